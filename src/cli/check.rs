@@ -1,0 +1,159 @@
+//! `greatgame check`: validate scenario files and summarise what each holds, without running anything.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use greatgame::model::{EventTarget, Trigger, World};
+use greatgame::scenario::{self, Loaded};
+
+use super::execute;
+
+/// Validate scenario files and print a short summary of each; nothing is run or written.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  greatgame check scenarios/*.toml")]
+pub struct Args {
+    /// Scenario files (TOML).
+    #[arg(required = true)]
+    scenarios: Vec<PathBuf>,
+}
+
+/// Runs the command: every file is checked; the first error is returned after all are tried.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    let mut errors = Vec::new();
+    for path in &args.scenarios {
+        match scenario::load(path) {
+            Ok(loaded) => execute::print(&summary(&loaded))?,
+            Err(e) => errors.push(e),
+        }
+    }
+    let total = args.scenarios.len();
+    let failed = errors.len();
+    let mut errors = errors.into_iter();
+    let Some(first) = errors.next() else {
+        return Ok(());
+    };
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    Err(anyhow::Error::new(first).context(format!(
+        "{failed} of {total} scenario files invalid; the first"
+    )))
+}
+
+fn summary(loaded: &Loaded) -> String {
+    let sc = &loaded.scenario;
+    let w: &World = &sc.world;
+    let mut s = String::new();
+    let _ = writeln!(s, "{}: ok", loaded.file);
+    let _ = writeln!(s, "  {} — {}", sc.meta.name, sc.meta.title);
+    let _ = writeln!(
+        s,
+        "  {} to {} ({} quarters), {} runs, seed {}",
+        w.start,
+        w.quarter_label(w.quarters - 1),
+        w.quarters,
+        sc.meta.runs,
+        sc.meta.seed
+    );
+    let codes: Vec<&str> = w.states.iter().map(|h| h.code.as_str()).collect();
+    let _ = writeln!(s, "  states: {}", codes.join(", "));
+    let _ = writeln!(s, "  poles: {}", w.poles.join(", "));
+    let blocs: Vec<String> = w
+        .blocs
+        .iter()
+        .map(|b| {
+            format!(
+                "{} ({}{})",
+                b.name,
+                w.poles[b.pole],
+                if b.decided.is_some() { ", decided" } else { "" }
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "  blocs: {}",
+        if blocs.is_empty() {
+            "none".into()
+        } else {
+            blocs.join(", ")
+        }
+    );
+    for h in &w.states {
+        let doctrine = match (h.neutral, h.bans_bases) {
+            (true, _) => " neutral",
+            (false, true) => " bans bases",
+            _ => "",
+        };
+        let shares: Vec<String> = w
+            .poles
+            .iter()
+            .zip(&h.alignment)
+            .map(|(p, a)| format!("{p} {a:.2}"))
+            .collect();
+        let _ = writeln!(s, "  {}:{doctrine} start {}", h.code, shares.join(" / "));
+    }
+    let events: Vec<String> = w
+        .events
+        .iter()
+        .map(|e| match e.target {
+            EventTarget::Pole(p) => format!("{} (on {})", e.name, w.poles[p]),
+            EventTarget::States => e.name.clone(),
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "  events: {}",
+        if events.is_empty() {
+            "none".into()
+        } else {
+            events.join(", ")
+        }
+    );
+    let injects = w.injects.iter().filter(|&&i| i).count();
+    let _ = writeln!(s, "  injects: {injects} (event × state × quarter)");
+    let reactions: Vec<String> = w
+        .reactions
+        .iter()
+        .map(|r| {
+            let when = match r.trigger {
+                Trigger::Share {
+                    watch,
+                    above,
+                    level,
+                } => format!(
+                    "{} {} {level}",
+                    w.poles[watch],
+                    if above { ">" } else { "<" }
+                ),
+                Trigger::Event(e) => w.events[e].name.clone(),
+            };
+            format!(
+                "{} ({} {} on {when})",
+                r.name,
+                w.poles[r.pole],
+                r.lever.key()
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "  reactions: {}",
+        if reactions.is_empty() {
+            "none".into()
+        } else {
+            reactions.join("; ")
+        }
+    );
+    let policies: Vec<&str> = sc.policies.iter().map(|p| p.name.as_str()).collect();
+    let _ = writeln!(
+        s,
+        "  policies: {}",
+        if policies.is_empty() {
+            "none".into()
+        } else {
+            policies.join(", ")
+        }
+    );
+    s
+}

@@ -1,0 +1,41 @@
+//! `greatgame compare`: the baseline and every declared policy, on common random numbers.
+
+use super::execute::{self, Options};
+
+/// Run the baseline and every [[policy]] of a scenario, run i of each seeing the same random draws, and
+/// report each policy's paired difference from the baseline.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  greatgame compare                              # policies of the built-in scenario\n  greatgame compare scenarios/nato_return.toml --runs 20000"
+)]
+pub struct Args {
+    #[command(flatten)]
+    opts: Options,
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    let loaded = execute::load(&args.opts)?;
+    let sc = &loaded.scenario;
+    if sc.policies.is_empty() {
+        return Err(execute::no_policies(&loaded));
+    }
+    let plans: Vec<_> = std::iter::once(sc.baseline.clone())
+        .chain(sc.policies.iter().cloned())
+        .collect();
+    let (outcome, dir) = execute::execute(&args.opts, &loaded, &plans, "compare")?;
+    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+    let mut text = execute::headline(
+        &loaded,
+        &args.opts,
+        &dir,
+        &format!("baseline and {} policies", sc.policies.len()),
+    );
+    text.push_str("Baseline:\n");
+    text.push_str(&greatgame::output::run_table(&sc.world, &outcome, 0));
+    text.push_str("\nPolicies ranked by effect:\n");
+    text.push_str(&greatgame::output::compare_table(
+        &sc.world, &names, &outcome,
+    ));
+    execute::print(&text)
+}

@@ -1,0 +1,217 @@
+//! What `run` and `compare` share: options, loading, simulating, and writing every output.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use greatgame::engine::{self, Batch, ChunkDetail};
+use greatgame::model::Plan;
+use greatgame::output::{self, AtomicFile, Manifest, OutputError};
+use greatgame::scenario::{self, Loaded};
+
+use super::InputError;
+
+/// Options common to `run` and `compare`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// Scenario file (TOML). Without one, the built-in baseline `central_asia_2017` is used.
+    pub scenario: Option<PathBuf>,
+    /// Number of Monte Carlo runs [default: the scenario's `runs`].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=scenario::MAX_RUNS as u64))]
+    pub runs: Option<u64>,
+    /// Master seed; run i uses random stream i of it [default: the scenario's `seed`].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads; results are identical for any number [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Output folder [default: out/<scenario name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write trajectories.csv: every run's score in every quarter (large).
+    #[arg(long)]
+    pub trajectories: bool,
+}
+
+/// Loads the scenario named by `opts`, or the built-in one.
+pub fn load(opts: &Options) -> anyhow::Result<Loaded> {
+    Ok(match &opts.scenario {
+        Some(path) => scenario::load(path)?,
+        None => scenario::builtin()?,
+    })
+}
+
+/// Simulates `plans` of `loaded` and writes every output; returns the outcome for the table.
+pub fn execute(
+    opts: &Options,
+    loaded: &Loaded,
+    plans: &[Plan],
+    command: &str,
+) -> anyhow::Result<(engine::Outcome, PathBuf)> {
+    let sc = &loaded.scenario;
+    let world = &sc.world;
+    let runs = opts.runs.unwrap_or(sc.meta.runs);
+    let seed = opts.seed.unwrap_or(sc.meta.seed);
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("out").join(&sc.meta.name));
+    output::prepare_dir(&dir)?;
+    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+
+    let mut runs_csv = csv::Writer::from_writer(AtomicFile::create(&dir.join("runs.csv"))?);
+    let mut traj_csv = match opts.trajectories {
+        true => Some(csv::Writer::from_writer(AtomicFile::create(
+            &dir.join("trajectories.csv"),
+        )?)),
+        false => None,
+    };
+    let batch = Batch {
+        world,
+        plans,
+        runs,
+        seed,
+        threads: opts.threads.map(usize::from),
+        keep_finals: true,
+        keep_trajectories: opts.trajectories,
+    };
+    let csv_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| OutputError::Csv { path, source }
+    };
+    let outcome = engine::simulate(&batch, |detail: ChunkDetail| -> Result<(), OutputError> {
+        for row in output::run_rows(world, &names, &detail) {
+            runs_csv
+                .serialize(row)
+                .map_err(csv_err(&dir.join("runs.csv")))?;
+        }
+        if let Some(w) = traj_csv.as_mut() {
+            for row in output::trajectory_rows(world, &names, &detail) {
+                w.serialize(row)
+                    .map_err(csv_err(&dir.join("trajectories.csv")))?;
+            }
+        }
+        Ok(())
+    })?;
+
+    let mut files = vec!["summary.csv", "outcomes.csv", "events.csv", "runs.csv"];
+    write_rows(
+        &dir,
+        "summary.csv",
+        output::summary_rows(sc, &names, &outcome),
+    )?;
+    write_rows(
+        &dir,
+        "outcomes.csv",
+        output::outcome_rows(world, &names, &outcome),
+    )?;
+    write_rows(
+        &dir,
+        "events.csv",
+        output::event_rows(world, &names, &outcome),
+    )?;
+    finish(runs_csv, &dir.join("runs.csv"))?;
+    match traj_csv {
+        Some(w) => {
+            finish(w, &dir.join("trajectories.csv"))?;
+            files.push("trajectories.csv");
+        }
+        None => remove_stale(&dir.join("trajectories.csv"))?,
+    }
+    if plans.len() > 1 {
+        write_rows(
+            &dir,
+            "compare.csv",
+            output::compare_rows(world, &names, &outcome),
+        )?;
+        files.push("compare.csv");
+    } else {
+        remove_stale(&dir.join("compare.csv"))?;
+    }
+    let manifest = Manifest {
+        greatgame_version: env!("CARGO_PKG_VERSION").into(),
+        command: command.into(),
+        command_line: std::env::args().collect(),
+        scenario: sc.meta.name.clone(),
+        scenario_file: loaded.file.clone(),
+        scenario_sha256: loaded.sha256.clone(),
+        seed,
+        runs,
+        quarters: [
+            world.start.to_string(),
+            world.quarter_label(world.quarters - 1).to_string(),
+        ],
+        policies: names.clone(),
+        files: files.iter().map(|f| f.to_string()).collect(),
+    };
+    let json = serde_json::to_vec_pretty(&manifest).context("encoding manifest.json")?;
+    output::write_atomic(&dir.join("manifest.json"), &json)?;
+    Ok((outcome, dir))
+}
+
+fn write_rows<T: serde::Serialize>(
+    dir: &Path,
+    name: &str,
+    rows: Vec<T>,
+) -> Result<(), OutputError> {
+    let path = dir.join(name);
+    let mut file = AtomicFile::create(&path)?;
+    output::write_csv(&mut file, rows).map_err(|source| OutputError::Csv {
+        path: path.clone(),
+        source,
+    })?;
+    file.commit()
+}
+
+fn finish(w: csv::Writer<AtomicFile>, path: &Path) -> Result<(), OutputError> {
+    let file = w.into_inner().map_err(|e| OutputError::Write {
+        path: path.to_path_buf(),
+        source: e.into_error(),
+    })?;
+    file.commit()
+}
+
+/// Removes an output an earlier command wrote that this one does not, so the folder never mixes runs.
+fn remove_stale(path: &Path) -> Result<(), OutputError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(OutputError::Write {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Prints `text` on stdout; a closed pipe (`greatgame run | head`) is not an error.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// A headline naming what was run.
+pub fn headline(loaded: &Loaded, opts: &Options, dir: &Path, what: &str) -> String {
+    let sc = &loaded.scenario;
+    format!(
+        "{} ({}): {what}, {} runs, seed {}, {} to {}\noutputs in {}\n\n",
+        sc.meta.title,
+        loaded.file,
+        opts.runs.unwrap_or(sc.meta.runs),
+        opts.seed.unwrap_or(sc.meta.seed),
+        sc.world.start,
+        sc.world.quarter_label(sc.world.quarters - 1),
+        dir.display()
+    )
+}
+
+/// Error for `compare` on a scenario without policies.
+pub fn no_policies(loaded: &Loaded) -> anyhow::Error {
+    InputError(format!(
+        "{}: declares no [[policy]] to compare against the baseline",
+        loaded.file
+    ))
+    .into()
+}

@@ -1,0 +1,58 @@
+//! Command-line interface: argument parsing and wiring only. One file per subcommand, each owning its
+//! usage text and a `run` entry.
+
+mod check;
+mod compare;
+mod execute;
+mod run;
+
+use clap::{Parser, Subcommand};
+
+use greatgame::output::OutputError;
+use greatgame::scenario::ScenarioError;
+
+/// Monte Carlo scenarios of Central Asia's alignment between NATO, Russia and China.
+#[derive(Debug, Parser)]
+#[command(name = "greatgame", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Run(run::Args),
+    Check(check::Args),
+    Compare(compare::Args),
+}
+
+/// An error caused by what the user gave (a bad option value), as opposed to a failure while running.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+/// Parses the command line and runs the chosen command.
+pub fn run() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Run(args) => run::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Compare(args) => compare::run(&args),
+    }
+}
+
+/// 2 if `err` comes from bad input (scenario, options, output folder), else 1.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    let input = err.chain().any(|e| {
+        e.is::<ScenarioError>()
+            || e.is::<InputError>()
+            || matches!(
+                e.downcast_ref::<OutputError>(),
+                Some(OutputError::Dir { .. })
+            )
+    });
+    if input {
+        2
+    } else {
+        1
+    }
+}

@@ -1,0 +1,27 @@
+//! `greatgame run`: Monte Carlo runs of a scenario's baseline.
+
+use super::execute::{self, Options};
+
+/// Run a scenario's baseline and write summary, outcomes, events, runs and manifest.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  greatgame run                                  # built-in central_asia_2017\n  greatgame run scenarios/russia_squeeze.toml --runs 10000 --seed 7 --out out/squeeze"
+)]
+pub struct Args {
+    #[command(flatten)]
+    opts: Options,
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    let loaded = execute::load(&args.opts)?;
+    let plans = [loaded.scenario.baseline.clone()];
+    let (outcome, dir) = execute::execute(&args.opts, &loaded, &plans, "run")?;
+    let mut text = execute::headline(&loaded, &args.opts, &dir, "baseline");
+    text.push_str(&greatgame::output::run_table(
+        &loaded.scenario.world,
+        &outcome,
+        0,
+    ));
+    execute::print(&text)
+}

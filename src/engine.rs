@@ -1,0 +1,297 @@
+//! Monte Carlo over runs: random streams, parallelism and aggregation.
+//!
+//! Run `i` draws only from `ChaCha8Rng::seed_from_u64(seed)` on stream `i`, and every plan (baseline and
+//! policies) of run `i` consumes the same draws (common random numbers). Runs are processed in fixed-size
+//! chunks by run index; each chunk is reduced serially into a `Tally`, chunks run in parallel in waves,
+//! and their tallies and details are handed on in index order. Tallies are exact integers, so results are
+//! bit-identical for any thread count. Must not: touch files or print; callers receive per-chunk details
+//! through a sink and write them.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::model::{step, Occurrences, Plan, RunState, Shocks, World};
+use crate::stats::{hist_push, Moments, BINS};
+
+/// Runs per chunk: the unit of parallel work and of streaming detail. Fixed, so results do not depend on
+/// the machine.
+pub const CHUNK_RUNS: u64 = 1024;
+
+/// What to simulate.
+#[derive(Clone, Copy, Debug)]
+pub struct Batch<'a> {
+    /// The world.
+    pub world: &'a World,
+    /// Plans to run; the first is the reference for paired differences.
+    pub plans: &'a [Plan],
+    /// Number of runs (run indices `0..runs`).
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (`None`: rayon's default, one per core).
+    pub threads: Option<usize>,
+    /// Keep each run's final state for the sink.
+    pub keep_finals: bool,
+    /// Keep each run's quarterly alignment for the sink.
+    pub keep_trajectories: bool,
+}
+
+/// Exact, mergeable statistics of one plan over some runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tally {
+    /// Runs seen.
+    pub runs: u64,
+    /// Alignment moments, `[(t * states + h) * poles + p]`.
+    pub alignment: Vec<Moments>,
+    /// Alignment histograms, `BINS` counts per `(t, h, p)` in the same order.
+    pub histograms: Vec<u32>,
+    /// Runs in which each occurrence slot happened, `[t * slots + s]`.
+    pub occurrences: Vec<u32>,
+    /// Runs in which each pole is dominant at the horizon, `[h * poles + p]`.
+    pub dominant: Vec<u32>,
+    /// Runs hosting each pole's base at the horizon, `[h * poles + p]`.
+    pub bases: Vec<u32>,
+    /// Runs with each pole's route open at the horizon, `[h * poles + p]`.
+    pub transit: Vec<u32>,
+    /// Runs with each bloc membership at the horizon, `[h * blocs + b]`.
+    pub blocs: Vec<u32>,
+    /// Paired difference of the horizon alignment against the first plan, `[h * poles + p]`.
+    pub paired: Vec<Moments>,
+}
+
+impl Tally {
+    /// An empty tally for `world`.
+    pub fn new(world: &World, slots: usize) -> Tally {
+        let (q, h, p, b) = (
+            world.quarters,
+            world.states.len(),
+            world.poles.len(),
+            world.blocs.len(),
+        );
+        Tally {
+            runs: 0,
+            alignment: vec![Moments::default(); q * h * p],
+            histograms: vec![0; q * h * p * BINS],
+            occurrences: vec![0; q * slots],
+            dominant: vec![0; h * p],
+            bases: vec![0; h * p],
+            transit: vec![0; h * p],
+            blocs: vec![0; h * b],
+            paired: vec![Moments::default(); h * p],
+        }
+    }
+
+    /// Adds everything `other` has seen.
+    pub fn merge(&mut self, other: &Tally) {
+        self.runs += other.runs;
+        self.alignment
+            .iter_mut()
+            .zip(&other.alignment)
+            .for_each(|(a, b)| a.merge(b));
+        self.paired
+            .iter_mut()
+            .zip(&other.paired)
+            .for_each(|(a, b)| a.merge(b));
+        for (mine, theirs) in [
+            (&mut self.histograms, &other.histograms),
+            (&mut self.occurrences, &other.occurrences),
+            (&mut self.dominant, &other.dominant),
+            (&mut self.bases, &other.bases),
+            (&mut self.transit, &other.transit),
+            (&mut self.blocs, &other.blocs),
+        ] {
+            mine.iter_mut().zip(theirs).for_each(|(a, b)| *a += b);
+        }
+    }
+}
+
+/// One run's end state under one plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Final {
+    /// Run index.
+    pub run: u64,
+    /// Plan index.
+    pub plan: usize,
+    /// The state after the last quarter.
+    pub state: RunState,
+}
+
+/// Per-run detail of one chunk, in run order, for the caller to stream out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChunkDetail {
+    /// First run index of the chunk.
+    pub first_run: u64,
+    /// Runs in the chunk.
+    pub runs: u64,
+    /// Final states by run, then plan (empty unless `keep_finals`).
+    pub finals: Vec<Final>,
+    /// Alignment by run, plan, quarter, host and pole (empty unless `keep_trajectories`).
+    pub trajectories: Vec<f64>,
+}
+
+/// The result of a batch: one tally per plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// Runs simulated.
+    pub runs: u64,
+    /// Tallies in plan order.
+    pub tallies: Vec<Tally>,
+    /// The occurrence numbering the tallies use.
+    pub slots: Occurrences,
+}
+
+/// Why a batch could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError<E> {
+    /// The worker pool could not be built.
+    #[error("cannot start {threads} worker threads: {source}")]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// rayon's error.
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// The sink failed (an output could not be written).
+    #[error(transparent)]
+    Sink(E),
+}
+
+/// The random generator of run `run`: stream `run` of the generator seeded with `seed`.
+pub fn run_rng(seed: u64, run: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(run);
+    rng
+}
+
+/// Simulates `batch`, handing each chunk's detail to `sink` in run order, and returns the tallies.
+pub fn simulate<E: Send>(
+    batch: &Batch,
+    mut sink: impl FnMut(ChunkDetail) -> Result<(), E>,
+) -> Result<Outcome, EngineError<E>> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = batch.threads {
+        builder = builder.num_threads(threads);
+    }
+    let pool = builder.build().map_err(|source| EngineError::Threads {
+        threads: batch.threads.unwrap_or(0),
+        source,
+    })?;
+    let slots = Occurrences::new(batch.world);
+    let mut tallies: Vec<Tally> = batch
+        .plans
+        .iter()
+        .map(|_| Tally::new(batch.world, slots.len()))
+        .collect();
+    let chunks = batch.runs.div_ceil(CHUNK_RUNS);
+    let wave = (pool.current_num_threads() as u64).max(1) * 2;
+    let mut next = 0;
+    while next < chunks {
+        let end = (next + wave).min(chunks);
+        let results: Vec<(Vec<Tally>, ChunkDetail)> = pool.install(|| {
+            (next..end)
+                .into_par_iter()
+                .map(|c| simulate_chunk(batch, &slots, c))
+                .collect()
+        });
+        for (chunk_tallies, detail) in results {
+            tallies
+                .iter_mut()
+                .zip(&chunk_tallies)
+                .for_each(|(t, c)| t.merge(c));
+            sink(detail).map_err(EngineError::Sink)?;
+        }
+        next = end;
+    }
+    Ok(Outcome {
+        runs: batch.runs,
+        tallies,
+        slots,
+    })
+}
+
+/// Simulates chunk `c` serially.
+fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, ChunkDetail) {
+    let world = batch.world;
+    let first = c * CHUNK_RUNS;
+    let last = (first + CHUNK_RUNS).min(batch.runs);
+    let mut tallies: Vec<Tally> = batch
+        .plans
+        .iter()
+        .map(|_| Tally::new(world, slots.len()))
+        .collect();
+    let mut detail = ChunkDetail {
+        first_run: first,
+        runs: last - first,
+        ..ChunkDetail::default()
+    };
+    let mut states: Vec<RunState> = batch
+        .plans
+        .iter()
+        .map(|_| RunState::initial(world))
+        .collect();
+    let mut shocks = Shocks::new(world);
+    let mut occurred = vec![false; slots.len()];
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    for run in first..last {
+        let mut rng = run_rng(batch.seed, run);
+        states.iter_mut().for_each(|s| s.reset(world));
+        let mut trajectory = if batch.keep_trajectories {
+            vec![0.0; batch.plans.len() * world.quarters * hs * ps]
+        } else {
+            Vec::new()
+        };
+        for t in 0..world.quarters {
+            shocks.draw(&mut rng);
+            for (k, (plan, state)) in batch.plans.iter().zip(&mut states).enumerate() {
+                step(world, plan, slots, t, state, &shocks, &mut occurred);
+                let tally = &mut tallies[k];
+                let row = t * hs * ps;
+                for (i, &a) in state.alignment.iter().enumerate() {
+                    tally.alignment[row + i].push(a);
+                    hist_push(
+                        &mut tally.histograms[(row + i) * BINS..(row + i + 1) * BINS],
+                        a,
+                    );
+                }
+                let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
+                occ.iter_mut()
+                    .zip(&occurred)
+                    .filter(|(_, &o)| o)
+                    .for_each(|(n, _)| *n += 1);
+                if batch.keep_trajectories {
+                    let at = (k * world.quarters + t) * hs * ps;
+                    trajectory[at..at + hs * ps].copy_from_slice(&state.alignment);
+                }
+            }
+        }
+        for (k, state) in states.iter().enumerate() {
+            let tally = &mut tallies[k];
+            tally.runs += 1;
+            for h in 0..hs {
+                tally.dominant[h * ps + state.dominant(world, h)] += 1;
+            }
+            for (n, &b) in tally.bases.iter_mut().zip(&state.bases) {
+                *n += u32::from(b);
+            }
+            for (n, &b) in tally.transit.iter_mut().zip(&state.transit) {
+                *n += u32::from(b);
+            }
+            for (n, &b) in tally.blocs.iter_mut().zip(&state.blocs) {
+                *n += u32::from(b);
+            }
+            for (i, m) in tally.paired.iter_mut().enumerate() {
+                m.push(state.alignment[i] - states[0].alignment[i]);
+            }
+            if batch.keep_finals {
+                detail.finals.push(Final {
+                    run,
+                    plan: k,
+                    state: state.clone(),
+                });
+            }
+        }
+        detail.trajectories.extend_from_slice(&trajectory);
+    }
+    (tallies, detail)
+}

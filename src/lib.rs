@@ -1,0 +1,16 @@
+//! greatgame: Monte Carlo simulation of how Central Asia's five states align between NATO, Russia and
+//! China, driven by the levers and shocks documented in public policy papers.
+//!
+//! The library is the product; the binary only parses arguments and wires these modules together:
+//! - [`scenario`]: reading and validating scenario files (all user-facing input errors);
+//! - [`model`]: the state of a run and its quarterly update, pure functions;
+//! - [`engine`]: runs, random streams, parallelism, aggregation;
+//! - [`stats`]: mergeable exact statistics;
+//! - [`output`]: CSV, manifest and the readable table, written atomically.
+
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod quarter;
+pub mod scenario;
+pub mod stats;

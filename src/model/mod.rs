@@ -1,0 +1,23 @@
+//! The model: the state of a run and its quarterly update, as pure functions over plain data.
+//!
+//! Owns: the checked world (`World`), the time-varying inputs of a policy option (`Plan`), the state of one
+//! run (`RunState`), one quarter's random draws (`Shocks`), what can happen (`Occurrences`) and the update
+//! itself (`step`). Must not: read files, print, or hold global state; the engine decides which draws a
+//! run gets, the scenario module decides what is valid. Every equation is in `docs/MODEL.md`.
+
+mod occurrence;
+mod plan;
+mod shocks;
+mod state;
+mod update;
+mod world;
+
+pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
+pub use plan::{Plan, ReactionStrength};
+pub use shocks::Shocks;
+pub use state::RunState;
+pub use update::{effective_levers, pull, rest_point_affinity, softmax, step, MAX_POLES};
+pub use world::{
+    Bloc, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever, Reaction, Trigger, World,
+    LEVER_COUNT,
+};

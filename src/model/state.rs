@@ -1,0 +1,78 @@
+//! The state of one run between quarters: everything that changes, nothing that does not.
+
+use super::world::World;
+
+/// The mutable state of one run. Vectors are indexed `[h * poles + p]`, `[h * blocs + b]`,
+/// `[r * states + h]`, or by `h` or `p` alone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunState {
+    /// Alignment shares, positive and summing to 1 over poles for each host.
+    pub alignment: Vec<f64>,
+    /// Political mood toward each pole, logit points (AR(1) noise).
+    pub mood: Vec<f64>,
+    /// Threat level per host, 0..=1.
+    pub threat: Vec<f64>,
+    /// Regime security per host, 0..=1.
+    pub regime: Vec<f64>,
+    /// Criticism of each host by each pole, ≥ 0.
+    pub criticism: Vec<f64>,
+    /// Economic capacity of each pole (1 = normal).
+    pub economy: Vec<f64>,
+    /// Presence of each pole in the region (1 = normal, 0 = withdrawn).
+    pub presence: Vec<f64>,
+    /// Bases hosted.
+    pub bases: Vec<bool>,
+    /// Transit routes open.
+    pub transit: Vec<bool>,
+    /// Bloc memberships.
+    pub blocs: Vec<bool>,
+    /// Quarters each reaction stays active in each host.
+    pub reaction_left: Vec<u32>,
+}
+
+impl RunState {
+    /// The situation at the start of the scenario.
+    pub fn initial(world: &World) -> RunState {
+        let mut s = RunState {
+            alignment: Vec::new(),
+            mood: vec![0.0; world.states.len() * world.poles.len()],
+            threat: Vec::new(),
+            regime: Vec::new(),
+            criticism: vec![0.0; world.states.len() * world.poles.len()],
+            economy: vec![1.0; world.poles.len()],
+            presence: vec![1.0; world.poles.len()],
+            bases: Vec::new(),
+            transit: Vec::new(),
+            blocs: Vec::new(),
+            reaction_left: vec![0; world.reactions.len() * world.states.len()],
+        };
+        for h in &world.states {
+            s.alignment.extend_from_slice(&h.alignment);
+            s.threat.push(h.threat_baseline);
+            s.regime.push(h.regime_baseline);
+            s.bases.extend_from_slice(&h.bases);
+            s.transit.extend_from_slice(&h.transit);
+            s.blocs.extend_from_slice(&h.blocs);
+        }
+        s
+    }
+
+    /// Resets to the start without reallocating.
+    pub fn reset(&mut self, world: &World) {
+        let fresh = RunState::initial(world);
+        self.clone_from(&fresh);
+    }
+
+    /// Index of the pole with the largest share in host `h` (the first on ties).
+    pub fn dominant(&self, world: &World, h: usize) -> usize {
+        let p = world.poles.len();
+        let row = &self.alignment[h * p..(h + 1) * p];
+        let mut best = 0;
+        for (i, a) in row.iter().enumerate() {
+            if a.total_cmp(&row[best]).is_gt() {
+                best = i;
+            }
+        }
+        best
+    }
+}

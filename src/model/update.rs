@@ -1,0 +1,330 @@
+//! The quarterly update: events, effective levers, pulls, alignment, decisions, reactions. A pure function
+//! of the world, the plan, the quarter, the run's state and the quarter's draws.
+
+use super::occurrence::Occurrences;
+use super::plan::Plan;
+use super::shocks::Shocks;
+use super::state::RunState;
+use super::world::{EventTarget, Lever, Trigger, World, LEVER_COUNT};
+
+/// Presence below which a pole withdraws its bases.
+const WITHDRAWN_BELOW: f64 = 0.5;
+
+/// Advances `state` by quarter `t`, flagging in `occurred` (one bool per slot of `slots`) what happened.
+pub fn step(
+    world: &World,
+    plan: &Plan,
+    slots: &Occurrences,
+    t: usize,
+    state: &mut RunState,
+    shocks: &Shocks,
+    occurred: &mut [bool],
+) {
+    let (hs, ps, bs) = (world.states.len(), world.poles.len(), world.blocs.len());
+    let c = &world.coefficients;
+    occurred.fill(false);
+
+    strike_events(world, plan, slots, t, state, shocks, occurred);
+
+    // Alignment: each host moves part of the way toward the softmax of its pulls plus mood.
+    let mut levers = [0.0; LEVER_COUNT];
+    for h in 0..hs {
+        let mut buffer = [0.0f64; MAX_POLES];
+        let target = &mut buffer[..ps];
+        for (p, u) in target.iter_mut().enumerate() {
+            effective_levers(world, plan, t, state, h, p, &mut levers);
+            let i = h * ps + p;
+            state.mood[i] = c.mood_persistence * state.mood[i] + c.mood_sd * shocks.mood[i];
+            *u = pull(world, state, h, p, &levers) + state.mood[i];
+        }
+        softmax(target);
+        for (a, x) in state.alignment[h * ps..(h + 1) * ps].iter_mut().zip(target.iter()) {
+            *a += c.adjustment_rate * (x - *a);
+        }
+    }
+
+    decide(world, plan, slots, t, state, occurred, &mut levers);
+
+    // State variables drift back toward their baselines.
+    for (h, host) in world.states.iter().enumerate() {
+        state.threat[h] += c.threat_decay * (host.threat_baseline - state.threat[h]);
+        state.regime[h] += c.regime_recovery * (host.regime_baseline - state.regime[h]);
+    }
+    for x in &mut state.criticism {
+        *x *= 1.0 - c.criticism_decay;
+    }
+    for x in &mut state.economy {
+        *x += c.economy_recovery * (1.0 - *x);
+    }
+
+    react(world, plan, slots, t, state, shocks, occurred);
+    debug_assert!(bs == world.blocs.len());
+}
+
+/// The most poles a world may have (the update keeps per-host rows on the stack).
+pub const MAX_POLES: usize = 8;
+
+fn strike_events(
+    world: &World,
+    plan: &Plan,
+    slots: &Occurrences,
+    t: usize,
+    state: &mut RunState,
+    shocks: &Shocks,
+    occurred: &mut [bool],
+) {
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    for (e, ev) in world.events.iter().enumerate() {
+        match ev.target {
+            EventTarget::Pole(p) => {
+                let i = world.event_index(t, e, 0);
+                if world.injects[i] || shocks.event[e * hs] < plan.hazards[i] {
+                    state.economy[p] = (state.economy[p] * (1.0 + ev.economy)).max(0.0);
+                    state.presence[p] = (state.presence[p] * (1.0 + ev.presence)).max(0.0);
+                    occurred[slots.event(hs, e, 0)] = true;
+                }
+            }
+            EventTarget::States => {
+                for h in 0..hs {
+                    let i = world.event_index(t, e, h);
+                    if !(world.injects[i] || shocks.event[e * hs + h] < plan.hazards[i]) {
+                        continue;
+                    }
+                    state.threat[h] = (state.threat[h] + ev.threat).clamp(0.0, 1.0);
+                    state.regime[h] = (state.regime[h] + ev.regime).clamp(0.0, 1.0);
+                    if let Some(critic) = ev.critic {
+                        let x = &mut state.criticism[h * ps + critic];
+                        *x = (*x + ev.criticism).max(0.0);
+                    }
+                    if ev.realign > 0.0 {
+                        for a in &mut state.alignment[h * ps..(h + 1) * ps] {
+                            *a += ev.realign * (1.0 / ps as f64 - *a);
+                        }
+                    }
+                    occurred[slots.event(hs, e, h)] = true;
+                }
+            }
+        }
+    }
+}
+
+/// The levers pole `p` actually brings host `h` this quarter: the plan's schedule, changed by active
+/// reactions, then by the pole's economic capacity and presence.
+pub fn effective_levers(
+    world: &World,
+    plan: &Plan,
+    t: usize,
+    state: &RunState,
+    h: usize,
+    p: usize,
+    out: &mut [f64; LEVER_COUNT],
+) {
+    let hs = world.states.len();
+    out.copy_from_slice(plan.lever_row(world, t, h, p));
+    for (r, rule) in world.reactions.iter().enumerate() {
+        if rule.pole == p && state.reaction_left[r * hs + h] > 0 {
+            let s = plan.reaction(world, t, r);
+            let x = &mut out[rule.lever.index()];
+            *x = (*x * s.scale + s.add).clamp(0.0, rule.lever.max());
+        }
+    }
+    let (economy, presence) = (state.economy[p], state.presence[p]);
+    for lever in [
+        Lever::Aid,
+        Lever::Remittance,
+        Lever::Loans,
+        Lever::Investment,
+    ] {
+        out[lever.index()] *= economy;
+    }
+    for lever in [Lever::Aid, Lever::Transit, Lever::Security] {
+        out[lever.index()] *= presence;
+    }
+    if presence < WITHDRAWN_BELOW {
+        out[Lever::BaseOffered.index()] = 0.0;
+    }
+}
+
+/// Pole `p`'s pull on host `h` before mood, in logit points: affinity, economic benefit, security,
+/// criticism, blocs, bases and diaspora. Increasing in every lever of `p`.
+pub fn pull(
+    world: &World,
+    state: &RunState,
+    h: usize,
+    p: usize,
+    levers: &[f64; LEVER_COUNT],
+) -> f64 {
+    let c = &world.coefficients;
+    let host = &world.states[h];
+    let i = h * world.poles.len() + p;
+    let based = state.bases[i];
+    let lever = |l: Lever| levers[l.index()];
+
+    let usd_m = lever(Lever::Aid)
+        + if based { lever(Lever::BaseRent) } else { 0.0 }
+        + if state.transit[i] {
+            lever(Lever::Transit)
+        } else {
+            0.0
+        }
+        + c.loan_weight * lever(Lever::Loans)
+        + c.investment_weight * lever(Lever::Investment);
+    let benefit = usd_m / (host.gdp_usd_bn * 1000.0) + lever(Lever::Remittance);
+    let economic = c.economic_weight * (benefit / c.economic_scale).ln_1p();
+
+    let demand = state.threat[h] + c.regime_insecurity_weight * (1.0 - state.regime[h]);
+    let provision = lever(Lever::Security) + if based { c.base_security } else { 0.0 };
+    let security = c.security_weight * demand * provision;
+
+    let memberships = world
+        .blocs
+        .iter()
+        .enumerate()
+        .filter(|(b, bloc)| bloc.pole == p && state.blocs[h * world.blocs.len() + b])
+        .count() as f64;
+
+    host.affinity[p] + economic + security - c.criticism_weight * state.criticism[i]
+        + c.bloc_weight * memberships
+        + if based { c.base_weight } else { 0.0 }
+        + c.diaspora_weight * host.diaspora[p]
+}
+
+/// Replaces `x` by its softmax, computed stably.
+pub fn softmax(x: &mut [f64]) {
+    let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for v in x.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    for v in x.iter_mut() {
+        *v /= sum;
+    }
+}
+
+fn decide(
+    world: &World,
+    plan: &Plan,
+    slots: &Occurrences,
+    t: usize,
+    state: &mut RunState,
+    occurred: &mut [bool],
+    levers: &mut [f64; LEVER_COUNT],
+) {
+    let (hs, ps, bs) = (world.states.len(), world.poles.len(), world.blocs.len());
+    let c = &world.coefficients;
+    for (h, host) in world.states.iter().enumerate() {
+        for p in 0..ps {
+            let i = h * ps + p;
+            let share = state.alignment[i];
+            effective_levers(world, plan, t, state, h, p, levers);
+            let offered = levers[Lever::BaseOffered.index()] >= 0.5;
+            let slot = slots.base(ps, h, p);
+            if state.bases[i] {
+                if !offered || share < c.base_evict_below {
+                    state.bases[i] = false;
+                    occurred[slot + 1] = true;
+                }
+            } else if offered && !host.refuses_bases() && share >= c.base_admit_above {
+                state.bases[i] = true;
+                occurred[slot] = true;
+            }
+            let wanted = levers[Lever::Transit.index()] > 0.0;
+            let slot = slots.transit(ps, h, p);
+            if state.transit[i] {
+                if share < c.transit_close_below {
+                    state.transit[i] = false;
+                    occurred[slot + 1] = true;
+                }
+            } else if wanted && share >= c.transit_open_above {
+                state.transit[i] = true;
+                occurred[slot] = true;
+            }
+        }
+        for (b, bloc) in world.blocs.iter().enumerate() {
+            let (Some(rule), Some(slot)) = (bloc.decided, slots.bloc(bs, h, b)) else {
+                continue;
+            };
+            let share = state.alignment[h * ps + bloc.pole];
+            let member = &mut state.blocs[h * bs + b];
+            if *member {
+                if share < rule.leave_below {
+                    *member = false;
+                    occurred[slot + 1] = true;
+                }
+            } else if !host.neutral && share >= rule.join_above {
+                *member = true;
+                occurred[slot] = true;
+            }
+        }
+    }
+    debug_assert_eq!(hs, world.states.len());
+}
+
+fn react(
+    world: &World,
+    plan: &Plan,
+    slots: &Occurrences,
+    t: usize,
+    state: &mut RunState,
+    shocks: &Shocks,
+    occurred: &mut [bool],
+) {
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    for (r, rule) in world.reactions.iter().enumerate() {
+        let strength = plan.reaction(world, t, r);
+        for h in 0..hs {
+            let left = &mut state.reaction_left[r * hs + h];
+            *left = left.saturating_sub(1);
+            if *left > 0 || !strength.enabled || !rule.states[h] {
+                continue;
+            }
+            let triggered = match rule.trigger {
+                Trigger::Share {
+                    watch,
+                    above,
+                    level,
+                } => {
+                    let share = state.alignment[h * ps + watch];
+                    if above {
+                        share > level
+                    } else {
+                        share < level
+                    }
+                }
+                Trigger::Event(e) => occurred[slots.event(hs, e, h)],
+            };
+            if triggered && shocks.reaction[r * hs + h] < strength.chance {
+                *left = rule.duration;
+                occurred[slots.reaction(hs, r, h)] = true;
+            }
+        }
+    }
+}
+
+/// Affinities that make the start a rest point: with no mood and the plan's levers of the first quarter,
+/// the target alignment equals the starting alignment. Returns one row per host, centred on zero.
+pub fn rest_point_affinity(world: &World, plan: &Plan) -> Vec<Vec<f64>> {
+    let mut zeroed = world.clone();
+    for host in &mut zeroed.states {
+        host.affinity = vec![0.0; world.poles.len()];
+    }
+    let state = RunState::initial(&zeroed);
+    let mut levers = [0.0; LEVER_COUNT];
+    zeroed
+        .states
+        .iter()
+        .enumerate()
+        .map(|(h, host)| {
+            let mut row: Vec<f64> = (0..world.poles.len())
+                .map(|p| {
+                    effective_levers(&zeroed, plan, 0, &state, h, p, &mut levers);
+                    host.alignment[p].ln() - pull(&zeroed, &state, h, p, &levers)
+                })
+                .collect();
+            let mean = row.iter().sum::<f64>() / row.len() as f64;
+            row.iter_mut().for_each(|x| *x -= mean);
+            row
+        })
+        .collect()
+}

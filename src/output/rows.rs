@@ -1,0 +1,369 @@
+//! Output rows: one `Serialize` struct per CSV file, one observation per row, and the builders that turn
+//! tallies into rows. Rows come in key order: policy (baseline first, then the file's order), quarter,
+//! state and pole (the file's order).
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::engine::{ChunkDetail, Outcome};
+use crate::model::{OccurrenceKind, World};
+use crate::scenario::Scenario;
+use crate::stats::{hist_quantile, proportion, BINS};
+
+/// Rounds to 6 decimals, enough for shares and far below Monte Carlo error.
+fn r6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// A row of `summary.csv`: the distribution of one alignment score in one quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryRow {
+    /// `baseline` or the policy's name.
+    pub policy: String,
+    /// Calendar quarter, at its end (`2018Q1`).
+    pub quarter: String,
+    /// Host state code.
+    pub state: String,
+    /// Pole name.
+    pub pole: String,
+    /// Mean alignment share over runs (0..=1).
+    pub mean: f64,
+    /// Standard deviation over runs.
+    pub sd: f64,
+    /// 5th percentile over runs (histogram, resolution 0.001).
+    pub p05: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+/// A row of `outcomes.csv`: the probability of one outcome at the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeRow {
+    /// `baseline` or the policy's name.
+    pub policy: String,
+    /// Host state code.
+    pub state: String,
+    /// `dominant` (the pole has the largest share), `base` (hosts its base), `transit` (its route is
+    /// open) or `bloc` (a member).
+    pub outcome: String,
+    /// The pole, or for `bloc` the bloc.
+    pub subject: String,
+    /// Share of runs with the outcome.
+    pub probability: f64,
+    /// Monte Carlo standard error of that share.
+    pub mc_se: f64,
+}
+
+/// A row of `events.csv`: how often something happened in one quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventRow {
+    /// `baseline` or the policy's name.
+    pub policy: String,
+    /// Calendar quarter.
+    pub quarter: String,
+    /// Host state code; empty for an event that strikes a pole.
+    pub state: String,
+    /// `event`, `reaction`, `base_opened`, `base_closed`, `transit_opened`, `transit_closed`,
+    /// `bloc_joined` or `bloc_left`.
+    pub kind: String,
+    /// The event or reaction; the pole (bases, transit); or the bloc.
+    pub name: String,
+    /// Share of runs in which it happened that quarter.
+    pub share: f64,
+}
+
+/// A row of `runs.csv`: one run's end state for one state and pole.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRow {
+    /// `baseline` or the policy's name.
+    pub policy: String,
+    /// Run index (its random stream).
+    pub run: u64,
+    /// Host state code.
+    pub state: String,
+    /// Pole name.
+    pub pole: String,
+    /// Alignment share at the horizon.
+    pub score: f64,
+    /// True if this pole has the largest share.
+    pub dominant: bool,
+    /// True if the state hosts this pole's base.
+    pub base: bool,
+    /// True if this pole's route through the state is open.
+    pub transit: bool,
+    /// The pole's blocs the state belongs to, `;`-separated.
+    pub blocs: String,
+}
+
+/// A row of `trajectories.csv`: one run's score in one quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrajectoryRow {
+    /// `baseline` or the policy's name.
+    pub policy: String,
+    /// Run index.
+    pub run: u64,
+    /// Calendar quarter.
+    pub quarter: String,
+    /// Host state code.
+    pub state: String,
+    /// Pole name.
+    pub pole: String,
+    /// Alignment share.
+    pub score: f64,
+}
+
+/// A row of `compare.csv`: a policy's effect on one score at the horizon, paired run by run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareRow {
+    /// The policy.
+    pub policy: String,
+    /// Host state code.
+    pub state: String,
+    /// Pole name.
+    pub pole: String,
+    /// Mean share under the baseline.
+    pub baseline_mean: f64,
+    /// Mean share under the policy.
+    pub policy_mean: f64,
+    /// Mean of (policy − baseline) over paired runs.
+    pub mean_difference: f64,
+    /// Lower end of its 95% confidence interval.
+    pub ci95_low: f64,
+    /// Upper end of its 95% confidence interval.
+    pub ci95_high: f64,
+}
+
+/// What produced the outputs, so they can be reproduced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Manifest {
+    /// greatgame's version.
+    pub greatgame_version: String,
+    /// `run` or `compare`.
+    pub command: String,
+    /// The full command line.
+    pub command_line: Vec<String>,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario file as given.
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file.
+    pub scenario_sha256: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Runs.
+    pub runs: u64,
+    /// First and last simulated quarters.
+    pub quarters: [String; 2],
+    /// Plans run, baseline first.
+    pub policies: Vec<String>,
+    /// Files written.
+    pub files: Vec<String>,
+}
+
+/// Writes `rows` as CSV with a header.
+pub fn write_csv<W: Write, T: Serialize>(
+    w: W,
+    rows: impl IntoIterator<Item = T>,
+) -> csv::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    for row in rows {
+        out.serialize(row)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Rows of `summary.csv`.
+pub fn summary_rows(scenario: &Scenario, names: &[String], outcome: &Outcome) -> Vec<SummaryRow> {
+    let w = &scenario.world;
+    let (hs, ps) = (w.states.len(), w.poles.len());
+    let mut rows = Vec::new();
+    for (name, tally) in names.iter().zip(&outcome.tallies) {
+        for t in 0..w.quarters {
+            for h in 0..hs {
+                for p in 0..ps {
+                    let i = (t * hs + h) * ps + p;
+                    let m = &tally.alignment[i];
+                    let hist = &tally.histograms[i * BINS..(i + 1) * BINS];
+                    let q = |x| r6(hist_quantile(hist, x));
+                    rows.push(SummaryRow {
+                        policy: name.clone(),
+                        quarter: w.quarter_label(t).to_string(),
+                        state: w.states[h].code.clone(),
+                        pole: w.poles[p].clone(),
+                        mean: r6(m.mean()),
+                        sd: r6(m.sd()),
+                        p05: q(0.05),
+                        p25: q(0.25),
+                        p50: q(0.5),
+                        p75: q(0.75),
+                        p95: q(0.95),
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// Rows of `outcomes.csv`.
+pub fn outcome_rows(world: &World, names: &[String], outcome: &Outcome) -> Vec<OutcomeRow> {
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    let mut rows = Vec::new();
+    for (name, tally) in names.iter().zip(&outcome.tallies) {
+        for h in 0..hs {
+            let mut push = |kind: &str, subject: &str, count: u32| {
+                let (probability, se) = proportion(u64::from(count), tally.runs);
+                rows.push(OutcomeRow {
+                    policy: name.clone(),
+                    state: world.states[h].code.clone(),
+                    outcome: kind.into(),
+                    subject: subject.into(),
+                    probability: r6(probability),
+                    mc_se: r6(se),
+                });
+            };
+            for (kind, counts) in [
+                ("dominant", &tally.dominant),
+                ("base", &tally.bases),
+                ("transit", &tally.transit),
+            ] {
+                for p in 0..ps {
+                    push(kind, &world.poles[p], counts[h * ps + p]);
+                }
+            }
+            for (b, bloc) in world.blocs.iter().enumerate() {
+                push("bloc", &bloc.name, tally.blocs[h * world.blocs.len() + b]);
+            }
+        }
+    }
+    rows
+}
+
+/// Rows of `events.csv`.
+pub fn event_rows(world: &World, names: &[String], outcome: &Outcome) -> Vec<EventRow> {
+    let slots = &outcome.slots;
+    let mut rows = Vec::new();
+    for (name, tally) in names.iter().zip(&outcome.tallies) {
+        for t in 0..world.quarters {
+            for (s, slot) in slots.slots.iter().enumerate() {
+                let subject = match slot.kind {
+                    OccurrenceKind::Event => &world.events[slot.subject].name,
+                    OccurrenceKind::Reaction => &world.reactions[slot.subject].name,
+                    OccurrenceKind::BlocJoined | OccurrenceKind::BlocLeft => {
+                        &world.blocs[slot.subject].name
+                    }
+                    _ => &world.poles[slot.subject],
+                };
+                let count = tally.occurrences[t * slots.len() + s];
+                rows.push(EventRow {
+                    policy: name.clone(),
+                    quarter: world.quarter_label(t).to_string(),
+                    state: slot
+                        .state
+                        .map(|h| world.states[h].code.clone())
+                        .unwrap_or_default(),
+                    kind: slot.kind.key().into(),
+                    name: subject.clone(),
+                    share: r6(proportion(u64::from(count), tally.runs).0),
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// Rows of `runs.csv` for one chunk.
+pub fn run_rows<'a>(
+    world: &'a World,
+    names: &'a [String],
+    detail: &'a ChunkDetail,
+) -> impl Iterator<Item = RunRow> + 'a {
+    let ps = world.poles.len();
+    detail.finals.iter().flat_map(move |f| {
+        (0..world.states.len()).flat_map(move |h| {
+            let dominant = f.state.dominant(world, h);
+            (0..ps).map(move |p| RunRow {
+                policy: names[f.plan].clone(),
+                run: f.run,
+                state: world.states[h].code.clone(),
+                pole: world.poles[p].clone(),
+                score: r6(f.state.alignment[h * ps + p]),
+                dominant: dominant == p,
+                base: f.state.bases[h * ps + p],
+                transit: f.state.transit[h * ps + p],
+                blocs: world
+                    .blocs
+                    .iter()
+                    .enumerate()
+                    .filter(|(b, bloc)| bloc.pole == p && f.state.blocs[h * world.blocs.len() + b])
+                    .map(|(_, bloc)| bloc.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            })
+        })
+    })
+}
+
+/// Rows of `trajectories.csv` for one chunk.
+pub fn trajectory_rows<'a>(
+    world: &'a World,
+    names: &'a [String],
+    detail: &'a ChunkDetail,
+) -> impl Iterator<Item = TrajectoryRow> + 'a {
+    let (qs, hs, ps) = (world.quarters, world.states.len(), world.poles.len());
+    let per_run = names.len() * qs * hs * ps;
+    (0..detail.runs).flat_map(move |r| {
+        (0..names.len()).flat_map(move |k| {
+            (0..qs).flat_map(move |t| {
+                (0..hs).flat_map(move |h| {
+                    (0..ps).map(move |p| {
+                        let i = r as usize * per_run + ((k * qs + t) * hs + h) * ps + p;
+                        TrajectoryRow {
+                            policy: names[k].clone(),
+                            run: detail.first_run + r,
+                            quarter: world.quarter_label(t).to_string(),
+                            state: world.states[h].code.clone(),
+                            pole: world.poles[p].clone(),
+                            score: r6(detail.trajectories[i]),
+                        }
+                    })
+                })
+            })
+        })
+    })
+}
+
+/// Rows of `compare.csv`: every policy against the baseline (the first tally).
+pub fn compare_rows(world: &World, names: &[String], outcome: &Outcome) -> Vec<CompareRow> {
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    let last = (world.quarters - 1) * hs * ps;
+    let base = &outcome.tallies[0];
+    let mut rows = Vec::new();
+    for (name, tally) in names.iter().zip(&outcome.tallies).skip(1) {
+        for h in 0..hs {
+            for p in 0..ps {
+                let d = &tally.paired[h * ps + p];
+                let (lo, hi) = d.ci95();
+                rows.push(CompareRow {
+                    policy: name.clone(),
+                    state: world.states[h].code.clone(),
+                    pole: world.poles[p].clone(),
+                    baseline_mean: r6(base.alignment[last + h * ps + p].mean()),
+                    policy_mean: r6(tally.alignment[last + h * ps + p].mean()),
+                    mean_difference: r6(d.mean()),
+                    ci95_low: r6(lo),
+                    ci95_high: r6(hi),
+                });
+            }
+        }
+    }
+    rows
+}

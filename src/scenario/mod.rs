@@ -1,0 +1,118 @@
+//! Reading and validating scenario files: TOML in, a checked `Scenario` out.
+//!
+//! Owns every user-facing error about a scenario: syntax, types, unknown keys (from the toml crate, with
+//! line and column), and ranges and cross references (checked here, pointing at the offending value).
+//! Parsing (`raw`) and checking (`validate`) are separate stages; the rest of the crate accepts only the
+//! checked types. Must not: run anything, write anything.
+
+mod error;
+mod raw;
+mod validate;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub use error::{Located, ScenarioError};
+pub use validate::{DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS};
+
+use crate::model::{Plan, World};
+
+/// The built-in baseline scenario, embedded in the binary.
+pub const BUILTIN: &str = include_str!("../../scenarios/central_asia_2017.toml");
+/// The name the built-in scenario goes by in messages and manifests.
+pub const BUILTIN_NAME: &str = "<built-in>/central_asia_2017.toml";
+
+/// What a scenario says about itself and its runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meta {
+    /// Short name; names the output folder.
+    pub name: String,
+    /// One-line title.
+    pub title: String,
+    /// What situation it describes.
+    pub description: String,
+    /// Runs when the command line gives none.
+    pub runs: u64,
+    /// Seed when the command line gives none.
+    pub seed: u64,
+}
+
+/// A checked scenario: its world, the baseline plan and one plan per policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// Name and run defaults.
+    pub meta: Meta,
+    /// The static world.
+    pub world: World,
+    /// The scenario as written.
+    pub baseline: Plan,
+    /// Each `[[policy]]`, in file order.
+    pub policies: Vec<Plan>,
+}
+
+/// A scenario together with where it came from.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The checked scenario.
+    pub scenario: Scenario,
+    /// The file as the user named it (or `BUILTIN_NAME`).
+    pub file: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+impl Scenario {
+    /// Parses and checks `text`; errors name `file`.
+    pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        let raw: raw::RawScenario = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().trim_end().to_string();
+            ScenarioError::Invalid(Box::new(Located::at(
+                file,
+                text,
+                span,
+                String::new(),
+                message,
+            )))
+        })?;
+        validate::validate(&validate::Ctx { file, text }, raw)
+    }
+}
+
+/// Reads and checks the scenario at `path`.
+pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = std::str::from_utf8(&bytes).map_err(|source| ScenarioError::NotText {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file = path.display().to_string();
+    let scenario = Scenario::from_toml(text, &file)?;
+    Ok(Loaded {
+        scenario,
+        file,
+        sha256: sha256_hex(&bytes),
+    })
+}
+
+/// The built-in baseline scenario.
+pub fn builtin() -> Result<Loaded, ScenarioError> {
+    let scenario = Scenario::from_toml(BUILTIN, BUILTIN_NAME)?;
+    Ok(Loaded {
+        scenario,
+        file: BUILTIN_NAME.to_string(),
+        sha256: sha256_hex(BUILTIN.as_bytes()),
+    })
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
