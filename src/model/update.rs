@@ -38,7 +38,10 @@ pub fn step(
             *u = pull(world, state, h, p, &levers) + state.mood[i];
         }
         softmax(target);
-        for (a, x) in state.alignment[h * ps..(h + 1) * ps].iter_mut().zip(target.iter()) {
+        for (a, x) in state.alignment[h * ps..(h + 1) * ps]
+            .iter_mut()
+            .zip(target.iter())
+        {
             *a += c.adjustment_rate * (x - *a);
         }
     }

@@ -1,0 +1,326 @@
+//! Behaviour of the model through the library: the start is a rest point, every lever's effect is
+//! monotone, doctrines hold in every run, and hazards, injects and reactions fire as declared.
+
+mod common;
+
+use greatgame::engine::{simulate, Batch, Outcome};
+use greatgame::model::{
+    effective_levers, pull, step, Lever, OccurrenceKind, Occurrences, RunState, Shocks, LEVER_COUNT,
+};
+use greatgame::scenario::Scenario;
+
+fn small() -> String {
+    std::fs::read_to_string(common::data("small.toml")).unwrap()
+}
+
+fn scenario(text: &str) -> Scenario {
+    Scenario::from_toml(text, "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run(sc: &Scenario, runs: u64, with_policies: bool) -> Outcome {
+    let mut plans = vec![sc.baseline.clone()];
+    if with_policies {
+        plans.extend(sc.policies.iter().cloned());
+    }
+    let batch = Batch {
+        world: &sc.world,
+        plans: &plans,
+        runs,
+        seed: 5,
+        threads: Some(2),
+        keep_finals: false,
+        keep_trajectories: false,
+    };
+    simulate(&batch, |_| Ok::<(), ()>(())).unwrap()
+}
+
+/// Share of runs in which occurrence `kind` of `subject` happened in state `state` in quarter `t`.
+fn share(o: &Outcome, kind: OccurrenceKind, subject: usize, state: Option<usize>, t: usize) -> f64 {
+    let s = o
+        .slots
+        .slots
+        .iter()
+        .position(|x| x.kind == kind && x.subject == subject && x.state == state)
+        .unwrap();
+    f64::from(o.tallies[0].occurrences[t * o.slots.len() + s]) / o.runs as f64
+}
+
+#[test]
+fn without_noise_or_events_the_start_is_a_rest_point() {
+    let text = small().replace(
+        "[[pole]]\nname = \"NATO\"",
+        "[model]\nmood_sd = 0.0\n\n[[pole]]\nname = \"NATO\"",
+    );
+    let mut sc = scenario(&text);
+    sc.baseline.hazards.iter_mut().for_each(|h| *h = 0.0);
+    sc.world.injects.iter_mut().for_each(|i| *i = false);
+    // Levers change in 2021Q1; until then nothing moves.
+    let world = &sc.world;
+    let slots = Occurrences::new(world);
+    let mut state = RunState::initial(world);
+    let mut occurred = vec![false; slots.len()];
+    let shocks = Shocks::new(world);
+    for t in 0..4 {
+        step(
+            world,
+            &sc.baseline,
+            &slots,
+            t,
+            &mut state,
+            &shocks,
+            &mut occurred,
+        );
+    }
+    let start = RunState::initial(world);
+    for (a, b) in state.alignment.iter().zip(&start.alignment) {
+        assert!((a - b).abs() < 1e-12, "moved from {b} to {a}");
+    }
+}
+
+#[test]
+fn every_lever_raises_its_pole_pull() {
+    let sc = scenario(&small());
+    let world = &sc.world;
+    let mut state = RunState::initial(world);
+    state.bases.iter_mut().for_each(|b| *b = true);
+    state.transit.iter_mut().for_each(|b| *b = true);
+    let mut levers = [0.0; LEVER_COUNT];
+    for h in 0..world.states.len() {
+        for p in 0..world.poles.len() {
+            effective_levers(world, &sc.baseline, 0, &state, h, p, &mut levers);
+            for lever in Lever::ALL {
+                let before = pull(world, &state, h, p, &levers);
+                let mut more = levers;
+                more[lever.index()] = (more[lever.index()] + 0.1).min(lever.max());
+                let after = pull(world, &state, h, p, &more);
+                assert!(
+                    after >= before,
+                    "{} lowered pull of pole {p} on state {h}",
+                    lever.key()
+                );
+                if lever != Lever::BaseOffered && more[lever.index()] > levers[lever.index()] {
+                    assert!(
+                        after > before,
+                        "{} did not raise pull of pole {p} on state {h}",
+                        lever.key()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn more_remittances_never_lower_russias_share_in_any_run() {
+    // Same draws for both plans (common random numbers), no reactions or decisions that could feed back.
+    let text = small().replace("chance = 0.5", "chance = 0.0").replace("chance = 1.0", "chance = 0.0")
+        + "\n[[policy]]\nname = \"more_remittances\"\n[[policy.change]]\npole = \"Russia\"\nlever = \"remittance_share\"\nadd = 0.1\n";
+    let sc = scenario(&text);
+    let world = &sc.world;
+    let slots = Occurrences::new(world);
+    let more = sc
+        .policies
+        .iter()
+        .find(|p| p.name == "more_remittances")
+        .unwrap();
+    let russia = world.pole_index("Russia").unwrap();
+    let ps = world.poles.len();
+    for run in 0..200 {
+        let mut rng = greatgame::engine::run_rng(3, run);
+        let (mut a, mut b) = (RunState::initial(world), RunState::initial(world));
+        let mut shocks = Shocks::new(world);
+        let mut occurred = vec![false; slots.len()];
+        for t in 0..world.quarters {
+            shocks.draw(&mut rng);
+            step(
+                world,
+                &sc.baseline,
+                &slots,
+                t,
+                &mut a,
+                &shocks,
+                &mut occurred,
+            );
+            step(world, more, &slots, t, &mut b, &shocks, &mut occurred);
+            for h in 0..world.states.len() {
+                let (x, y) = (a.alignment[h * ps + russia], b.alignment[h * ps + russia]);
+                if a.blocs == b.blocs && a.bases == b.bases && a.transit == b.transit {
+                    assert!(y >= x - 1e-12, "run {run} quarter {t} state {h}: {y} < {x}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_lever_raises_the_mean_share_of_its_pole() {
+    let base = small().replace("chance = 0.5", "chance = 0.0");
+    for (lever, amount) in [
+        ("aid_usd_m", 300.0),
+        ("transit_usd_m", 300.0),
+        ("remittance_share", 0.2),
+        ("loans_usd_m", 900.0),
+        ("investment_usd_m", 600.0),
+        ("security", 0.5),
+        ("base_rent_usd_m", 300.0),
+    ] {
+        for pole in ["NATO", "Russia", "China"] {
+            let text = format!("{base}\n[[policy]]\nname = \"more\"\n[[policy.change]]\npole = \"{pole}\"\nstate = \"AAA\"\nlever = \"{lever}\"\nadd = {amount}\n");
+            let sc = scenario(&text);
+            let o = run(&sc, 300, true);
+            let k = sc.policies.iter().position(|p| p.name == "more").unwrap() + 1;
+            let p = sc.world.pole_index(pole).unwrap();
+            let diff = o.tallies[k].paired[p].mean();
+            // Base rent counts only where a base stands; transit only where the route is open.
+            let inert = (lever == "base_rent_usd_m" && pole != "Russia")
+                || (lever == "transit_usd_m" && pole != "NATO");
+            if inert {
+                assert!(diff >= 0.0, "{pole} {lever}: {diff}");
+            } else {
+                assert!(diff > 0.0, "{pole} {lever}: mean paired difference {diff}");
+            }
+        }
+    }
+}
+
+#[test]
+fn doctrines_hold_in_every_run_and_quarter() {
+    // NATO and Russia court everyone with bases and money; the neutral state and the state that bans
+    // bases must still never host one, and the neutral state never joins the CSTO.
+    let mut text = small();
+    for code in ["BBB", "NEU"] {
+        for pole in ["NATO", "Russia"] {
+            text.push_str(&format!("\n[[lever]]\npole = \"{pole}\"\nstate = \"{code}\"\nbase_offered = 1\nbase_rent_usd_m = 5000\naid_usd_m = 5000\nsecurity = 1\n"));
+        }
+    }
+    let sc = scenario(&text);
+    let o = run(&sc, 500, false);
+    let w = &sc.world;
+    let ps = w.poles.len();
+    let csto = w.blocs.iter().position(|b| b.name == "CSTO").unwrap();
+    for code in ["BBB", "NEU"] {
+        let h = w.states.iter().position(|s| s.code == code).unwrap();
+        for p in 0..ps {
+            for t in 0..w.quarters {
+                assert_eq!(
+                    share(&o, OccurrenceKind::BaseOpened, p, Some(h), t),
+                    0.0,
+                    "{code} admitted a base"
+                );
+            }
+            assert_eq!(
+                o.tallies[0].bases[h * ps + p],
+                0,
+                "{code} hosts a base at the end"
+            );
+        }
+    }
+    let neu = w.states.iter().position(|s| s.code == "NEU").unwrap();
+    assert_eq!(
+        o.tallies[0].blocs[neu * w.blocs.len() + csto],
+        0,
+        "neutral state in the CSTO"
+    );
+    // The courting worked: without the doctrines these states would have admitted bases.
+    let mut free = text
+        .replace("bans_bases = true", "bans_bases = false")
+        .replace("neutral = true", "neutral = false");
+    free.push('\n');
+    let o = run(&scenario(&free), 500, false);
+    assert!(
+        o.tallies[0].bases.iter().skip(ps).any(|&n| n > 0),
+        "no base admitted even without doctrine"
+    );
+}
+
+#[test]
+fn hazard_one_fires_in_every_run_and_hazard_zero_in_none() {
+    let text = small()
+        .replace(
+            "hazard = 0.02\nborder_exposure = true",
+            "hazard = 1.0\nborder_exposure = true",
+        )
+        .replace("hazard = 0.05\neconomy", "hazard = 0.0\neconomy");
+    let sc = scenario(&text);
+    let o = run(&sc, 200, false);
+    let spill = sc
+        .world
+        .events
+        .iter()
+        .position(|e| e.name == "spillover")
+        .unwrap();
+    let sanctions = sc
+        .world
+        .events
+        .iter()
+        .position(|e| e.name == "sanctions")
+        .unwrap();
+    for t in 0..sc.world.quarters {
+        for h in 0..sc.world.states.len() {
+            assert_eq!(share(&o, OccurrenceKind::Event, spill, Some(h), t), 1.0);
+        }
+        assert_eq!(share(&o, OccurrenceKind::Event, sanctions, None, t), 0.0);
+    }
+}
+
+#[test]
+fn an_inject_fires_exactly_where_and_when_declared_and_sets_off_its_reaction() {
+    let text = small().replace("hazard = 0.02\ncriticism", "hazard = 0.0\ncriticism");
+    let sc = scenario(&text);
+    let o = run(&sc, 100, false);
+    let w = &sc.world;
+    let crackdown = w.events.iter().position(|e| e.name == "crackdown").unwrap();
+    let cut = w
+        .reactions
+        .iter()
+        .position(|r| r.name == "nato_cuts_aid")
+        .unwrap();
+    for t in 0..w.quarters {
+        for h in 0..w.states.len() {
+            let expected = if t == 2 && h == 0 { 1.0 } else { 0.0 };
+            assert_eq!(
+                share(&o, OccurrenceKind::Event, crackdown, Some(h), t),
+                expected,
+                "t={t} h={h}"
+            );
+            assert_eq!(
+                share(&o, OccurrenceKind::Reaction, cut, Some(h), t),
+                expected,
+                "reaction t={t} h={h}"
+            );
+        }
+    }
+}
+
+#[test]
+fn scores_stay_on_the_simplex() {
+    let sc = scenario(&small());
+    let world = &sc.world;
+    let slots = Occurrences::new(world);
+    let ps = world.poles.len();
+    for run in 0..100 {
+        let mut rng = greatgame::engine::run_rng(11, run);
+        let mut state = RunState::initial(world);
+        let mut shocks = Shocks::new(world);
+        let mut occurred = vec![false; slots.len()];
+        for t in 0..world.quarters {
+            shocks.draw(&mut rng);
+            step(
+                world,
+                &sc.policies[1],
+                &slots,
+                t,
+                &mut state,
+                &shocks,
+                &mut occurred,
+            );
+            for row in state.alignment.chunks(ps) {
+                assert!(
+                    row.iter().all(|a| a.is_finite() && *a > 0.0 && *a < 1.0),
+                    "{row:?}"
+                );
+                assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{row:?}");
+            }
+        }
+    }
+}
