@@ -1,26 +1,77 @@
-//! Benchmarks of the core without I/O: one run of the built-in baseline scenario.
+//! Benchmarks of the core without I/O, on the built-in baseline scenario: one run of the model, the same
+//! run's random draws alone (the floor ChaCha8 sets), and a batch of runs through the engine at one and
+//! two threads.
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use greatgame::engine::{simulate, Batch};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use greatgame::engine::{run_rng, simulate, Batch};
+use greatgame::model::{step, Occurrences, RunState, Shocks};
 use greatgame::scenario;
 
 fn one_run(c: &mut Criterion) {
     let loaded = scenario::builtin().expect("built-in scenario is valid");
     let sc = &loaded.scenario;
-    let plans = [sc.baseline.clone()];
-    let batch = Batch {
-        world: &sc.world,
-        plans: &plans,
-        runs: 1,
-        seed: 1,
-        threads: Some(1),
-        keep_finals: false,
-        keep_trajectories: false,
-    };
+    let world = &sc.world;
+    let slots = Occurrences::new(world);
+    let mut shocks = Shocks::new(world);
+    let mut state = RunState::initial(world);
+    let mut occurred = vec![false; slots.len()];
+    let mut run = 0u64;
     c.bench_function("baseline_one_run", |b| {
-        b.iter(|| simulate(&batch, |_| Ok::<(), ()>(())).expect("no sink errors"))
+        b.iter(|| {
+            run += 1;
+            let mut rng = run_rng(1, run);
+            state.reset(world);
+            for t in 0..world.quarters {
+                shocks.draw(&mut rng);
+                step(
+                    world,
+                    &sc.baseline,
+                    &slots,
+                    t,
+                    &mut state,
+                    &shocks,
+                    &mut occurred,
+                );
+            }
+            state.alignment[0]
+        })
+    });
+    c.bench_function("baseline_one_run_draws_only", |b| {
+        b.iter(|| {
+            run += 1;
+            let mut rng = run_rng(1, run);
+            for _ in 0..world.quarters {
+                shocks.draw(&mut rng);
+            }
+            shocks.mood[0]
+        })
     });
 }
 
-criterion_group!(benches, one_run);
+fn batch(c: &mut Criterion) {
+    let loaded = scenario::builtin().expect("built-in scenario is valid");
+    let sc = &loaded.scenario;
+    let plans = [sc.baseline.clone()];
+    let runs = 8192;
+    let mut group = c.benchmark_group("baseline_batch");
+    group.throughput(Throughput::Elements(runs));
+    group.sample_size(10);
+    for threads in [1usize, 2] {
+        let batch = Batch {
+            world: &sc.world,
+            plans: &plans,
+            runs,
+            seed: 1,
+            threads: Some(threads),
+            keep_finals: false,
+            keep_trajectories: false,
+        };
+        group.bench_with_input(BenchmarkId::new("threads", threads), &batch, |b, batch| {
+            b.iter(|| simulate(batch, |_| Ok::<(), ()>(())).expect("no sink errors"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, one_run, batch);
 criterion_main!(benches);

@@ -81,8 +81,8 @@ fn summary(loaded: &Loaded) -> String {
     );
     for h in &w.states {
         let doctrine = match (h.neutral, h.bans_bases) {
-            (true, _) => " neutral",
-            (false, true) => " bans bases",
+            (true, _) => " neutral;",
+            (false, true) => " bans bases;",
             _ => "",
         };
         let shares: Vec<String> = w

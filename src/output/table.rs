@@ -51,7 +51,7 @@ pub fn run_table(world: &World, outcome: &Outcome, k: usize) -> String {
         }
         s.push('\n');
     }
-    let _ = writeln!(s, "(probability ± 95% Monte Carlo margin over {} runs; shares are means with the 5th-95th percentile range)", tally.runs);
+    let _ = writeln!(s, "(probability of being dominant ± 95% Monte Carlo margin in percentage points, over {} runs; shares are means with the 5th-95th percentile range)", tally.runs);
     s
 }
 
