@@ -1,0 +1,84 @@
+//! The shipped scenarios: each is valid, and every number in it cites its source (`000:382`, file and
+//! line of a paper in ../shared/seeds) or says it is an assumption, on its line or in the comment just
+//! above.
+
+mod common;
+
+use greatgame::scenario;
+
+fn shipped() -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(common::shipped(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn there_are_at_least_three_shipped_scenarios_and_all_are_valid() {
+    let files = shipped();
+    assert!(files.len() >= 3, "{files:?}");
+    for f in files {
+        let loaded = scenario::load(&f).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(loaded.scenario.world.states.len(), 5, "{}", f.display());
+    }
+}
+
+#[test]
+fn the_builtin_scenario_has_at_least_three_policies() {
+    let sc = scenario::builtin().unwrap().scenario;
+    assert!(sc.policies.len() >= 3);
+}
+
+/// True if `text` cites a seed line (`000:382`, `004:343-350`) or declares an assumption.
+fn cites(text: &str) -> bool {
+    let b = text.as_bytes();
+    let seed_ref = (0..b.len().saturating_sub(4)).any(|i| {
+        b[i..i + 3].iter().all(u8::is_ascii_digit) && b[i + 3] == b':' && b[i + 4].is_ascii_digit()
+    });
+    seed_ref || text.to_lowercase().contains("assumption")
+}
+
+/// True if the value part of a `key = value` line holds a number.
+fn has_number(line: &str) -> bool {
+    let Some((key, value)) = line.split_once('=') else { return false };
+    if key.trim_start().starts_with('#') || key.contains('"') {
+        return false;
+    }
+    let value = value.split('#').next().unwrap_or("");
+    // Quarters ("2018Q1") and names are strings; numbers appear outside quotes.
+    let unquoted: String = value.split('"').step_by(2).collect();
+    unquoted.chars().any(|c| c.is_ascii_digit())
+}
+
+#[test]
+fn every_number_in_a_shipped_scenario_is_cited_or_an_assumption() {
+    let mut missing = Vec::new();
+    for f in shipped() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !has_number(line) {
+                continue;
+            }
+            let inline = line.split_once('#').map_or("", |(_, c)| c);
+            // The comment block directly above the line (contiguous comment lines).
+            let above: Vec<&str> = lines[..i].iter().rev().take_while(|l| l.trim_start().starts_with('#')).copied().collect();
+            if !cites(inline) && !above.iter().any(|l| cites(l)) {
+                missing.push(format!("{}:{}: {line}", f.display(), i + 1));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "numbers without a citation or an assumption:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn the_citation_check_catches_an_uncited_number() {
+    assert!(has_number("gdp_usd_bn = 7.1"));
+    assert!(!has_number("start = \"2018Q1\""));
+    assert!(!cites(" order of magnitude"));
+    assert!(cites(" 000:382: 49% of GDP"));
+    assert!(cites(" assumption: a decade"));
+}
