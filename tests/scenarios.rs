@@ -43,7 +43,9 @@ fn cites(text: &str) -> bool {
 
 /// True if the value part of a `key = value` line holds a number.
 fn has_number(line: &str) -> bool {
-    let Some((key, value)) = line.split_once('=') else { return false };
+    let Some((key, value)) = line.split_once('=') else {
+        return false;
+    };
     if key.trim_start().starts_with('#') || key.contains('"') {
         return false;
     }
@@ -65,13 +67,22 @@ fn every_number_in_a_shipped_scenario_is_cited_or_an_assumption() {
             }
             let inline = line.split_once('#').map_or("", |(_, c)| c);
             // The comment block directly above the line (contiguous comment lines).
-            let above: Vec<&str> = lines[..i].iter().rev().take_while(|l| l.trim_start().starts_with('#')).copied().collect();
+            let above: Vec<&str> = lines[..i]
+                .iter()
+                .rev()
+                .take_while(|l| l.trim_start().starts_with('#'))
+                .copied()
+                .collect();
             if !cites(inline) && !above.iter().any(|l| cites(l)) {
                 missing.push(format!("{}:{}: {line}", f.display(), i + 1));
             }
         }
     }
-    assert!(missing.is_empty(), "numbers without a citation or an assumption:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "numbers without a citation or an assumption:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
