@@ -20,22 +20,22 @@ pub fn step(
     shocks: &Shocks,
     occurred: &mut [bool],
 ) {
-    let (hs, ps, bs) = (world.states.len(), world.poles.len(), world.blocs.len());
+    let (hs, ps) = (world.states.len(), world.poles.len());
     let c = &world.coefficients;
     occurred.fill(false);
 
     strike_events(world, plan, slots, t, state, shocks, occurred);
 
-    // Alignment: each host moves part of the way toward the softmax of its pulls plus mood.
-    let mut levers = [0.0; LEVER_COUNT];
+    // Each host moves part of the way toward the softmax of its pulls plus mood, then decides.
+    let mut levers = [[0.0; LEVER_COUNT]; MAX_POLES];
+    let mut buffer = [0.0f64; MAX_POLES];
     for h in 0..hs {
-        let mut buffer = [0.0f64; MAX_POLES];
         let target = &mut buffer[..ps];
         for (p, u) in target.iter_mut().enumerate() {
-            effective_levers(world, plan, t, state, h, p, &mut levers);
+            effective_levers(world, plan, t, state, h, p, &mut levers[p]);
             let i = h * ps + p;
             state.mood[i] = c.mood_persistence * state.mood[i] + c.mood_sd * shocks.mood[i];
-            *u = pull(world, state, h, p, &levers) + state.mood[i];
+            *u = pull(world, state, h, p, &levers[p]) + state.mood[i];
         }
         softmax(target);
         for (a, x) in state.alignment[h * ps..(h + 1) * ps]
@@ -44,9 +44,8 @@ pub fn step(
         {
             *a += c.adjustment_rate * (x - *a);
         }
+        decide(world, slots, h, state, occurred, &levers[..ps]);
     }
-
-    decide(world, plan, slots, t, state, occurred, &mut levers);
 
     // State variables drift back toward their baselines.
     for (h, host) in world.states.iter().enumerate() {
@@ -61,7 +60,6 @@ pub fn step(
     }
 
     react(world, plan, slots, t, state, shocks, occurred);
-    debug_assert!(bs == world.blocs.len());
 }
 
 /// The most poles a world may have (the update keeps per-host rows on the stack).
@@ -205,63 +203,61 @@ pub fn softmax(x: &mut [f64]) {
     }
 }
 
+/// Host `h`'s discrete decisions on bases, transit and decided blocs, given its updated shares and the
+/// levers each pole brings it this quarter.
 fn decide(
     world: &World,
-    plan: &Plan,
     slots: &Occurrences,
-    t: usize,
+    h: usize,
     state: &mut RunState,
     occurred: &mut [bool],
-    levers: &mut [f64; LEVER_COUNT],
+    levers: &[[f64; LEVER_COUNT]],
 ) {
-    let (hs, ps, bs) = (world.states.len(), world.poles.len(), world.blocs.len());
+    let (ps, bs) = (world.poles.len(), world.blocs.len());
     let c = &world.coefficients;
-    for (h, host) in world.states.iter().enumerate() {
-        for p in 0..ps {
-            let i = h * ps + p;
-            let share = state.alignment[i];
-            effective_levers(world, plan, t, state, h, p, levers);
-            let offered = levers[Lever::BaseOffered.index()] >= 0.5;
-            let slot = slots.base(ps, h, p);
-            if state.bases[i] {
-                if !offered || share < c.base_evict_below {
-                    state.bases[i] = false;
-                    occurred[slot + 1] = true;
-                }
-            } else if offered && !host.refuses_bases() && share >= c.base_admit_above {
-                state.bases[i] = true;
-                occurred[slot] = true;
+    let host = &world.states[h];
+    for (p, levers) in levers.iter().enumerate() {
+        let i = h * ps + p;
+        let share = state.alignment[i];
+        let offered = levers[Lever::BaseOffered.index()] >= 0.5;
+        let slot = slots.base(ps, h, p);
+        if state.bases[i] {
+            if !offered || share < c.base_evict_below {
+                state.bases[i] = false;
+                occurred[slot + 1] = true;
             }
-            let wanted = levers[Lever::Transit.index()] > 0.0;
-            let slot = slots.transit(ps, h, p);
-            if state.transit[i] {
-                if share < c.transit_close_below {
-                    state.transit[i] = false;
-                    occurred[slot + 1] = true;
-                }
-            } else if wanted && share >= c.transit_open_above {
-                state.transit[i] = true;
-                occurred[slot] = true;
-            }
+        } else if offered && !host.refuses_bases() && share >= c.base_admit_above {
+            state.bases[i] = true;
+            occurred[slot] = true;
         }
-        for (b, bloc) in world.blocs.iter().enumerate() {
-            let (Some(rule), Some(slot)) = (bloc.decided, slots.bloc(bs, h, b)) else {
-                continue;
-            };
-            let share = state.alignment[h * ps + bloc.pole];
-            let member = &mut state.blocs[h * bs + b];
-            if *member {
-                if share < rule.leave_below {
-                    *member = false;
-                    occurred[slot + 1] = true;
-                }
-            } else if !host.neutral && share >= rule.join_above {
-                *member = true;
-                occurred[slot] = true;
+        let wanted = levers[Lever::Transit.index()] > 0.0;
+        let slot = slots.transit(ps, h, p);
+        if state.transit[i] {
+            if share < c.transit_close_below {
+                state.transit[i] = false;
+                occurred[slot + 1] = true;
             }
+        } else if wanted && share >= c.transit_open_above {
+            state.transit[i] = true;
+            occurred[slot] = true;
         }
     }
-    debug_assert_eq!(hs, world.states.len());
+    for (b, bloc) in world.blocs.iter().enumerate() {
+        let (Some(rule), Some(slot)) = (bloc.decided, slots.bloc(bs, h, b)) else {
+            continue;
+        };
+        let share = state.alignment[h * ps + bloc.pole];
+        let member = &mut state.blocs[h * bs + b];
+        if *member {
+            if share < rule.leave_below {
+                *member = false;
+                occurred[slot + 1] = true;
+            }
+        } else if !host.neutral && share >= rule.join_above {
+            *member = true;
+            occurred[slot] = true;
+        }
+    }
 }
 
 fn react(
