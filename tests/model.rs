@@ -324,3 +324,28 @@ fn scores_stay_on_the_simplex() {
         }
     }
 }
+
+#[test]
+fn a_ban_on_bases_from_a_quarter_closes_a_standing_base_then_and_admits_none_after() {
+    // AAA hosts Russia's base; a ban from 2020Q3 (quarter index 2) must close it in that quarter in
+    // every run, and no base may open afterwards.
+    let text = small().replace(
+        "afghan_border_km = 1000",
+        "afghan_border_km = 1000\nbans_bases_from = \"2020Q3\"",
+    );
+    let sc = scenario(&text);
+    let o = run(&sc, 200, false);
+    let russia = sc.world.pole_index("Russia").unwrap();
+    for t in 0..sc.world.quarters {
+        let closed = share(&o, OccurrenceKind::BaseClosed, russia, Some(0), t);
+        if t == 2 {
+            assert_eq!(closed, 1.0, "the ban closed the base in every run");
+        }
+        if t >= 2 {
+            for p in 0..sc.world.poles.len() {
+                assert_eq!(share(&o, OccurrenceKind::BaseOpened, p, Some(0), t), 0.0);
+            }
+        }
+    }
+    assert_eq!(o.tallies[0].bases[russia], 0);
+}

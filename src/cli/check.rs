@@ -80,10 +80,11 @@ fn summary(loaded: &Loaded) -> String {
         }
     );
     for h in &w.states {
-        let doctrine = match (h.neutral, h.bans_bases) {
-            (true, _) => " neutral;",
-            (false, true) => " bans bases;",
-            _ => "",
+        let doctrine = match (h.neutral, h.bans_bases_from) {
+            (true, _) => " neutral;".to_string(),
+            (false, Some(0)) => " bans bases;".to_string(),
+            (false, Some(t)) => format!(" bans bases from {};", w.quarter_label(t)),
+            _ => String::new(),
         };
         let shares: Vec<String> = w
             .poles

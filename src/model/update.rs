@@ -44,7 +44,7 @@ pub fn step(
         {
             *a += c.adjustment_rate * (x - *a);
         }
-        decide(world, slots, h, state, occurred, &levers[..ps]);
+        decide(world, slots, t, h, state, occurred, &levers[..ps]);
     }
 
     // State variables drift back toward their baselines.
@@ -208,6 +208,7 @@ pub fn softmax(x: &mut [f64]) {
 fn decide(
     world: &World,
     slots: &Occurrences,
+    t: usize,
     h: usize,
     state: &mut RunState,
     occurred: &mut [bool],
@@ -222,11 +223,11 @@ fn decide(
         let offered = levers[Lever::BaseOffered.index()] >= 0.5;
         let slot = slots.base(ps, h, p);
         if state.bases[i] {
-            if !offered || share < c.base_evict_below {
+            if !offered || share < c.base_evict_below || host.refuses_bases(t) {
                 state.bases[i] = false;
                 occurred[slot + 1] = true;
             }
-        } else if offered && !host.refuses_bases() && share >= c.base_admit_above {
+        } else if offered && !host.refuses_bases(t) && share >= c.base_admit_above {
             state.bases[i] = true;
             occurred[slot] = true;
         }

@@ -167,8 +167,9 @@ pub struct HostState {
     pub diaspora: Vec<f64>,
     /// Permanent neutrality: joins no deciding bloc and hosts no base.
     pub neutral: bool,
-    /// A legal ban on foreign bases: hosts no base.
-    pub bans_bases: bool,
+    /// A legal ban on foreign bases from this quarter index on (0: from the start): hosts no base then,
+    /// and a base still standing when the ban takes effect is closed.
+    pub bans_bases_from: Option<usize>,
     /// Regime security at the start and the level it returns to, 0..=1.
     pub regime_baseline: f64,
     /// Threat level at the start and the level it returns to, 0..=1.
@@ -186,9 +187,9 @@ pub struct HostState {
 }
 
 impl HostState {
-    /// True if doctrine forbids this state to host any foreign base.
-    pub fn refuses_bases(&self) -> bool {
-        self.neutral || self.bans_bases
+    /// True if doctrine forbids this state to host any foreign base in quarter `t`.
+    pub fn refuses_bases(&self, t: usize) -> bool {
+        self.neutral || self.bans_bases_from.is_some_and(|from| t >= from)
     }
 }
 

@@ -121,6 +121,8 @@ pub struct RawState {
     pub neutral: Option<bool>,
     #[serde(default)]
     pub bans_bases: Option<bool>,
+    #[serde(default)]
+    pub bans_bases_from: Option<S<String>>,
     pub regime_security: S<f64>,
     pub threat: S<f64>,
     pub alignment: S<BTreeMap<String, S<f64>>>,

@@ -254,6 +254,15 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         .map(|r| reaction(cx, r, &world, &names))
         .collect::<Result<Vec<_>>>()?;
     world.injects = injects(cx, &raw.inject, &world, &names)?;
+    for (h, s) in raw.state.iter().enumerate() {
+        if let Some(from) = &s.bans_bases_from {
+            let key = format!("state.{}.bans_bases_from", s.code.get_ref());
+            if s.bans_bases == Some(true) {
+                return Err(cx.err(from.span(), key, "give either bans_bases = true (a ban from the start) or bans_bases_from (a ban from that quarter), not both"));
+            }
+            world.states[h].bans_bases_from = Some(cx.within(from, &key, &world)?);
+        }
+    }
 
     let mut baseline = baseline_plan(cx, &raw, &world, &names)?;
     baseline.description = "the scenario as written, with no policy applied".into();
@@ -662,7 +671,7 @@ fn host(
         afghan_border_km,
         diaspora,
         neutral,
-        bans_bases,
+        bans_bases_from: bans_bases.then_some(0),
         regime_baseline: cx.real(&s.regime_security, &k("regime_security"), 0.0, 1.0)?,
         threat_baseline: cx.real(&s.threat, &k("threat"), 0.0, 1.0)?,
         alignment,
