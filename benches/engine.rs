@@ -63,6 +63,7 @@ fn batch(c: &mut Criterion) {
             runs,
             seed: 1,
             threads: Some(threads),
+            checks: &[],
             keep_finals: false,
             keep_trajectories: false,
         };

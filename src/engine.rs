@@ -11,7 +11,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::model::{step, Occurrences, Plan, RunState, Shocks, World};
+use crate::model::{step, Check, Occurrences, Plan, RunState, Shocks, Verdicts, World};
 use crate::stats::{hist_push, Moments, BINS};
 
 /// Runs per chunk: the unit of parallel work and of streaming detail. Fixed, so results do not depend on
@@ -31,6 +31,8 @@ pub struct Batch<'a> {
     pub seed: u64,
     /// Worker threads (`None`: rayon's default, one per core).
     pub threads: Option<usize>,
+    /// Checks to evaluate in every run (may be empty).
+    pub checks: &'a [Check],
     /// Keep each run's final state for the sink.
     pub keep_finals: bool,
     /// Keep each run's quarterly alignment for the sink.
@@ -58,11 +60,13 @@ pub struct Tally {
     pub blocs: Vec<u32>,
     /// Paired difference of the horizon alignment against the first plan, `[h * poles + p]`.
     pub paired: Vec<Moments>,
+    /// Runs in which each check held, in the batch's check order.
+    pub checks: Vec<u32>,
 }
 
 impl Tally {
     /// An empty tally for `world`.
-    pub fn new(world: &World, slots: usize) -> Tally {
+    pub fn new(world: &World, slots: usize, checks: usize) -> Tally {
         let (q, h, p, b) = (
             world.quarters,
             world.states.len(),
@@ -79,6 +83,7 @@ impl Tally {
             transit: vec![0; h * p],
             blocs: vec![0; h * b],
             paired: vec![Moments::default(); h * p],
+            checks: vec![0; checks],
         }
     }
 
@@ -100,6 +105,7 @@ impl Tally {
             (&mut self.bases, &other.bases),
             (&mut self.transit, &other.transit),
             (&mut self.blocs, &other.blocs),
+            (&mut self.checks, &other.checks),
         ] {
             mine.iter_mut().zip(theirs).for_each(|(a, b)| *a += b);
         }
@@ -181,7 +187,7 @@ pub fn simulate<E: Send>(
     let mut tallies: Vec<Tally> = batch
         .plans
         .iter()
-        .map(|_| Tally::new(batch.world, slots.len()))
+        .map(|_| Tally::new(batch.world, slots.len(), batch.checks.len()))
         .collect();
     let chunks = batch.runs.div_ceil(CHUNK_RUNS);
     let wave = (pool.current_num_threads() as u64).max(1) * 2;
@@ -218,7 +224,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
     let mut tallies: Vec<Tally> = batch
         .plans
         .iter()
-        .map(|_| Tally::new(world, slots.len()))
+        .map(|_| Tally::new(world, slots.len(), batch.checks.len()))
         .collect();
     let mut detail = ChunkDetail {
         first_run: first,
@@ -230,12 +236,18 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
         .iter()
         .map(|_| RunState::initial(world))
         .collect();
+    let mut verdicts: Vec<Verdicts> = batch
+        .plans
+        .iter()
+        .map(|_| Verdicts::new(batch.checks))
+        .collect();
     let mut shocks = Shocks::new(world);
     let mut occurred = vec![false; slots.len()];
     let (hs, ps) = (world.states.len(), world.poles.len());
     for run in first..last {
         let mut rng = run_rng(batch.seed, run);
         states.iter_mut().for_each(|s| s.reset(world));
+        verdicts.iter_mut().for_each(|v| v.reset(batch.checks));
         let mut trajectory = if batch.keep_trajectories {
             vec![0.0; batch.plans.len() * world.quarters * hs * ps]
         } else {
@@ -245,6 +257,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
             shocks.draw(&mut rng);
             for (k, (plan, state)) in batch.plans.iter().zip(&mut states).enumerate() {
                 step(world, plan, slots, t, state, &shocks, &mut occurred);
+                verdicts[k].observe(batch.checks, world, slots, t, state, &occurred);
                 let tally = &mut tallies[k];
                 let row = t * hs * ps;
                 for (i, &a) in state.alignment.iter().enumerate() {
@@ -282,6 +295,9 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
             }
             for (i, m) in tally.paired.iter_mut().enumerate() {
                 m.push(state.alignment[i] - states[0].alignment[i]);
+            }
+            for (n, &held) in tally.checks.iter_mut().zip(&verdicts[k].0) {
+                *n += u32::from(held);
             }
             if batch.keep_finals {
                 detail.finals.push(Final {

@@ -28,6 +28,7 @@ fn run(sc: &Scenario, runs: u64, with_policies: bool) -> Outcome {
         runs,
         seed: 5,
         threads: Some(2),
+        checks: &[],
         keep_finals: false,
         keep_trajectories: false,
     };

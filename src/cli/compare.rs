@@ -23,7 +23,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let plans: Vec<_> = std::iter::once(sc.baseline.clone())
         .chain(sc.policies.iter().cloned())
         .collect();
-    let (outcome, dir) = execute::execute(&args.opts, &loaded, &plans, "compare")?;
+    let (outcome, dir) = execute::execute(&args.opts, &loaded, &plans, &[], "compare")?;
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
     let mut text = execute::headline(
         &loaded,

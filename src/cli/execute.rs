@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use greatgame::engine::{self, Batch, ChunkDetail};
-use greatgame::model::Plan;
+use greatgame::model::{Check, Plan};
 use greatgame::output::{self, AtomicFile, Manifest, OutputError};
 use greatgame::scenario::{self, Loaded};
 
@@ -42,11 +42,13 @@ pub fn load(opts: &Options) -> anyhow::Result<Loaded> {
     })
 }
 
-/// Simulates `plans` of `loaded` and writes every output; returns the outcome for the table.
+/// Simulates `plans` of `loaded`, evaluating `checks` on the first plan, and writes every output (with
+/// `hindcast.csv` when there are checks); returns the outcome for the table.
 pub fn execute(
     opts: &Options,
     loaded: &Loaded,
     plans: &[Plan],
+    checks: &[Check],
     command: &str,
 ) -> anyhow::Result<(engine::Outcome, PathBuf)> {
     let sc = &loaded.scenario;
@@ -73,6 +75,7 @@ pub fn execute(
         runs,
         seed,
         threads: opts.threads.map(usize::from),
+        checks,
         keep_finals: true,
         keep_trajectories: opts.trajectories,
     };
@@ -128,6 +131,16 @@ pub fn execute(
         files.push("compare.csv");
     } else {
         remove_stale(&dir.join("compare.csv"))?;
+    }
+    if checks.is_empty() {
+        remove_stale(&dir.join("hindcast.csv"))?;
+    } else {
+        write_rows(
+            &dir,
+            "hindcast.csv",
+            output::hindcast_rows(world, checks, &outcome),
+        )?;
+        files.push("hindcast.csv");
     }
     let manifest = Manifest {
         greatgame_version: env!("CARGO_PKG_VERSION").into(),

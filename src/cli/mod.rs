@@ -4,6 +4,7 @@
 mod check;
 mod compare;
 mod execute;
+mod hindcast;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,7 @@ enum Command {
     Run(run::Args),
     Check(check::Args),
     Compare(compare::Args),
+    Hindcast(hindcast::Args),
 }
 
 /// An error caused by what the user gave (a bad option value), as opposed to a failure while running.
@@ -37,6 +39,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Run(args) => run::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Hindcast(args) => hindcast::run(&args),
     }
 }
 

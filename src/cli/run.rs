@@ -16,7 +16,7 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let loaded = execute::load(&args.opts)?;
     let plans = [loaded.scenario.baseline.clone()];
-    let (outcome, dir) = execute::execute(&args.opts, &loaded, &plans, "run")?;
+    let (outcome, dir) = execute::execute(&args.opts, &loaded, &plans, &[], "run")?;
     let mut text = execute::headline(&loaded, &args.opts, &dir, "baseline");
     text.push_str(&greatgame::output::run_table(
         &loaded.scenario.world,

@@ -5,6 +5,7 @@
 //! itself (`step`). Must not: read files, print, or hold global state; the engine decides which draws a
 //! run gets, the scenario module decides what is valid. Every equation is in `docs/MODEL.md`.
 
+mod check;
 mod occurrence;
 mod plan;
 mod shocks;
@@ -12,6 +13,7 @@ mod state;
 mod update;
 mod world;
 
+pub use check::{Check, Condition, During, Predicate, Verdicts};
 pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
 pub use plan::{Plan, ReactionStrength};
 pub use shocks::Shocks;

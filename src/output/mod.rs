@@ -10,7 +10,8 @@ mod table;
 
 pub use files::{prepare_dir, write_atomic, AtomicFile, OutputError};
 pub use rows::{
-    compare_rows, event_rows, outcome_rows, run_rows, summary_rows, trajectory_rows, write_csv,
-    CompareRow, EventRow, Manifest, OutcomeRow, RunRow, SummaryRow, TrajectoryRow,
+    compare_rows, event_rows, hindcast_rows, outcome_rows, run_rows, summary_rows, trajectory_rows,
+    write_csv, CompareRow, EventRow, HindcastRow, Manifest, OutcomeRow, RunRow, SummaryRow,
+    TrajectoryRow,
 };
-pub use table::{compare_table, run_table};
+pub use table::{compare_table, hindcast_table, run_table};

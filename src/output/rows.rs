@@ -7,9 +7,9 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::engine::{ChunkDetail, Outcome};
-use crate::model::{OccurrenceKind, World};
+use crate::model::{Check, OccurrenceKind, World};
 use crate::scenario::Scenario;
-use crate::stats::{hist_quantile, proportion, BINS};
+use crate::stats::{hist_quantile, proportion, wilson95, BINS};
 
 /// Rounds to 6 decimals, enough for shares and far below Monte Carlo error.
 fn r6(x: f64) -> f64 {
@@ -366,4 +366,63 @@ pub fn compare_rows(world: &World, names: &[String], outcome: &Outcome) -> Vec<C
         }
     }
     rows
+}
+
+/// A row of `hindcast.csv`: one check, the share of runs in which it held, and the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HindcastRow {
+    /// The check's name.
+    pub check: String,
+    /// True if the check is held out of calibration.
+    pub holdout: bool,
+    /// Its kind (`base_closed`, `dominant`, ...).
+    pub kind: String,
+    /// Host state code.
+    pub state: String,
+    /// The pole, bloc, event or reaction; empty for "any".
+    pub subject: String,
+    /// First quarter of the window.
+    pub from: String,
+    /// Last quarter of the window.
+    pub to: String,
+    /// Share of runs in which the check held.
+    pub share: f64,
+    /// Lower end of its Wilson 95% interval.
+    pub ci95_low: f64,
+    /// Upper end of its Wilson 95% interval.
+    pub ci95_high: f64,
+    /// Required minimum share (empty if none).
+    pub min_share: Option<f64>,
+    /// Required maximum share (empty if none).
+    pub max_share: Option<f64>,
+    /// True if the share meets the requirement.
+    pub pass: bool,
+}
+
+/// Rows of `hindcast.csv`, in the file's check order, from the first plan's tally.
+pub fn hindcast_rows(world: &World, checks: &[Check], outcome: &Outcome) -> Vec<HindcastRow> {
+    let tally = &outcome.tallies[0];
+    checks
+        .iter()
+        .zip(&tally.checks)
+        .map(|(c, &held)| {
+            let (share, _) = proportion(u64::from(held), tally.runs);
+            let (lo, hi) = wilson95(u64::from(held), tally.runs);
+            HindcastRow {
+                check: c.name.clone(),
+                holdout: c.holdout,
+                kind: c.kind.clone(),
+                state: c.state.clone(),
+                subject: c.subject.clone(),
+                from: world.quarter_label(c.from).to_string(),
+                to: world.quarter_label(c.to).to_string(),
+                share: r6(share),
+                ci95_low: r6(lo),
+                ci95_high: r6(hi),
+                min_share: c.min_share,
+                max_share: c.max_share,
+                pass: c.passes(share),
+            }
+        })
+        .collect()
 }

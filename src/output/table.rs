@@ -103,3 +103,41 @@ pub fn compare_table(world: &World, names: &[String], outcome: &Outcome) -> Stri
     let _ = writeln!(s, "(mean shift: average over states of half the summed |paired difference| in shares; differences are policy − baseline, paired run by run with common random numbers; every policy's full table is in compare.csv)");
     s
 }
+
+/// The hindcast table: every check with the share of runs in which it held, its 95% interval, the
+/// requirement and the verdict; then the pass counts for calibration and holdout checks.
+pub fn hindcast_table(rows: &[super::HindcastRow]) -> String {
+    let width = rows.iter().map(|r| r.check.len()).max().unwrap_or(5).max(5);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{:<width$}  {:<7}  {:<5}  {:>5}  {:<15}  {:<13}  result",
+        "check", "holdout", "state", "share", "[95% CI]", "required"
+    );
+    for r in rows {
+        let required = match (r.min_share, r.max_share) {
+            (Some(lo), Some(hi)) => format!("{lo:.2}..{hi:.2}"),
+            (Some(lo), None) => format!(">= {lo:.2}"),
+            (None, Some(hi)) => format!("<= {hi:.2}"),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "{:<width$}  {:<7}  {:<5}  {:>5.3}  [{:.3}, {:.3}]  {:<13}  {}",
+            r.check,
+            if r.holdout { "holdout" } else { "" },
+            r.state,
+            r.share,
+            r.ci95_low,
+            r.ci95_high,
+            required,
+            if r.pass { "pass" } else { "FAIL" }
+        );
+    }
+    for (label, holdout) in [("calibration checks", false), ("holdout checks", true)] {
+        let group: Vec<_> = rows.iter().filter(|r| r.holdout == holdout).collect();
+        let passed = group.iter().filter(|r| r.pass).count();
+        let _ = writeln!(s, "{label}: {passed} of {} pass", group.len());
+    }
+    s
+}

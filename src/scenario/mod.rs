@@ -5,6 +5,7 @@
 //! Parsing (`raw`) and checking (`validate`) are separate stages; the rest of the crate accepts only the
 //! checked types. Must not: run anything, write anything.
 
+mod checks;
 mod error;
 mod raw;
 mod validate;
@@ -13,10 +14,11 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub use checks::{FreeParam, CHECK_KINDS};
 pub use error::{Located, ScenarioError};
 pub use validate::{DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS};
 
-use crate::model::{Plan, World};
+use crate::model::{Check, Plan, World};
 
 /// The built-in baseline scenario, embedded in the binary.
 pub const BUILTIN: &str = include_str!("../../scenarios/central_asia_2017.toml");
@@ -49,6 +51,10 @@ pub struct Scenario {
     pub baseline: Plan,
     /// Each `[[policy]]`, in file order.
     pub policies: Vec<Plan>,
+    /// Each `[[check]]`, in file order.
+    pub checks: Vec<Check>,
+    /// Each `[[calibrate]]` parameter, in file order.
+    pub free: Vec<FreeParam>,
 }
 
 /// A scenario together with where it came from.

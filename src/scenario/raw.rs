@@ -35,6 +35,10 @@ pub struct RawScenario {
     pub reaction: Vec<RawReaction>,
     #[serde(default)]
     pub policy: Vec<RawPolicy>,
+    #[serde(default)]
+    pub check: Vec<RawCheck>,
+    #[serde(default)]
+    pub calibrate: Vec<RawCalibrate>,
 }
 
 /// `[scenario]`: name, time frame and run defaults.
@@ -271,4 +275,48 @@ pub struct RawEventOverride {
     pub name: S<String>,
     #[serde(default)]
     pub hazard_scale: Option<S<f64>>,
+}
+
+/// `[[check]]`: an expectation about outcomes and the share of runs in which it must hold.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    pub name: S<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub kind: S<String>,
+    pub state: S<String>,
+    #[serde(default)]
+    pub pole: Option<S<String>>,
+    #[serde(default)]
+    pub bloc: Option<S<String>>,
+    #[serde(default)]
+    pub event: Option<S<String>>,
+    #[serde(default)]
+    pub reaction: Option<S<String>>,
+    #[serde(default)]
+    pub level: Option<S<f64>>,
+    #[serde(default)]
+    pub from: Option<S<String>>,
+    #[serde(default)]
+    pub to: Option<S<String>>,
+    #[serde(default)]
+    pub during: Option<S<String>>,
+    #[serde(default)]
+    pub min_share: Option<S<f64>>,
+    #[serde(default)]
+    pub max_share: Option<S<f64>>,
+    #[serde(default)]
+    pub holdout: Option<bool>,
+}
+
+/// `[[calibrate]]`: a parameter left free for `greatgame calibrate`, with its plausible range.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalibrate {
+    pub param: S<String>,
+    pub low: S<f64>,
+    pub high: S<f64>,
+    #[serde(default)]
+    pub why: Option<String>,
 }

@@ -27,7 +27,7 @@ const SUM_TOLERANCE: f64 = 1e-6;
 type Result<T> = std::result::Result<T, ScenarioError>;
 
 /// The file being checked, for locating errors.
-pub(super) struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub file: &'a str,
     pub text: &'a str,
 }
@@ -80,7 +80,7 @@ impl Ctx<'_> {
     }
 
     /// Quarter `v` as an index into the horizon.
-    fn within(&self, v: &S<String>, key: &str, world: &World) -> Result<usize> {
+    pub(super) fn within(&self, v: &S<String>, key: &str, world: &World) -> Result<usize> {
         let q = self.quarter(v, key)?;
         let t = q.since(world.start);
         let last = world.quarter_label(world.quarters - 1);
@@ -282,11 +282,21 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         }
         policies.push(policy(cx, p, &world, &baseline, &names, &raw.reaction)?);
     }
+    let checks = super::checks::checks(cx, &raw.check, &world)?;
+    let reaction_names: Vec<&str> = raw
+        .reaction
+        .iter()
+        .map(|r| r.name.get_ref().as_str())
+        .collect();
+    let free =
+        super::checks::free_params(cx, &raw.calibrate, &world, &reaction_names, &event_names)?;
     Ok(Scenario {
         meta,
         world,
         baseline,
         policies,
+        checks,
+        free,
     })
 }
 

@@ -1,0 +1,405 @@
+//! Validation of `[[check]]` (expectations for hindcasts) and `[[calibrate]]` (free parameters).
+
+use std::collections::BTreeSet;
+
+use super::raw::{RawCalibrate, RawCheck, S};
+use super::validate::Ctx;
+use super::ScenarioError;
+use crate::model::{
+    Check, Condition, During, EventTarget, OccurrenceKind, Occurrences, Predicate, World,
+};
+
+type Result<T> = std::result::Result<T, ScenarioError>;
+
+/// Every check kind, as written in files.
+pub const CHECK_KINDS: [&str; 14] = [
+    "event",
+    "reaction",
+    "base_opened",
+    "base_closed",
+    "transit_opened",
+    "transit_closed",
+    "bloc_joined",
+    "bloc_left",
+    "dominant",
+    "share_above",
+    "share_below",
+    "base_hosted",
+    "transit_open",
+    "member",
+];
+
+/// A parameter `greatgame calibrate` may vary, and its plausible range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FreeParam {
+    /// Dotted path: `model.KEY`, or `SECTION.NAME.FIELD` for a `[[state]]`, `[[event]]`, `[[bloc]]` or
+    /// `[[reaction]]` entry (named by `code` or `name`).
+    pub param: String,
+    /// Lowest value tried.
+    pub low: f64,
+    /// Highest value tried.
+    pub high: f64,
+    /// Why the range is plausible.
+    pub why: String,
+}
+
+/// Checks `raw` against `world`.
+pub(super) fn checks(cx: &Ctx, raw: &[RawCheck], world: &World) -> Result<Vec<Check>> {
+    let slots = Occurrences::new(world);
+    let mut seen = BTreeSet::new();
+    raw.iter()
+        .map(|c| {
+            if !seen.insert(c.name.get_ref().clone()) {
+                return Err(cx.err(
+                    c.name.span(),
+                    "check.name",
+                    format!(
+                        "`{}` is declared twice; names must be unique",
+                        c.name.get_ref()
+                    ),
+                ));
+            }
+            check(cx, c, world, &slots)
+        })
+        .collect()
+}
+
+fn find(cx: &Ctx, v: &S<String>, key: &str, what: &str, names: &[&str]) -> Result<usize> {
+    names.iter().position(|n| n == v.get_ref()).ok_or_else(|| {
+        cx.err(
+            v.span(),
+            key,
+            format!(
+                "unknown {what} `{}`, expected one of: {}",
+                v.get_ref(),
+                names.join(", ")
+            ),
+        )
+    })
+}
+
+fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<Check> {
+    let key = format!("check.{}", c.name.get_ref());
+    let k = |field: &str| format!("{key}.{field}");
+    let kind = c.kind.get_ref().as_str();
+    if !CHECK_KINDS.contains(&kind) {
+        return Err(cx.err(
+            c.kind.span(),
+            k("kind"),
+            format!(
+                "unknown kind `{kind}`, expected one of: {}",
+                CHECK_KINDS.join(", ")
+            ),
+        ));
+    }
+    let states: Vec<&str> = world.states.iter().map(|s| s.code.as_str()).collect();
+    let poles: Vec<&str> = world.poles.iter().map(String::as_str).collect();
+    let blocs: Vec<&str> = world.blocs.iter().map(|b| b.name.as_str()).collect();
+    let h = find(cx, &c.state, &k("state"), "state", &states)?;
+    let pole = c
+        .pole
+        .as_ref()
+        .map(|v| find(cx, v, &k("pole"), "pole", &poles))
+        .transpose()?;
+    let bloc = c
+        .bloc
+        .as_ref()
+        .map(|v| find(cx, v, &k("bloc"), "bloc", &blocs))
+        .transpose()?;
+
+    // Which of pole, bloc, event, reaction and level the kind uses; the rest must be absent.
+    let (wants_pole, wants_bloc, wants_event, wants_reaction, wants_level) = match kind {
+        "event" => (false, false, true, false, false),
+        "reaction" => (false, false, false, true, false),
+        "bloc_joined" | "bloc_left" | "member" => (false, true, false, false, false),
+        "share_above" | "share_below" => (true, false, false, false, true),
+        _ => (true, false, false, false, false),
+    };
+    let present: [(&str, bool, Option<std::ops::Range<usize>>); 5] = [
+        ("pole", wants_pole, c.pole.as_ref().map(|v| v.span())),
+        ("bloc", wants_bloc, c.bloc.as_ref().map(|v| v.span())),
+        ("event", wants_event, c.event.as_ref().map(|v| v.span())),
+        (
+            "reaction",
+            wants_reaction,
+            c.reaction.as_ref().map(|v| v.span()),
+        ),
+        ("level", wants_level, c.level.as_ref().map(|v| v.span())),
+    ];
+    if let Some((field, _, Some(span))) = present
+        .iter()
+        .find(|(_, wanted, span)| !wanted && span.is_some())
+    {
+        return Err(cx.err(
+            span.clone(),
+            k(field),
+            format!("not allowed for kind `{kind}`"),
+        ));
+    }
+
+    let state_kind = matches!(
+        kind,
+        "dominant" | "share_above" | "share_below" | "base_hosted" | "transit_open" | "member"
+    );
+    let during = match c.during.as_ref().map(|v| (v.get_ref().as_str(), v.span())) {
+        None => During::End,
+        Some((_, span)) if !state_kind => {
+            return Err(cx.err(span, k("during"), format!("not allowed for kind `{kind}`: it counts as held if it happens at least once in the window")));
+        }
+        Some(("end", _)) => During::End,
+        Some(("all", _)) => During::All,
+        Some(("any", _)) => During::Any,
+        Some((other, span)) => {
+            return Err(cx.err(
+                span,
+                k("during"),
+                format!("unknown `{other}`, expected one of: end, all, any"),
+            ))
+        }
+    };
+    let need_pole = || {
+        pole.ok_or_else(|| {
+            cx.err(
+                c.kind.span(),
+                k("pole"),
+                format!("kind `{kind}` needs `pole`"),
+            )
+        })
+    };
+    let subject_of =
+        |i: Option<usize>, names: &[&str]| i.map_or(String::new(), |i| names[i].to_string());
+
+    let occurs = |kinds: &[OccurrenceKind], subject: Option<usize>| -> Vec<usize> {
+        slots
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                kinds.contains(&s.kind)
+                    && subject.is_none_or(|x| x == s.subject)
+                    && (s.state == Some(h) || s.state.is_none())
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let (condition, subject) = match kind {
+        "event" => {
+            let v = c.event.as_ref().ok_or_else(|| {
+                cx.err(
+                    c.kind.span(),
+                    k("event"),
+                    "kind `event` needs `event`, the event's name",
+                )
+            })?;
+            let names: Vec<&str> = world.events.iter().map(|e| e.name.as_str()).collect();
+            let e = find(cx, v, &k("event"), "event", &names)?;
+            let list = occurs(&[OccurrenceKind::Event], Some(e));
+            let list = match world.events[e].target {
+                EventTarget::Pole(_) => list,
+                EventTarget::States => list
+                    .into_iter()
+                    .filter(|&s| slots.slots[s].state == Some(h))
+                    .collect(),
+            };
+            (Condition::Occurs(list), names[e].to_string())
+        }
+        "reaction" => {
+            let v = c.reaction.as_ref().ok_or_else(|| {
+                cx.err(
+                    c.kind.span(),
+                    k("reaction"),
+                    "kind `reaction` needs `reaction`, the rule's name",
+                )
+            })?;
+            let names: Vec<&str> = world.reactions.iter().map(|r| r.name.as_str()).collect();
+            let r = find(cx, v, &k("reaction"), "reaction", &names)?;
+            (
+                Condition::Occurs(occurs(&[OccurrenceKind::Reaction], Some(r))),
+                names[r].to_string(),
+            )
+        }
+        "base_opened" | "base_closed" | "transit_opened" | "transit_closed" => {
+            let which = match kind {
+                "base_opened" => OccurrenceKind::BaseOpened,
+                "base_closed" => OccurrenceKind::BaseClosed,
+                "transit_opened" => OccurrenceKind::TransitOpened,
+                _ => OccurrenceKind::TransitClosed,
+            };
+            (
+                Condition::Occurs(occurs(&[which], pole)),
+                subject_of(pole, &poles),
+            )
+        }
+        "bloc_joined" | "bloc_left" => {
+            let which = if kind == "bloc_joined" {
+                OccurrenceKind::BlocJoined
+            } else {
+                OccurrenceKind::BlocLeft
+            };
+            if let (Some(b), Some(v)) = (bloc, &c.bloc) {
+                if world.blocs[b].decided.is_none() {
+                    return Err(cx.err(v.span(), k("bloc"), format!("`{}` has fixed membership (no join_above/leave_below): nobody joins or leaves it", v.get_ref())));
+                }
+            }
+            (
+                Condition::Occurs(occurs(&[which], bloc)),
+                subject_of(bloc, &blocs),
+            )
+        }
+        "dominant" => {
+            let p = need_pole()?;
+            (
+                Condition::State(Predicate::Dominant { h, p }, during),
+                poles[p].to_string(),
+            )
+        }
+        "share_above" | "share_below" => {
+            let p = need_pole()?;
+            let v = c.level.as_ref().ok_or_else(|| {
+                cx.err(
+                    c.kind.span(),
+                    k("level"),
+                    format!("kind `{kind}` needs `level`, a share in 0..=1"),
+                )
+            })?;
+            let level = *v.get_ref();
+            if !(0.0..=1.0).contains(&level) {
+                return Err(cx.err(
+                    v.span(),
+                    k("level"),
+                    format!("{level} is out of range, expected 0..=1"),
+                ));
+            }
+            let predicate = if kind == "share_above" {
+                Predicate::ShareAbove { h, p, level }
+            } else {
+                Predicate::ShareBelow { h, p, level }
+            };
+            (Condition::State(predicate, during), poles[p].to_string())
+        }
+        "base_hosted" => (
+            Condition::State(Predicate::BaseHosted { h, p: pole }, during),
+            subject_of(pole, &poles),
+        ),
+        "transit_open" => (
+            Condition::State(Predicate::TransitOpen { h, p: pole }, during),
+            subject_of(pole, &poles),
+        ),
+        _ => (
+            Condition::State(Predicate::Member { h, b: bloc }, during),
+            subject_of(bloc, &blocs),
+        ),
+    };
+
+    let from = c
+        .from
+        .as_ref()
+        .map_or(Ok(0), |v| cx.within(v, &k("from"), world))?;
+    let to =
+        c.to.as_ref()
+            .map_or(Ok(world.quarters - 1), |v| cx.within(v, &k("to"), world))?;
+    if to < from {
+        // unwrap OK: `to < from` needs an explicit `to`, since the default is the last quarter.
+        let span = c.to.as_ref().map_or(0..0, |v| v.span());
+        return Err(cx.err(
+            span,
+            k("to"),
+            format!(
+                "{} is before from = {}",
+                world.quarter_label(to),
+                world.quarter_label(from)
+            ),
+        ));
+    }
+    let share = |v: &Option<S<f64>>, field: &str| -> Result<Option<f64>> {
+        v.as_ref()
+            .map(|v| {
+                let x = *v.get_ref();
+                if (0.0..=1.0).contains(&x) {
+                    Ok(x)
+                } else {
+                    Err(cx.err(
+                        v.span(),
+                        k(field),
+                        format!("{x} is out of range, expected 0..=1 (a share of runs)"),
+                    ))
+                }
+            })
+            .transpose()
+    };
+    let min_share = share(&c.min_share, "min_share")?;
+    let max_share = share(&c.max_share, "max_share")?;
+    match (min_share, max_share) {
+        (None, None) => {
+            return Err(cx.err(
+                c.name.span(),
+                key,
+                "give min_share, max_share or both: the share of runs in which the check must hold",
+            ))
+        }
+        (Some(lo), Some(hi)) if lo > hi => {
+            // unwrap OK: both are present in this arm.
+            return Err(cx.err(
+                c.max_share.as_ref().unwrap().span(),
+                k("max_share"),
+                format!("{hi} is below min_share = {lo}"),
+            ));
+        }
+        _ => {}
+    }
+    Ok(Check {
+        name: c.name.get_ref().clone(),
+        description: c.description.clone().unwrap_or_default(),
+        kind: kind.to_string(),
+        state: states[h].to_string(),
+        subject,
+        condition,
+        from,
+        to,
+        min_share,
+        max_share,
+        holdout: c.holdout.unwrap_or(false),
+    })
+}
+
+/// Checks `raw` free parameters: known sections and entries, and a proper range.
+pub(super) fn free_params(
+    cx: &Ctx,
+    raw: &[RawCalibrate],
+    world: &World,
+    reactions: &[&str],
+    events: &[&str],
+) -> Result<Vec<FreeParam>> {
+    let mut seen = BTreeSet::new();
+    raw.iter()
+        .map(|c| {
+            let p = c.param.get_ref();
+            let parts: Vec<&str> = p.split('.').collect();
+            let bad = |msg: String| cx.err(c.param.span(), "calibrate.param", msg);
+            match parts.as_slice() {
+                ["model", _] => {}
+                [section, name, _] => {
+                    let names: Vec<&str> = match *section {
+                        "state" => world.states.iter().map(|s| s.code.as_str()).collect(),
+                        "bloc" => world.blocs.iter().map(|b| b.name.as_str()).collect(),
+                        "event" => events.to_vec(),
+                        "reaction" => reactions.to_vec(),
+                        _ => return Err(bad(format!("`{p}`: unknown section `{section}`, expected model, state, bloc, event or reaction"))),
+                    };
+                    if !names.contains(name) {
+                        return Err(bad(format!("`{p}`: no {section} named `{name}`, expected one of: {}", names.join(", "))));
+                    }
+                }
+                _ => return Err(bad(format!("`{p}` is not a parameter path, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`)"))),
+            }
+            if !seen.insert(p.clone()) {
+                return Err(bad(format!("`{p}` is declared twice")));
+            }
+            let (low, high) = (*c.low.get_ref(), *c.high.get_ref());
+            if !low.is_finite() || !high.is_finite() || low >= high {
+                return Err(cx.err(c.high.span(), format!("calibrate.{p}.high"), format!("expected finite low < high, got {low} and {high}")));
+            }
+            Ok(FreeParam { param: p.clone(), low, high, why: c.why.clone().unwrap_or_default() })
+        })
+        .collect()
+}
