@@ -4,10 +4,12 @@
 //! The library is the product; the binary only parses arguments and wires these modules together:
 //! - [`scenario`]: reading and validating scenario files (all user-facing input errors);
 //! - [`model`]: the state of a run and its quarterly update, pure functions;
+//! - [`calibrate`]: searching free parameters to meet declared checks;
 //! - [`engine`]: runs, random streams, parallelism, aggregation;
 //! - [`stats`]: mergeable exact statistics;
 //! - [`output`]: CSV, manifest and the readable table, written atomically.
 
+pub mod calibrate;
 pub mod engine;
 pub mod model;
 pub mod output;

@@ -32,13 +32,17 @@ fn the_builtin_scenario_has_at_least_three_policies() {
     assert!(sc.policies.len() >= 3);
 }
 
-/// True if `text` cites a seed line (`000:382`, `004:343-350`) or declares an assumption.
+/// True if `text` cites a seed line (`000:382`, `004:343-350`), declares an assumption, or marks a value
+/// fitted by `greatgame calibrate` (documented in docs/MODEL.md).
 fn cites(text: &str) -> bool {
     let b = text.as_bytes();
     let seed_ref = (0..b.len().saturating_sub(4)).any(|i| {
         b[i..i + 3].iter().all(u8::is_ascii_digit) && b[i + 3] == b':' && b[i + 4].is_ascii_digit()
     });
-    seed_ref || text.to_lowercase().contains("assumption")
+    let lower = text.to_lowercase();
+    seed_ref
+        || lower.contains("assumption")
+        || lower.contains("calibrated by `greatgame calibrate`")
 }
 
 /// True if the value part of a `key = value` line holds a number.

@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and wiring only. One file per subcommand, each owning its
 //! usage text and a `run` entry.
 
+mod calibrate;
 mod check;
 mod compare;
 mod execute;
@@ -26,6 +27,7 @@ enum Command {
     Check(check::Args),
     Compare(compare::Args),
     Hindcast(hindcast::Args),
+    Calibrate(calibrate::Args),
 }
 
 /// An error caused by what the user gave (a bad option value), as opposed to a failure while running.
@@ -40,6 +42,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Check(args) => check::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Hindcast(args) => hindcast::run(&args),
+        Command::Calibrate(args) => calibrate::run(&args),
     }
 }
 

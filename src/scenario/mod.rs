@@ -6,6 +6,7 @@
 //! checked types. Must not: run anything, write anything.
 
 mod checks;
+mod edit;
 mod error;
 mod raw;
 mod validate;
@@ -15,6 +16,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 pub use checks::{FreeParam, CHECK_KINDS};
+pub use edit::set_values;
 pub use error::{Located, ScenarioError};
 pub use validate::{DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS};
 

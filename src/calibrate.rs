@@ -1,0 +1,283 @@
+//! Calibration: search the `[[calibrate]]` parameters of a scenario for the values under which its
+//! non-holdout `[[check]]`s hold best.
+//!
+//! Scoring rule: for each check, the shortfall is how far the share of runs in which it held falls
+//! outside its required range (`max(0, min_share − share) + max(0, share − max_share)`). A candidate's
+//! score is the sum of shortfalls over non-holdout checks (lower is better; 0 means every one passes);
+//! ties go to more checks passed, then to the earlier candidate. Holdout checks are scored the same way
+//! but never steer the search.
+//!
+//! Search: the scenario as written is scored first; then a Latin hypercube of `samples` points over the
+//! ranges; then a pattern search from the best point, trying each parameter a step up and down (a
+//! quarter of its range at first, halved whenever a full round finds nothing better) until `refine`
+//! more evaluations are spent. Every evaluation uses the same seed (common random numbers), and the
+//! hypercube is drawn from a ChaCha8 stream of that seed, so a calibration is reproducible. Values are
+//! rounded to 4 significant digits, so the calibrated file reproduces the reported scores exactly.
+//! Must not: touch files (the caller reads the scenario and writes the result).
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::engine::{self, Batch, Outcome};
+use crate::scenario::{self, FreeParam, Scenario, ScenarioError};
+
+/// How hard to search.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    /// Runs per evaluation.
+    pub runs: u64,
+    /// Seed of every evaluation and of the hypercube.
+    pub seed: u64,
+    /// Worker threads (`None`: one per core).
+    pub threads: Option<usize>,
+    /// Latin-hypercube points.
+    pub samples: usize,
+    /// Evaluations spent on local refinement.
+    pub refine: usize,
+}
+
+/// How well a candidate meets the checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Score {
+    /// Sum of shortfalls over non-holdout checks.
+    pub shortfall: f64,
+    /// Non-holdout checks passed.
+    pub passed: usize,
+    /// Non-holdout checks.
+    pub total: usize,
+    /// Sum of shortfalls over holdout checks.
+    pub holdout_shortfall: f64,
+    /// Holdout checks passed.
+    pub holdout_passed: usize,
+    /// Holdout checks.
+    pub holdout_total: usize,
+}
+
+impl Score {
+    /// True if `self` is strictly better than `other` for the search.
+    pub fn better_than(&self, other: &Score) -> bool {
+        match self.shortfall.total_cmp(&other.shortfall) {
+            std::cmp::Ordering::Less => true,
+            std::cmp::Ordering::Greater => false,
+            std::cmp::Ordering::Equal => self.passed > other.passed,
+        }
+    }
+}
+
+/// One scored candidate.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// Parameter values, in `[[calibrate]]` order (empty for the scenario as written).
+    pub values: Vec<f64>,
+    /// Its score.
+    pub score: Score,
+}
+
+/// The result of a calibration.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The free parameters.
+    pub params: Vec<FreeParam>,
+    /// The scenario as written.
+    pub start: Candidate,
+    /// The best candidate found.
+    pub best: Candidate,
+    /// Evaluations made.
+    pub evaluations: usize,
+    /// The scenario text with the best values written in.
+    pub calibrated_text: String,
+    /// The calibrated scenario and its outcome, for the hindcast table.
+    pub calibrated: (Scenario, Outcome),
+}
+
+/// Why a calibration could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    /// The scenario or a candidate is invalid.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The scenario declares nothing to calibrate or nothing to calibrate on.
+    #[error("{0}")]
+    Nothing(String),
+    /// The engine failed.
+    #[error("{0}")]
+    Engine(String),
+}
+
+/// Scores a checked scenario: runs its baseline with its checks.
+pub fn score(sc: &Scenario, settings: &Settings) -> Result<(Score, Outcome), CalibrateError> {
+    let plans = [sc.baseline.clone()];
+    let batch = Batch {
+        world: &sc.world,
+        plans: &plans,
+        runs: settings.runs,
+        seed: settings.seed,
+        threads: settings.threads,
+        checks: &sc.checks,
+        keep_finals: false,
+        keep_trajectories: false,
+    };
+    let outcome = engine::simulate(&batch, |_| Ok::<(), std::convert::Infallible>(()))
+        .map_err(|e| CalibrateError::Engine(e.to_string()))?;
+    let tally = &outcome.tallies[0];
+    let mut s = Score::default();
+    for (check, &held) in sc.checks.iter().zip(&tally.checks) {
+        let share = f64::from(held) / tally.runs as f64;
+        let (shortfall, passed, total) = if check.holdout {
+            (
+                &mut s.holdout_shortfall,
+                &mut s.holdout_passed,
+                &mut s.holdout_total,
+            )
+        } else {
+            (&mut s.shortfall, &mut s.passed, &mut s.total)
+        };
+        *shortfall += check.shortfall(share);
+        *passed += usize::from(check.passes(share));
+        *total += 1;
+    }
+    Ok((s, outcome))
+}
+
+/// Rounds to 4 significant digits.
+pub fn round4(x: f64) -> f64 {
+    format!("{x:.3e}").parse().unwrap_or(x)
+}
+
+/// The scenario text with `values` written in for `params`.
+pub fn apply(
+    text: &str,
+    file: &str,
+    params: &[FreeParam],
+    values: &[f64],
+    note: bool,
+) -> Result<String, ScenarioError> {
+    let assignments: Vec<(&str, f64, String)> = params
+        .iter()
+        .zip(values)
+        .map(|(p, &v)| {
+            let note = if note {
+                format!(
+                    "calibrated by `greatgame calibrate` in [{}, {}] (see docs/MODEL.md)",
+                    p.low, p.high
+                )
+            } else {
+                String::new()
+            };
+            (p.param.as_str(), v, note)
+        })
+        .collect();
+    scenario::set_values(text, file, &assignments)
+}
+
+/// Calibrates the scenario `text` (named `file` in errors); `progress` is told of each evaluation.
+pub fn calibrate(
+    text: &str,
+    file: &str,
+    settings: &Settings,
+    mut progress: impl FnMut(usize, &Candidate, &Candidate),
+) -> Result<Report, CalibrateError> {
+    let original = Scenario::from_toml(text, file)?;
+    let params = original.free.clone();
+    if params.is_empty() {
+        return Err(CalibrateError::Nothing(format!(
+            "{file}: declares no [[calibrate]] parameter"
+        )));
+    }
+    if !original.checks.iter().any(|c| !c.holdout) {
+        return Err(CalibrateError::Nothing(format!(
+            "{file}: declares no non-holdout [[check]] to calibrate on"
+        )));
+    }
+    let evaluate = |values: &[f64]| -> Result<Score, CalibrateError> {
+        let candidate = apply(text, file, &params, values, false)?;
+        Ok(score(&Scenario::from_toml(&candidate, file)?, settings)?.0)
+    };
+    let start = Candidate {
+        values: Vec::new(),
+        score: score(&original, settings)?.0,
+    };
+    let mut evaluations = 1;
+
+    let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
+    rng.set_stream(u64::MAX);
+    let n = settings.samples.max(1);
+    let columns: Vec<Vec<f64>> = params
+        .iter()
+        .map(|p| {
+            let mut cells: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                let j = rng.random_range(0..=i as u64) as usize;
+                cells.swap(i, j);
+            }
+            cells
+                .iter()
+                .map(|&c| {
+                    round4(p.low + (c as f64 + rng.random::<f64>()) / n as f64 * (p.high - p.low))
+                })
+                .collect()
+        })
+        .collect();
+    let mut best: Option<Candidate> = None;
+    for i in 0..n {
+        let values: Vec<f64> = columns.iter().map(|col| col[i]).collect();
+        let c = Candidate {
+            score: evaluate(&values)?,
+            values,
+        };
+        evaluations += 1;
+        if best.as_ref().is_none_or(|b| c.score.better_than(&b.score)) {
+            best = Some(c.clone());
+        }
+        // unwrap OK: `best` was set in this iteration or an earlier one.
+        progress(evaluations, &c, best.as_ref().unwrap());
+    }
+    // unwrap OK: n ≥ 1, so the loop above set `best`.
+    let mut best = best.unwrap();
+
+    let mut steps: Vec<f64> = params.iter().map(|p| (p.high - p.low) / 4.0).collect();
+    let mut spent = 0;
+    let min_step: Vec<f64> = params.iter().map(|p| (p.high - p.low) / 1000.0).collect();
+    'search: while spent < settings.refine && steps.iter().zip(&min_step).any(|(s, m)| s > m) {
+        let mut improved = false;
+        for j in 0..params.len() {
+            for dir in [1.0, -1.0] {
+                if spent >= settings.refine {
+                    break 'search;
+                }
+                let mut values = best.values.clone();
+                values[j] =
+                    round4((values[j] + dir * steps[j]).clamp(params[j].low, params[j].high));
+                if values[j] == best.values[j] {
+                    continue;
+                }
+                let c = Candidate {
+                    score: evaluate(&values)?,
+                    values,
+                };
+                spent += 1;
+                evaluations += 1;
+                if c.score.better_than(&best.score) {
+                    best = c.clone();
+                    improved = true;
+                }
+                progress(evaluations, &c, &best);
+            }
+        }
+        if !improved {
+            steps.iter_mut().for_each(|s| *s /= 2.0);
+        }
+    }
+
+    let calibrated_text = apply(text, file, &params, &best.values, true)?;
+    let sc = Scenario::from_toml(&calibrated_text, file)?;
+    let (_, outcome) = score(&sc, settings)?;
+    Ok(Report {
+        params,
+        start,
+        best,
+        evaluations,
+        calibrated_text,
+        calibrated: (sc, outcome),
+    })
+}

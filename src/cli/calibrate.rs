@@ -1,0 +1,119 @@
+//! `greatgame calibrate`: search a scenario's `[[calibrate]]` parameters so that its non-holdout
+//! `[[check]]`s hold, report calibration and holdout scores separately, and optionally write the
+//! calibrated scenario.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use greatgame::calibrate::{self, Settings};
+use greatgame::output;
+
+use super::execute;
+use super::InputError;
+
+/// Search the [[calibrate]] parameters (Latin hypercube, then pattern search; deterministic given the
+/// seed) to best meet the non-holdout [[check]]s, and report the best values with calibration and
+/// holdout scores. The scoring rule is in docs/MODEL.md.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  greatgame calibrate scenarios/history_2005.toml\n  greatgame calibrate scenarios/history_2005.toml --samples 96 --refine 96 --write scenarios/history_2005.toml"
+)]
+pub struct Args {
+    /// Scenario file (TOML) with [[check]] and [[calibrate]] blocks.
+    scenario: PathBuf,
+    /// Runs per evaluation.
+    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    runs: u64,
+    /// Seed of every evaluation and of the search [default: the scenario's `seed`].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Latin-hypercube points.
+    #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    samples: u32,
+    /// Evaluations for local refinement after the hypercube.
+    #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    refine: u32,
+    /// Write the scenario with the calibrated values to this file (comments kept; may be the input).
+    #[arg(long)]
+    write: Option<PathBuf>,
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    let loaded = greatgame::scenario::load(&args.scenario)?;
+    let file = loaded.file.clone();
+    let text =
+        std::fs::read_to_string(&args.scenario).with_context(|| format!("{file}: reading"))?;
+    let settings = Settings {
+        runs: args.runs,
+        seed: args.seed.unwrap_or(loaded.scenario.meta.seed),
+        threads: args.threads.map(usize::from),
+        samples: args.samples as usize,
+        refine: args.refine as usize,
+    };
+    let total = settings.samples + settings.refine + 1;
+    let tty = std::io::stderr().is_terminal();
+    let report = calibrate::calibrate(&text, &file, &settings, |n, _, best| {
+        if tty {
+            eprint!(
+                "\revaluation {n}/{total}: best shortfall {:.4}, {}/{} pass   ",
+                best.score.shortfall, best.score.passed, best.score.total
+            );
+        }
+    })
+    .map_err(|e| match e {
+        calibrate::CalibrateError::Scenario(e) => anyhow::Error::new(e),
+        calibrate::CalibrateError::Nothing(m) => InputError(m).into(),
+        other => anyhow::Error::new(other),
+    })?;
+    if tty {
+        eprintln!();
+    }
+
+    let mut s = format!(
+        "{file}: calibrated over {} evaluations of {} runs, seed {}\n\n",
+        report.evaluations, settings.runs, settings.seed
+    );
+    let width = report
+        .params
+        .iter()
+        .map(|p| p.param.len())
+        .max()
+        .unwrap_or(5)
+        .max(9);
+    let _ = writeln!(
+        s,
+        "{:<width$}  {:>10}  {:>10}  {:>10}",
+        "parameter", "low", "high", "best"
+    );
+    for (p, v) in report.params.iter().zip(&report.best.values) {
+        let _ = writeln!(
+            s,
+            "{:<width$}  {:>10}  {:>10}  {:>10}",
+            p.param, p.low, p.high, v
+        );
+    }
+    let describe = |sc: &calibrate::Score| {
+        format!(
+            "calibration checks {}/{} pass (shortfall {:.4}); holdout checks {}/{} pass (shortfall {:.4})",
+            sc.passed, sc.total, sc.shortfall, sc.holdout_passed, sc.holdout_total, sc.holdout_shortfall
+        )
+    };
+    let _ = writeln!(s, "\nas written: {}", describe(&report.start.score));
+    let _ = writeln!(s, "calibrated: {}\n", describe(&report.best.score));
+    let (sc, outcome) = &report.calibrated;
+    s.push_str(&output::hindcast_table(&output::hindcast_rows(
+        &sc.world, &sc.checks, outcome,
+    )));
+    if let Some(path) = &args.write {
+        output::write_atomic(path, report.calibrated_text.as_bytes())?;
+        let _ = writeln!(s, "\ncalibrated scenario written to {}", path.display());
+    }
+    execute::print(&s)
+}
