@@ -18,7 +18,9 @@ pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
 pub use plan::{Plan, ReactionStrength};
 pub use shocks::Shocks;
 pub use state::RunState;
-pub use update::{effective_levers, pull, rest_point_affinity, softmax, step, MAX_POLES};
+pub use update::{
+    benefit, economic_pull, effective_levers, pull, rest_point_affinity, softmax, step, MAX_POLES,
+};
 pub use world::{
     Bloc, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever, Reaction, Trigger, World,
     LEVER_COUNT,

@@ -28,6 +28,8 @@ pub struct RunState {
     pub blocs: Vec<bool>,
     /// Quarters each reaction stays active in each host.
     pub reaction_left: Vec<u32>,
+    /// Last economic benefit and its pull per host and pole (a memo; NaN until first computed).
+    pub economic_memo: Vec<(f64, f64)>,
 }
 
 impl RunState {
@@ -45,6 +47,7 @@ impl RunState {
             transit: Vec::new(),
             blocs: Vec::new(),
             reaction_left: vec![0; world.reactions.len() * world.states.len()],
+            economic_memo: vec![(f64::NAN, 0.0); world.states.len() * world.poles.len()],
         };
         for h in &world.states {
             s.alignment.extend_from_slice(&h.alignment);
@@ -57,10 +60,23 @@ impl RunState {
         s
     }
 
-    /// Resets to the start without reallocating.
+    /// Resets to the start of `world` (a state built for the same world) without reallocating.
     pub fn reset(&mut self, world: &World) {
-        let fresh = RunState::initial(world);
-        self.clone_from(&fresh);
+        self.mood.fill(0.0);
+        self.criticism.fill(0.0);
+        self.economy.fill(1.0);
+        self.presence.fill(1.0);
+        self.reaction_left.fill(0);
+        self.economic_memo.fill((f64::NAN, 0.0));
+        let (ps, bs) = (world.poles.len(), world.blocs.len());
+        for (h, host) in world.states.iter().enumerate() {
+            self.alignment[h * ps..(h + 1) * ps].copy_from_slice(&host.alignment);
+            self.bases[h * ps..(h + 1) * ps].copy_from_slice(&host.bases);
+            self.transit[h * ps..(h + 1) * ps].copy_from_slice(&host.transit);
+            self.blocs[h * bs..(h + 1) * bs].copy_from_slice(&host.blocs);
+            self.threat[h] = host.threat_baseline;
+            self.regime[h] = host.regime_baseline;
+        }
     }
 
     /// Index of the pole with the largest share in host `h` (the first on ties).
@@ -74,5 +90,32 @@ impl RunState {
             }
         }
         best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reset_restores_exactly_the_initial_state() {
+        let sc = crate::scenario::builtin().unwrap().scenario;
+        let world: &World = &sc.world;
+        let fresh = RunState::initial(world);
+        let mut used = fresh.clone();
+        used.alignment.iter_mut().for_each(|a| *a = 0.5);
+        used.mood.iter_mut().for_each(|m| *m = 1.0);
+        used.bases.iter_mut().for_each(|b| *b = !*b);
+        used.economy[0] = 0.3;
+        used.reaction_left.iter_mut().for_each(|k| *k = 3);
+        used.threat[0] = 0.9;
+        used.economic_memo[0] = (0.1, 0.2);
+        used.reset(world);
+        // NaN memo entries compare unequal: check them apart.
+        assert!(used.economic_memo.iter().all(|(b, _)| b.is_nan()));
+        let mut expected = fresh.clone();
+        used.economic_memo.fill((0.0, 0.0));
+        expected.economic_memo.fill((0.0, 0.0));
+        assert_eq!(used, expected);
     }
 }

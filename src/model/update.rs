@@ -35,7 +35,16 @@ pub fn step(
             effective_levers(world, plan, t, state, h, p, &mut levers[p]);
             let i = h * ps + p;
             state.mood[i] = c.mood_persistence * state.mood[i] + c.mood_sd * shocks.mood[i];
-            *u = pull(world, state, h, p, &levers[p]) + state.mood[i];
+            // The logarithm is the costliest term and its input rarely changes: reuse it when equal.
+            let b = benefit(world, state, h, p, &levers[p]);
+            let (memo_b, memo_e) = state.economic_memo[i];
+            let economic = if memo_b == b {
+                memo_e
+            } else {
+                economic_pull(world, b)
+            };
+            state.economic_memo[i] = (b, economic);
+            *u = pull_given_economic(world, state, h, p, &levers[p], economic) + state.mood[i];
         }
         softmax(target);
         for (a, x) in state.alignment[h * ps..(h + 1) * ps]
@@ -155,28 +164,62 @@ pub fn pull(
     p: usize,
     levers: &[f64; LEVER_COUNT],
 ) -> f64 {
+    let economic = economic_pull(world, benefit(world, state, h, p, levers));
+    pull_given_economic(world, state, h, p, levers, economic)
+}
+
+/// What pole `p` brings host `h`, as a share of its GDP: money (rent only while the base stands, fees
+/// only while the route is open, loans and investment at their grant equivalents) plus remittances.
+pub fn benefit(
+    world: &World,
+    state: &RunState,
+    h: usize,
+    p: usize,
+    levers: &[f64; LEVER_COUNT],
+) -> f64 {
+    let c = &world.coefficients;
+    let i = h * world.poles.len() + p;
+    let lever = |l: Lever| levers[l.index()];
+    let rent = if state.bases[i] {
+        lever(Lever::BaseRent)
+    } else {
+        0.0
+    };
+    let transit = if state.transit[i] {
+        lever(Lever::Transit)
+    } else {
+        0.0
+    };
+    let usd_m = lever(Lever::Aid)
+        + rent
+        + transit
+        + c.loan_weight * lever(Lever::Loans)
+        + c.investment_weight * lever(Lever::Investment);
+    usd_m / (world.states[h].gdp_usd_bn * 1000.0) + lever(Lever::Remittance)
+}
+
+/// The economic part of the pull: `w_econ · ln(1 + benefit / s_econ)`.
+pub fn economic_pull(world: &World, benefit: f64) -> f64 {
+    let c = &world.coefficients;
+    c.economic_weight * (benefit / c.economic_scale).ln_1p()
+}
+
+/// The pull with its economic part already computed.
+fn pull_given_economic(
+    world: &World,
+    state: &RunState,
+    h: usize,
+    p: usize,
+    levers: &[f64; LEVER_COUNT],
+    economic: f64,
+) -> f64 {
     let c = &world.coefficients;
     let host = &world.states[h];
     let i = h * world.poles.len() + p;
     let based = state.bases[i];
-    let lever = |l: Lever| levers[l.index()];
-
-    let usd_m = lever(Lever::Aid)
-        + if based { lever(Lever::BaseRent) } else { 0.0 }
-        + if state.transit[i] {
-            lever(Lever::Transit)
-        } else {
-            0.0
-        }
-        + c.loan_weight * lever(Lever::Loans)
-        + c.investment_weight * lever(Lever::Investment);
-    let benefit = usd_m / (host.gdp_usd_bn * 1000.0) + lever(Lever::Remittance);
-    let economic = c.economic_weight * (benefit / c.economic_scale).ln_1p();
-
     let demand = state.threat[h] + c.regime_insecurity_weight * (1.0 - state.regime[h]);
-    let provision = lever(Lever::Security) + if based { c.base_security } else { 0.0 };
+    let provision = levers[Lever::Security.index()] + if based { c.base_security } else { 0.0 };
     let security = c.security_weight * demand * provision;
-
     let memberships = world
         .blocs
         .iter()
