@@ -60,6 +60,7 @@ fn batch(c: &mut Criterion) {
         let batch = Batch {
             world: &sc.world,
             plans: &plans,
+            first_run: 0,
             runs,
             seed: 1,
             threads: Some(threads),

@@ -110,6 +110,7 @@ pub fn score(sc: &Scenario, settings: &Settings) -> Result<(Score, Outcome), Cal
     let batch = Batch {
         world: &sc.world,
         plans: &plans,
+        first_run: 0,
         runs: settings.runs,
         seed: settings.seed,
         threads: settings.threads,

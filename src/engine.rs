@@ -25,7 +25,9 @@ pub struct Batch<'a> {
     pub world: &'a World,
     /// Plans to run; the first is the reference for paired differences.
     pub plans: &'a [Plan],
-    /// Number of runs (run indices `0..runs`).
+    /// First run index (0 unless this is a shard of a larger batch).
+    pub first_run: u64,
+    /// Number of runs (run indices `first_run..first_run + runs`).
     pub runs: u64,
     /// Master seed.
     pub seed: u64,
@@ -219,8 +221,8 @@ pub fn simulate<E: Send>(
 /// Simulates chunk `c` serially.
 fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, ChunkDetail) {
     let world = batch.world;
-    let first = c * CHUNK_RUNS;
-    let last = (first + CHUNK_RUNS).min(batch.runs);
+    let first = batch.first_run + c * CHUNK_RUNS;
+    let last = (first + CHUNK_RUNS).min(batch.first_run + batch.runs);
     let mut tallies: Vec<Tally> = batch
         .plans
         .iter()

@@ -6,6 +6,7 @@
 //! - [`model`]: the state of a run and its quarterly update, pure functions;
 //! - [`calibrate`]: searching free parameters to meet declared checks;
 //! - [`engine`]: runs, random streams, parallelism, aggregation;
+//! - [`shard`]: splitting a batch by run index and merging partial results exactly;
 //! - [`stats`]: mergeable exact statistics;
 //! - [`output`]: CSV, manifest and the readable table, written atomically.
 
@@ -15,4 +16,5 @@ pub mod model;
 pub mod output;
 pub mod quarter;
 pub mod scenario;
+pub mod shard;
 pub mod stats;

@@ -8,7 +8,7 @@
 const FIXED_ONE: f64 = 4_294_967_296.0;
 
 /// Count, sum and sum of squares of values in [-1, 1], exact.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     n: u64,
     sum: i128,

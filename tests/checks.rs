@@ -25,6 +25,7 @@ fn shares(sc: &Scenario, runs: u64) -> Vec<f64> {
     let batch = Batch {
         world: &sc.world,
         plans: &plans,
+        first_run: 0,
         runs,
         seed: 8,
         threads: Some(2),

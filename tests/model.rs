@@ -25,6 +25,7 @@ fn run(sc: &Scenario, runs: u64, with_policies: bool) -> Outcome {
     let batch = Batch {
         world: &sc.world,
         plans: &plans,
+        first_run: 0,
         runs,
         seed: 5,
         threads: Some(2),

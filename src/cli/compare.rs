@@ -1,6 +1,9 @@
 //! `greatgame compare`: the baseline and every declared policy, on common random numbers.
 
-use super::execute::{self, Options};
+use greatgame::engine::Outcome;
+use greatgame::scenario::Scenario;
+
+use super::execute::{self, Done, Options};
 
 /// Run the baseline and every [[policy]] of a scenario, run i of each seeing the same random draws, and
 /// report each policy's paired difference from the baseline.
@@ -23,19 +26,32 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let plans: Vec<_> = std::iter::once(sc.baseline.clone())
         .chain(sc.policies.iter().cloned())
         .collect();
-    let (outcome, dir) = execute::execute(&args.opts, &loaded, &plans, &[], "compare")?;
-    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
-    let mut text = execute::headline(
-        &loaded,
-        &args.opts,
-        &dir,
-        &format!("baseline and {} policies", sc.policies.len()),
-    );
-    text.push_str("Baseline:\n");
-    text.push_str(&greatgame::output::run_table(&sc.world, &outcome, 0));
+    match execute::execute(&args.opts, &loaded, &plans, &[], "compare")? {
+        Done::Shard {
+            dir,
+            shard,
+            first,
+            count,
+        } => execute::print(&execute::shard_message(&loaded, &dir, shard, first, count)),
+        Done::Full(outcome, dir) => {
+            let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+            let mut text = execute::headline_for(
+                &loaded,
+                &args.opts,
+                &dir,
+                &format!("baseline and {} policies", sc.policies.len()),
+            );
+            text.push_str(&tables(sc, &names, &outcome));
+            execute::print(&text)
+        }
+    }
+}
+
+/// The baseline table and the ranking of policies.
+pub fn tables(sc: &Scenario, names: &[String], outcome: &Outcome) -> String {
+    let mut text = String::from("Baseline:\n");
+    text.push_str(&greatgame::output::run_table(&sc.world, outcome, 0));
     text.push_str("\nPolicies ranked by effect:\n");
-    text.push_str(&greatgame::output::compare_table(
-        &sc.world, &names, &outcome,
-    ));
-    execute::print(&text)
+    text.push_str(&greatgame::output::compare_table(&sc.world, names, outcome));
+    text
 }

@@ -1,18 +1,20 @@
-//! What `run` and `compare` share: options, loading, simulating, and writing every output.
+//! What `run`, `compare` and `hindcast` share: options, loading, simulating, and writing every output
+//! (or, for a shard, its partial result); and writing the aggregate outputs `merge` also writes.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use greatgame::engine::{self, Batch, ChunkDetail};
+use greatgame::engine::{self, Batch, ChunkDetail, Outcome};
 use greatgame::model::{Check, Plan};
 use greatgame::output::{self, AtomicFile, Manifest, OutputError};
-use greatgame::scenario::{self, Loaded};
+use greatgame::scenario::{self, Loaded, Scenario};
+use greatgame::shard::{Part, Shard, StoredTally, PART_FORMAT};
 
 use super::InputError;
 
-/// Options common to `run` and `compare`.
+/// Options common to `run`, `compare` and `hindcast`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Options {
     /// Scenario file (TOML). Without one, the built-in baseline `central_asia_2017` is used.
@@ -26,12 +28,15 @@ pub struct Options {
     /// Worker threads; results are identical for any number [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
-    /// Output folder [default: out/<scenario name>].
+    /// Output folder [default: out/<scenario name>, or out/<scenario name>/shard-K-of-N with --shard].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also write trajectories.csv: every run's score in every quarter (large).
     #[arg(long)]
     pub trajectories: bool,
+    /// Run only shard K of N (1-based) of the run indices and write a partial result for `greatgame merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
 }
 
 /// Loads the scenario named by `opts`, or the built-in one.
@@ -42,23 +47,44 @@ pub fn load(opts: &Options) -> anyhow::Result<Loaded> {
     })
 }
 
-/// Simulates `plans` of `loaded`, evaluating `checks` on the first plan, and writes every output (with
-/// `hindcast.csv` when there are checks); returns the outcome for the table.
+/// What a command produced.
+pub enum Done {
+    /// Every output, with the outcome for the table.
+    Full(Outcome, PathBuf),
+    /// A shard's partial result.
+    Shard {
+        /// Where it was written.
+        dir: PathBuf,
+        /// Which shard.
+        shard: Shard,
+        /// First run index.
+        first: u64,
+        /// Runs in it.
+        count: u64,
+    },
+}
+
+/// Simulates `plans` of `loaded`, evaluating `checks` on the first plan, and writes every output (or,
+/// with `--shard`, the shard's partial result).
 pub fn execute(
     opts: &Options,
     loaded: &Loaded,
     plans: &[Plan],
     checks: &[Check],
     command: &str,
-) -> anyhow::Result<(engine::Outcome, PathBuf)> {
+) -> anyhow::Result<Done> {
     let sc = &loaded.scenario;
     let world = &sc.world;
     let runs = opts.runs.unwrap_or(sc.meta.runs);
     let seed = opts.seed.unwrap_or(sc.meta.seed);
-    let dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("out").join(&sc.meta.name));
+    let (first, count) = opts.shard.map_or((0, runs), |s| s.range(runs));
+    let dir = opts.out.clone().unwrap_or_else(|| {
+        let base = Path::new("out").join(&sc.meta.name);
+        match opts.shard {
+            Some(s) => base.join(format!("shard-{}-of-{}", s.k, s.n)),
+            None => base,
+        }
+    });
     output::prepare_dir(&dir)?;
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
 
@@ -72,49 +98,31 @@ pub fn execute(
     let batch = Batch {
         world,
         plans,
-        runs,
+        first_run: first,
+        runs: count,
         seed,
         threads: opts.threads.map(usize::from),
         checks,
         keep_finals: true,
         keep_trajectories: opts.trajectories,
     };
-    let csv_err = |path: &Path| {
-        let path = path.to_path_buf();
+    let csv_err = |name: &str| {
+        let path = dir.join(name);
         move |source| OutputError::Csv { path, source }
     };
     let outcome = engine::simulate(&batch, |detail: ChunkDetail| -> Result<(), OutputError> {
         for row in output::run_rows(world, &names, &detail) {
-            runs_csv
-                .serialize(row)
-                .map_err(csv_err(&dir.join("runs.csv")))?;
+            runs_csv.serialize(row).map_err(csv_err("runs.csv"))?;
         }
         if let Some(w) = traj_csv.as_mut() {
             for row in output::trajectory_rows(world, &names, &detail) {
-                w.serialize(row)
-                    .map_err(csv_err(&dir.join("trajectories.csv")))?;
+                w.serialize(row).map_err(csv_err("trajectories.csv"))?;
             }
         }
         Ok(())
     })?;
-
-    let mut files = vec!["summary.csv", "outcomes.csv", "events.csv", "runs.csv"];
-    write_rows(
-        &dir,
-        "summary.csv",
-        output::summary_rows(sc, &names, &outcome),
-    )?;
-    write_rows(
-        &dir,
-        "outcomes.csv",
-        output::outcome_rows(world, &names, &outcome),
-    )?;
-    write_rows(
-        &dir,
-        "events.csv",
-        output::event_rows(world, &names, &outcome),
-    )?;
     finish(runs_csv, &dir.join("runs.csv"))?;
+    let mut files = vec!["runs.csv"];
     match traj_csv {
         Some(w) => {
             finish(w, &dir.join("trajectories.csv"))?;
@@ -122,11 +130,88 @@ pub fn execute(
         }
         None => remove_stale(&dir.join("trajectories.csv"))?,
     }
-    if plans.len() > 1 {
+
+    if let Some(shard) = opts.shard {
+        let part = Part {
+            format: PART_FORMAT,
+            greatgame_version: env!("CARGO_PKG_VERSION").into(),
+            command: command.into(),
+            scenario: sc.meta.name.clone(),
+            scenario_file: loaded.file.clone(),
+            scenario_sha256: loaded.sha256.clone(),
+            scenario_text: loaded.text.clone(),
+            seed,
+            runs_total: runs,
+            shard,
+            first_run: first,
+            runs: count,
+            plans: names,
+            checks: checks.iter().map(|c| c.name.clone()).collect(),
+            trajectories: opts.trajectories,
+            tallies: outcome.tallies.iter().map(StoredTally::from).collect(),
+        };
+        let json = serde_json::to_vec(&part).context("encoding part.json")?;
+        output::write_atomic(&dir.join("part.json"), &json)?;
+        return Ok(Done::Shard {
+            dir,
+            shard,
+            first,
+            count,
+        });
+    }
+
+    files.extend(write_aggregates(&dir, sc, &names, checks, &outcome)?);
+    write_manifest(
+        &dir,
+        loaded_info(loaded),
+        command,
+        seed,
+        runs,
+        sc,
+        &names,
+        &files,
+    )?;
+    Ok(Done::Full(outcome, dir))
+}
+
+/// Where a scenario came from, for the manifest.
+pub struct Origin {
+    /// File as given.
+    pub file: String,
+    /// Its SHA-256.
+    pub sha256: String,
+}
+
+fn loaded_info(loaded: &Loaded) -> Origin {
+    Origin {
+        file: loaded.file.clone(),
+        sha256: loaded.sha256.clone(),
+    }
+}
+
+/// Writes summary, outcomes and events, and compare and hindcast where they apply (removing stale ones
+/// where they do not); returns the files written.
+pub fn write_aggregates(
+    dir: &Path,
+    sc: &Scenario,
+    names: &[String],
+    checks: &[Check],
+    outcome: &Outcome,
+) -> Result<Vec<&'static str>, OutputError> {
+    let world = &sc.world;
+    let mut files = vec!["summary.csv", "outcomes.csv", "events.csv"];
+    write_rows(dir, "summary.csv", output::summary_rows(sc, names, outcome))?;
+    write_rows(
+        dir,
+        "outcomes.csv",
+        output::outcome_rows(world, names, outcome),
+    )?;
+    write_rows(dir, "events.csv", output::event_rows(world, names, outcome))?;
+    if names.len() > 1 {
         write_rows(
-            &dir,
+            dir,
             "compare.csv",
-            output::compare_rows(world, &names, &outcome),
+            output::compare_rows(world, names, outcome),
         )?;
         files.push("compare.csv");
     } else {
@@ -136,31 +221,47 @@ pub fn execute(
         remove_stale(&dir.join("hindcast.csv"))?;
     } else {
         write_rows(
-            &dir,
+            dir,
             "hindcast.csv",
-            output::hindcast_rows(world, checks, &outcome),
+            output::hindcast_rows(world, checks, outcome),
         )?;
         files.push("hindcast.csv");
     }
+    Ok(files)
+}
+
+/// Writes `manifest.json` last, so a folder with a manifest is complete.
+#[allow(clippy::too_many_arguments)]
+pub fn write_manifest(
+    dir: &Path,
+    origin: Origin,
+    command: &str,
+    seed: u64,
+    runs: u64,
+    sc: &Scenario,
+    names: &[String],
+    files: &[&str],
+) -> anyhow::Result<()> {
+    let world = &sc.world;
     let manifest = Manifest {
         greatgame_version: env!("CARGO_PKG_VERSION").into(),
         command: command.into(),
         command_line: std::env::args().collect(),
         scenario: sc.meta.name.clone(),
-        scenario_file: loaded.file.clone(),
-        scenario_sha256: loaded.sha256.clone(),
+        scenario_file: origin.file,
+        scenario_sha256: origin.sha256,
         seed,
         runs,
         quarters: [
             world.start.to_string(),
             world.quarter_label(world.quarters - 1).to_string(),
         ],
-        policies: names.clone(),
+        policies: names.to_vec(),
         files: files.iter().map(|f| f.to_string()).collect(),
     };
     let json = serde_json::to_vec_pretty(&manifest).context("encoding manifest.json")?;
     output::write_atomic(&dir.join("manifest.json"), &json)?;
-    Ok((outcome, dir))
+    Ok(())
 }
 
 fn write_rows<T: serde::Serialize>(
@@ -186,7 +287,7 @@ fn finish(w: csv::Writer<AtomicFile>, path: &Path) -> Result<(), OutputError> {
 }
 
 /// Removes an output an earlier command wrote that this one does not, so the folder never mixes runs.
-fn remove_stale(path: &Path) -> Result<(), OutputError> {
+pub fn remove_stale(path: &Path) -> Result<(), OutputError> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(OutputError::Write {
             path: path.to_path_buf(),
@@ -206,17 +307,45 @@ pub fn print(text: &str) -> anyhow::Result<()> {
 }
 
 /// A headline naming what was run.
-pub fn headline(loaded: &Loaded, opts: &Options, dir: &Path, what: &str) -> String {
-    let sc = &loaded.scenario;
+pub fn headline(
+    title: &str,
+    file: &str,
+    runs: u64,
+    seed: u64,
+    sc: &Scenario,
+    dir: &Path,
+    what: &str,
+) -> String {
     format!(
-        "{} ({}): {what}, {} runs, seed {}, {} to {}\noutputs in {}\n\n",
-        sc.meta.title,
-        loaded.file,
-        opts.runs.unwrap_or(sc.meta.runs),
-        opts.seed.unwrap_or(sc.meta.seed),
+        "{title} ({file}): {what}, {runs} runs, seed {seed}, {} to {}\noutputs in {}\n\n",
         sc.world.start,
         sc.world.quarter_label(sc.world.quarters - 1),
         dir.display()
+    )
+}
+
+/// The headline for a command run with `opts`.
+pub fn headline_for(loaded: &Loaded, opts: &Options, dir: &Path, what: &str) -> String {
+    let sc = &loaded.scenario;
+    headline(
+        &sc.meta.title,
+        &loaded.file,
+        opts.runs.unwrap_or(sc.meta.runs),
+        opts.seed.unwrap_or(sc.meta.seed),
+        sc,
+        dir,
+        what,
+    )
+}
+
+/// The message for a finished shard.
+pub fn shard_message(loaded: &Loaded, dir: &Path, shard: Shard, first: u64, count: u64) -> String {
+    format!(
+        "{}: shard {shard}, runs {first}..{}: partial result in {}\ncombine all {} shards with `greatgame merge PART_DIR... --out DIR`\n",
+        loaded.file,
+        first + count,
+        dir.display(),
+        shard.n
     )
 }
 

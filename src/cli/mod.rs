@@ -6,6 +6,7 @@ mod check;
 mod compare;
 mod execute;
 mod hindcast;
+mod merge;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,7 @@ enum Command {
     Compare(compare::Args),
     Hindcast(hindcast::Args),
     Calibrate(calibrate::Args),
+    Merge(merge::Args),
 }
 
 /// An error caused by what the user gave (a bad option value), as opposed to a failure while running.
@@ -43,6 +45,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Compare(args) => compare::run(&args),
         Command::Hindcast(args) => hindcast::run(&args),
         Command::Calibrate(args) => calibrate::run(&args),
+        Command::Merge(args) => merge::run(&args),
     }
 }
 

@@ -1,11 +1,11 @@
 //! `greatgame run`: Monte Carlo runs of a scenario's baseline.
 
-use super::execute::{self, Options};
+use super::execute::{self, Done, Options};
 
 /// Run a scenario's baseline and write summary, outcomes, events, runs and manifest.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  greatgame run                                  # built-in central_asia_2017\n  greatgame run scenarios/russia_squeeze.toml --runs 10000 --seed 7 --out out/squeeze"
+    after_help = "Examples:\n  greatgame run                                  # built-in central_asia_2017\n  greatgame run scenarios/russia_squeeze.toml --runs 10000 --seed 7 --out out/squeeze\n  greatgame run --runs 1000000 --shard 3/8 --out parts/3   # one task of a cluster job array"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -16,12 +16,21 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let loaded = execute::load(&args.opts)?;
     let plans = [loaded.scenario.baseline.clone()];
-    let (outcome, dir) = execute::execute(&args.opts, &loaded, &plans, &[], "run")?;
-    let mut text = execute::headline(&loaded, &args.opts, &dir, "baseline");
-    text.push_str(&greatgame::output::run_table(
-        &loaded.scenario.world,
-        &outcome,
-        0,
-    ));
-    execute::print(&text)
+    match execute::execute(&args.opts, &loaded, &plans, &[], "run")? {
+        Done::Shard {
+            dir,
+            shard,
+            first,
+            count,
+        } => execute::print(&execute::shard_message(&loaded, &dir, shard, first, count)),
+        Done::Full(outcome, dir) => {
+            let mut text = execute::headline_for(&loaded, &args.opts, &dir, "baseline");
+            text.push_str(&greatgame::output::run_table(
+                &loaded.scenario.world,
+                &outcome,
+                0,
+            ));
+            execute::print(&text)
+        }
+    }
 }

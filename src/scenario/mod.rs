@@ -68,6 +68,8 @@ pub struct Loaded {
     pub file: String,
     /// SHA-256 of the file's bytes, hex.
     pub sha256: String,
+    /// The file's text.
+    pub text: String,
 }
 
 impl Scenario {
@@ -104,6 +106,7 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
         scenario,
         file,
         sha256: sha256_hex(&bytes),
+        text: text.to_string(),
     })
 }
 
@@ -114,6 +117,7 @@ pub fn builtin() -> Result<Loaded, ScenarioError> {
         scenario,
         file: BUILTIN_NAME.to_string(),
         sha256: sha256_hex(BUILTIN.as_bytes()),
+        text: BUILTIN.to_string(),
     })
 }
 

@@ -1,0 +1,138 @@
+//! Shards 1/3, 2/3 and 3/3 merged give the same bytes as one process running every index; `merge`
+//! refuses parts that do not belong together and names what is missing.
+
+mod common;
+
+use std::path::Path;
+
+use common::{csv_files, data, fails_with, ok};
+
+fn shard_into(dir: &Path, name: &str, command: &str, seed: &str, k: u64) -> String {
+    let out = dir.join(name);
+    let scenario = data("small.toml");
+    let shard = format!("{k}/3");
+    ok(&[
+        command,
+        scenario.to_str().unwrap(),
+        "--runs",
+        "2500",
+        "--seed",
+        seed,
+        "--trajectories",
+        "--shard",
+        &shard,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out.display().to_string()
+}
+
+fn merged_equals_single(command: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let parts: Vec<String> = (1..=3)
+        .map(|k| shard_into(dir.path(), &format!("p{k}"), command, "4", k))
+        .collect();
+    let merged = dir.path().join("merged");
+    // Parts given out of order: the merge orders them by shard.
+    ok(&[
+        "merge",
+        &parts[2],
+        &parts[0],
+        &parts[1],
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    let single = dir.path().join("single");
+    let scenario = data("small.toml");
+    ok(&[
+        command,
+        scenario.to_str().unwrap(),
+        "--runs",
+        "2500",
+        "--seed",
+        "4",
+        "--trajectories",
+        "--out",
+        single.to_str().unwrap(),
+    ]);
+    let (a, b) = (csv_files(&single), csv_files(&merged));
+    assert_eq!(
+        a.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        b.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(
+            x == y,
+            "{command}: {name} differs between merged shards and a single run"
+        );
+    }
+}
+
+#[test]
+fn merged_shards_of_run_equal_a_single_run() {
+    merged_equals_single("run");
+}
+
+#[test]
+fn merged_shards_of_compare_equal_a_single_compare() {
+    merged_equals_single("compare");
+}
+
+#[test]
+fn merge_refuses_missing_overlapping_and_mismatched_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p1 = shard_into(d, "p1", "run", "4", 1);
+    let p2 = shard_into(d, "p2", "run", "4", 2);
+    let p3 = shard_into(d, "p3", "run", "4", 3);
+    let other_seed = shard_into(d, "q3", "run", "5", 3);
+    let out = d.join("m");
+    let o = out.to_str().unwrap();
+
+    let e = fails_with(2, &["merge", &p1, &p2, "--out", o]);
+    assert!(String::from_utf8_lossy(&e.stderr).contains("missing 1 of 3 shards: 3"));
+    let e = fails_with(2, &["merge", &p1, &p2, &p2, &p3, "--out", o]);
+    assert!(String::from_utf8_lossy(&e.stderr).contains("shard 2/3 given twice"));
+    let e = fails_with(2, &["merge", &p1, &p2, &other_seed, "--out", o]);
+    assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in seed"));
+
+    // A part from another version of greatgame.
+    let part = Path::new(&p3).join("part.json");
+    let text = std::fs::read_to_string(&part).unwrap();
+    let needle = format!("\"greatgame_version\":\"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(text.contains(&needle));
+    std::fs::write(
+        &part,
+        text.replace(&needle, "\"greatgame_version\":\"0.0.0-other\""),
+    )
+    .unwrap();
+    let e = fails_with(2, &["merge", &p1, &p2, &p3, "--out", o]);
+    assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in greatgame version"));
+
+    // A part of another scenario.
+    let other = d.join("other.toml");
+    std::fs::write(
+        &other,
+        std::fs::read_to_string(data("small.toml"))
+            .unwrap()
+            .replace("gdp_usd_bn = 10.0", "gdp_usd_bn = 11.0"),
+    )
+    .unwrap();
+    let q = d.join("o3");
+    ok(&[
+        "run",
+        other.to_str().unwrap(),
+        "--runs",
+        "2500",
+        "--seed",
+        "4",
+        "--trajectories",
+        "--shard",
+        "3/3",
+        "--out",
+        q.to_str().unwrap(),
+    ]);
+    let e = fails_with(2, &["merge", &p1, &p2, q.to_str().unwrap(), "--out", o]);
+    assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in scenario (SHA-256)"));
+    assert!(!out.exists(), "a refused merge wrote output");
+}
