@@ -171,6 +171,8 @@ pub struct Part {
     pub plans: Vec<String>,
     /// Check names (hindcast).
     pub checks: Vec<String>,
+    /// True if the part holds runs.csv.
+    pub runs_csv: bool,
     /// True if the part holds trajectories.csv.
     pub trajectories: bool,
     /// One tally per plan.
@@ -208,7 +210,7 @@ pub enum MergeError {
 pub fn merge(parts: &[(String, Part)]) -> Result<Vec<Tally>, MergeError> {
     let (first_name, first) = parts.first().ok_or(MergeError::Empty)?;
     for (name, p) in parts {
-        let fields: [(&str, String, String); 10] = [
+        let fields: [(&str, String, String); 11] = [
             (
                 "part format",
                 first.format.to_string(),
@@ -238,6 +240,11 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Vec<Tally>, MergeError> {
             ),
             ("policies", first.plans.join(","), p.plans.join(",")),
             ("checks", first.checks.join(","), p.checks.join(",")),
+            (
+                "runs.csv",
+                first.runs_csv.to_string(),
+                p.runs_csv.to_string(),
+            ),
             (
                 "trajectories",
                 first.trajectories.to_string(),

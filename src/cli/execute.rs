@@ -1,7 +1,9 @@
 //! What `run`, `compare` and `hindcast` share: options, loading, simulating, and writing every output
 //! (or, for a shard, its partial result); and writing the aggregate outputs `merge` also writes.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -37,6 +39,12 @@ pub struct Options {
     /// Run only shard K of N (1-based) of the run indices and write a partial result for `greatgame merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Skip runs.csv (one row per run, state and pole): for large batches that need only the summaries.
+    #[arg(long)]
+    pub summary_only: bool,
+    /// No progress bar on stderr (it shows only when stderr is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Loads the scenario named by `opts`, or the built-in one.
@@ -88,7 +96,12 @@ pub fn execute(
     output::prepare_dir(&dir)?;
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
 
-    let mut runs_csv = csv::Writer::from_writer(AtomicFile::create(&dir.join("runs.csv"))?);
+    let mut runs_csv = match opts.summary_only {
+        false => Some(csv::Writer::from_writer(AtomicFile::create(
+            &dir.join("runs.csv"),
+        )?)),
+        true => None,
+    };
     let mut traj_csv = match opts.trajectories {
         true => Some(csv::Writer::from_writer(AtomicFile::create(
             &dir.join("trajectories.csv"),
@@ -103,16 +116,20 @@ pub fn execute(
         seed,
         threads: opts.threads.map(usize::from),
         checks,
-        keep_finals: true,
+        keep_finals: runs_csv.is_some(),
         keep_trajectories: opts.trajectories,
     };
     let csv_err = |name: &str| {
         let path = dir.join(name);
         move |source| OutputError::Csv { path, source }
     };
+    let progress = progress_bar(opts, count);
     let outcome = engine::simulate(&batch, |detail: ChunkDetail| -> Result<(), OutputError> {
-        for row in output::run_rows(world, &names, &detail) {
-            runs_csv.serialize(row).map_err(csv_err("runs.csv"))?;
+        progress.inc(detail.runs);
+        if let Some(w) = runs_csv.as_mut() {
+            for row in output::run_rows(world, &names, &detail) {
+                w.serialize(row).map_err(csv_err("runs.csv"))?;
+            }
         }
         if let Some(w) = traj_csv.as_mut() {
             for row in output::trajectory_rows(world, &names, &detail) {
@@ -121,8 +138,15 @@ pub fn execute(
         }
         Ok(())
     })?;
-    finish(runs_csv, &dir.join("runs.csv"))?;
-    let mut files = vec!["runs.csv"];
+    progress.finish_and_clear();
+    let mut files = Vec::new();
+    match runs_csv {
+        Some(w) => {
+            finish(w, &dir.join("runs.csv"))?;
+            files.push("runs.csv");
+        }
+        None => remove_stale(&dir.join("runs.csv"))?,
+    }
     match traj_csv {
         Some(w) => {
             finish(w, &dir.join("trajectories.csv"))?;
@@ -147,6 +171,7 @@ pub fn execute(
             runs: count,
             plans: names,
             checks: checks.iter().map(|c| c.name.clone()).collect(),
+            runs_csv: !opts.summary_only,
             trajectories: opts.trajectories,
             tallies: outcome.tallies.iter().map(StoredTally::from).collect(),
         };
@@ -172,6 +197,20 @@ pub fn execute(
         &files,
     )?;
     Ok(Done::Full(outcome, dir))
+}
+
+/// A progress bar with ETA on stderr, hidden unless stderr is a terminal and `--quiet` is absent.
+fn progress_bar(opts: &Options, runs: u64) -> ProgressBar {
+    if opts.quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {per_sec}, ETA {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Where a scenario came from, for the manifest.

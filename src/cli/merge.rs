@@ -96,8 +96,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     };
 
     output::prepare_dir(&args.out)?;
-    let mut files = vec!["runs.csv"];
-    let mut streamed = vec!["runs.csv"];
+    let mut files = Vec::new();
+    let mut streamed = Vec::new();
+    if first.runs_csv {
+        streamed.push("runs.csv");
+        files.push("runs.csv");
+    } else {
+        execute::remove_stale(&args.out.join("runs.csv"))?;
+    }
     if first.trajectories {
         streamed.push("trajectories.csv");
         files.push("trajectories.csv");
