@@ -97,3 +97,75 @@ fn the_citation_check_catches_an_uncited_number() {
     assert!(cites(" 000:382: 49% of GDP"));
     assert!(cites(" assumption: a decade"));
 }
+
+/// The calibrated hindcast, run as shipped (its seed and runs).
+fn hindcast() -> (greatgame::scenario::Scenario, greatgame::engine::Outcome) {
+    let sc = scenario::load(&common::shipped("history_2005.toml"))
+        .unwrap()
+        .scenario;
+    let plans = [sc.baseline.clone()];
+    let batch = greatgame::engine::Batch {
+        world: &sc.world,
+        plans: &plans,
+        first_run: 0,
+        runs: sc.meta.runs,
+        seed: sc.meta.seed,
+        threads: None,
+        checks: &sc.checks,
+        keep_finals: false,
+        keep_trajectories: false,
+    };
+    let outcome = greatgame::engine::simulate(&batch, |_| Ok::<(), ()>(())).unwrap();
+    (sc, outcome)
+}
+
+#[test]
+fn every_calibration_check_of_the_history_passes() {
+    let (sc, o) = hindcast();
+    assert!(sc.checks.iter().filter(|c| !c.holdout).count() >= 5);
+    assert!(sc.checks.iter().any(|c| c.holdout));
+    for (c, &held) in sc.checks.iter().zip(&o.tallies[0].checks) {
+        let share = f64::from(held) / o.runs as f64;
+        assert!(
+            c.holdout || c.passes(share),
+            "{} held in {share} of runs",
+            c.name
+        );
+    }
+}
+
+#[test]
+fn the_2018_scenarios_start_where_the_history_ends() {
+    let (hist, o) = hindcast();
+    let w = &hist.world;
+    let (hs, ps) = (w.states.len(), w.poles.len());
+    let last = (w.quarters - 1) * hs * ps;
+    for name in [
+        "central_asia_2017.toml",
+        "nato_return.toml",
+        "russia_squeeze.toml",
+    ] {
+        let sc = scenario::load(&common::shipped(name)).unwrap().scenario;
+        assert_eq!(
+            w.quarter_label(w.quarters - 1).plus(1),
+            sc.world.start,
+            "{name}"
+        );
+        assert_eq!(
+            sc.world.coefficients, w.coefficients,
+            "{name}: coefficients differ from the calibrated history"
+        );
+        for (h, host) in sc.world.states.iter().enumerate() {
+            for p in 0..ps {
+                let end = o.tallies[0].alignment[last + h * ps + p].mean();
+                assert!(
+                    (host.alignment[p] - end).abs() < 0.011,
+                    "{name} {} {}: starts at {} but the history ends at {end}",
+                    host.code,
+                    w.poles[p],
+                    host.alignment[p]
+                );
+            }
+        }
+    }
+}
