@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::model::{step, Check, Occurrences, Plan, RunState, Shocks, Verdicts, World};
-use crate::stats::{hist_push, Moments, BINS};
+use crate::stats::{hist_bin, Moments, BINS};
 
 /// Runs per chunk: the unit of parallel work and of streaming detail. Fixed, so results do not depend on
 /// the machine.
@@ -246,7 +246,16 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
     let mut shocks = Shocks::new(world);
     let mut occurred = vec![false; slots.len()];
     let (hs, ps) = (world.states.len(), world.poles.len());
+    // Histogram bins are recorded per run and counted per cell at the end of the chunk: counting as we
+    // go would touch a different cache line for every score of every quarter.
+    let cells = world.quarters * hs * ps;
+    let mut bins: Vec<Vec<u16>> = batch
+        .plans
+        .iter()
+        .map(|_| vec![0; (last - first) as usize * cells])
+        .collect();
     for run in first..last {
+        let r = (run - first) as usize;
         let mut rng = run_rng(batch.seed, run);
         states.iter_mut().for_each(|s| s.reset(world));
         verdicts.iter_mut().for_each(|v| v.reset(batch.checks));
@@ -262,12 +271,14 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
                 verdicts[k].observe(batch.checks, world, slots, t, state, &occurred);
                 let tally = &mut tallies[k];
                 let row = t * hs * ps;
-                for (i, &a) in state.alignment.iter().enumerate() {
-                    tally.alignment[row + i].push(a);
-                    hist_push(
-                        &mut tally.histograms[(row + i) * BINS..(row + i + 1) * BINS],
-                        a,
-                    );
+                let run_bins = &mut bins[k][r * cells + row..r * cells + row + hs * ps];
+                for ((m, b), &a) in tally.alignment[row..row + hs * ps]
+                    .iter_mut()
+                    .zip(run_bins)
+                    .zip(&state.alignment)
+                {
+                    m.push(a);
+                    *b = hist_bin(a);
                 }
                 let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
                 occ.iter_mut()
@@ -310,6 +321,14 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
             }
         }
         detail.trajectories.extend_from_slice(&trajectory);
+    }
+    for (tally, bins) in tallies.iter_mut().zip(&bins) {
+        for cell in 0..cells {
+            let hist = &mut tally.histograms[cell * BINS..(cell + 1) * BINS];
+            for run_bins in bins.chunks_exact(cells) {
+                hist[usize::from(run_bins[cell])] += 1;
+            }
+        }
     }
     (tallies, detail)
 }

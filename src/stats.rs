@@ -85,10 +85,15 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// Number of histogram bins over [0, 1]: quantiles resolve to 1/BINS.
 pub const BINS: usize = 1000;
 
+/// The bin of `x` (clamped to [0, 1]) among `BINS` equal bins.
+pub fn hist_bin(x: f64) -> u16 {
+    // BINS fits u16; the cast cannot truncate after `min`.
+    ((x.clamp(0.0, 1.0) * BINS as f64) as usize).min(BINS - 1) as u16
+}
+
 /// Adds `x` (in [0, 1]) to the histogram `counts` of `BINS` bins.
 pub fn hist_push(counts: &mut [u32], x: f64) {
-    let b = ((x.clamp(0.0, 1.0) * BINS as f64) as usize).min(BINS - 1);
-    counts[b] += 1;
+    counts[usize::from(hist_bin(x))] += 1;
 }
 
 /// The `q`-quantile (0..=1) of the histogram `counts` over [0, 1], interpolated within its bin.
