@@ -190,6 +190,19 @@ pub fn calibrate(
             "{file}: declares no non-holdout [[check]] to calibrate on"
         )));
     }
+    // Every parameter must name a value the scenario accepts, at both ends of its range: find out now,
+    // not halfway through the search.
+    for p in &params {
+        for v in [p.low, p.high] {
+            let one = std::slice::from_ref(p);
+            Scenario::from_toml(&apply(text, file, one, &[v], false)?, file).map_err(|e| {
+                CalibrateError::Nothing(format!(
+                    "[[calibrate]] {} = {v} is not a valid scenario value: {e}",
+                    p.param
+                ))
+            })?;
+        }
+    }
     let evaluate = |values: &[f64]| -> Result<Score, CalibrateError> {
         let candidate = apply(text, file, &params, values, false)?;
         Ok(score(&Scenario::from_toml(&candidate, file)?, settings)?.0)

@@ -127,3 +127,21 @@ fn a_scenario_without_free_parameters_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_free_parameter_the_scenario_does_not_accept_is_refused_before_searching() {
+    let text = toy().replace(
+        "param = \"model.bloc_weight\"",
+        "param = \"model.blok_weight\"",
+    );
+    let err = calibrate(&text, "toy.toml", &settings(), |_, _, _| panic!("searched")).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("[[calibrate]] model.blok_weight = 0 is not a valid scenario value"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("unknown field `blok_weight`"),
+        "{err}"
+    );
+}

@@ -181,3 +181,38 @@ fn check_reports_every_bad_file_and_fails() {
         "{err}"
     );
 }
+
+#[test]
+fn border_exposure_on_a_pole_event_is_rejected() {
+    let (err, _) = broken(
+        "hazard = 0.05\neconomy",
+        "hazard = 0.05\nborder_exposure = true\neconomy",
+    );
+    assert!(
+        err.contains(
+            "event.sanctions.border_exposure: not allowed here: a pole event has no border"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_policy_reaction_override_that_changes_nothing_is_rejected() {
+    let (err, _) = broken(
+        "name = \"russia_punishes\"\nenabled = false",
+        "name = \"russia_punishes\"",
+    );
+    assert!(
+        err.contains("policy.more_nato_aid.reaction: changes nothing"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_single_pole_is_rejected() {
+    let (err, _) = broken(
+        "[[pole]]\nname = \"Russia\"\n[[pole]]\nname = \"China\"\n",
+        "",
+    );
+    assert!(err.contains("1 poles declared, expected 2..=8"), "{err}");
+}

@@ -134,6 +134,9 @@ pub fn effective_levers(
     for (r, rule) in world.reactions.iter().enumerate() {
         if rule.pole == p && state.reaction_left[r * hs + h] > 0 {
             let s = plan.reaction(world, t, r);
+            if !s.enabled {
+                continue;
+            }
             let x = &mut out[rule.lever.index()];
             *x = (*x * s.scale + s.add).clamp(0.0, rule.lever.max());
         }

@@ -49,6 +49,9 @@ pub(super) fn checks(cx: &Ctx, raw: &[RawCheck], world: &World) -> Result<Vec<Ch
     let mut seen = BTreeSet::new();
     raw.iter()
         .map(|c| {
+            if c.name.get_ref().trim().is_empty() {
+                return Err(cx.err(c.name.span(), "check.name", "must not be empty"));
+            }
             if !seen.insert(c.name.get_ref().clone()) {
                 return Err(cx.err(
                     c.name.span(),

@@ -8,20 +8,20 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("{}: cannot read the scenario file: {source}", path.display())]
+    #[error("{}: cannot read the scenario file: {error}", path.display())]
     Read {
         /// The path as given.
         path: PathBuf,
         /// What the operating system said.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not UTF-8 text.
-    #[error("{}: not a text file: a scenario is UTF-8 TOML ({source})", path.display())]
+    #[error("{}: not a text file: a scenario is UTF-8 TOML ({error})", path.display())]
     NotText {
         /// The path as given.
         path: PathBuf,
         /// Where decoding failed.
-        source: std::str::Utf8Error,
+        error: std::str::Utf8Error,
     },
     /// The text is not a valid scenario; `Located` says where and why.
     #[error("{0}")]

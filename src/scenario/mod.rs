@@ -92,13 +92,13 @@ impl Scenario {
 
 /// Reads and checks the scenario at `path`.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+    let bytes = std::fs::read(path).map_err(|error| ScenarioError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
-    let text = std::str::from_utf8(&bytes).map_err(|source| ScenarioError::NotText {
+    let text = std::str::from_utf8(&bytes).map_err(|error| ScenarioError::NotText {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let file = path.display().to_string();
     let scenario = Scenario::from_toml(text, &file)?;

@@ -178,12 +178,12 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
     let coefficients = coefficients(cx, &raw.model)?;
 
     let top = 0..0;
-    if raw.pole.is_empty() || raw.pole.len() > MAX_POLES {
+    if raw.pole.len() < 2 || raw.pole.len() > MAX_POLES {
         return Err(cx.err(
             top.clone(),
             "pole",
             format!(
-                "{} poles declared, expected 1..={MAX_POLES} [[pole]] blocks",
+                "{} poles declared, expected 2..={MAX_POLES} [[pole]] blocks (a state balances between poles)",
                 raw.pole.len()
             ),
         ));
@@ -277,6 +277,9 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
     let mut seen = BTreeSet::from(["baseline".to_string()]);
     let mut policies = Vec::new();
     for p in &raw.policy {
+        if p.name.get_ref().trim().is_empty() {
+            return Err(cx.err(p.name.span(), "policy.name", "must not be empty"));
+        }
         if !seen.insert(p.name.get_ref().clone()) {
             return Err(cx.err(p.name.span(), "policy.name", format!("`{}` is declared twice (or is the reserved name `baseline`); names must be unique", p.name.get_ref())));
         }
@@ -977,6 +980,9 @@ fn baseline_plan(cx: &Ctx, raw: &RawScenario, world: &World, names: &Names) -> R
             by_state[h] = cx.real(v, &key, 0.0, 1.0)?;
         }
         if raw_e.border_exposure.unwrap_or(false) {
+            if matches!(world.events[e].target, EventTarget::Pole(_)) {
+                return Err(cx.err(raw_e.name.span(), format!("{k}.border_exposure"), "not allowed here: a pole event has no border; border_exposure needs target = \"states\""));
+            }
             for (h, host) in world.states.iter().enumerate() {
                 by_state[h] = (by_state[h] * (1.0 + host.afghan_border_km / 1000.0)).min(1.0);
             }
@@ -1072,6 +1078,13 @@ fn policy(
         .collect();
     for o in &p.reaction {
         let r = cx.lookup(&o.name, &k("reaction.name"), "reaction", &reaction_names)?;
+        if o.enabled.is_none() && o.chance.is_none() && o.scale.is_none() && o.add.is_none() {
+            return Err(cx.err(
+                o.name.span(),
+                k("reaction"),
+                "changes nothing: give enabled, chance, scale or add",
+            ));
+        }
         let chance = o
             .chance
             .as_ref()
