@@ -14,6 +14,7 @@ use greatgame::output::{self, AtomicFile, Manifest, OutputError};
 use greatgame::scenario::{self, Loaded, Scenario};
 use greatgame::shard::{Part, Shard, StoredTally, PART_FORMAT};
 
+use super::interrupt::{self, Interrupted};
 use super::InputError;
 
 /// Options common to `run`, `compare` and `hindcast`.
@@ -124,7 +125,9 @@ pub fn execute(
         move |source| OutputError::Csv { path, source }
     };
     let progress = progress_bar(opts, count);
-    let outcome = engine::simulate(&batch, |detail: ChunkDetail| -> Result<(), OutputError> {
+    let watch = interrupt::watch();
+    let simulated = engine::simulate(&batch, |detail: ChunkDetail| -> Result<(), Stop> {
+        watch.check()?;
         progress.inc(detail.runs);
         if let Some(w) = runs_csv.as_mut() {
             for row in output::run_rows(world, &names, &detail) {
@@ -137,7 +140,14 @@ pub fn execute(
             }
         }
         Ok(())
-    })?;
+    });
+    let outcome = match simulated {
+        Ok(outcome) => outcome,
+        Err(engine::EngineError::Sink(Stop::Interrupted(e))) => return Err(e.into()),
+        Err(engine::EngineError::Sink(Stop::Output(e))) => return Err(e.into()),
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    };
+    drop(watch);
     progress.finish_and_clear();
     let mut files = Vec::new();
     match runs_csv {
@@ -211,6 +221,15 @@ fn progress_bar(opts: &Options, runs: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// Why the engine's sink stopped a batch.
+#[derive(Debug, thiserror::Error)]
+enum Stop {
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Interrupted(#[from] Interrupted),
 }
 
 /// Where a scenario came from, for the manifest.

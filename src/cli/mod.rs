@@ -6,6 +6,7 @@ mod check;
 mod compare;
 mod execute;
 mod hindcast;
+mod interrupt;
 mod merge;
 mod run;
 
@@ -39,6 +40,7 @@ pub struct InputError(pub String);
 
 /// Parses the command line and runs the chosen command.
 pub fn run() -> anyhow::Result<()> {
+    interrupt::install();
     match Cli::parse().command {
         Command::Run(args) => run::run(&args),
         Command::Check(args) => check::run(&args),
@@ -49,8 +51,11 @@ pub fn run() -> anyhow::Result<()> {
     }
 }
 
-/// 2 if `err` comes from bad input (scenario, options, output folder), else 1.
+/// 130 if interrupted, 2 if `err` comes from bad input (scenario, options, output folder), else 1.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
+    if err.chain().any(|e| e.is::<interrupt::Interrupted>()) {
+        return 130;
+    }
     let input = err.chain().any(|e| {
         e.is::<ScenarioError>()
             || e.is::<InputError>()

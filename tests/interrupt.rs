@@ -1,0 +1,118 @@
+//! Interrupted runs: Ctrl-C (SIGINT) stops a real run with a message and exit code 130 and leaves no
+//! file behind; SIGKILL mid-write leaves no file under a final name.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const FINAL_NAMES: [&str; 8] = [
+    "summary.csv",
+    "outcomes.csv",
+    "events.csv",
+    "runs.csv",
+    "trajectories.csv",
+    "compare.csv",
+    "hindcast.csv",
+    "manifest.json",
+];
+
+/// Starts a run far too long to finish during the test, writing into `out`.
+fn start(out: &Path) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin("greatgame"))
+        .args([
+            "run",
+            "--runs",
+            "50000000",
+            "--trajectories",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the run has started writing (a temp file exists in `out`): the state the test needs,
+/// not a timing assumption. Gives up after a minute.
+fn wait_for_writing(out: &Path) {
+    let start = Instant::now();
+    loop {
+        let writing = std::fs::read_dir(out)
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            })
+            .unwrap_or(false);
+        if writing {
+            // Let at least one chunk reach the temp files.
+            let grown = std::fs::read_dir(out)
+                .unwrap()
+                .flatten()
+                .any(|e| e.metadata().map(|m| m.len() > 0).unwrap_or(false));
+            if grown {
+                return;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn final_files(out: &Path) -> Vec<String> {
+    FINAL_NAMES
+        .iter()
+        .filter(|n| out.join(n).exists())
+        .map(|n| n.to_string())
+        .collect()
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_with_exit_code_130_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let child = start(&out);
+    wait_for_writing(&out);
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let result = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(130), "stderr: {stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "files left after Ctrl-C: {left:?}");
+}
+
+#[test]
+fn sigkill_mid_write_leaves_no_file_under_a_final_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut child = start(&out);
+    wait_for_writing(&out);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        final_files(&out).is_empty(),
+        "final names after SIGKILL: {:?}",
+        final_files(&out)
+    );
+    // What is left is only temp files, named so nobody mistakes them for results.
+    for e in std::fs::read_dir(&out).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with('.') && name.contains(".tmp-"),
+            "unexpected file {name}"
+        );
+    }
+}
