@@ -65,7 +65,9 @@ fn unknown_key_is_located() {
     let (err, file) = broken("remittance_share = 0.3", "remitance_share = 0.3");
     let line = line_of("remittance_share = 0.3");
     assert!(
-        err.contains(&format!("{file}:{line}:1: unknown field `remitance_share`")),
+        err.contains(&format!(
+            "{file}:{line}:1: lever.Russia.AAA.remitance_share: unknown field `remitance_share`"
+        )),
         "{err}"
     );
     assert!(
@@ -214,5 +216,8 @@ fn a_single_pole_is_rejected() {
         "[[pole]]\nname = \"Russia\"\n[[pole]]\nname = \"China\"\n",
         "",
     );
-    assert!(err.contains("1 poles declared, expected 2..=8"), "{err}");
+    assert!(
+        err.contains("1 [[pole]] block(s) declared, expected 2..=8"),
+        "{err}"
+    );
 }

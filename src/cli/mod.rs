@@ -6,9 +6,11 @@ mod check;
 mod compare;
 mod execute;
 mod hindcast;
+mod init;
 mod interrupt;
 mod merge;
 mod run;
+mod schema;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +33,8 @@ enum Command {
     Hindcast(hindcast::Args),
     Calibrate(calibrate::Args),
     Merge(merge::Args),
+    Schema(schema::Args),
+    Init(init::Args),
 }
 
 /// An error caused by what the user gave (a bad option value), as opposed to a failure while running.
@@ -48,6 +52,8 @@ pub fn run() -> anyhow::Result<()> {
         Command::Hindcast(args) => hindcast::run(&args),
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Merge(args) => merge::run(&args),
+        Command::Schema(args) => schema::run(&args),
+        Command::Init(args) => init::run(&args),
     }
 }
 

@@ -4,6 +4,10 @@ use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
 
+use toml_edit::{Item, TableLike, Value};
+
+use super::suggest;
+
 /// Why a scenario could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
@@ -70,8 +74,10 @@ impl fmt::Display for Located {
 }
 
 impl Located {
-    /// Locates byte range `span` of `text` (only its start is used).
+    /// Locates byte range `span` of `text` (only its start is used). A message naming an unknown key or
+    /// name gets the nearest allowed one suggested (`suggest`); every error passes through here.
     pub fn at(file: &str, text: &str, span: Range<usize>, key: String, message: String) -> Located {
+        let message = suggest::with_suggestion(message);
         let start = span.start.min(text.len());
         let before = &text[..floor_char_boundary(text, start)];
         let line = before.matches('\n').count() + 1;
@@ -87,6 +93,246 @@ impl Located {
             source_line,
         }
     }
+}
+
+impl Located {
+    /// An error of the toml crate (syntax, type, unknown or missing key) at its place in `text`, with
+    /// the dotted key of the value where it can be told (`state.AAA.gdp_usd_bn`), and the message put
+    /// in the words of a TOML file rather than of Rust types.
+    pub fn from_toml(file: &str, text: &str, error: &toml::de::Error) -> Located {
+        let span = error.span().unwrap_or(0..0);
+        let message = error.message().trim_end();
+        let path = toml_path(error);
+        let (key, message) = if message == "missing field `scenario`" && is_blank(text) {
+            (
+                String::new(),
+                format!("the file is empty: a scenario needs {NEEDS}"),
+            )
+        } else if path.is_empty() {
+            syntax(text, span.start, message)
+        } else {
+            (
+                labelled_key(text, &path, span.start),
+                plain_message(text, span.start, message),
+            )
+        };
+        Located::at(file, text, span, key, message)
+    }
+}
+
+/// What every scenario must have, for messages about a file that lacks it.
+const NEEDS: &str =
+    "a [scenario] table (name, start, quarters), two or more [[pole]] and one or more [[state]]";
+
+/// Whether `text` holds nothing but blank lines and comments.
+fn is_blank(text: &str) -> bool {
+    text.lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+}
+
+/// The path the toml crate names for `error` (it shows it only without input: "in `lever.aid_usd_m`"),
+/// ending with the unknown or missing key itself. Empty for syntax errors.
+fn toml_path(error: &toml::de::Error) -> Vec<String> {
+    let mut bare = error.clone();
+    bare.set_input(None);
+    let shown = bare.to_string();
+    let after = shown.strip_prefix(error.message()).unwrap_or("");
+    let mut path: Vec<String> = after
+        .lines()
+        .find_map(|l| l.strip_prefix("in `")?.strip_suffix('`'))
+        .map(|k| k.split('.').map(String::from).collect())
+        .unwrap_or_default();
+    let message = error.message();
+    for prefix in ["unknown field `", "missing field `"] {
+        if let Some((name, _)) = message.strip_prefix(prefix).and_then(|r| r.split_once('`')) {
+            path.push(name.to_string());
+        }
+    }
+    path
+}
+
+/// `path` joined with dots, each `[[table]]` element on the way named as validation names it: by its
+/// `name` or `code`, a `[[lever]]` by `pole.state` (`lever.Russia.KGZ.remittance_share`). The element is
+/// the one whose text holds byte `at`. The last segment, the key itself, is never an element.
+fn labelled_key(text: &str, path: &[String], at: usize) -> String {
+    let Ok(doc) = toml_edit::Document::parse(text) else {
+        return path.join(".");
+    };
+    let mut key = Vec::new();
+    let mut table: Option<&dyn TableLike> = Some(doc.as_table());
+    for (i, segment) in path.iter().enumerate() {
+        key.push(segment.clone());
+        if i + 1 == path.len() {
+            break;
+        }
+        let (next, element): (Option<&dyn TableLike>, bool) =
+            match table.and_then(|t| t.get(segment)) {
+                Some(Item::ArrayOfTables(list)) => (
+                    list.iter()
+                        .filter(|t| t.span().is_some_and(|s| s.start <= at))
+                        .last()
+                        .map(|t| t as &dyn TableLike),
+                    true,
+                ),
+                Some(Item::Value(Value::Array(list))) => (
+                    list.iter()
+                        .find(|v| v.span().is_some_and(|s| s.contains(&at)))
+                        .and_then(Value::as_inline_table)
+                        .map(|t| t as &dyn TableLike),
+                    true,
+                ),
+                Some(item) => (item.as_table_like(), false),
+                None => (None, false),
+            };
+        if let Some(label) = next.filter(|_| element).and_then(|t| label(segment, t)) {
+            key.push(label);
+        }
+        table = next;
+    }
+    key.join(".")
+}
+
+/// How validation names an element of `[[segment]]`, if it has what names it.
+fn label(segment: &str, table: &dyn TableLike) -> Option<String> {
+    let text = |k: &str| table.get(k).and_then(Item::as_str);
+    match (text("name").or(text("code")), segment) {
+        (Some(name), _) => Some(name.to_string()),
+        (None, "lever") => Some(format!("{}.{}", text("pole")?, text("state")?)),
+        (None, _) => None,
+    }
+}
+
+/// The rest of the line of `text` from byte `at`, without a trailing comment.
+fn value_text(text: &str, at: usize) -> &str {
+    let rest = text.get(at..).unwrap_or("");
+    let line = rest.lines().next().unwrap_or("");
+    line.split(" #").next().unwrap_or("").trim()
+}
+
+/// Key and message for a syntax error at byte `at`: the parser's words, made plain where they mislead.
+fn syntax(text: &str, at: usize, message: &str) -> (String, String) {
+    if message.starts_with("string values must be quoted") {
+        let raw = value_text(text, at);
+        let message = if raw.is_empty() || raw.starts_with('#') {
+            "no value after `=`: give a number, a quoted string, true or false, an array [...] or an inline table { ... }".to_string()
+        } else {
+            format!("`{raw}` is not a TOML value: quote a string (\"{raw}\"); numbers, true and false stand alone")
+        };
+        return (String::new(), message);
+    }
+    if let Some(quote) = ["basic string", "literal string"]
+        .iter()
+        .find_map(|kind| message.strip_prefix(&format!("invalid {kind}, expected ")))
+    {
+        if value_text(text, at).is_empty() {
+            return (
+                String::new(),
+                format!("string not closed: end it with {quote} on the same line"),
+            );
+        }
+    }
+    if message == "duplicate key" {
+        let (header, name, is_header) = duplicate(text, at);
+        let mut path: Vec<String> = header
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        path.extend(name.split('.').map(|s| s.trim().to_string()));
+        let message = if is_header && matches!(name.as_str(), "scenario" | "model") {
+            format!("`{name}` is defined twice: a table is defined only once")
+        } else if is_header {
+            format!("`{name}` is defined twice: a table is defined only once (a list of tables is written [[{name}]], once per entry)")
+        } else {
+            format!("`{name}` is defined twice: a key is given only once in a table")
+        };
+        return (labelled_key(text, &path, at), message);
+    }
+    (String::new(), message.to_string())
+}
+
+/// For a duplicate key at byte `at`: the header of the table it is in (empty at the top level or for a
+/// table header itself), the key as written, and whether it is a table header.
+fn duplicate(text: &str, at: usize) -> (String, String, bool) {
+    let at = floor_char_boundary(text, at.min(text.len()));
+    let (before, rest) = text.split_at(at);
+    let is_header = before.trim_end_matches([' ', '\t']).ends_with('[');
+    let end = rest
+        .find(if is_header { ']' } else { '=' })
+        .into_iter()
+        .chain(rest.find('\n'))
+        .min()
+        .unwrap_or(rest.len());
+    let name = rest[..end].trim().to_string();
+    if is_header {
+        return (String::new(), name, true);
+    }
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let header = before[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string())
+        .unwrap_or_default();
+    (header, name, false)
+}
+
+/// The toml crate's `message` about a value at byte `at`, in the words of a TOML file rather than of
+/// Rust types (`f64` is a number, a map a table).
+fn plain_message(text: &str, at: usize, message: &str) -> String {
+    if message == "missing field `scenario`" {
+        return format!("no [scenario] table: a scenario needs {NEEDS}");
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        // The crate points at the table that lacks the key: its header, or an inline table.
+        let header = value_text(text, at);
+        let place = match header {
+            h if h.starts_with("[[") => format!("every {h}"),
+            h if h.starts_with('[') => h.to_string(),
+            _ => "this table".to_string(),
+        };
+        let name = rest.split('`').next().unwrap_or("");
+        return format!("missing field `{name}`, required in {place}");
+    }
+    if let Some((number, _)) = message
+        .strip_prefix("invalid type: integer `")
+        .and_then(|r| r.split_once("` as i128"))
+    {
+        return format!(
+            "{number} does not fit a whole number, expected {}..={}",
+            i64::MIN,
+            i64::MAX
+        );
+    }
+    let Some((found, expected)) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|m| m.split_once(", expected "))
+    else {
+        return message.to_string();
+    };
+    let raw = value_text(text, at);
+    let found = match found {
+        "map" if raw.starts_with(|c: char| c.is_ascii_digit()) => format!("date `{raw}`"),
+        "map" => "table".to_string(),
+        "sequence" => "array".to_string(),
+        other => other.to_string(),
+    };
+    let expected = match expected {
+        "f64" => "a number",
+        "i64" => "a whole number",
+        "a sequence" => "an array",
+        "a map" => "a table",
+        s if s.starts_with("struct ") => "a table",
+        s => s,
+    };
+    let hint = match (expected, raw.strip_prefix('[')) {
+        ("an array", Some(h)) if !h.starts_with('[') => {
+            format!(" (write [[{}]] once per entry)", h.trim_end_matches(']'))
+        }
+        _ => String::new(),
+    };
+    format!("invalid type: {found}, expected {expected}{hint}")
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
@@ -107,5 +353,132 @@ mod tests {
         assert_eq!((e.line, e.column), (2, 6));
         assert_eq!(e.source_line, "bb = 2");
         assert!(e.to_string().starts_with("f.toml:2:6: bb: too big"));
+    }
+
+    const SMALL: &str = r#"[scenario]
+name = "t"
+start = "2020Q1"
+quarters = 8
+
+[[pole]]
+name = "West"
+
+[[pole]]
+name = "East"
+
+[[state]]
+code = "AAA"
+gdp_usd_bn = 10
+regime_security = 0.6
+threat = 0.3
+alignment = { West = 0.4, East = 0.6 }
+
+[[lever]]
+pole = "East"
+state = "AAA"
+remittance_share = 0.3
+"#;
+
+    /// The located error for `SMALL` with `from` replaced by `to`.
+    fn broken(from: &str, to: &str) -> Located {
+        assert!(SMALL.contains(from), "test setup: `{from}` not in SMALL");
+        match crate::scenario::Scenario::from_toml(&SMALL.replacen(from, to, 1), "t.toml") {
+            Err(ScenarioError::Invalid(located)) => *located,
+            other => panic!("expected an invalid scenario, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_small_scenario_is_valid() {
+        crate::scenario::Scenario::from_toml(SMALL, "t.toml").unwrap();
+    }
+
+    #[test]
+    fn an_unknown_key_gets_its_dotted_path_and_a_suggestion() {
+        let e = broken("remittance_share", "remitance_share");
+        assert_eq!(e.key, "lever.East.AAA.remitance_share");
+        assert!(e
+            .message
+            .starts_with("unknown field `remitance_share`, expected one of `pole`"));
+        assert!(
+            e.message.ends_with("; did you mean `remittance_share`?"),
+            "{}",
+            e.message
+        );
+        assert_eq!((e.line, e.column), (22, 1));
+    }
+
+    #[test]
+    fn a_wrong_type_gets_the_key_and_toml_words() {
+        let e = broken("gdp_usd_bn = 10", "gdp_usd_bn = \"10\"");
+        assert_eq!(e.key, "state.AAA.gdp_usd_bn");
+        assert_eq!(e.message, "invalid type: string \"10\", expected a number");
+        let e = broken("quarters = 8", "quarters = 8.5");
+        assert_eq!(e.key, "scenario.quarters");
+        assert_eq!(
+            e.message,
+            "invalid type: floating point `8.5`, expected a whole number"
+        );
+    }
+
+    #[test]
+    fn a_missing_key_names_the_table_that_needs_it() {
+        let e = broken("gdp_usd_bn = 10\n", "");
+        assert_eq!(e.key, "state.AAA.gdp_usd_bn");
+        assert_eq!(
+            e.message,
+            "missing field `gdp_usd_bn`, required in every [[state]]"
+        );
+        assert_eq!(e.source_line, "[[state]]");
+    }
+
+    #[test]
+    fn syntax_errors_are_put_plainly() {
+        let e = broken("quarters = 8", "quarters =");
+        assert_eq!(e.key, "");
+        assert!(e.message.starts_with("no value after `=`"), "{}", e.message);
+        let e = broken("start = \"2020Q1\"", "start = 2020Q1");
+        assert!(
+            e.message.starts_with("`2020Q1` is not a TOML value"),
+            "{}",
+            e.message
+        );
+        let e = broken("quarters = 8", "quarters = 8\nquarters = 9");
+        assert_eq!(e.key, "scenario.quarters");
+        assert!(
+            e.message.starts_with("`quarters` is defined twice"),
+            "{}",
+            e.message
+        );
+        let e = broken("name = \"t\"", "name = \"t");
+        assert!(e.message.starts_with("string not closed"), "{}", e.message);
+    }
+
+    #[test]
+    fn an_empty_file_says_so() {
+        for text in ["", "\n\n", "# only a comment\n"] {
+            let Err(ScenarioError::Invalid(e)) =
+                crate::scenario::Scenario::from_toml(text, "t.toml")
+            else {
+                panic!("accepted {text:?}");
+            };
+            assert!(e.message.starts_with("the file is empty"), "{}", e.message);
+            assert_eq!((e.line, e.column, e.key.as_str()), (1, 1, ""));
+        }
+    }
+
+    #[test]
+    fn no_prefix_or_line_deletion_of_a_scenario_panics() {
+        let text = SMALL.replace("West", "Wést");
+        let cut = text.char_indices().map(|(i, _)| &text[..i]);
+        let lines: Vec<&str> = text.lines().collect();
+        let dropped = (0..lines.len()).map(|i| {
+            let mut l = lines.clone();
+            l.remove(i);
+            l.join("\n")
+        });
+        for t in cut.map(String::from).chain(dropped) {
+            let _ = crate::scenario::Scenario::from_toml(&t, "t.toml");
+        }
     }
 }

@@ -9,6 +9,8 @@ mod checks;
 mod edit;
 mod error;
 mod raw;
+mod schema;
+mod suggest;
 mod validate;
 
 use std::path::Path;
@@ -18,6 +20,7 @@ use sha2::{Digest, Sha256};
 pub use checks::{FreeParam, CHECK_KINDS};
 pub use edit::set_values;
 pub use error::{Located, ScenarioError};
+pub use schema::json_schema;
 pub use validate::{DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS};
 
 use crate::model::{Check, Plan, World};
@@ -75,17 +78,8 @@ pub struct Loaded {
 impl Scenario {
     /// Parses and checks `text`; errors name `file`.
     pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-        let raw: raw::RawScenario = toml::from_str(text).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
-            let message = e.message().trim_end().to_string();
-            ScenarioError::Invalid(Box::new(Located::at(
-                file,
-                text,
-                span,
-                String::new(),
-                message,
-            )))
-        })?;
+        let raw: raw::RawScenario = toml::from_str(text)
+            .map_err(|e| ScenarioError::Invalid(Box::new(Located::from_toml(file, text, &e))))?;
         validate::validate(&validate::Ctx { file, text }, raw)
     }
 }

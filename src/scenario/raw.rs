@@ -3,93 +3,178 @@
 //! Nothing here is checked beyond TOML syntax, types and unknown keys (all three reported by the toml
 //! crate with line and column). Every value that validation may reject is kept `Spanned`, so the error
 //! can point at it. `validate` turns these into the checked types of `model`.
+//!
+//! The same types, through `schemars`, give the JSON Schema editors use (`greatgame schema`): the field
+//! docs below become its descriptions, and the `schemars` attributes (a `Spanned<T>` is a plain `T`;
+//! simple ranges, names, quarters and the closed lists of words) change the schema only, never parsing.
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
+
+use super::schema::{check_kinds, lever_keys, NAME_PATTERN, QUARTER_PATTERN};
 
 /// A value with the byte range it came from in the scenario file.
 pub type S<T> = Spanned<T>;
 
 /// The whole file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "greatgame scenario",
+    description = "A greatgame scenario file (TOML). Keys, units, ranges, defaults: docs/SCENARIO.md."
+)]
 pub struct RawScenario {
+    /// Name, time frame and run defaults.
     pub scenario: RawMeta,
+    /// Coefficients of the quarterly update; every key optional.
     #[serde(default)]
     pub model: RawModel,
+    /// Outside powers: 2 to 8.
     #[serde(default)]
     pub pole: Vec<RawPole>,
+    /// Treaty organisations or partnerships, each led by a pole.
     #[serde(default)]
     pub bloc: Vec<RawBloc>,
+    /// The states that divide their alignment between the poles: at least one.
     #[serde(default)]
     pub state: Vec<RawState>,
+    /// What one pole brings one state, from a quarter on.
     #[serde(default)]
     pub lever: Vec<RawLever>,
+    /// Shocks with a quarterly hazard and their effects.
     #[serde(default)]
     pub event: Vec<RawEvent>,
+    /// Events forced at a quarter, in every run.
     #[serde(default)]
     pub inject: Vec<RawInject>,
+    /// Poles' rules for answering what a state does.
     #[serde(default)]
     pub reaction: Vec<RawReaction>,
+    /// Named options to compare with the baseline (`greatgame compare`).
     #[serde(default)]
     pub policy: Vec<RawPolicy>,
+    /// Expected outcomes and the share of runs in which they must hold (`hindcast`, `calibrate`).
     #[serde(default)]
     pub check: Vec<RawCheck>,
+    /// Parameters `greatgame calibrate` may vary, with their plausible ranges.
     #[serde(default)]
     pub calibrate: Vec<RawCalibrate>,
 }
 
 /// `[scenario]`: name, time frame and run defaults.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
+    /// Short name; letters, digits, `_` and `-`; names the output folder `out/<name>/`. Required.
+    #[schemars(with = "String", pattern(NAME_PATTERN))]
     pub name: S<String>,
+    /// One-line title shown in outputs. Default: `name`.
     #[serde(default)]
     pub title: Option<String>,
+    /// What situation the scenario describes. Default: empty.
     #[serde(default)]
     pub description: Option<String>,
+    /// First simulated quarter, `YEARQn` (e.g. "2018Q1"). Required.
+    #[schemars(with = "String", pattern(QUARTER_PATTERN))]
     pub start: S<String>,
+    /// Length of the horizon, in quarters; integer 1..=400. Required.
+    #[schemars(with = "i64", range(min = 1, max = 400))]
     pub quarters: S<i64>,
+    /// Runs when the command line gives no `--runs`; integer 1..=1000000000. Default 1000.
     #[serde(default)]
+    #[schemars(with = "Option<i64>", range(min = 1, max = 1_000_000_000))]
     pub runs: Option<S<i64>>,
+    /// Master seed when the command line gives no `--seed` (run i uses stream i); integer ≥ 0. Default 1.
     #[serde(default)]
+    #[schemars(with = "Option<i64>", range(min = 0))]
     pub seed: Option<S<i64>>,
 }
 
 /// `[model]`: coefficients of the quarterly update; every one optional, defaults in `model::Coefficients`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawModel {
+    /// λ: share of the gap between alignment and target closed each quarter; 0..=1. Default 0.15.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub adjustment_rate: Option<S<f64>>,
+    /// ρ: AR(1) persistence of the political mood; per quarter, 0..=0.999. Default 0.9.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 0.999))]
     pub mood_persistence: Option<S<f64>>,
+    /// σ: standard deviation of the quarterly mood innovation; logit points, 0..=10. Default 0.2.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 10))]
     pub mood_sd: Option<S<f64>>,
+    /// w_econ: economic pull = w_econ · ln(1 + benefit / economic_scale); logit points, ≥ 0. Default 0.5.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub economic_weight: Option<S<f64>>,
+    /// s_econ: benefit whose economic pull is w_econ · ln 2; share of GDP, 1e-6..=1. Default 0.01.
+    #[schemars(with = "Option<f64>", range(min = 1e-6, max = 1))]
     pub economic_scale: Option<S<f64>>,
+    /// w_loan: a dollar of loans counts as this many dollars of aid; 0..=1. Default 0.35.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub loan_weight: Option<S<f64>>,
+    /// w_inv: a dollar of investment counts as this many dollars of aid; 0..=1. Default 0.5.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub investment_weight: Option<S<f64>>,
+    /// w_sec: pull per unit of security demand × provision; logit points, ≥ 0. Default 1.5.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub security_weight: Option<S<f64>>,
+    /// w_regime: security demand = threat + w_regime · (1 − regime security); ≥ 0. Default 0.5.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub regime_insecurity_weight: Option<S<f64>>,
+    /// Provision a hosted base adds to the pole's `security`; 0..=1. Default 0.3.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub base_security: Option<S<f64>>,
+    /// w_crit: pull lost per unit of criticism; logit points per unit, ≥ 0. Default 1.5.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub criticism_weight: Option<S<f64>>,
+    /// δ_c: share of criticism forgotten each quarter; per quarter, 0..=1. Default 0.15.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub criticism_decay: Option<S<f64>>,
+    /// δ_θ: share of the gap between threat and its baseline closed each quarter; 0..=1. Default 0.2.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub threat_decay: Option<S<f64>>,
+    /// δ_r: share of the gap between regime security and its start level closed a quarter; 0..=1.
+    /// Default 0.1.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub regime_recovery: Option<S<f64>>,
+    /// δ_E: share of the gap between a pole's economic capacity and 1 closed a quarter; 0..=1.
+    /// Default 0.1.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub economy_recovery: Option<S<f64>>,
+    /// w_bloc: pull per membership in a bloc led by the pole; logit points, ≥ 0. Default 0.3.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub bloc_weight: Option<S<f64>>,
+    /// w_base: pull of hosting the pole's base; logit points, ≥ 0. Default 0.3.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub base_weight: Option<S<f64>>,
+    /// w_dia: pull per unit of population share tied to the pole; logit points, ≥ 0. Default 1.0.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub diaspora_weight: Option<S<f64>>,
+    /// A state admits an offered base when its share toward the pole is ≥ this; 0..=1. Default 0.45.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub base_admit_above: Option<S<f64>>,
+    /// A state evicts a base when its share toward the pole is < this; share, 0..=1, <
+    /// base_admit_above. Default 0.20.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub base_evict_below: Option<S<f64>>,
+    /// A state opens a route the pole wants when its share is ≥ this; share, 0..=1. Default 0.25.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub transit_open_above: Option<S<f64>>,
+    /// A state closes the pole's route when its share is < this; 0..=1, < transit_open_above.
+    /// Default 0.12.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub transit_close_below: Option<S<f64>>,
 }
 
 /// `[[pole]]`: an outside power.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPole {
+    /// The pole's name, used everywhere else; unique, not empty. Required.
+    #[schemars(with = "String", length(min = 1))]
     pub name: S<String>,
     /// Documentation only: read by people, not by the model.
     #[serde(default)]
@@ -98,225 +183,427 @@ pub struct RawPole {
 }
 
 /// `[[bloc]]`: a treaty organisation or partnership led by a pole.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBloc {
+    /// The bloc's name (e.g. "CSTO"); unique, not empty. Required.
+    #[schemars(with = "String", length(min = 1))]
     pub name: S<String>,
+    /// The leading pole (a declared pole name): each membership adds bloc_weight to its pull. Required.
+    #[schemars(with = "String")]
     pub pole: S<String>,
+    /// A non-member joins when its share toward `pole` is ≥ this; share, 0..=1. Give both thresholds
+    /// (decided membership) or neither (fixed).
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub join_above: Option<S<f64>>,
+    /// A member leaves when its share toward `pole` is < this; share, 0..=1, < join_above.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub leave_below: Option<S<f64>>,
 }
 
 /// `[[state]]`: a host state, its structure and its situation at the start.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawState {
+    /// Short code used in files and outputs (e.g. "KGZ"); unique, not empty. Required.
+    #[schemars(with = "String", length(min = 1))]
     pub code: S<String>,
+    /// Full name. Default: `code`.
     #[serde(default)]
     pub name: Option<String>,
+    /// GDP; $bn per year, 1e-3..=1e6. Money levers are divided by 1000 · gdp_usd_bn. Required.
+    #[schemars(with = "f64", range(min = 1e-3, max = 1e6))]
     pub gdp_usd_bn: S<f64>,
+    /// Border with Afghanistan; km, 0..=1e5; used by events with border_exposure. Default 0.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1e5))]
     pub afghan_border_km: Option<S<f64>>,
+    /// Population share with ethnic or linguistic ties to each pole: pole name → share, 0..=1. Default 0.
     #[serde(default)]
+    #[schemars(
+        with = "BTreeMap<String, f64>",
+        extend("additionalProperties" = {"type": "number", "minimum": 0, "maximum": 1})
+    )]
     pub diaspora: BTreeMap<String, S<f64>>,
+    /// Permanent neutrality: hosts no base, joins no decided bloc. Default false.
     #[serde(default)]
     pub neutral: Option<bool>,
+    /// A legal ban on foreign bases from the start. Default false.
     #[serde(default)]
     pub bans_bases: Option<bool>,
+    /// A ban on foreign bases from this quarter on (`YEARQn`); not together with bans_bases = true.
     #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
     pub bans_bases_from: Option<S<String>>,
+    /// Regime security at the start, and the level it returns to; 0..=1. Required.
+    #[schemars(with = "f64", range(min = 0, max = 1))]
     pub regime_security: S<f64>,
+    /// Threat (extremist spill-over) at the start, and the level it returns to; 0..=1. Required.
+    #[schemars(with = "f64", range(min = 0, max = 1))]
     pub threat: S<f64>,
+    /// Alignment at the start: pole name → share, for every pole, each strictly between 0 and 1,
+    /// summing to 1. Required.
+    #[schemars(
+        with = "BTreeMap<String, f64>",
+        extend("additionalProperties" = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1})
+    )]
     pub alignment: S<BTreeMap<String, S<f64>>>,
+    /// Structural leaning the levers do not explain: pole name → logit points, -20..=20.
+    /// Default: derived so that the start holds.
     #[serde(default)]
+    #[schemars(
+        with = "Option<BTreeMap<String, f64>>",
+        extend("additionalProperties" = {"type": "number", "minimum": -20, "maximum": 20})
+    )]
     pub affinity: Option<S<BTreeMap<String, S<f64>>>>,
+    /// Bloc memberships at the start (declared bloc names). Default none.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub blocs: Vec<S<String>>,
+    /// Poles whose base the state hosts at the start (declared pole names). Default none.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub bases: Vec<S<String>>,
+    /// Poles whose supply route through the state is open at the start (pole names). Default none.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub transit: Vec<S<String>>,
 }
 
 /// `[[lever]]`: what one pole brings one state, from a quarter on (the start if `from` is absent).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLever {
+    /// The pole that brings it (a declared pole name). Required.
+    #[schemars(with = "String")]
     pub pole: S<String>,
+    /// The state it is brought to (a declared state code). Required.
+    #[schemars(with = "String")]
     pub state: S<String>,
+    /// First quarter these values apply (`YEARQn`, inside the horizon). Default: scenario.start.
     #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
     pub from: Option<S<String>>,
+    /// Aid of every kind; $M/yr, ≥ 0; scaled by the pole's economic capacity and presence.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub aid_usd_m: Option<S<f64>>,
+    /// Rent for a base, counted only while the base is hosted; $M/yr, ≥ 0.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub base_rent_usd_m: Option<S<f64>>,
+    /// Exactly 0 or 1. 1: the pole seeks (or keeps) a base in the state; 0: it does not (a base closes).
+    #[schemars(with = "Option<f64>", extend("enum" = [0, 1]))]
     pub base_offered: Option<S<f64>>,
+    /// Fees and procurement from the pole's supply route, counted while the route is open; $M/yr, ≥ 0;
+    /// > 0 means the pole wants the route.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub transit_usd_m: Option<S<f64>>,
+    /// Migrant remittances from the pole; share of the state's GDP, 0..=1.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub remittance_share: Option<S<f64>>,
+    /// New loans, counted at loan_weight; $M/yr, ≥ 0.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub loans_usd_m: Option<S<f64>>,
+    /// Direct investment, counted at investment_weight; $M/yr, ≥ 0.
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub investment_usd_m: Option<S<f64>>,
+    /// Security provided without a base (training, arms, border help); provision, 0..=1.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub security: Option<S<f64>>,
 }
 
 /// `[[event]]`: a shock with a quarterly hazard and its effects.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
+    /// The event's name; unique, not empty. Required.
+    #[schemars(with = "String", length(min = 1))]
     pub name: S<String>,
+    /// What the event stands for. Default: empty.
     #[serde(default)]
     pub description: Option<String>,
+    /// Whom it strikes: "states" (each state separately) or "pole" (one pole, once). Default "states".
     #[serde(default)]
+    #[schemars(with = "Option<String>", extend("enum" = ["states", "pole"]))]
     pub target: Option<S<String>>,
+    /// target = "pole": the pole struck (required). target = "states": the pole whose criticism rises
+    /// (required with `criticism`).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub pole: Option<S<String>>,
+    /// Chance the event strikes; probability per quarter (per state for a state event), 0..=1. Default 0.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub hazard: Option<S<f64>>,
+    /// Per-state hazards replacing `hazard`: state code → probability per quarter, 0..=1; state events.
     #[serde(default)]
+    #[schemars(
+        with = "BTreeMap<String, f64>",
+        extend("additionalProperties" = {"type": "number", "minimum": 0, "maximum": 1})
+    )]
     pub hazard_by_state: BTreeMap<String, S<f64>>,
+    /// Multiply each state's hazard by 1 + afghan_border_km/1000, capped at 1. Default false.
     #[serde(default)]
     pub border_exposure: Option<bool>,
+    /// Added to the state's threat (clamped to 0..=1); -1..=1; state events only. Default 0.
+    #[schemars(with = "Option<f64>", range(min = -1, max = 1))]
     pub threat: Option<S<f64>>,
+    /// Added to the state's regime security (clamped to 0..=1); -1..=1; state events only. Default 0.
+    #[schemars(with = "Option<f64>", range(min = -1, max = 1))]
     pub regime: Option<S<f64>>,
+    /// Added to the state's criticism from `pole` (required); units, 0..=10; state events. Default 0.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 10))]
     pub criticism: Option<S<f64>>,
+    /// Moves the state's alignment this share of the way to equal shares; 0..=1; state events. Default 0.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub realign: Option<S<f64>>,
+    /// The pole's economic capacity is multiplied by 1 + economy, then recovers; relative change,
+    /// -1..=1; pole events only. Default 0.
+    #[schemars(with = "Option<f64>", range(min = -1, max = 1))]
     pub economy: Option<S<f64>>,
+    /// The pole's presence is multiplied by 1 + presence, permanently; -1..=0; pole events. Default 0.
+    #[schemars(with = "Option<f64>", range(min = -1, max = 0))]
     pub presence: Option<S<f64>>,
 }
 
 /// `[[inject]]`: an event forced at a quarter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawInject {
+    /// The event forced (a declared event name). Required.
+    #[schemars(with = "String")]
     pub event: S<String>,
+    /// The quarter it strikes (`YEARQn`, inside the horizon). Required.
+    #[schemars(with = "String", pattern(QUARTER_PATTERN))]
     pub quarter: S<String>,
+    /// States it strikes (state codes); absent or empty for a pole event. Default: every state.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub states: Vec<S<String>>,
 }
 
 /// `[[reaction]]`: a pole's rule for answering what a host does.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawReaction {
+    /// The rule's name; unique, not empty. Required.
+    #[schemars(with = "String", length(min = 1))]
     pub name: S<String>,
+    /// What the rule stands for. Default: empty.
     #[serde(default)]
     pub description: Option<String>,
+    /// The reacting pole (a pole name); the lever changed is its lever toward the state. Required.
+    #[schemars(with = "String")]
     pub pole: S<String>,
+    /// Share trigger: the pole whose share is watched; needs exactly one of `above`, `below`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub watch: Option<S<String>>,
+    /// Triggers while the state's share toward `watch` is > this; share, 0..=1.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub above: Option<S<f64>>,
+    /// Triggers while the state's share toward `watch` is < this; share, 0..=1.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub below: Option<S<f64>>,
+    /// Event trigger: this state event struck the state this quarter. Give `watch` or `event`, not both.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub event: Option<S<String>>,
+    /// States the rule applies to (declared state codes). Default: every state.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub states: Vec<S<String>>,
+    /// The lever that changes while the rule is active. Required.
+    #[schemars(with = "String", transform = lever_keys)]
     pub lever: S<String>,
+    /// While active: lever ← lever · scale + add; factor, 0..=1e3. Default 1. Give scale, add or both.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1e3))]
     pub scale: Option<S<f64>>,
+    /// See `scale`; the lever's unit, -1e6..=1e6. Default 0.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = -1e6, max = 1e6))]
     pub add: Option<S<f64>>,
+    /// Quarters the change lasts once set off; integer 1..=scenario.quarters. Required.
+    #[schemars(with = "i64", range(min = 1, max = 400))]
     pub duration: S<i64>,
+    /// Chance of firing in a quarter in which the trigger holds and the rule is idle; probability per
+    /// quarter, 0..=1. Required.
+    #[schemars(with = "f64", range(min = 0, max = 1))]
     pub chance: S<f64>,
 }
 
 /// `[[policy]]`: a named option analysts compare against the baseline.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
+    /// The option's name in `compare` outputs; unique, not "baseline". Required.
+    #[schemars(with = "String")]
     pub name: S<String>,
+    /// What the option is. Default: empty.
     #[serde(default)]
     pub description: Option<String>,
+    /// First quarter every change of this policy applies (`YEARQn`). Default: scenario.start.
     #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
     pub from: Option<S<String>>,
+    /// Changes to levers.
     #[serde(default)]
     pub change: Vec<RawChange>,
+    /// Changes to reaction rules.
     #[serde(default)]
     pub reaction: Vec<RawReactionOverride>,
+    /// Changes to events' hazards.
     #[serde(default)]
     pub event: Vec<RawEventOverride>,
 }
 
 /// `[[policy.change]]`: set, scale or add to one lever of one pole, in one state or all.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawChange {
+    /// Whose lever changes (a declared pole name). Required.
+    #[schemars(with = "String")]
     pub pole: S<String>,
+    /// Toward which state (a declared state code). Default: every state.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub state: Option<S<String>>,
+    /// Which lever. Required.
+    #[schemars(with = "String", transform = lever_keys)]
     pub lever: S<String>,
+    /// Replace the value; in the lever's own range. Give exactly one of `set`, `scale`, `add`.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0))]
     pub set: Option<S<f64>>,
+    /// Multiply the value; factor, 0..=1e3.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1e3))]
     pub scale: Option<S<f64>>,
+    /// Add to the value; the lever's unit, -1e6..=1e6.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = -1e6, max = 1e6))]
     pub add: Option<S<f64>>,
 }
 
 /// `[[policy.reaction]]`: switch a reaction rule off or change its strength.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawReactionOverride {
+    /// The rule changed (a declared reaction name). Required.
+    #[schemars(with = "String")]
     pub name: S<String>,
+    /// false switches the rule off (no new firings). Default: unchanged.
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// Replaces the rule's `chance`; probability per quarter, 0..=1.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub chance: Option<S<f64>>,
+    /// Replaces the rule's `scale`; factor, 0..=1e3.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1e3))]
     pub scale: Option<S<f64>>,
+    /// Replaces the rule's `add`; the lever's unit, -1e6..=1e6.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = -1e6, max = 1e6))]
     pub add: Option<S<f64>>,
 }
 
 /// `[[policy.event]]`: change an event's hazard.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEventOverride {
+    /// The event changed (a declared event name). Required.
+    #[schemars(with = "String")]
     pub name: S<String>,
+    /// Multiplies the event's hazard in every state, capped at 1; factor, 0..=1e3. Required.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1e3))]
     pub hazard_scale: Option<S<f64>>,
 }
 
 /// `[[check]]`: an expectation about outcomes and the share of runs in which it must hold.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCheck {
+    /// The check's name in outputs; unique. Required.
+    #[schemars(with = "String")]
     pub name: S<String>,
+    /// What it tests and where the expectation comes from. Default: empty.
     #[serde(default)]
     pub description: Option<String>,
+    /// What is tested. Required.
+    #[schemars(with = "String", transform = check_kinds)]
     pub kind: S<String>,
+    /// The state concerned (a declared state code). Required.
+    #[schemars(with = "String")]
     pub state: S<String>,
+    /// A declared pole name, for the kinds that use one.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub pole: Option<S<String>>,
+    /// A declared bloc name, for the kinds that use one.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub bloc: Option<S<String>>,
+    /// A declared event name; kind "event" only (required there).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub event: Option<S<String>>,
+    /// A declared reaction name; kind "reaction" only (required there).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub reaction: Option<S<String>>,
+    /// The threshold, compared strictly; share, 0..=1; kinds share_above, share_below only (required).
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub level: Option<S<f64>>,
+    /// First quarter of the window (`YEARQn`, inside the horizon). Default: scenario.start.
     #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
     pub from: Option<S<String>>,
+    /// Last quarter of the window, inclusive (`YEARQn`, not before `from`). Default: the last quarter.
     #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
     pub to: Option<S<String>>,
+    /// State kinds only: the condition holds in the window's last quarter ("end"), every quarter
+    /// ("all") or at least one ("any"). Default "end".
     #[serde(default)]
+    #[schemars(with = "Option<String>", extend("enum" = ["end", "all", "any"]))]
     pub during: Option<S<String>>,
+    /// The check passes if at least this share of runs meets it; share of runs, 0..=1.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub min_share: Option<S<f64>>,
+    /// …and at most this share; share of runs, 0..=1, ≥ min_share. Give min_share, max_share or both.
     #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub max_share: Option<S<f64>>,
+    /// Reported, but never scored by `calibrate`, and a failing holdout does not fail `hindcast
+    /// --strict`. Default false.
     #[serde(default)]
     pub holdout: Option<bool>,
 }
 
 /// `[[calibrate]]`: a parameter left free for `greatgame calibrate`, with its plausible range.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCalibrate {
+    /// The number varied: `model.KEY` or `SECTION.NAME.KEY` (SECTION: state, bloc, event, reaction),
+    /// e.g. "event.spillover.hazard". Required.
+    #[schemars(with = "String")]
     pub param: S<String>,
+    /// Lowest value tried; the parameter's unit, finite, < high. Required.
+    #[schemars(with = "f64")]
     pub low: S<f64>,
+    /// Highest value tried; the parameter's unit, finite, > low. Required.
+    #[schemars(with = "f64")]
     pub high: S<f64>,
+    /// Why the range is plausible. Default: empty.
     #[serde(default)]
     pub why: Option<String>,
 }

@@ -183,7 +183,7 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
             top.clone(),
             "pole",
             format!(
-                "{} poles declared, expected 2..={MAX_POLES} [[pole]] blocks (a state balances between poles)",
+                "{} [[pole]] block(s) declared, expected 2..={MAX_POLES} (a state balances between poles)",
                 raw.pole.len()
             ),
         ));
@@ -281,7 +281,19 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
             return Err(cx.err(p.name.span(), "policy.name", "must not be empty"));
         }
         if !seen.insert(p.name.get_ref().clone()) {
-            return Err(cx.err(p.name.span(), "policy.name", format!("`{}` is declared twice (or is the reserved name `baseline`); names must be unique", p.name.get_ref())));
+            return Err(cx.err(
+                p.name.span(),
+                "policy.name",
+                if p.name.get_ref() == "baseline" {
+                    "`baseline` is reserved for the scenario without policies: choose another name"
+                        .to_string()
+                } else {
+                    format!(
+                        "`{}` is declared twice; names must be unique",
+                        p.name.get_ref()
+                    )
+                },
+            ));
         }
         policies.push(policy(cx, p, &world, &baseline, &names, &raw.reaction)?);
     }
