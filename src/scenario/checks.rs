@@ -46,25 +46,8 @@ pub struct FreeParam {
 /// Checks `raw` against `world`.
 pub(super) fn checks(cx: &Ctx, raw: &[RawCheck], world: &World) -> Result<Vec<Check>> {
     let slots = Occurrences::new(world);
-    let mut seen = BTreeSet::new();
-    raw.iter()
-        .map(|c| {
-            if c.name.get_ref().trim().is_empty() {
-                return Err(cx.err(c.name.span(), "check.name", "must not be empty"));
-            }
-            if !seen.insert(c.name.get_ref().clone()) {
-                return Err(cx.err(
-                    c.name.span(),
-                    "check.name",
-                    format!(
-                        "`{}` is declared twice; names must be unique",
-                        c.name.get_ref()
-                    ),
-                ));
-            }
-            check(cx, c, world, &slots)
-        })
-        .collect()
+    cx.unique(raw.iter().map(|c| &c.name), "check.name")?;
+    raw.iter().map(|c| check(cx, c, world, &slots)).collect()
 }
 
 fn find(cx: &Ctx, v: &S<String>, key: &str, what: &str, names: &[&str]) -> Result<usize> {

@@ -133,7 +133,11 @@ impl Ctx<'_> {
         })
     }
 
-    fn unique<'n>(&self, names: impl Iterator<Item = &'n S<String>>, key: &str) -> Result<()> {
+    pub(super) fn unique<'n>(
+        &self,
+        names: impl Iterator<Item = &'n S<String>>,
+        key: &str,
+    ) -> Result<()> {
         let mut seen = BTreeSet::new();
         for n in names {
             if n.get_ref().trim().is_empty() {
@@ -274,27 +278,16 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         }
     }
 
-    let mut seen = BTreeSet::from(["baseline".to_string()]);
+    if let Some(p) = raw.policy.iter().find(|p| p.name.get_ref() == "baseline") {
+        return Err(cx.err(
+            p.name.span(),
+            "policy.name",
+            "`baseline` is reserved for the scenario without policies: choose another name",
+        ));
+    }
+    cx.unique(raw.policy.iter().map(|p| &p.name), "policy.name")?;
     let mut policies = Vec::new();
     for p in &raw.policy {
-        if p.name.get_ref().trim().is_empty() {
-            return Err(cx.err(p.name.span(), "policy.name", "must not be empty"));
-        }
-        if !seen.insert(p.name.get_ref().clone()) {
-            return Err(cx.err(
-                p.name.span(),
-                "policy.name",
-                if p.name.get_ref() == "baseline" {
-                    "`baseline` is reserved for the scenario without policies: choose another name"
-                        .to_string()
-                } else {
-                    format!(
-                        "`{}` is declared twice; names must be unique",
-                        p.name.get_ref()
-                    )
-                },
-            ));
-        }
         policies.push(policy(cx, p, &world, &baseline, &names, &raw.reaction)?);
     }
     let checks = super::checks::checks(cx, &raw.check, &world)?;
