@@ -351,3 +351,39 @@ fn a_ban_on_bases_from_a_quarter_closes_a_standing_base_then_and_admits_none_aft
     }
     assert_eq!(o.tallies[0].bases[russia], 0);
 }
+
+#[test]
+fn check_warns_of_decisions_the_start_sets_off_at_once() {
+    // AAA's NATO route is open at a NATO share below transit_close_below; BBB's reaction trigger holds.
+    let text = small().replace(
+        "alignment = { NATO = 0.2, Russia = 0.5, China = 0.3 }",
+        "alignment = { NATO = 0.05, Russia = 0.65, China = 0.3 }",
+    );
+    let warnings = scenario(&text).start_warnings();
+    assert!(
+        warnings.iter().any(|w| w
+            .starts_with("AAA: NATO's route is open, but its share 0.050 < transit_close_below")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("BBB: reaction russia_punishes is triggered from the start")),
+        "{warnings:?}"
+    );
+    for name in [
+        "central_asia_2017.toml",
+        "nato_return.toml",
+        "russia_squeeze.toml",
+        "history_2005.toml",
+    ] {
+        let sc = greatgame::scenario::load(&common::shipped(name))
+            .unwrap()
+            .scenario;
+        assert!(
+            sc.start_warnings().is_empty(),
+            "{name}: {:?}",
+            sc.start_warnings()
+        );
+    }
+}

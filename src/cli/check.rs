@@ -156,5 +156,15 @@ fn summary(loaded: &Loaded) -> String {
             policies.join(", ")
         }
     );
+    let warnings = sc.start_warnings();
+    if !warnings.is_empty() {
+        let _ = writeln!(
+            s,
+            "  warnings: the start sets these off at once (check they are meant):"
+        );
+        for w in warnings {
+            let _ = writeln!(s, "    - {w}");
+        }
+    }
     s
 }

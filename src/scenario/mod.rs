@@ -122,3 +122,65 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+impl Scenario {
+    /// Decisions and reactions the starting situation sets off at once: a base, route or membership whose
+    /// share is already past its threshold, or a reaction whose share trigger already holds. Not errors
+    /// (a scenario may mean them), but usually a sign the start is inconsistent. Judged on the starting
+    /// shares and the baseline's first-quarter levers, before any mood or event.
+    pub fn start_warnings(&self) -> Vec<String> {
+        use crate::model::{Lever, Trigger};
+        let w = &self.world;
+        let c = &w.coefficients;
+        let mut out = Vec::new();
+        for (h, host) in w.states.iter().enumerate() {
+            for (p, pole) in w.poles.iter().enumerate() {
+                let share = host.alignment[p];
+                let row = self.baseline.lever_row(w, 0, h, p);
+                let offered = row[Lever::BaseOffered.index()] >= 0.5;
+                if host.bases[p] && (share < c.base_evict_below || !offered) {
+                    out.push(format!("{}: hosts {pole}'s base, but it closes in the first quarter ({pole} share {share:.3} < base_evict_below {:.3}, or base_offered = 0)", host.code, c.base_evict_below));
+                }
+                if !host.bases[p]
+                    && offered
+                    && !host.refuses_bases(0)
+                    && share >= c.base_admit_above
+                {
+                    out.push(format!("{}: {pole} offers a base and its share {share:.3} >= base_admit_above {:.3}: admitted in the first quarter", host.code, c.base_admit_above));
+                }
+                let wanted = row[Lever::Transit.index()] > 0.0;
+                if host.transit[p] && share < c.transit_close_below {
+                    out.push(format!("{}: {pole}'s route is open, but its share {share:.3} < transit_close_below {:.3}: closed in the first quarter", host.code, c.transit_close_below));
+                }
+                if !host.transit[p] && wanted && share >= c.transit_open_above {
+                    out.push(format!("{}: {pole} wants transit and its share {share:.3} >= transit_open_above {:.3}: opened in the first quarter", host.code, c.transit_open_above));
+                }
+            }
+            for (b, bloc) in w.blocs.iter().enumerate() {
+                let Some(rule) = bloc.decided else { continue };
+                let share = host.alignment[bloc.pole];
+                if host.blocs[b] && share < rule.leave_below {
+                    out.push(format!("{}: a member of {}, but its {} share {share:.3} < leave_below {:.3}: leaves in the first quarter", host.code, bloc.name, w.poles[bloc.pole], rule.leave_below));
+                }
+                if !host.blocs[b] && !host.neutral && share >= rule.join_above {
+                    out.push(format!("{}: not in {}, but its {} share {share:.3} >= join_above {:.3}: joins in the first quarter", host.code, bloc.name, w.poles[bloc.pole], rule.join_above));
+                }
+            }
+            for (r, rule) in w.reactions.iter().enumerate() {
+                if let Trigger::Share {
+                    watch,
+                    above,
+                    level,
+                } = rule.trigger
+                {
+                    let share = host.alignment[watch];
+                    let holds = if above { share > level } else { share < level };
+                    if rule.states[h] && holds && self.baseline.reaction(w, 0, r).enabled {
+                        out.push(format!("{}: reaction {} is triggered from the start ({} share {share:.3} {} {level})", host.code, rule.name, w.poles[watch], if above { ">" } else { "<" }));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
