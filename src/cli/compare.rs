@@ -3,7 +3,7 @@
 use greatgame::engine::Outcome;
 use greatgame::scenario::Scenario;
 
-use super::execute::{self, Done, Options};
+use super::execute::{self, Options};
 
 /// Run the baseline and every [[policy]] of a scenario, run i of each seeing the same random draws, and
 /// report each policy's paired difference from the baseline.
@@ -26,25 +26,19 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let plans: Vec<_> = std::iter::once(sc.baseline.clone())
         .chain(sc.policies.iter().cloned())
         .collect();
-    match execute::execute(&args.opts, &loaded, &plans, &[], "compare")? {
-        Done::Shard {
-            dir,
-            shard,
-            first,
-            count,
-        } => execute::print(&execute::shard_message(&loaded, &dir, shard, first, count)),
-        Done::Full(outcome, dir) => {
-            let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
-            let mut text = execute::headline_for(
-                &loaded,
-                &args.opts,
-                &dir,
-                &format!("baseline and {} policies", sc.policies.len()),
-            );
-            text.push_str(&tables(sc, &names, &outcome));
-            execute::print(&text)
-        }
-    }
+    let Some((outcome, dir)) = execute::execute(&args.opts, &loaded, &plans, &[], "compare")?
+    else {
+        return Ok(());
+    };
+    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+    let mut text = execute::headline_for(
+        &loaded,
+        &args.opts,
+        &dir,
+        &format!("baseline and {} policies", sc.policies.len()),
+    );
+    text.push_str(&tables(sc, &names, &outcome));
+    execute::print(&text)
 }
 
 /// The baseline table and the ranking of policies.

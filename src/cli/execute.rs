@@ -56,32 +56,16 @@ pub fn load(opts: &Options) -> anyhow::Result<Loaded> {
     })
 }
 
-/// What a command produced.
-pub enum Done {
-    /// Every output, with the outcome for the table.
-    Full(Outcome, PathBuf),
-    /// A shard's partial result.
-    Shard {
-        /// Where it was written.
-        dir: PathBuf,
-        /// Which shard.
-        shard: Shard,
-        /// First run index.
-        first: u64,
-        /// Runs in it.
-        count: u64,
-    },
-}
-
-/// Simulates `plans` of `loaded`, evaluating `checks` on the first plan, and writes every output (or,
-/// with `--shard`, the shard's partial result).
+/// Simulates `plans` of `loaded`, evaluating `checks` on the first plan, and writes every output,
+/// returning the outcome for the table; with `--shard`, writes the shard's partial result, says so on
+/// stdout and returns `None`.
 pub fn execute(
     opts: &Options,
     loaded: &Loaded,
     plans: &[Plan],
     checks: &[Check],
     command: &str,
-) -> anyhow::Result<Done> {
+) -> anyhow::Result<Option<(Outcome, PathBuf)>> {
     let sc = &loaded.scenario;
     let world = &sc.world;
     let runs = opts.runs.unwrap_or(sc.meta.runs);
@@ -187,12 +171,8 @@ pub fn execute(
         };
         let json = serde_json::to_vec(&part).context("encoding part.json")?;
         output::write_atomic(&dir.join("part.json"), &json)?;
-        return Ok(Done::Shard {
-            dir,
-            shard,
-            first,
-            count,
-        });
+        print(&shard_message(loaded, &dir, shard, first, count))?;
+        return Ok(None);
     }
 
     files.extend(write_aggregates(&dir, sc, &names, checks, &outcome)?);
@@ -206,7 +186,7 @@ pub fn execute(
         &names,
         &files,
     )?;
-    Ok(Done::Full(outcome, dir))
+    Ok(Some((outcome, dir)))
 }
 
 /// A progress bar with ETA on stderr, hidden unless stderr is a terminal and `--quiet` is absent.
@@ -397,7 +377,7 @@ pub fn headline_for(loaded: &Loaded, opts: &Options, dir: &Path, what: &str) -> 
 }
 
 /// The message for a finished shard.
-pub fn shard_message(loaded: &Loaded, dir: &Path, shard: Shard, first: u64, count: u64) -> String {
+fn shard_message(loaded: &Loaded, dir: &Path, shard: Shard, first: u64, count: u64) -> String {
     format!(
         "{}: shard {shard}, runs {first}..{}: partial result in {}\ncombine all {} shards with `greatgame merge PART_DIR... --out DIR`\n",
         loaded.file,

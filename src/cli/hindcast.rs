@@ -3,7 +3,7 @@
 
 use greatgame::output;
 
-use super::execute::{self, Done, Options};
+use super::execute::{self, Options};
 use super::InputError;
 
 /// Run a scenario and test its [[check]] expectations: the share of runs in which each held, its 95%
@@ -28,18 +28,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         return Err(InputError(format!("{}: declares no [[check]] to test", loaded.file)).into());
     }
     let plans = [sc.baseline.clone()];
-    let (outcome, dir) =
-        match execute::execute(&args.opts, &loaded, &plans, &sc.checks, "hindcast")? {
-            Done::Full(outcome, dir) => (outcome, dir),
-            Done::Shard {
-                dir,
-                shard,
-                first,
-                count,
-            } => {
-                return execute::print(&execute::shard_message(&loaded, &dir, shard, first, count))
-            }
-        };
+    let Some((outcome, dir)) =
+        execute::execute(&args.opts, &loaded, &plans, &sc.checks, "hindcast")?
+    else {
+        return Ok(());
+    };
     let rows = output::hindcast_rows(&sc.world, &sc.checks, &outcome);
     let mut text = execute::headline_for(&loaded, &args.opts, &dir, "hindcast");
     text.push_str(&output::hindcast_table(&rows));

@@ -1,6 +1,6 @@
 //! `greatgame run`: Monte Carlo runs of a scenario's baseline.
 
-use super::execute::{self, Done, Options};
+use super::execute::{self, Options};
 
 /// Run a scenario's baseline and write summary, outcomes, events, runs and manifest.
 #[derive(Debug, clap::Args)]
@@ -16,21 +16,14 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let loaded = execute::load(&args.opts)?;
     let plans = [loaded.scenario.baseline.clone()];
-    match execute::execute(&args.opts, &loaded, &plans, &[], "run")? {
-        Done::Shard {
-            dir,
-            shard,
-            first,
-            count,
-        } => execute::print(&execute::shard_message(&loaded, &dir, shard, first, count)),
-        Done::Full(outcome, dir) => {
-            let mut text = execute::headline_for(&loaded, &args.opts, &dir, "baseline");
-            text.push_str(&greatgame::output::run_table(
-                &loaded.scenario.world,
-                &outcome,
-                0,
-            ));
-            execute::print(&text)
-        }
-    }
+    let Some((outcome, dir)) = execute::execute(&args.opts, &loaded, &plans, &[], "run")? else {
+        return Ok(());
+    };
+    let mut text = execute::headline_for(&loaded, &args.opts, &dir, "baseline");
+    text.push_str(&greatgame::output::run_table(
+        &loaded.scenario.world,
+        &outcome,
+        0,
+    ));
+    execute::print(&text)
 }
