@@ -195,9 +195,9 @@ fn progress_bar(opts: &Options, runs: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} runs, {elapsed} elapsed, ETA {eta}")
-    {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:40} {human_pos}/{human_len} runs, {elapsed} elapsed, ETA {eta}",
+    ) {
         bar.set_style(style);
     }
     bar
