@@ -50,20 +50,6 @@ pub(super) fn checks(cx: &Ctx, raw: &[RawCheck], world: &World) -> Result<Vec<Ch
     raw.iter().map(|c| check(cx, c, world, &slots)).collect()
 }
 
-fn find(cx: &Ctx, v: &S<String>, key: &str, what: &str, names: &[&str]) -> Result<usize> {
-    names.iter().position(|n| n == v.get_ref()).ok_or_else(|| {
-        cx.err(
-            v.span(),
-            key,
-            format!(
-                "unknown {what} `{}`, expected one of: {}",
-                v.get_ref(),
-                names.join(", ")
-            ),
-        )
-    })
-}
-
 fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<Check> {
     let key = format!("check.{}", c.name.get_ref());
     let k = |field: &str| format!("{key}.{field}");
@@ -81,16 +67,16 @@ fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<C
     let states: Vec<&str> = world.states.iter().map(|s| s.code.as_str()).collect();
     let poles: Vec<&str> = world.poles.iter().map(String::as_str).collect();
     let blocs: Vec<&str> = world.blocs.iter().map(|b| b.name.as_str()).collect();
-    let h = find(cx, &c.state, &k("state"), "state", &states)?;
+    let h = cx.lookup(&c.state, &k("state"), "state", &states)?;
     let pole = c
         .pole
         .as_ref()
-        .map(|v| find(cx, v, &k("pole"), "pole", &poles))
+        .map(|v| cx.lookup(v, &k("pole"), "pole", &poles))
         .transpose()?;
     let bloc = c
         .bloc
         .as_ref()
-        .map(|v| find(cx, v, &k("bloc"), "bloc", &blocs))
+        .map(|v| cx.lookup(v, &k("bloc"), "bloc", &blocs))
         .transpose()?;
 
     // Which of pole, bloc, event, reaction and level the kind uses; the rest must be absent.
@@ -178,7 +164,7 @@ fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<C
                 )
             })?;
             let names: Vec<&str> = world.events.iter().map(|e| e.name.as_str()).collect();
-            let e = find(cx, v, &k("event"), "event", &names)?;
+            let e = cx.lookup(v, &k("event"), "event", &names)?;
             let list = occurs(&[OccurrenceKind::Event], Some(e));
             let list = match world.events[e].target {
                 EventTarget::Pole(_) => list,
@@ -198,7 +184,7 @@ fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<C
                 )
             })?;
             let names: Vec<&str> = world.reactions.iter().map(|r| r.name.as_str()).collect();
-            let r = find(cx, v, &k("reaction"), "reaction", &names)?;
+            let r = cx.lookup(v, &k("reaction"), "reaction", &names)?;
             (
                 Condition::Occurs(occurs(&[OccurrenceKind::Reaction], Some(r))),
                 names[r].to_string(),

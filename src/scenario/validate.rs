@@ -99,7 +99,13 @@ impl Ctx<'_> {
             })
     }
 
-    fn lookup(&self, v: &S<String>, key: &str, what: &str, names: &[&str]) -> Result<usize> {
+    pub(super) fn lookup(
+        &self,
+        v: &S<String>,
+        key: &str,
+        what: &str,
+        names: &[&str],
+    ) -> Result<usize> {
         names.iter().position(|n| n == v.get_ref()).ok_or_else(|| {
             self.err(
                 v.span(),
@@ -556,7 +562,6 @@ fn bloc(cx: &Ctx, b: &RawBloc, poles: &[&str]) -> Result<Bloc> {
 fn per_pole(
     cx: &Ctx,
     map: &BTreeMap<String, S<f64>>,
-    span: Range<usize>,
     key: &str,
     poles: &[&str],
     lo: f64,
@@ -564,21 +569,10 @@ fn per_pole(
 ) -> Result<Vec<f64>> {
     let mut row = vec![0.0; poles.len()];
     for (name, v) in map {
-        let p = cx
-            .lookup_key(name, v.span(), key, "pole", poles)
-            .map_err(|_| {
-                cx.err(
-                    v.span(),
-                    format!("{key}.{name}"),
-                    format!(
-                        "unknown pole `{name}`, expected one of: {}",
-                        poles.join(", ")
-                    ),
-                )
-            })?;
-        row[p] = cx.real(v, &format!("{key}.{name}"), lo, hi)?;
+        let key = format!("{key}.{name}");
+        let p = cx.lookup_key(name, v.span(), &key, "pole", poles)?;
+        row[p] = cx.real(v, &key, lo, hi)?;
     }
-    let _ = span;
     Ok(row)
 }
 
@@ -609,7 +603,7 @@ fn host(
         .afghan_border_km
         .as_ref()
         .map_or(Ok(0.0), |v| cx.real(v, &k("afghan_border_km"), 0.0, 1e5))?;
-    let diaspora = per_pole(cx, &s.diaspora, 0..0, &k("diaspora"), poles, 0.0, 1.0)?;
+    let diaspora = per_pole(cx, &s.diaspora, &k("diaspora"), poles, 0.0, 1.0)?;
 
     let a = &s.alignment;
     for name in poles {
@@ -624,7 +618,7 @@ fn host(
             ));
         }
     }
-    let mut alignment = per_pole(cx, a.get_ref(), a.span(), &k("alignment"), poles, 0.0, 1.0)?;
+    let mut alignment = per_pole(cx, a.get_ref(), &k("alignment"), poles, 0.0, 1.0)?;
     for (name, v) in a.get_ref() {
         if *v.get_ref() <= 0.0 || *v.get_ref() >= 1.0 {
             return Err(cx.err(v.span(), format!("{key}.alignment.{name}"), format!("{} is out of range, expected strictly between 0 and 1 (every pole keeps some pull)", v.get_ref())));
@@ -641,15 +635,7 @@ fn host(
     alignment.iter_mut().for_each(|x| *x /= sum);
     let affinity = match &s.affinity {
         None => vec![0.0; poles.len()],
-        Some(m) => per_pole(
-            cx,
-            m.get_ref(),
-            m.span(),
-            &k("affinity"),
-            poles,
-            -20.0,
-            20.0,
-        )?,
+        Some(m) => per_pole(cx, m.get_ref(), &k("affinity"), poles, -20.0, 20.0)?,
     };
 
     let member = flags(cx, &s.blocs, &k("blocs"), "bloc", bloc_names)?;
