@@ -281,10 +281,10 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
                     *b = hist_bin(a);
                 }
                 let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
+                // Branch-free: most slots stay false, and adding 0 is cheaper than testing for it.
                 occ.iter_mut()
                     .zip(&occurred)
-                    .filter(|(_, &o)| o)
-                    .for_each(|(n, _)| *n += 1);
+                    .for_each(|(n, &o)| *n += u32::from(o));
                 if batch.keep_trajectories {
                     let at = (k * world.quarters + t) * hs * ps;
                     trajectory[at..at + hs * ps].copy_from_slice(&state.alignment);

@@ -18,7 +18,7 @@ pub struct Moments {
 impl Moments {
     /// Adds one value; values outside [-1, 1] are clamped (scores and differences of scores never are).
     pub fn push(&mut self, x: f64) {
-        let q = (x.clamp(-1.0, 1.0) * FIXED_ONE).round() as i64;
+        let q = round_half_away(x.clamp(-1.0, 1.0) * FIXED_ONE);
         self.n += 1;
         self.sum += i128::from(q);
         self.sum_sq += u128::from(q.unsigned_abs()) * u128::from(q.unsigned_abs());
@@ -77,6 +77,16 @@ impl Moments {
         let half = Z95 * self.se();
         (self.mean() - half, self.mean() + half)
     }
+}
+
+/// `y.round() as i64` (halves away from zero) for |y| ≤ 2³², without a call into libm. The cast truncates
+/// toward zero and `y - trunc(y)` is exact below 2⁵², so the fraction decides the rounding exactly; NaN
+/// gives 0, as the cast of `round` does.
+#[inline]
+fn round_half_away(y: f64) -> i64 {
+    let whole = y as i64;
+    let fraction = y - whole as f64;
+    whole + i64::from(fraction >= 0.5) - i64::from(fraction <= -0.5)
 }
 
 /// The 97.5% quantile of the standard normal.
@@ -149,6 +159,26 @@ mod tests {
         }
         assert!((m.mean() - 0.25).abs() < 1e-9);
         assert!((m.sd() - 0.129_099_444_873_580_56).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fast_rounding_matches_round_on_halves_and_neighbours() {
+        let mut ys = vec![0.0, -0.0, f64::NAN, FIXED_ONE, -FIXED_ONE];
+        for k in [0.5f64, 1.5, 2.5, 1e6 + 0.5, 4_294_967_295.5] {
+            for y in [k, -k] {
+                ys.extend([
+                    y,
+                    f64::from_bits(y.to_bits() + 1),
+                    f64::from_bits(y.to_bits() - 1),
+                ]);
+            }
+        }
+        for i in 0..10_000 {
+            ys.push((i as f64 * 0.618_033_988_749_895).fract() * 2.0 * FIXED_ONE - FIXED_ONE);
+        }
+        for y in ys {
+            assert_eq!(round_half_away(y), y.round() as i64, "y = {y:e}");
+        }
     }
 
     #[test]

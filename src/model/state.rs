@@ -26,6 +26,9 @@ pub struct RunState {
     pub transit: Vec<bool>,
     /// Bloc memberships.
     pub blocs: Vec<bool>,
+    /// Number of blocs led by each pole that the host belongs to, `[h * poles + p]`: derived from
+    /// `blocs` and kept in step with it by the update.
+    pub memberships: Vec<u32>,
     /// Quarters each reaction stays active in each host.
     pub reaction_left: Vec<u32>,
     /// Last economic benefit and its pull per host and pole (a memo; NaN until first computed).
@@ -46,6 +49,7 @@ impl RunState {
             bases: Vec::new(),
             transit: Vec::new(),
             blocs: Vec::new(),
+            memberships: vec![0; world.states.len() * world.poles.len()],
             reaction_left: vec![0; world.reactions.len() * world.states.len()],
             economic_memo: vec![(f64::NAN, 0.0); world.states.len() * world.poles.len()],
         };
@@ -57,6 +61,7 @@ impl RunState {
             s.transit.extend_from_slice(&h.transit);
             s.blocs.extend_from_slice(&h.blocs);
         }
+        s.count_memberships(world);
         s
     }
 
@@ -76,6 +81,18 @@ impl RunState {
             self.blocs[h * bs..(h + 1) * bs].copy_from_slice(&host.blocs);
             self.threat[h] = host.threat_baseline;
             self.regime[h] = host.regime_baseline;
+        }
+        self.count_memberships(world);
+    }
+
+    /// Recomputes `memberships` from `blocs`.
+    fn count_memberships(&mut self, world: &World) {
+        let (ps, bs) = (world.poles.len(), world.blocs.len());
+        self.memberships.fill(0);
+        for h in 0..world.states.len() {
+            for (bloc, &member) in world.blocs.iter().zip(&self.blocs[h * bs..(h + 1) * bs]) {
+                self.memberships[h * ps + bloc.pole] += u32::from(member);
+            }
         }
     }
 

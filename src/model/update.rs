@@ -26,17 +26,30 @@ pub fn step(
 
     strike_events(world, plan, slots, t, state, shocks, occurred);
 
-    // Each host moves part of the way toward the softmax of its pulls plus mood, then decides.
+    // Each host moves part of the way toward the softmax of its pulls plus mood, then decides. The
+    // poles of a host are computed phase by phase (levers, benefits, pulls) so that their independent
+    // arithmetic overlaps; the operations and their order are those of `pull`.
+    let rs = world.reactions.len();
     let mut levers = [[0.0; LEVER_COUNT]; MAX_POLES];
     let mut buffer = [0.0f64; MAX_POLES];
     for h in 0..hs {
+        let reacting = (0..rs).any(|r| state.reaction_left[r * hs + h] > 0);
+        let row = h * ps..(h + 1) * ps;
+        for (p, out) in levers[..ps].iter_mut().enumerate() {
+            levers_of(world, plan, t, state, h, p, reacting, out);
+        }
+        for (p, x) in state.mood[row.clone()].iter_mut().enumerate() {
+            *x = c.mood_persistence * *x + c.mood_sd * shocks.mood[h * ps + p];
+        }
+        let mut benefits = [0.0f64; MAX_POLES];
+        for (p, b) in benefits[..ps].iter_mut().enumerate() {
+            *b = benefit(world, state, h, p, &levers[p]);
+        }
         let target = &mut buffer[..ps];
         for (p, u) in target.iter_mut().enumerate() {
-            effective_levers(world, plan, t, state, h, p, &mut levers[p]);
             let i = h * ps + p;
-            state.mood[i] = c.mood_persistence * state.mood[i] + c.mood_sd * shocks.mood[i];
             // The logarithm is the costliest term and its input rarely changes: reuse it when equal.
-            let b = benefit(world, state, h, p, &levers[p]);
+            let b = benefits[p];
             let (memo_b, memo_e) = state.economic_memo[i];
             let economic = if memo_b == b {
                 memo_e
@@ -44,13 +57,10 @@ pub fn step(
                 economic_pull(world, b)
             };
             state.economic_memo[i] = (b, economic);
-            *u = pull_given_economic(world, state, h, p, &levers[p], economic) + state.mood[i];
+            *u = pull_with(world, state, h, p, &levers[p], economic) + state.mood[i];
         }
         softmax(target);
-        for (a, x) in state.alignment[h * ps..(h + 1) * ps]
-            .iter_mut()
-            .zip(target.iter())
-        {
+        for (a, x) in state.alignment[row].iter_mut().zip(target.iter()) {
             *a += c.adjustment_rate * (x - *a);
         }
         decide(world, slots, t, h, state, occurred, &levers[..ps]);
@@ -129,33 +139,56 @@ pub fn effective_levers(
     p: usize,
     out: &mut [f64; LEVER_COUNT],
 ) {
+    levers_of(world, plan, t, state, h, p, true, out);
+}
+
+/// `effective_levers`, told whether any reaction is active in host `h` (if not, none is looked up).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn levers_of(
+    world: &World,
+    plan: &Plan,
+    t: usize,
+    state: &RunState,
+    h: usize,
+    p: usize,
+    reacting: bool,
+    out: &mut [f64; LEVER_COUNT],
+) {
     let hs = world.states.len();
-    out.copy_from_slice(plan.lever_row(world, t, h, p));
-    for (r, rule) in world.reactions.iter().enumerate() {
-        if rule.pole == p && state.reaction_left[r * hs + h] > 0 {
-            let s = plan.reaction(world, t, r);
-            if !s.enabled {
-                continue;
+    let row: &[f64; LEVER_COUNT] = plan.lever_row(world, t, h, p).try_into().unwrap(); // unwrap OK: rows are LEVER_COUNT long
+    let mut reacted;
+    let scheduled = if !reacting {
+        row
+    } else {
+        reacted = *row;
+        for (r, rule) in world.reactions.iter().enumerate() {
+            if rule.pole == p && state.reaction_left[r * hs + h] > 0 {
+                let s = plan.reaction(world, t, r);
+                if !s.enabled {
+                    continue;
+                }
+                let x = &mut reacted[rule.lever.index()];
+                *x = (*x * s.scale + s.add).clamp(0.0, rule.lever.max());
             }
-            let x = &mut out[rule.lever.index()];
-            *x = (*x * s.scale + s.add).clamp(0.0, rule.lever.max());
         }
-    }
-    let (economy, presence) = (state.economy[p], state.presence[p]);
-    for lever in [
-        Lever::Aid,
-        Lever::Remittance,
-        Lever::Loans,
-        Lever::Investment,
-    ] {
-        out[lever.index()] *= economy;
-    }
-    for lever in [Lever::Aid, Lever::Transit, Lever::Security] {
-        out[lever.index()] *= presence;
-    }
-    if presence < WITHDRAWN_BELOW {
-        out[Lever::BaseOffered.index()] = 0.0;
-    }
+        &reacted
+    };
+    // Written whole, not patched in place: a narrow store followed by a wide load of the same bytes
+    // stalls store forwarding, which cost an eighth of the update.
+    let (e, s) = (state.economy[p], state.presence[p]);
+    let [aid, rent, offered, transit, remittance, loans, investment, security] = *scheduled;
+    *out = [
+        aid * e * s,
+        rent,
+        if s < WITHDRAWN_BELOW { 0.0 } else { offered },
+        transit * s,
+        remittance * e,
+        loans * e,
+        investment * e,
+        security * s,
+    ];
+    debug_assert_eq!(Lever::ALL.map(Lever::index), [0, 1, 2, 3, 4, 5, 6, 7]);
 }
 
 /// Pole `p`'s pull on host `h` before mood, in logit points: affinity, economic benefit, security,
@@ -168,11 +201,12 @@ pub fn pull(
     levers: &[f64; LEVER_COUNT],
 ) -> f64 {
     let economic = economic_pull(world, benefit(world, state, h, p, levers));
-    pull_given_economic(world, state, h, p, levers, economic)
+    pull_with(world, state, h, p, levers, economic)
 }
 
 /// What pole `p` brings host `h`, as a share of its GDP: money (rent only while the base stands, fees
 /// only while the route is open, loans and investment at their grant equivalents) plus remittances.
+#[inline]
 pub fn benefit(
     world: &World,
     state: &RunState,
@@ -208,7 +242,8 @@ pub fn economic_pull(world: &World, benefit: f64) -> f64 {
 }
 
 /// The pull with its economic part already computed.
-fn pull_given_economic(
+#[inline(always)]
+fn pull_with(
     world: &World,
     state: &RunState,
     h: usize,
@@ -223,15 +258,9 @@ fn pull_given_economic(
     let demand = state.threat[h] + c.regime_insecurity_weight * (1.0 - state.regime[h]);
     let provision = levers[Lever::Security.index()] + if based { c.base_security } else { 0.0 };
     let security = c.security_weight * demand * provision;
-    let memberships = world
-        .blocs
-        .iter()
-        .enumerate()
-        .filter(|(b, bloc)| bloc.pole == p && state.blocs[h * world.blocs.len() + b])
-        .count() as f64;
 
     host.affinity[p] + economic + security - c.criticism_weight * state.criticism[i]
-        + c.bloc_weight * memberships
+        + c.bloc_weight * f64::from(state.memberships[i])
         + if based { c.base_weight } else { 0.0 }
         + c.diaspora_weight * host.diaspora[p]
 }
@@ -295,13 +324,16 @@ fn decide(
         };
         let share = state.alignment[h * ps + bloc.pole];
         let member = &mut state.blocs[h * bs + b];
+        let count = &mut state.memberships[h * ps + bloc.pole];
         if *member {
             if share < rule.leave_below {
                 *member = false;
+                *count -= 1;
                 occurred[slot + 1] = true;
             }
         } else if !host.neutral && share >= rule.join_above {
             *member = true;
+            *count += 1;
             occurred[slot] = true;
         }
     }
