@@ -387,3 +387,54 @@ fn check_warns_of_decisions_the_start_sets_off_at_once() {
         );
     }
 }
+
+#[test]
+fn the_update_moves_each_host_toward_the_softmax_of_the_reference_pulls_bit_for_bit() {
+    // `step` computes levers, benefits and pulls inline for speed; it must agree exactly with the
+    // documented functions `effective_levers` and `pull`, including under reactions, a weakened
+    // economy and a withdrawn presence.
+    let loaded = greatgame::scenario::builtin().unwrap();
+    let mut sc = loaded.scenario;
+    sc.baseline.hazards.iter_mut().for_each(|h| *h = 0.0);
+    sc.world.injects.iter_mut().for_each(|i| *i = false);
+    let (world, plan) = (&sc.world, &sc.baseline);
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    let slots = Occurrences::new(world);
+    let mut occurred = vec![false; slots.len()];
+    let mut shocks = Shocks::new(world);
+    let mut rng = greatgame::engine::run_rng(9, 4);
+    let mut state = RunState::initial(world);
+    let mut levers = [0.0; LEVER_COUNT];
+    let mut checked = 0;
+    for t in 0..world.quarters {
+        shocks.draw(&mut rng);
+        match t {
+            3 => state.economy[1] = 0.7,
+            5 => state.reaction_left.iter_mut().for_each(|k| *k = 3),
+            8 => state.presence[0] = 0.4,
+            _ => {}
+        }
+        let before = state.clone();
+        step(world, plan, &slots, t, &mut state, &shocks, &mut occurred);
+        for h in 0..hs {
+            let mut target: Vec<f64> = (0..ps)
+                .map(|p| {
+                    effective_levers(world, plan, t, &before, h, p, &mut levers);
+                    pull(world, &before, h, p, &levers) + state.mood[h * ps + p]
+                })
+                .collect();
+            greatgame::model::softmax(&mut target);
+            for (p, x) in target.iter().enumerate() {
+                let a = before.alignment[h * ps + p];
+                let expected = a + world.coefficients.adjustment_rate * (x - a);
+                assert_eq!(
+                    state.alignment[h * ps + p].to_bits(),
+                    expected.to_bits(),
+                    "quarter {t}, state {h}, pole {p}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, world.quarters * hs * ps);
+}

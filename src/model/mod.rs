@@ -17,7 +17,7 @@ pub use check::{Check, Condition, During, Predicate, Verdicts};
 pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
 pub use plan::{Plan, ReactionStrength};
 pub use shocks::Shocks;
-pub use state::RunState;
+pub use state::{EconomicMemo, RunState};
 pub use update::{
     benefit, economic_pull, effective_levers, pull, rest_point_affinity, softmax, step, MAX_POLES,
 };

@@ -4,7 +4,7 @@
 use super::occurrence::Occurrences;
 use super::plan::Plan;
 use super::shocks::Shocks;
-use super::state::RunState;
+use super::state::{EconomicMemo, RunState};
 use super::world::{EventTarget, Lever, Trigger, World, LEVER_COUNT};
 
 /// Presence below which a pole withdraws its bases.
@@ -27,40 +27,85 @@ pub fn step(
     strike_events(world, plan, slots, t, state, shocks, occurred);
 
     // Each host moves part of the way toward the softmax of its pulls plus mood, then decides. The
-    // poles of a host are computed phase by phase (levers, benefits, pulls) so that their independent
-    // arithmetic overlaps; the operations and their order are those of `pull`.
+    // arithmetic is that of `effective_levers`, `benefit` and `pull`, term for term and in the same
+    // order, written over the host's rows so that the poles' independent work overlaps.
+    assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
     let rs = world.reactions.len();
+    let width = ps * LEVER_COUNT;
+    let quarter_levers = &plan.levers[t * hs * width..(t + 1) * hs * width];
     let mut levers = [[0.0; LEVER_COUNT]; MAX_POLES];
-    let mut buffer = [0.0f64; MAX_POLES];
-    for h in 0..hs {
+    for (h, (host, scheduled)) in world
+        .states
+        .iter()
+        .zip(quarter_levers.chunks_exact(width))
+        .enumerate()
+    {
+        let cells = h * ps..(h + 1) * ps;
         let reacting = (0..rs).any(|r| state.reaction_left[r * hs + h] > 0);
-        let row = h * ps..(h + 1) * ps;
-        for (p, out) in levers[..ps].iter_mut().enumerate() {
-            levers_of(world, plan, t, state, h, p, reacting, out);
-        }
-        for (p, x) in state.mood[row.clone()].iter_mut().enumerate() {
-            *x = c.mood_persistence * *x + c.mood_sd * shocks.mood[h * ps + p];
-        }
-        let mut benefits = [0.0f64; MAX_POLES];
-        for (p, b) in benefits[..ps].iter_mut().enumerate() {
-            *b = benefit(world, state, h, p, &levers[p]);
-        }
-        let target = &mut buffer[..ps];
-        for (p, u) in target.iter_mut().enumerate() {
-            let i = h * ps + p;
-            // The logarithm is the costliest term and its input rarely changes: reuse it when equal.
-            let b = benefits[p];
-            let (memo_b, memo_e) = state.economic_memo[i];
-            let economic = if memo_b == b {
-                memo_e
+        let demand = state.threat[h] + c.regime_insecurity_weight * (1.0 - state.regime[h]);
+        let gdp_m = host.gdp_usd_bn * 1000.0;
+        let mood = &mut state.mood[cells.clone()];
+        let memo = &mut state.economic_memo[cells.clone()];
+        let (bases, transit) = (&state.bases[cells.clone()], &state.transit[cells.clone()]);
+        let criticism = &state.criticism[cells.clone()];
+        let memberships = &state.memberships[cells.clone()];
+        let z = &shocks.mood[cells.clone()];
+        let (economy, presence) = (&state.economy[..ps], &state.presence[..ps]);
+        let (affinity, diaspora) = (&host.affinity[..ps], &host.diaspora[..ps]);
+        let mut target = [0.0f64; MAX_POLES];
+        for p in 0..ps {
+            let row: &[f64; LEVER_COUNT] = scheduled[p * LEVER_COUNT..(p + 1) * LEVER_COUNT]
+                .try_into()
+                .unwrap(); // unwrap OK: the slice is LEVER_COUNT long
+            let l = if reacting {
+                let mut reacted = *row;
+                apply_reactions(world, plan, t, &state.reaction_left, h, p, &mut reacted);
+                scale_levers(&reacted, economy[p], presence[p])
             } else {
-                economic_pull(world, b)
+                scale_levers(row, economy[p], presence[p])
             };
-            state.economic_memo[i] = (b, economic);
-            *u = pull_with(world, state, h, p, &levers[p], economic) + state.mood[i];
+            levers[p] = l;
+            mood[p] = c.mood_persistence * mood[p] + c.mood_sd * z[p];
+            let rent = if bases[p] {
+                l[Lever::BaseRent.index()]
+            } else {
+                0.0
+            };
+            let fees = if transit[p] {
+                l[Lever::Transit.index()]
+            } else {
+                0.0
+            };
+            let usd_m = l[Lever::Aid.index()]
+                + rent
+                + fees
+                + c.loan_weight * l[Lever::Loans.index()]
+                + c.investment_weight * l[Lever::Investment.index()];
+            let remittance = l[Lever::Remittance.index()];
+            // The division and the logarithm are the costliest terms and their inputs rarely change.
+            let economic = if memo[p].usd_m == usd_m && memo[p].remittance == remittance {
+                memo[p].pull
+            } else {
+                let pull = economic_pull(world, usd_m / gdp_m + remittance);
+                memo[p] = EconomicMemo {
+                    usd_m,
+                    remittance,
+                    pull,
+                };
+                pull
+            };
+            let based = bases[p];
+            let provision = l[Lever::Security.index()] + if based { c.base_security } else { 0.0 };
+            let security = c.security_weight * demand * provision;
+            let pull = affinity[p] + economic + security - c.criticism_weight * criticism[p]
+                + c.bloc_weight * f64::from(memberships[p])
+                + if based { c.base_weight } else { 0.0 }
+                + c.diaspora_weight * diaspora[p];
+            target[p] = pull + mood[p];
         }
+        let target = &mut target[..ps];
         softmax(target);
-        for (a, x) in state.alignment[row].iter_mut().zip(target.iter()) {
+        for (a, x) in state.alignment[cells].iter_mut().zip(target.iter()) {
             *a += c.adjustment_rate * (x - *a);
         }
         decide(world, slots, t, h, state, occurred, &levers[..ps]);
@@ -94,11 +139,20 @@ fn strike_events(
     occurred: &mut [bool],
 ) {
     let (hs, ps) = (world.states.len(), world.poles.len());
+    // Most quarters nothing strikes: test every (event, host) of the quarter in one branch-free pass
+    // and look closer only if something did.
+    let cells = world.events.len() * hs;
+    let at = world.event_index(t, 0, 0)..world.event_index(t, 0, 0) + cells;
+    let (injects, hazards) = (&world.injects[at.clone()], &plan.hazards[at]);
+    let draws = &shocks.event[..cells];
+    let struck = |k: usize| injects[k] | (draws[k] < hazards[k]);
+    if !(0..cells).fold(false, |any, k| any | struck(k)) {
+        return;
+    }
     for (e, ev) in world.events.iter().enumerate() {
         match ev.target {
             EventTarget::Pole(p) => {
-                let i = world.event_index(t, e, 0);
-                if world.injects[i] || shocks.event[e * hs] < plan.hazards[i] {
+                if struck(e * hs) {
                     state.economy[p] = (state.economy[p] * (1.0 + ev.economy)).max(0.0);
                     state.presence[p] = (state.presence[p] * (1.0 + ev.presence)).max(0.0);
                     occurred[slots.event(hs, e, 0)] = true;
@@ -106,8 +160,7 @@ fn strike_events(
             }
             EventTarget::States => {
                 for h in 0..hs {
-                    let i = world.event_index(t, e, h);
-                    if !(world.injects[i] || shocks.event[e * hs + h] < plan.hazards[i]) {
+                    if !struck(e * hs + h) {
                         continue;
                     }
                     state.threat[h] = (state.threat[h] + ev.threat).clamp(0.0, 1.0);
@@ -139,46 +192,43 @@ pub fn effective_levers(
     p: usize,
     out: &mut [f64; LEVER_COUNT],
 ) {
-    levers_of(world, plan, t, state, h, p, true, out);
+    let mut row = [0.0; LEVER_COUNT];
+    row.copy_from_slice(plan.lever_row(world, t, h, p));
+    apply_reactions(world, plan, t, &state.reaction_left, h, p, &mut row);
+    *out = scale_levers(&row, state.economy[p], state.presence[p]);
 }
 
-/// `effective_levers`, told whether any reaction is active in host `h` (if not, none is looked up).
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn levers_of(
+/// Applies the active reactions of pole `p` in host `h` to its scheduled lever row.
+fn apply_reactions(
     world: &World,
     plan: &Plan,
     t: usize,
-    state: &RunState,
+    reaction_left: &[u32],
     h: usize,
     p: usize,
-    reacting: bool,
-    out: &mut [f64; LEVER_COUNT],
+    row: &mut [f64; LEVER_COUNT],
 ) {
     let hs = world.states.len();
-    let row: &[f64; LEVER_COUNT] = plan.lever_row(world, t, h, p).try_into().unwrap(); // unwrap OK: rows are LEVER_COUNT long
-    let mut reacted;
-    let scheduled = if !reacting {
-        row
-    } else {
-        reacted = *row;
-        for (r, rule) in world.reactions.iter().enumerate() {
-            if rule.pole == p && state.reaction_left[r * hs + h] > 0 {
-                let s = plan.reaction(world, t, r);
-                if !s.enabled {
-                    continue;
-                }
-                let x = &mut reacted[rule.lever.index()];
-                *x = (*x * s.scale + s.add).clamp(0.0, rule.lever.max());
+    for (r, rule) in world.reactions.iter().enumerate() {
+        if rule.pole == p && reaction_left[r * hs + h] > 0 {
+            let s = plan.reaction(world, t, r);
+            if !s.enabled {
+                continue;
             }
+            let x = &mut row[rule.lever.index()];
+            *x = (*x * s.scale + s.add).clamp(0.0, rule.lever.max());
         }
-        &reacted
-    };
-    // Written whole, not patched in place: a narrow store followed by a wide load of the same bytes
-    // stalls store forwarding, which cost an eighth of the update.
-    let (e, s) = (state.economy[p], state.presence[p]);
-    let [aid, rent, offered, transit, remittance, loans, investment, security] = *scheduled;
-    *out = [
+    }
+}
+
+/// A lever row scaled by the pole's economic capacity `e` and presence `s`. Built whole, not patched in
+/// place: a narrow store followed by a wide load of the same bytes stalls store forwarding, which cost
+/// an eighth of the update.
+#[inline(always)]
+fn scale_levers(row: &[f64; LEVER_COUNT], e: f64, s: f64) -> [f64; LEVER_COUNT] {
+    debug_assert_eq!(Lever::ALL.map(Lever::index), [0, 1, 2, 3, 4, 5, 6, 7]);
+    let [aid, rent, offered, transit, remittance, loans, investment, security] = *row;
+    [
         aid * e * s,
         rent,
         if s < WITHDRAWN_BELOW { 0.0 } else { offered },
@@ -187,8 +237,7 @@ fn levers_of(
         loans * e,
         investment * e,
         security * s,
-    ];
-    debug_assert_eq!(Lever::ALL.map(Lever::index), [0, 1, 2, 3, 4, 5, 6, 7]);
+    ]
 }
 
 /// Pole `p`'s pull on host `h` before mood, in logit points: affinity, economic benefit, security,
@@ -270,7 +319,8 @@ pub fn softmax(x: &mut [f64]) {
     let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
     for v in x.iter_mut() {
-        *v = (*v - max).exp();
+        // exp(0) is exactly 1: the largest term needs no call.
+        *v = if *v == max { 1.0 } else { (*v - max).exp() };
         sum += *v;
     }
     for v in x.iter_mut() {
@@ -292,51 +342,58 @@ fn decide(
     let (ps, bs) = (world.poles.len(), world.blocs.len());
     let c = &world.coefficients;
     let host = &world.states[h];
-    for (p, levers) in levers.iter().enumerate() {
-        let i = h * ps + p;
-        let share = state.alignment[i];
+    let refuses = host.refuses_bases(t);
+    let cells = h * ps..(h + 1) * ps;
+    let shares = &state.alignment[cells.clone()];
+    let bases = &mut state.bases[cells.clone()];
+    let transit = &mut state.transit[cells];
+    for (p, (levers, &share)) in levers.iter().zip(shares).enumerate() {
         let offered = levers[Lever::BaseOffered.index()] >= 0.5;
-        let slot = slots.base(ps, h, p);
-        if state.bases[i] {
-            if !offered || share < c.base_evict_below || host.refuses_bases(t) {
-                state.bases[i] = false;
-                occurred[slot + 1] = true;
+        if bases[p] {
+            if !offered || share < c.base_evict_below || refuses {
+                bases[p] = false;
+                occurred[slots.base(ps, h, p) + 1] = true;
             }
-        } else if offered && !host.refuses_bases(t) && share >= c.base_admit_above {
-            state.bases[i] = true;
-            occurred[slot] = true;
+        } else if offered && !refuses && share >= c.base_admit_above {
+            bases[p] = true;
+            occurred[slots.base(ps, h, p)] = true;
         }
-        let wanted = levers[Lever::Transit.index()] > 0.0;
-        let slot = slots.transit(ps, h, p);
-        if state.transit[i] {
+        if transit[p] {
             if share < c.transit_close_below {
-                state.transit[i] = false;
-                occurred[slot + 1] = true;
+                transit[p] = false;
+                occurred[slots.transit(ps, h, p) + 1] = true;
             }
-        } else if wanted && share >= c.transit_open_above {
-            state.transit[i] = true;
-            occurred[slot] = true;
+        } else if levers[Lever::Transit.index()] > 0.0 && share >= c.transit_open_above {
+            transit[p] = true;
+            occurred[slots.transit(ps, h, p)] = true;
         }
     }
-    for (b, bloc) in world.blocs.iter().enumerate() {
-        let (Some(rule), Some(slot)) = (bloc.decided, slots.bloc(bs, h, b)) else {
+    let members = &mut state.blocs[h * bs..(h + 1) * bs];
+    for (b, (bloc, member)) in world.blocs.iter().zip(members).enumerate() {
+        let Some(rule) = bloc.decided else {
             continue;
         };
-        let share = state.alignment[h * ps + bloc.pole];
-        let member = &mut state.blocs[h * bs + b];
+        let share = shares[bloc.pole];
         let count = &mut state.memberships[h * ps + bloc.pole];
         if *member {
             if share < rule.leave_below {
                 *member = false;
                 *count -= 1;
-                occurred[slot + 1] = true;
+                occurred[slot_of_bloc(slots, bs, h, b) + 1] = true;
             }
         } else if !host.neutral && share >= rule.join_above {
             *member = true;
             *count += 1;
-            occurred[slot] = true;
+            occurred[slot_of_bloc(slots, bs, h, b)] = true;
         }
     }
+}
+
+/// The join slot of a decided bloc (leave is the next).
+fn slot_of_bloc(slots: &Occurrences, bs: usize, h: usize, b: usize) -> usize {
+    slots
+        .bloc(bs, h, b)
+        .expect("every decided bloc has occurrence slots")
 }
 
 fn react(
@@ -348,13 +405,27 @@ fn react(
     shocks: &Shocks,
     occurred: &mut [bool],
 ) {
-    let (hs, ps) = (world.states.len(), world.poles.len());
-    for (r, rule) in world.reactions.iter().enumerate() {
-        let strength = plan.reaction(world, t, r);
-        for h in 0..hs {
-            let left = &mut state.reaction_left[r * hs + h];
+    let (hs, ps, rs) = (world.states.len(), world.poles.len(), world.reactions.len());
+    if rs == 0 {
+        return;
+    }
+    let strengths = &plan.reactions[t * rs..(t + 1) * rs];
+    for (r, ((rule, strength), (lefts, draws))) in world
+        .reactions
+        .iter()
+        .zip(strengths)
+        .zip(
+            state
+                .reaction_left
+                .chunks_exact_mut(hs)
+                .zip(shocks.reaction.chunks_exact(hs)),
+        )
+        .enumerate()
+    {
+        for (h, ((left, &u), &applies)) in lefts.iter_mut().zip(draws).zip(&rule.states).enumerate()
+        {
             *left = left.saturating_sub(1);
-            if *left > 0 || !strength.enabled || !rule.states[h] {
+            if *left > 0 || !strength.enabled || !applies || u >= strength.chance {
                 continue;
             }
             let triggered = match rule.trigger {
@@ -372,7 +443,7 @@ fn react(
                 }
                 Trigger::Event(e) => occurred[slots.event(hs, e, h)],
             };
-            if triggered && shocks.reaction[r * hs + h] < strength.chance {
+            if triggered {
                 *left = rule.duration;
                 occurred[slots.reaction(hs, r, h)] = true;
             }
