@@ -10,6 +10,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use std::sync::Mutex;
 
 use crate::model::{step, Check, Occurrences, Plan, RunState, Shocks, Verdicts, World};
 use crate::stats::{hist_bin, Moments, BINS};
@@ -186,30 +187,44 @@ pub fn simulate<E: Send>(
         source,
     })?;
     let slots = Occurrences::new(batch.world);
-    let mut tallies: Vec<Tally> = batch
-        .plans
-        .iter()
-        .map(|_| Tally::new(batch.world, slots.len(), batch.checks.len()))
+    // Each worker adds its chunks into its own tallies and reuses its scratch buffers: tallies are
+    // exact integers, so the order in which chunks are added does not change a bit of the result, and
+    // nothing the size of a tally is allocated, zeroed or merged per chunk.
+    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads().max(1))
+        .map(|_| Mutex::new(Worker::new(batch, &slots)))
         .collect();
     let chunks = batch.runs.div_ceil(CHUNK_RUNS);
     let wave = (pool.current_num_threads() as u64).max(1) * 2;
     let mut next = 0;
     while next < chunks {
         let end = (next + wave).min(chunks);
-        let results: Vec<(Vec<Tally>, ChunkDetail)> = pool.install(|| {
+        let details: Vec<ChunkDetail> = pool.install(|| {
             (next..end)
                 .into_par_iter()
-                .map(|c| simulate_chunk(batch, &slots, c))
+                .map(|c| {
+                    let me = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                    // A worker's lock is only ever contended if rayon runs a chunk off the pool.
+                    let mut worker = workers[me].lock().unwrap_or_else(|e| e.into_inner());
+                    simulate_chunk(batch, &slots, c, &mut worker)
+                })
                 .collect()
         });
-        for (chunk_tallies, detail) in results {
-            tallies
-                .iter_mut()
-                .zip(&chunk_tallies)
-                .for_each(|(t, c)| t.merge(c));
+        for detail in details {
             sink(detail).map_err(EngineError::Sink)?;
         }
         next = end;
+    }
+    let mut tallies: Vec<Tally> = batch
+        .plans
+        .iter()
+        .map(|_| Tally::new(batch.world, slots.len(), batch.checks.len()))
+        .collect();
+    for worker in workers {
+        let worker = worker.into_inner().unwrap_or_else(|e| e.into_inner());
+        tallies
+            .iter_mut()
+            .zip(&worker.tallies)
+            .for_each(|(t, w)| t.merge(w));
     }
     Ok(Outcome {
         runs: batch.runs,
@@ -218,42 +233,75 @@ pub fn simulate<E: Send>(
     })
 }
 
-/// Simulates chunk `c` serially.
-fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, ChunkDetail) {
+/// One worker's running tallies and reusable buffers.
+struct Worker {
+    /// Tallies of every chunk this worker simulated, by plan.
+    tallies: Vec<Tally>,
+    /// Run state by plan.
+    states: Vec<RunState>,
+    /// Check verdicts by plan.
+    verdicts: Vec<Verdicts>,
+    /// The quarter's draws.
+    shocks: Shocks,
+    /// Occurrence flags of the quarter.
+    occurred: Vec<bool>,
+    /// Histogram bin of every run's score in every cell, by plan (counted at the end of a chunk).
+    bins: Vec<Vec<u16>>,
+}
+
+impl Worker {
+    fn new(batch: &Batch, slots: &Occurrences) -> Worker {
+        let world = batch.world;
+        let cells = world.quarters * world.states.len() * world.poles.len();
+        Worker {
+            tallies: batch
+                .plans
+                .iter()
+                .map(|_| Tally::new(world, slots.len(), batch.checks.len()))
+                .collect(),
+            states: batch
+                .plans
+                .iter()
+                .map(|_| RunState::initial(world))
+                .collect(),
+            verdicts: batch
+                .plans
+                .iter()
+                .map(|_| Verdicts::new(batch.checks))
+                .collect(),
+            shocks: Shocks::new(world),
+            occurred: vec![false; slots.len()],
+            bins: batch
+                .plans
+                .iter()
+                .map(|_| vec![0; CHUNK_RUNS as usize * cells])
+                .collect(),
+        }
+    }
+}
+
+/// Simulates chunk `c` serially, adding its statistics to `worker`'s tallies.
+fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worker) -> ChunkDetail {
     let world = batch.world;
     let first = batch.first_run + c * CHUNK_RUNS;
     let last = (first + CHUNK_RUNS).min(batch.first_run + batch.runs);
-    let mut tallies: Vec<Tally> = batch
-        .plans
-        .iter()
-        .map(|_| Tally::new(world, slots.len(), batch.checks.len()))
-        .collect();
+    let Worker {
+        tallies,
+        states,
+        verdicts,
+        shocks,
+        occurred,
+        bins,
+    } = worker;
     let mut detail = ChunkDetail {
         first_run: first,
         runs: last - first,
         ..ChunkDetail::default()
     };
-    let mut states: Vec<RunState> = batch
-        .plans
-        .iter()
-        .map(|_| RunState::initial(world))
-        .collect();
-    let mut verdicts: Vec<Verdicts> = batch
-        .plans
-        .iter()
-        .map(|_| Verdicts::new(batch.checks))
-        .collect();
-    let mut shocks = Shocks::new(world);
-    let mut occurred = vec![false; slots.len()];
     let (hs, ps) = (world.states.len(), world.poles.len());
     // Histogram bins are recorded per run and counted per cell at the end of the chunk: counting as we
     // go would touch a different cache line for every score of every quarter.
     let cells = world.quarters * hs * ps;
-    let mut bins: Vec<Vec<u16>> = batch
-        .plans
-        .iter()
-        .map(|_| vec![0; (last - first) as usize * cells])
-        .collect();
     for run in first..last {
         let r = (run - first) as usize;
         let mut rng = run_rng(batch.seed, run);
@@ -266,9 +314,9 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
         };
         for t in 0..world.quarters {
             shocks.draw(&mut rng);
-            for (k, (plan, state)) in batch.plans.iter().zip(&mut states).enumerate() {
-                step(world, plan, slots, t, state, &shocks, &mut occurred);
-                verdicts[k].observe(batch.checks, world, slots, t, state, &occurred);
+            for (k, (plan, state)) in batch.plans.iter().zip(states.iter_mut()).enumerate() {
+                step(world, plan, slots, t, state, shocks, occurred);
+                verdicts[k].observe(batch.checks, world, slots, t, state, occurred);
                 let tally = &mut tallies[k];
                 let row = t * hs * ps;
                 let run_bins = &mut bins[k][r * cells + row..r * cells + row + hs * ps];
@@ -283,7 +331,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
                 let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
                 // Branch-free: most slots stay false, and adding 0 is cheaper than testing for it.
                 occ.iter_mut()
-                    .zip(&occurred)
+                    .zip(occurred.iter())
                     .for_each(|(n, &o)| *n += u32::from(o));
                 if batch.keep_trajectories {
                     let at = (k * world.quarters + t) * hs * ps;
@@ -322,13 +370,14 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64) -> (Vec<Tally>, Ch
         }
         detail.trajectories.extend_from_slice(&trajectory);
     }
-    for (tally, bins) in tallies.iter_mut().zip(&bins) {
+    let runs = (last - first) as usize;
+    for (tally, bins) in tallies.iter_mut().zip(bins.iter()) {
         for cell in 0..cells {
             let hist = &mut tally.histograms[cell * BINS..(cell + 1) * BINS];
-            for run_bins in bins.chunks_exact(cells) {
+            for run_bins in bins[..runs * cells].chunks_exact(cells) {
                 hist[usize::from(run_bins[cell])] += 1;
             }
         }
     }
-    (tallies, detail)
+    detail
 }
