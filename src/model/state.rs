@@ -3,7 +3,7 @@
 use super::world::World;
 
 /// The mutable state of one run. Vectors are indexed `[h * poles + p]`, `[h * blocs + b]`,
-/// `[r * states + h]`, or by `h` or `p` alone.
+/// `[h * reactions + r]`, or by `h` or `p` alone.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunState {
     /// Alignment shares, positive and summing to 1 over poles for each host.
@@ -29,7 +29,7 @@ pub struct RunState {
     /// Number of blocs led by each pole that the host belongs to, `[h * poles + p]`: derived from
     /// `blocs` and kept in step with it by the update.
     pub memberships: Vec<u32>,
-    /// Quarters each reaction stays active in each host.
+    /// Quarters each reaction stays active in each host, `[h * reactions + r]`.
     pub reaction_left: Vec<u32>,
     /// The last inputs of the economic pull per host and pole and the pull they gave (a memo).
     pub economic_memo: Vec<EconomicMemo>,

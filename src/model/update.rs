@@ -41,7 +41,9 @@ pub fn step(
         .enumerate()
     {
         let cells = h * ps..(h + 1) * ps;
-        let reacting = (0..rs).any(|r| state.reaction_left[r * hs + h] > 0);
+        let reacting = state.reaction_left[h * rs..(h + 1) * rs]
+            .iter()
+            .any(|&k| k > 0);
         let demand = state.threat[h] + c.regime_insecurity_weight * (1.0 - state.regime[h]);
         let gdp_m = host.gdp_usd_bn * 1000.0;
         let mood = &mut state.mood[cells.clone()];
@@ -208,9 +210,9 @@ fn apply_reactions(
     p: usize,
     row: &mut [f64; LEVER_COUNT],
 ) {
-    let hs = world.states.len();
+    let rs = world.reactions.len();
     for (r, rule) in world.reactions.iter().enumerate() {
-        if rule.pole == p && reaction_left[r * hs + h] > 0 {
+        if rule.pole == p && reaction_left[h * rs + r] > 0 {
             let s = plan.reaction(world, t, r);
             if !s.enabled {
                 continue;
@@ -410,22 +412,16 @@ fn react(
         return;
     }
     let strengths = &plan.reactions[t * rs..(t + 1) * rs];
-    for (r, ((rule, strength), (lefts, draws))) in world
-        .reactions
-        .iter()
-        .zip(strengths)
-        .zip(
-            state
-                .reaction_left
-                .chunks_exact_mut(hs)
-                .zip(shocks.reaction.chunks_exact(hs)),
-        )
-        .enumerate()
-    {
-        for (h, ((left, &u), &applies)) in lefts.iter_mut().zip(draws).zip(&rule.states).enumerate()
+    for (h, lefts) in state.reaction_left.chunks_exact_mut(rs).enumerate() {
+        for (r, ((rule, strength), left)) in world
+            .reactions
+            .iter()
+            .zip(strengths)
+            .zip(lefts.iter_mut())
+            .enumerate()
         {
             *left = left.saturating_sub(1);
-            if *left > 0 || !strength.enabled || !applies || u >= strength.chance {
+            if *left > 0 || !strength.enabled || !rule.states[h] {
                 continue;
             }
             let triggered = match rule.trigger {
@@ -443,7 +439,8 @@ fn react(
                 }
                 Trigger::Event(e) => occurred[slots.event(hs, e, h)],
             };
-            if triggered {
+            // The draw is tested last: its outcome is a coin toss the branch predictor cannot learn.
+            if triggered && shocks.reaction[r * hs + h] < strength.chance {
                 *left = rule.duration;
                 occurred[slots.reaction(hs, r, h)] = true;
             }
