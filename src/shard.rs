@@ -175,6 +175,9 @@ pub struct Part {
     pub runs_csv: bool,
     /// True if the part holds trajectories.csv.
     pub trajectories: bool,
+    /// True if its runs.csv and trajectories.csv are gzipped (`.gz`).
+    #[serde(default)]
+    pub gzip: bool,
     /// One tally per plan.
     pub tallies: Vec<StoredTally>,
 }
@@ -210,7 +213,7 @@ pub enum MergeError {
 pub fn merge(parts: &[(String, Part)]) -> Result<Vec<Tally>, MergeError> {
     let (first_name, first) = parts.first().ok_or(MergeError::Empty)?;
     for (name, p) in parts {
-        let fields: [(&str, String, String); 11] = [
+        let fields: [(&str, String, String); 12] = [
             (
                 "part format",
                 first.format.to_string(),
@@ -250,6 +253,7 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Vec<Tally>, MergeError> {
                 first.trajectories.to_string(),
                 p.trajectories.to_string(),
             ),
+            ("gzip", first.gzip.to_string(), p.gzip.to_string()),
         ];
         if let Some((what, va, vb)) = fields.into_iter().find(|(_, a, b)| a != b) {
             return Err(MergeError::Mismatch {

@@ -8,10 +8,14 @@ use std::path::Path;
 use common::{csv_files, data, fails_with, ok};
 
 fn shard_into(dir: &Path, name: &str, command: &str, seed: &str, k: u64) -> String {
+    shard_with(dir, name, command, seed, k, &[])
+}
+
+fn shard_with(dir: &Path, name: &str, command: &str, seed: &str, k: u64, extra: &[&str]) -> String {
     let out = dir.join(name);
     let scenario = data("small.toml");
     let shard = format!("{k}/3");
-    ok(&[
+    let mut args = vec![
         command,
         scenario.to_str().unwrap(),
         "--runs",
@@ -23,14 +27,16 @@ fn shard_into(dir: &Path, name: &str, command: &str, seed: &str, k: u64) -> Stri
         &shard,
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    args.extend(extra);
+    ok(&args);
     out.display().to_string()
 }
 
-fn merged_equals_single(command: &str) {
+fn merged_equals_single(command: &str, extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let parts: Vec<String> = (1..=3)
-        .map(|k| shard_into(dir.path(), &format!("p{k}"), command, "4", k))
+        .map(|k| shard_with(dir.path(), &format!("p{k}"), command, "4", k, extra))
         .collect();
     let merged = dir.path().join("merged");
     // Parts given out of order: the merge orders them by shard.
@@ -44,7 +50,7 @@ fn merged_equals_single(command: &str) {
     ]);
     let single = dir.path().join("single");
     let scenario = data("small.toml");
-    ok(&[
+    let mut args = vec![
         command,
         scenario.to_str().unwrap(),
         "--runs",
@@ -54,8 +60,12 @@ fn merged_equals_single(command: &str) {
         "--trajectories",
         "--out",
         single.to_str().unwrap(),
-    ]);
+    ];
+    args.extend(extra);
+    ok(&args);
     let (a, b) = (csv_files(&single), csv_files(&merged));
+    let gzipped = a.iter().any(|(name, _)| name == "runs.csv.gz");
+    assert_eq!(gzipped, extra.contains(&"--gzip"), "{command}: runs.csv.gz");
     assert_eq!(
         a.iter().map(|f| &f.0).collect::<Vec<_>>(),
         b.iter().map(|f| &f.0).collect::<Vec<_>>()
@@ -70,12 +80,17 @@ fn merged_equals_single(command: &str) {
 
 #[test]
 fn merged_shards_of_run_equal_a_single_run() {
-    merged_equals_single("run");
+    merged_equals_single("run", &[]);
+}
+
+#[test]
+fn merged_gzipped_shards_equal_a_single_gzipped_run() {
+    merged_equals_single("run", &["--gzip"]);
 }
 
 #[test]
 fn merged_shards_of_compare_equal_a_single_compare() {
-    merged_equals_single("compare");
+    merged_equals_single("compare", &[]);
 }
 
 #[test]
@@ -95,6 +110,9 @@ fn merge_refuses_missing_overlapping_and_mismatched_parts() {
     assert!(String::from_utf8_lossy(&e.stderr).contains("shard 2/3 given twice"));
     let e = fails_with(2, &["merge", &p1, &p2, &other_seed, "--out", o]);
     assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in seed"));
+    let gzipped = shard_with(d, "g3", "run", "4", 3, &["--gzip"]);
+    let e = fails_with(2, &["merge", &p1, &p2, &gzipped, "--out", o]);
+    assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in gzip"));
 
     // A part from another version of greatgame.
     let part = Path::new(&p3).join("part.json");
@@ -135,4 +153,42 @@ fn merge_refuses_missing_overlapping_and_mismatched_parts() {
     let e = fails_with(2, &["merge", &p1, &p2, q.to_str().unwrap(), "--out", o]);
     assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in scenario (SHA-256)"));
     assert!(!out.exists(), "a refused merge wrote output");
+}
+
+#[test]
+fn gzipped_outputs_decompress_to_the_plain_outputs_and_replace_them() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = data("small.toml");
+    let run = |out: &Path, gzip: bool| {
+        let mut args = vec![
+            "run",
+            scenario.to_str().unwrap(),
+            "--runs",
+            "1500",
+            "--trajectories",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if gzip {
+            args.push("--gzip");
+        }
+        ok(&args);
+    };
+    let (plain, gz) = (dir.path().join("plain"), dir.path().join("gz"));
+    run(&plain, false);
+    run(&gz, false);
+    run(&gz, true);
+    for name in ["runs.csv", "trajectories.csv"] {
+        let mut text = Vec::new();
+        let file = std::fs::File::open(gz.join(format!("{name}.gz"))).unwrap();
+        flate2::read::GzDecoder::new(file)
+            .read_to_end(&mut text)
+            .unwrap();
+        assert!(text == std::fs::read(plain.join(name)).unwrap(), "{name}");
+        assert!(
+            !gz.join(name).exists(),
+            "stale plain {name} left beside the .gz"
+        );
+    }
 }

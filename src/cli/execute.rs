@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use greatgame::engine::{self, Batch, ChunkDetail, Outcome};
 use greatgame::model::{Check, Plan};
-use greatgame::output::{self, AtomicFile, Manifest, OutputError};
+use greatgame::output::{self, AtomicFile, Manifest, OutputError, StreamFile};
 use greatgame::scenario::{self, Loaded, Scenario};
 use greatgame::shard::{Part, Shard, StoredTally, PART_FORMAT};
 
@@ -43,6 +43,9 @@ pub struct Options {
     /// Skip runs.csv (one row per run, state and pole): for large batches that need only the summaries.
     #[arg(long)]
     pub summary_only: bool,
+    /// Write runs.csv and trajectories.csv gzip-compressed, as runs.csv.gz and trajectories.csv.gz.
+    #[arg(long)]
+    pub gzip: bool,
     /// No progress bar on stderr (it shows only when stderr is a terminal).
     #[arg(long, short)]
     pub quiet: bool,
@@ -81,18 +84,16 @@ pub fn execute(
     output::prepare_dir(&dir)?;
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
 
-    let mut runs_csv = match opts.summary_only {
-        false => Some(csv::Writer::from_writer(AtomicFile::create(
-            &dir.join("runs.csv"),
-        )?)),
-        true => None,
+    let stream = |name: &str, wanted: bool| -> Result<_, OutputError> {
+        Ok(match wanted {
+            true => Some(csv::Writer::from_writer(StreamFile::create(
+                &dir, name, opts.gzip,
+            )?)),
+            false => None,
+        })
     };
-    let mut traj_csv = match opts.trajectories {
-        true => Some(csv::Writer::from_writer(AtomicFile::create(
-            &dir.join("trajectories.csv"),
-        )?)),
-        false => None,
-    };
+    let mut runs_csv = stream("runs.csv", !opts.summary_only)?;
+    let mut traj_csv = stream("trajectories.csv", opts.trajectories)?;
     let batch = Batch {
         world,
         plans,
@@ -104,8 +105,8 @@ pub fn execute(
         keep_finals: runs_csv.is_some(),
         keep_trajectories: opts.trajectories,
     };
-    let csv_err = |name: &str| {
-        let path = dir.join(name);
+    let csv_err = |w: &csv::Writer<StreamFile>| {
+        let path = w.get_ref().path().to_path_buf();
         move |source| OutputError::Csv { path, source }
     };
     let progress = progress_bar(opts, count);
@@ -115,12 +116,12 @@ pub fn execute(
         progress.inc(detail.runs);
         if let Some(w) = runs_csv.as_mut() {
             for row in output::run_rows(world, &names, &detail) {
-                w.serialize(row).map_err(csv_err("runs.csv"))?;
+                w.serialize(row).map_err(csv_err(w))?;
             }
         }
         if let Some(w) = traj_csv.as_mut() {
             for row in output::trajectory_rows(world, &names, &detail) {
-                w.serialize(row).map_err(csv_err("trajectories.csv"))?;
+                w.serialize(row).map_err(csv_err(w))?;
             }
         }
         Ok(())
@@ -134,19 +135,15 @@ pub fn execute(
     drop(watch);
     progress.finish_and_clear();
     let mut files = Vec::new();
-    match runs_csv {
-        Some(w) => {
-            finish(w, &dir.join("runs.csv"))?;
-            files.push("runs.csv");
-        }
-        None => remove_stale(&dir.join("runs.csv"))?,
-    }
-    match traj_csv {
-        Some(w) => {
-            finish(w, &dir.join("trajectories.csv"))?;
-            files.push("trajectories.csv");
-        }
-        None => remove_stale(&dir.join("trajectories.csv"))?,
+    for (names, writer) in [(RUNS_CSV, runs_csv), (TRAJECTORIES_CSV, traj_csv)] {
+        let file = match writer {
+            Some(w) => Some(w.into_inner().map_err(|e| OutputError::Write {
+                path: dir.join(names.0),
+                source: e.into_error(),
+            })?),
+            None => None,
+        };
+        files.extend(finish_stream(&dir, names, file)?);
     }
 
     if let Some(shard) = opts.shard {
@@ -167,6 +164,7 @@ pub fn execute(
             checks: checks.iter().map(|c| c.name.clone()).collect(),
             runs_csv: !opts.summary_only,
             trajectories: opts.trajectories,
+            gzip: opts.gzip,
             tallies: outcome.tallies.iter().map(StoredTally::from).collect(),
         };
         let json = serde_json::to_vec(&part).context("encoding part.json")?;
@@ -316,12 +314,32 @@ fn write_rows<T: serde::Serialize>(
     file.commit()
 }
 
-fn finish(w: csv::Writer<AtomicFile>, path: &Path) -> Result<(), OutputError> {
-    let file = w.into_inner().map_err(|e| OutputError::Write {
-        path: path.to_path_buf(),
-        source: e.into_error(),
-    })?;
-    file.commit()
+/// The plain and gzip names of a streamed output.
+pub type StreamNames = (&'static str, &'static str);
+/// `runs.csv`, plain and gzipped.
+pub const RUNS_CSV: StreamNames = ("runs.csv", "runs.csv.gz");
+/// `trajectories.csv`, plain and gzipped.
+pub const TRAJECTORIES_CSV: StreamNames = ("trajectories.csv", "trajectories.csv.gz");
+
+/// Commits a streamed output if it was written, returning the name it was written under, and removes
+/// what an earlier command left under either of its names that this one did not write.
+pub fn finish_stream(
+    dir: &Path,
+    (plain, gz): StreamNames,
+    file: Option<StreamFile>,
+) -> Result<Option<&'static str>, OutputError> {
+    let Some(file) = file else {
+        remove_stale(&dir.join(plain))?;
+        remove_stale(&dir.join(gz))?;
+        return Ok(None);
+    };
+    let (written, other) = match file {
+        StreamFile::Plain(_) => (plain, gz),
+        StreamFile::Gzip(_) => (gz, plain),
+    };
+    file.commit()?;
+    remove_stale(&dir.join(other))?;
+    Ok(Some(written))
 }
 
 /// Removes an output an earlier command wrote that this one does not, so the folder never mixes runs.

@@ -2,14 +2,14 @@
 //! run index would have written, byte for byte.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use greatgame::engine::Outcome;
 use greatgame::model::Occurrences;
-use greatgame::output::{self, AtomicFile};
+use greatgame::output::{self, StreamFile};
 use greatgame::scenario::{sha256_hex, Scenario};
 use greatgame::shard::{self, Part};
 
@@ -49,11 +49,16 @@ fn read_part(dir: &Path) -> anyhow::Result<Part> {
     })
 }
 
-/// Appends `src` to `out`, skipping its header line unless `keep_header`.
-fn append(out: &mut AtomicFile, src: &Path, keep_header: bool) -> anyhow::Result<()> {
+/// Appends `src` (gzipped if `gzip`) to `out`, skipping its header line unless `keep_header`.
+fn append(out: &mut StreamFile, src: &Path, gzip: bool, keep_header: bool) -> anyhow::Result<()> {
     let file =
         File::open(src).map_err(|e| InputError(format!("{}: cannot read: {e}", src.display())))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let raw: Box<dyn Read> = if gzip {
+        Box::new(flate2::read::GzDecoder::new(BufReader::new(file)))
+    } else {
+        Box::new(file)
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, raw);
     let mut header = String::new();
     reader
         .read_line(&mut header)
@@ -97,25 +102,26 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 
     output::prepare_dir(&args.out)?;
     let mut files = Vec::new();
-    let mut streamed = Vec::new();
-    if first.runs_csv {
-        streamed.push("runs.csv");
-        files.push("runs.csv");
-    } else {
-        execute::remove_stale(&args.out.join("runs.csv"))?;
-    }
-    if first.trajectories {
-        streamed.push("trajectories.csv");
-        files.push("trajectories.csv");
-    } else {
-        execute::remove_stale(&args.out.join("trajectories.csv"))?;
-    }
-    for name in streamed {
-        let mut out = AtomicFile::create(&args.out.join(name))?;
-        for (n, &i) in order.iter().enumerate() {
-            append(&mut out, &Path::new(&parts[i].0).join(name), n == 0)?;
-        }
-        out.commit()?;
+    for (names, wanted) in [
+        (execute::RUNS_CSV, first.runs_csv),
+        (execute::TRAJECTORIES_CSV, first.trajectories),
+    ] {
+        let merged = if wanted {
+            let mut out = StreamFile::create(&args.out, names.0, first.gzip)?;
+            let name = if first.gzip { names.1 } else { names.0 };
+            for (n, &i) in order.iter().enumerate() {
+                append(
+                    &mut out,
+                    &Path::new(&parts[i].0).join(name),
+                    first.gzip,
+                    n == 0,
+                )?;
+            }
+            Some(out)
+        } else {
+            None
+        };
+        files.extend(execute::finish_stream(&args.out, names, merged)?);
     }
     files.extend(
         execute::write_aggregates(&args.out, &sc, &first.plans, &checks, &outcome)

@@ -111,6 +111,68 @@ impl Write for AtomicFile {
     }
 }
 
+/// A streamed output (`runs.csv`, `trajectories.csv`), plain or gzip-compressed, written atomically.
+pub enum StreamFile {
+    /// Plain text.
+    Plain(AtomicFile),
+    /// Gzip (one member, no file name or time in the header, so equal text gives equal bytes).
+    Gzip(flate2::write::GzEncoder<AtomicFile>),
+}
+
+impl StreamFile {
+    /// Starts writing `name` in `dir`, as `name.gz` if `gzip`.
+    pub fn create(dir: &Path, name: &str, gzip: bool) -> Result<StreamFile, OutputError> {
+        Ok(if gzip {
+            let file = AtomicFile::create(&dir.join(format!("{name}.gz")))?;
+            StreamFile::Gzip(flate2::write::GzEncoder::new(
+                file,
+                flate2::Compression::fast(),
+            ))
+        } else {
+            StreamFile::Plain(AtomicFile::create(&dir.join(name))?)
+        })
+    }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        match self {
+            StreamFile::Plain(f) => f.path(),
+            StreamFile::Gzip(g) => g.get_ref().path(),
+        }
+    }
+
+    /// Ends the stream and renames the file into place.
+    pub fn commit(self) -> Result<(), OutputError> {
+        match self {
+            StreamFile::Plain(f) => f.commit(),
+            StreamFile::Gzip(g) => {
+                let path = g.get_ref().path().to_path_buf();
+                g.finish()
+                    .map_err(|source| OutputError::Write { path, source })?
+                    .commit()
+            }
+        }
+    }
+}
+
+impl Write for StreamFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            StreamFile::Plain(f) => f.write(buf),
+            StreamFile::Gzip(g) => g.write(buf),
+        }
+    }
+
+    /// For gzip, does not flush the compressor: the stream is completed only by `commit`, so equal text
+    /// gives equal bytes however it was written (a sync flush would leave a mark where it happened).
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            StreamFile::Plain(f) => f.flush(),
+            StreamFile::Gzip(_) => Ok(()),
+        }
+    }
+}
+
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.writer.is_some() {

@@ -8,7 +8,7 @@ mod files;
 mod rows;
 mod table;
 
-pub use files::{prepare_dir, write_atomic, AtomicFile, OutputError};
+pub use files::{prepare_dir, write_atomic, AtomicFile, OutputError, StreamFile};
 pub use rows::{
     compare_rows, event_rows, hindcast_rows, outcome_rows, run_rows, summary_rows, trajectory_rows,
     write_csv, CompareRow, EventRow, HindcastRow, Manifest, OutcomeRow, RunRow, SummaryRow,

@@ -69,7 +69,10 @@ pub fn csv_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.ends_with(".csv") || name.ends_with(".csv.gz")
+        })
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
