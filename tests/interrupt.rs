@@ -5,19 +5,21 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const FINAL_NAMES: [&str; 8] = [
+const FINAL_NAMES: [&str; 10] = [
     "summary.csv",
     "outcomes.csv",
     "events.csv",
     "runs.csv",
     "trajectories.csv",
+    "runs.csv.gz",
+    "trajectories.csv.gz",
     "compare.csv",
     "hindcast.csv",
     "manifest.json",
 ];
 
 /// Starts a run far too long to finish during the test, writing into `out`.
-fn start(out: &Path) -> Child {
+fn start(out: &Path, extra: &[&str]) -> Child {
     Command::new(assert_cmd::cargo::cargo_bin("greatgame"))
         .args([
             "run",
@@ -28,6 +30,7 @@ fn start(out: &Path) -> Child {
             "--out",
             out.to_str().unwrap(),
         ])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -73,9 +76,18 @@ fn final_files(out: &Path) -> Vec<String> {
 
 #[test]
 fn ctrl_c_stops_cleanly_with_exit_code_130_and_leaves_nothing() {
+    ctrl_c_leaves_nothing(&[]);
+}
+
+#[test]
+fn ctrl_c_while_gzipping_leaves_nothing() {
+    ctrl_c_leaves_nothing(&["--gzip"]);
+}
+
+fn ctrl_c_leaves_nothing(extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let child = start(&out);
+    let child = start(&out, extra);
     wait_for_writing(&out);
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -98,7 +110,7 @@ fn ctrl_c_stops_cleanly_with_exit_code_130_and_leaves_nothing() {
 fn sigkill_mid_write_leaves_no_file_under_a_final_name() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let mut child = start(&out);
+    let mut child = start(&out, &[]);
     wait_for_writing(&out);
     child.kill().unwrap();
     child.wait().unwrap();
