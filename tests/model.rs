@@ -438,3 +438,59 @@ fn the_update_moves_each_host_toward_the_softmax_of_the_reference_pulls_bit_for_
     }
     assert_eq!(checked, world.quarters * hs * ps);
 }
+
+#[test]
+fn membership_counts_follow_every_bloc_joined_or_left() {
+    // `RunState::memberships` is derived from `blocs` and kept in step by the update; the pulls use it.
+    let loaded = greatgame::scenario::builtin().unwrap();
+    let world = &loaded.scenario.world;
+    let (hs, ps, bs) = (world.states.len(), world.poles.len(), world.blocs.len());
+    let slots = Occurrences::new(world);
+    let mut occurred = vec![false; slots.len()];
+    let mut shocks = Shocks::new(world);
+    let (mut joined, mut left) = (0, 0);
+    for run in 0..300 {
+        let mut rng = greatgame::engine::run_rng(21, run);
+        let mut state = RunState::initial(world);
+        for t in 0..world.quarters {
+            shocks.draw(&mut rng);
+            if t == 20 {
+                // A sudden swing to the first pole, so that members of the other poles' blocs leave.
+                for row in state.alignment.chunks_mut(ps) {
+                    row.fill(0.02 / (ps - 1) as f64);
+                    row[0] = 0.98;
+                }
+            }
+            let before = state.blocs.clone();
+            step(
+                world,
+                &loaded.scenario.baseline,
+                &slots,
+                t,
+                &mut state,
+                &shocks,
+                &mut occurred,
+            );
+            for (a, b) in before.iter().zip(&state.blocs) {
+                joined += usize::from(!a & b);
+                left += usize::from(a & !b);
+            }
+            for h in 0..hs {
+                for p in 0..ps {
+                    let counted = (0..bs)
+                        .filter(|&b| world.blocs[b].pole == p && state.blocs[h * bs + b])
+                        .count() as u32;
+                    assert_eq!(
+                        state.memberships[h * ps + p],
+                        counted,
+                        "run {run}, quarter {t}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        joined > 0 && left > 0,
+        "joined {joined}, left {left}: a direction went unchecked"
+    );
+}
