@@ -5,7 +5,7 @@ use super::occurrence::Occurrences;
 use super::plan::Plan;
 use super::shocks::Shocks;
 use super::state::{EconomicMemo, RunState};
-use super::world::{EventTarget, Lever, Trigger, World, LEVER_COUNT};
+use super::world::{Coefficients, EventTarget, Lever, Trigger, World, LEVER_COUNT};
 
 /// Presence below which a pole withdraws its bases.
 const WITHDRAWN_BELOW: f64 = 0.5;
@@ -27,8 +27,8 @@ pub fn step(
     strike_events(world, plan, slots, t, state, shocks, occurred);
 
     // Each host moves part of the way toward the softmax of its pulls plus mood, then decides. The
-    // arithmetic is that of `effective_levers`, `benefit` and `pull`, term for term and in the same
-    // order, written over the host's rows so that the poles' independent work overlaps.
+    // levers, money and pull are those of `effective_levers`, `benefit` and `pull` (the same helpers),
+    // computed over the host's rows with the economic term memoised.
     assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
     let rs = world.reactions.len();
     let width = ps * LEVER_COUNT;
@@ -68,21 +68,7 @@ pub fn step(
             };
             levers[p] = l;
             mood[p] = c.mood_persistence * mood[p] + c.mood_sd * z[p];
-            let rent = if bases[p] {
-                l[Lever::BaseRent.index()]
-            } else {
-                0.0
-            };
-            let fees = if transit[p] {
-                l[Lever::Transit.index()]
-            } else {
-                0.0
-            };
-            let usd_m = l[Lever::Aid.index()]
-                + rent
-                + fees
-                + c.loan_weight * l[Lever::Loans.index()]
-                + c.investment_weight * l[Lever::Investment.index()];
+            let usd_m = money(c, &l, bases[p], transit[p]);
             let remittance = l[Lever::Remittance.index()];
             // The division and the logarithm are the costliest terms and their inputs rarely change.
             let economic = if memo[p].usd_m == usd_m && memo[p].remittance == remittance {
@@ -96,14 +82,14 @@ pub fn step(
                 };
                 pull
             };
-            let based = bases[p];
-            let provision = l[Lever::Security.index()] + if based { c.base_security } else { 0.0 };
-            let security = c.security_weight * demand * provision;
-            let pull = affinity[p] + economic + security - c.criticism_weight * criticism[p]
-                + c.bloc_weight * f64::from(memberships[p])
-                + if based { c.base_weight } else { 0.0 }
-                + c.diaspora_weight * diaspora[p];
-            target[p] = pull + mood[p];
+            let ties = Ties {
+                affinity: affinity[p],
+                diaspora: diaspora[p],
+                criticism: criticism[p],
+                memberships: memberships[p],
+                based: bases[p],
+            };
+            target[p] = pull_from(c, &l, economic, demand, ties) + mood[p];
         }
         let target = &mut target[..ps];
         softmax(target);
@@ -265,25 +251,28 @@ pub fn benefit(
     p: usize,
     levers: &[f64; LEVER_COUNT],
 ) -> f64 {
-    let c = &world.coefficients;
     let i = h * world.poles.len() + p;
+    let usd_m = money(
+        &world.coefficients,
+        levers,
+        state.bases[i],
+        state.transit[i],
+    );
+    usd_m / (world.states[h].gdp_usd_bn * 1000.0) + levers[Lever::Remittance.index()]
+}
+
+/// The money pole brings, $M per year at grant equivalent: aid, rent while the base stands (`based`),
+/// fees while the route is open (`open`), loans and investment at their weights.
+#[inline(always)]
+fn money(c: &Coefficients, levers: &[f64; LEVER_COUNT], based: bool, open: bool) -> f64 {
     let lever = |l: Lever| levers[l.index()];
-    let rent = if state.bases[i] {
-        lever(Lever::BaseRent)
-    } else {
-        0.0
-    };
-    let transit = if state.transit[i] {
-        lever(Lever::Transit)
-    } else {
-        0.0
-    };
-    let usd_m = lever(Lever::Aid)
+    let rent = if based { lever(Lever::BaseRent) } else { 0.0 };
+    let fees = if open { lever(Lever::Transit) } else { 0.0 };
+    lever(Lever::Aid)
         + rent
-        + transit
+        + fees
         + c.loan_weight * lever(Lever::Loans)
-        + c.investment_weight * lever(Lever::Investment);
-    usd_m / (world.states[h].gdp_usd_bn * 1000.0) + lever(Lever::Remittance)
+        + c.investment_weight * lever(Lever::Investment)
 }
 
 /// The economic part of the pull: `w_econ · ln(1 + benefit / s_econ)`.
@@ -293,7 +282,6 @@ pub fn economic_pull(world: &World, benefit: f64) -> f64 {
 }
 
 /// The pull with its economic part already computed.
-#[inline(always)]
 fn pull_with(
     world: &World,
     state: &RunState,
@@ -305,15 +293,44 @@ fn pull_with(
     let c = &world.coefficients;
     let host = &world.states[h];
     let i = h * world.poles.len() + p;
-    let based = state.bases[i];
     let demand = state.threat[h] + c.regime_insecurity_weight * (1.0 - state.regime[h]);
-    let provision = levers[Lever::Security.index()] + if based { c.base_security } else { 0.0 };
-    let security = c.security_weight * demand * provision;
+    let ties = Ties {
+        affinity: host.affinity[p],
+        diaspora: host.diaspora[p],
+        criticism: state.criticism[i],
+        memberships: state.memberships[i],
+        based: state.bases[i],
+    };
+    pull_from(c, levers, economic, demand, ties)
+}
 
-    host.affinity[p] + economic + security - c.criticism_weight * state.criticism[i]
-        + c.bloc_weight * f64::from(state.memberships[i])
-        + if based { c.base_weight } else { 0.0 }
-        + c.diaspora_weight * host.diaspora[p]
+/// What ties a host to a pole besides money and security.
+#[derive(Clone, Copy)]
+struct Ties {
+    affinity: f64,
+    diaspora: f64,
+    criticism: f64,
+    memberships: u32,
+    based: bool,
+}
+
+/// The pull from its parts: affinity, the economic term, security (demand times what the pole
+/// provides), criticism, blocs, a hosted base and the diaspora, summed in that order.
+#[inline(always)]
+fn pull_from(
+    c: &Coefficients,
+    levers: &[f64; LEVER_COUNT],
+    economic: f64,
+    demand: f64,
+    ties: Ties,
+) -> f64 {
+    let provision =
+        levers[Lever::Security.index()] + if ties.based { c.base_security } else { 0.0 };
+    let security = c.security_weight * demand * provision;
+    ties.affinity + economic + security - c.criticism_weight * ties.criticism
+        + c.bloc_weight * f64::from(ties.memberships)
+        + if ties.based { c.base_weight } else { 0.0 }
+        + c.diaspora_weight * ties.diaspora
 }
 
 /// Replaces `x` by its softmax, computed stably.
