@@ -10,6 +10,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use std::sync::mpsc::{self, SyncSender};
 use std::sync::Mutex;
 
 use crate::model::{step, Check, Occurrences, Plan, RunState, Shocks, Verdicts, World};
@@ -195,25 +196,42 @@ pub fn simulate<E: Send>(
         .collect();
     let chunks = batch.runs.div_ceil(CHUNK_RUNS);
     let wave = (pool.current_num_threads() as u64).max(1) * 2;
-    let mut next = 0;
-    while next < chunks {
-        let end = (next + wave).min(chunks);
-        let details: Vec<ChunkDetail> = pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map(|c| {
-                    let me = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                    // A worker's lock is only ever contended if rayon runs a chunk off the pool.
-                    let mut worker = workers[me].lock().unwrap_or_else(|e| e.into_inner());
-                    simulate_chunk(batch, &slots, c, &mut worker)
-                })
-                .collect()
-        });
-        for detail in details {
-            sink(detail).map_err(EngineError::Sink)?;
+    // Waves are simulated on their own thread while this one hands the previous wave's details to the
+    // sink, so writing per-run rows overlaps the simulation instead of idling the workers. The channel
+    // holds one wave: the simulation runs at most two waves ahead of the sink, and stops at its next
+    // wave once the sink has failed (the receiver is gone).
+    let simulate_waves = |to_sink: SyncSender<Vec<ChunkDetail>>| {
+        let mut next = 0;
+        while next < chunks {
+            let end = (next + wave).min(chunks);
+            let details: Vec<ChunkDetail> = pool.install(|| {
+                (next..end)
+                    .into_par_iter()
+                    .map(|c| {
+                        let me = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                        // A worker's lock is only ever contended if rayon runs a chunk off the pool.
+                        let mut worker = workers[me].lock().unwrap_or_else(|e| e.into_inner());
+                        simulate_chunk(batch, &slots, c, &mut worker)
+                    })
+                    .collect()
+            });
+            if to_sink.send(details).is_err() {
+                return;
+            }
+            next = end;
         }
-        next = end;
-    }
+    };
+    std::thread::scope(|scope| {
+        let (to_sink, from_waves) = mpsc::sync_channel(1);
+        scope.spawn(move || simulate_waves(to_sink));
+        for details in from_waves {
+            for detail in details {
+                sink(detail)?;
+            }
+        }
+        Ok(())
+    })
+    .map_err(EngineError::Sink)?;
     let mut tallies: Vec<Tally> = batch
         .plans
         .iter()
