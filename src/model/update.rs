@@ -44,7 +44,7 @@ pub fn step(
         let reacting = state.reaction_left[h * rs..(h + 1) * rs]
             .iter()
             .any(|&k| k > 0);
-        let demand = state.threat[h] + c.regime_insecurity_weight * (1.0 - state.regime[h]);
+        let demand = security_demand(c, state, h);
         let gdp_m = host.gdp_usd_bn * 1000.0;
         let mood = &mut state.mood[cells.clone()];
         let memo = &mut state.economic_memo[cells.clone()];
@@ -293,7 +293,7 @@ fn pull_with(
     let c = &world.coefficients;
     let host = &world.states[h];
     let i = h * world.poles.len() + p;
-    let demand = state.threat[h] + c.regime_insecurity_weight * (1.0 - state.regime[h]);
+    let demand = security_demand(c, state, h);
     let ties = Ties {
         affinity: host.affinity[p],
         diaspora: host.diaspora[p],
@@ -302,6 +302,12 @@ fn pull_with(
         based: state.bases[i],
     };
     pull_from(c, levers, economic, demand, ties)
+}
+
+/// Host `h`'s demand for security: its threat level plus weighted regime insecurity.
+#[inline(always)]
+fn security_demand(c: &Coefficients, state: &RunState, h: usize) -> f64 {
+    state.threat[h] + c.regime_insecurity_weight * (1.0 - state.regime[h])
 }
 
 /// What ties a host to a pole besides money and security.
