@@ -84,16 +84,17 @@ pub fn execute(
     output::prepare_dir(&dir)?;
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
 
-    let stream = |name: &str, wanted: bool| -> Result<_, OutputError> {
+    let stream = |names: StreamNames, wanted: bool| -> Result<_, OutputError> {
         Ok(match wanted {
             true => Some(csv::Writer::from_writer(StreamFile::create(
-                &dir, name, opts.gzip,
+                &dir.join(stream_name(names, opts.gzip)),
+                opts.gzip,
             )?)),
             false => None,
         })
     };
-    let mut runs_csv = stream("runs.csv", !opts.summary_only)?;
-    let mut traj_csv = stream("trajectories.csv", opts.trajectories)?;
+    let mut runs_csv = stream(RUNS_CSV, !opts.summary_only)?;
+    let mut traj_csv = stream(TRAJECTORIES_CSV, opts.trajectories)?;
     let batch = Batch {
         world,
         plans,
@@ -320,6 +321,15 @@ pub type StreamNames = (&'static str, &'static str);
 pub const RUNS_CSV: StreamNames = ("runs.csv", "runs.csv.gz");
 /// `trajectories.csv`, plain and gzipped.
 pub const TRAJECTORIES_CSV: StreamNames = ("trajectories.csv", "trajectories.csv.gz");
+
+/// The file name of a streamed output, plain or gzipped.
+pub fn stream_name((plain, gz): StreamNames, gzip: bool) -> &'static str {
+    if gzip {
+        gz
+    } else {
+        plain
+    }
+}
 
 /// Commits a streamed output if it was written, returning the name it was written under, and removes
 /// what an earlier command left under either of its names that this one did not write.

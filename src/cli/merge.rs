@@ -107,8 +107,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         (execute::TRAJECTORIES_CSV, first.trajectories),
     ] {
         let merged = if wanted {
-            let mut out = StreamFile::create(&args.out, names.0, first.gzip)?;
-            let name = if first.gzip { names.1 } else { names.0 };
+            let name = execute::stream_name(names, first.gzip);
+            let mut out = StreamFile::create(&args.out.join(name), first.gzip)?;
             for (n, &i) in order.iter().enumerate() {
                 append(
                     &mut out,

@@ -120,16 +120,16 @@ pub enum StreamFile {
 }
 
 impl StreamFile {
-    /// Starts writing `name` in `dir`, as `name.gz` if `gzip`.
-    pub fn create(dir: &Path, name: &str, gzip: bool) -> Result<StreamFile, OutputError> {
+    /// Starts writing `path`, gzip-compressed if `gzip`.
+    pub fn create(path: &Path, gzip: bool) -> Result<StreamFile, OutputError> {
+        let file = AtomicFile::create(path)?;
         Ok(if gzip {
-            let file = AtomicFile::create(&dir.join(format!("{name}.gz")))?;
             StreamFile::Gzip(flate2::write::GzEncoder::new(
                 file,
                 flate2::Compression::fast(),
             ))
         } else {
-            StreamFile::Plain(AtomicFile::create(&dir.join(name))?)
+            StreamFile::Plain(file)
         })
     }
 
