@@ -8,13 +8,21 @@ use std::path::Path;
 use common::{csv_files, data, fails_with, ok};
 
 fn shard_into(dir: &Path, name: &str, command: &str, seed: &str, k: u64) -> String {
-    shard_with(dir, name, command, seed, k, &[])
+    run_into(dir, name, command, seed, Some(k), &[])
 }
 
-fn shard_with(dir: &Path, name: &str, command: &str, seed: &str, k: u64, extra: &[&str]) -> String {
+/// Runs `command` on small.toml (2,500 runs, with trajectories) into `dir/name`: shard `k` of 3, or
+/// every run if `shard` is `None`. Returns the output folder.
+fn run_into(
+    dir: &Path,
+    name: &str,
+    command: &str,
+    seed: &str,
+    shard: Option<u64>,
+    extra: &[&str],
+) -> String {
     let out = dir.join(name);
     let scenario = data("small.toml");
-    let shard = format!("{k}/3");
     let mut args = vec![
         command,
         scenario.to_str().unwrap(),
@@ -23,11 +31,13 @@ fn shard_with(dir: &Path, name: &str, command: &str, seed: &str, k: u64, extra: 
         "--seed",
         seed,
         "--trajectories",
-        "--shard",
-        &shard,
         "--out",
         out.to_str().unwrap(),
     ];
+    let shard = shard.map(|k| format!("{k}/3"));
+    if let Some(shard) = &shard {
+        args.extend(["--shard", shard.as_str()]);
+    }
     args.extend(extra);
     ok(&args);
     out.display().to_string()
@@ -36,7 +46,7 @@ fn shard_with(dir: &Path, name: &str, command: &str, seed: &str, k: u64, extra: 
 fn merged_equals_single(command: &str, extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let parts: Vec<String> = (1..=3)
-        .map(|k| shard_with(dir.path(), &format!("p{k}"), command, "4", k, extra))
+        .map(|k| run_into(dir.path(), &format!("p{k}"), command, "4", Some(k), extra))
         .collect();
     let merged = dir.path().join("merged");
     // Parts given out of order: the merge orders them by shard.
@@ -48,21 +58,8 @@ fn merged_equals_single(command: &str, extra: &[&str]) {
         "--out",
         merged.to_str().unwrap(),
     ]);
+    run_into(dir.path(), "single", command, "4", None, extra);
     let single = dir.path().join("single");
-    let scenario = data("small.toml");
-    let mut args = vec![
-        command,
-        scenario.to_str().unwrap(),
-        "--runs",
-        "2500",
-        "--seed",
-        "4",
-        "--trajectories",
-        "--out",
-        single.to_str().unwrap(),
-    ];
-    args.extend(extra);
-    ok(&args);
     let (a, b) = (csv_files(&single), csv_files(&merged));
     let gzipped = a.iter().any(|(name, _)| name == "runs.csv.gz");
     assert_eq!(gzipped, extra.contains(&"--gzip"), "{command}: runs.csv.gz");
@@ -110,7 +107,7 @@ fn merge_refuses_missing_overlapping_and_mismatched_parts() {
     assert!(String::from_utf8_lossy(&e.stderr).contains("shard 2/3 given twice"));
     let e = fails_with(2, &["merge", &p1, &p2, &other_seed, "--out", o]);
     assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in seed"));
-    let gzipped = shard_with(d, "g3", "run", "4", 3, &["--gzip"]);
+    let gzipped = run_into(d, "g3", "run", "4", Some(3), &["--gzip"]);
     let e = fails_with(2, &["merge", &p1, &p2, &gzipped, "--out", o]);
     assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in gzip"));
 
