@@ -5,11 +5,14 @@ mod common;
 
 use common::{data, ok, records};
 
-#[test]
-fn a_policy_that_changes_nothing_gives_exactly_zero_difference() {
+/// `compare` on small.toml with 400 runs: its output and the rows of its compare.csv.
+fn compare_small() -> (
+    std::process::Output,
+    Vec<std::collections::BTreeMap<String, String>>,
+) {
     let dir = tempfile::tempdir().unwrap();
     let scenario = data("small.toml");
-    ok(&[
+    let out = ok(&[
         "compare",
         scenario.to_str().unwrap(),
         "--runs",
@@ -18,6 +21,12 @@ fn a_policy_that_changes_nothing_gives_exactly_zero_difference() {
         dir.path().to_str().unwrap(),
     ]);
     let rows = records(&dir.path().join("compare.csv"));
+    (out, rows)
+}
+
+#[test]
+fn a_policy_that_changes_nothing_gives_exactly_zero_difference() {
+    let (_, rows) = compare_small();
     let no_op: Vec<_> = rows.iter().filter(|r| r["policy"] == "no_op").collect();
     assert_eq!(no_op.len(), 9, "3 states x 3 poles");
     for r in no_op {
@@ -30,17 +39,7 @@ fn a_policy_that_changes_nothing_gives_exactly_zero_difference() {
 
 #[test]
 fn more_aid_raises_the_donor_share_with_an_interval_that_excludes_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = data("small.toml");
-    let out = ok(&[
-        "compare",
-        scenario.to_str().unwrap(),
-        "--runs",
-        "400",
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
-    let rows = records(&dir.path().join("compare.csv"));
+    let (out, rows) = compare_small();
     for r in rows
         .iter()
         .filter(|r| r["policy"] == "more_nato_aid" && r["pole"] == "NATO")
