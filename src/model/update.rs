@@ -5,7 +5,9 @@ use super::occurrence::Occurrences;
 use super::plan::Plan;
 use super::shocks::Shocks;
 use super::state::{EconomicMemo, RunState};
-use super::world::{Coefficients, EventTarget, Lever, Trigger, World, LEVER_COUNT};
+use super::world::{
+    Coefficients, Event, EventTarget, Hysteresis, Lever, Trigger, World, LEVER_COUNT,
+};
 
 /// Presence below which a pole withdraws its bases.
 const WITHDRAWN_BELOW: f64 = 0.5;
@@ -44,7 +46,7 @@ pub fn step(
         let reacting = state.reaction_left[h * rs..(h + 1) * rs]
             .iter()
             .any(|&k| k > 0);
-        let demand = security_demand(c, state, h);
+        let demand = security_demand(c, state.threat[h], state.regime[h]);
         let gdp_m = host.gdp_usd_bn * 1000.0;
         let mood = &mut state.mood[cells.clone()];
         let memo = &mut state.economic_memo[cells.clone()];
@@ -61,7 +63,8 @@ pub fn step(
                 .unwrap(); // unwrap OK: the slice is LEVER_COUNT long
             let l = if reacting {
                 let mut reacted = *row;
-                apply_reactions(world, plan, t, &state.reaction_left, h, p, &mut reacted);
+                let left = &state.reaction_left[h * rs..(h + 1) * rs];
+                apply_reactions(world, plan, t, |r| left[r] > 0, p, &mut reacted);
                 scale_levers(&reacted, economy[p], presence[p])
             } else {
                 scale_levers(row, economy[p], presence[p])
@@ -93,22 +96,26 @@ pub fn step(
         }
         let target = &mut target[..ps];
         softmax(target);
-        for (a, x) in state.alignment[cells].iter_mut().zip(target.iter()) {
-            *a += c.adjustment_rate * (x - *a);
+        for (a, &x) in state.alignment[cells].iter_mut().zip(target.iter()) {
+            relax(a, c.adjustment_rate, x);
         }
         decide(world, slots, t, h, state, occurred, &levers[..ps]);
     }
 
     // State variables drift back toward their baselines.
     for (h, host) in world.states.iter().enumerate() {
-        state.threat[h] += c.threat_decay * (host.threat_baseline - state.threat[h]);
-        state.regime[h] += c.regime_recovery * (host.regime_baseline - state.regime[h]);
+        relax(&mut state.threat[h], c.threat_decay, host.threat_baseline);
+        relax(
+            &mut state.regime[h],
+            c.regime_recovery,
+            host.regime_baseline,
+        );
     }
     for x in &mut state.criticism {
         *x *= 1.0 - c.criticism_decay;
     }
     for x in &mut state.economy {
-        *x += c.economy_recovery * (1.0 - *x);
+        relax(x, c.economy_recovery, 1.0);
     }
 
     react(world, plan, slots, t, state, shocks, occurred);
@@ -141,8 +148,7 @@ fn strike_events(
         match ev.target {
             EventTarget::Pole(p) => {
                 if struck(e * hs) {
-                    state.economy[p] = (state.economy[p] * (1.0 + ev.economy)).max(0.0);
-                    state.presence[p] = (state.presence[p] * (1.0 + ev.presence)).max(0.0);
+                    strike_pole(ev, &mut state.economy[p], &mut state.presence[p]);
                     occurred[slots.event(hs, e, 0)] = true;
                 }
             }
@@ -151,15 +157,13 @@ fn strike_events(
                     if !struck(e * hs + h) {
                         continue;
                     }
-                    state.threat[h] = (state.threat[h] + ev.threat).clamp(0.0, 1.0);
-                    state.regime[h] = (state.regime[h] + ev.regime).clamp(0.0, 1.0);
+                    strike_host(ev, &mut state.threat[h], &mut state.regime[h]);
                     if let Some(critic) = ev.critic {
-                        let x = &mut state.criticism[h * ps + critic];
-                        *x = (*x + ev.criticism).max(0.0);
+                        criticise(ev, &mut state.criticism[h * ps + critic]);
                     }
                     if ev.realign > 0.0 {
                         for a in &mut state.alignment[h * ps..(h + 1) * ps] {
-                            *a += ev.realign * (1.0 / ps as f64 - *a);
+                            realign(ev, ps, a);
                         }
                     }
                     occurred[slots.event(hs, e, h)] = true;
@@ -167,6 +171,38 @@ fn strike_events(
             }
         }
     }
+}
+
+/// A pole event's effect on the pole's economic capacity and presence.
+#[inline(always)]
+pub(super) fn strike_pole(ev: &Event, economy: &mut f64, presence: &mut f64) {
+    *economy = (*economy * (1.0 + ev.economy)).max(0.0);
+    *presence = (*presence * (1.0 + ev.presence)).max(0.0);
+}
+
+/// A state event's effect on the host's threat level and regime security.
+#[inline(always)]
+pub(super) fn strike_host(ev: &Event, threat: &mut f64, regime: &mut f64) {
+    *threat = (*threat + ev.threat).clamp(0.0, 1.0);
+    *regime = (*regime + ev.regime).clamp(0.0, 1.0);
+}
+
+/// A state event's effect on the host's criticism by the event's critic.
+#[inline(always)]
+pub(super) fn criticise(ev: &Event, criticism: &mut f64) {
+    *criticism = (*criticism + ev.criticism).max(0.0);
+}
+
+/// A state event's pull of one alignment share toward equal shares over `ps` poles.
+#[inline(always)]
+pub(super) fn realign(ev: &Event, ps: usize, share: &mut f64) {
+    *share += ev.realign * (1.0 / ps as f64 - *share);
+}
+
+/// Moves `x` the share `rate` of the way toward `toward`.
+#[inline(always)]
+pub(super) fn relax(x: &mut f64, rate: f64, toward: f64) {
+    *x += rate * (toward - *x);
 }
 
 /// The levers pole `p` actually brings host `h` this quarter: the plan's schedule, changed by active
@@ -182,23 +218,24 @@ pub fn effective_levers(
 ) {
     let mut row = [0.0; LEVER_COUNT];
     row.copy_from_slice(plan.lever_row(world, t, h, p));
-    apply_reactions(world, plan, t, &state.reaction_left, h, p, &mut row);
+    let rs = world.reactions.len();
+    let left = &state.reaction_left[h * rs..(h + 1) * rs];
+    apply_reactions(world, plan, t, |r| left[r] > 0, p, &mut row);
     *out = scale_levers(&row, state.economy[p], state.presence[p]);
 }
 
-/// Applies the active reactions of pole `p` in host `h` to its scheduled lever row.
-fn apply_reactions(
+/// Applies the reactions of pole `p` that are active in a host (`active(r)` for rule `r`) to the
+/// pole's scheduled lever row toward that host.
+pub(super) fn apply_reactions(
     world: &World,
     plan: &Plan,
     t: usize,
-    reaction_left: &[u32],
-    h: usize,
+    active: impl Fn(usize) -> bool,
     p: usize,
     row: &mut [f64; LEVER_COUNT],
 ) {
-    let rs = world.reactions.len();
     for (r, rule) in world.reactions.iter().enumerate() {
-        if rule.pole == p && reaction_left[h * rs + r] > 0 {
+        if rule.pole == p && active(r) {
             let s = plan.reaction(world, t, r);
             if !s.enabled {
                 continue;
@@ -213,7 +250,7 @@ fn apply_reactions(
 /// place: a narrow store followed by a wide load of the same bytes stalls store forwarding, which cost
 /// an eighth of the update.
 #[inline(always)]
-fn scale_levers(row: &[f64; LEVER_COUNT], e: f64, s: f64) -> [f64; LEVER_COUNT] {
+pub(super) fn scale_levers(row: &[f64; LEVER_COUNT], e: f64, s: f64) -> [f64; LEVER_COUNT] {
     debug_assert_eq!(Lever::ALL.map(Lever::index), [0, 1, 2, 3, 4, 5, 6, 7]);
     let [aid, rent, offered, transit, remittance, loans, investment, security] = *row;
     [
@@ -264,7 +301,7 @@ pub fn benefit(
 /// The money pole brings, $M per year at grant equivalent: aid, rent while the base stands (`based`),
 /// fees while the route is open (`open`), loans and investment at their weights.
 #[inline(always)]
-fn money(c: &Coefficients, levers: &[f64; LEVER_COUNT], based: bool, open: bool) -> f64 {
+pub(super) fn money(c: &Coefficients, levers: &[f64; LEVER_COUNT], based: bool, open: bool) -> f64 {
     let lever = |l: Lever| levers[l.index()];
     let rent = if based { lever(Lever::BaseRent) } else { 0.0 };
     let fees = if open { lever(Lever::Transit) } else { 0.0 };
@@ -293,7 +330,7 @@ fn pull_with(
     let c = &world.coefficients;
     let host = &world.states[h];
     let i = h * world.poles.len() + p;
-    let demand = security_demand(c, state, h);
+    let demand = security_demand(c, state.threat[h], state.regime[h]);
     let ties = Ties {
         affinity: host.affinity[p],
         diaspora: host.diaspora[p],
@@ -304,26 +341,26 @@ fn pull_with(
     pull_from(c, levers, economic, demand, ties)
 }
 
-/// Host `h`'s demand for security: its threat level plus weighted regime insecurity.
+/// A host's demand for security: its threat level plus weighted regime insecurity.
 #[inline(always)]
-fn security_demand(c: &Coefficients, state: &RunState, h: usize) -> f64 {
-    state.threat[h] + c.regime_insecurity_weight * (1.0 - state.regime[h])
+pub(super) fn security_demand(c: &Coefficients, threat: f64, regime: f64) -> f64 {
+    threat + c.regime_insecurity_weight * (1.0 - regime)
 }
 
 /// What ties a host to a pole besides money and security.
 #[derive(Clone, Copy)]
-struct Ties {
-    affinity: f64,
-    diaspora: f64,
-    criticism: f64,
-    memberships: u32,
-    based: bool,
+pub(super) struct Ties {
+    pub(super) affinity: f64,
+    pub(super) diaspora: f64,
+    pub(super) criticism: f64,
+    pub(super) memberships: u32,
+    pub(super) based: bool,
 }
 
 /// The pull from its parts: affinity, the economic term, security (demand times what the pole
 /// provides), criticism, blocs, a hosted base and the diaspora, summed in that order.
 #[inline(always)]
-fn pull_from(
+pub(super) fn pull_from(
     c: &Coefficients,
     levers: &[f64; LEVER_COUNT],
     economic: f64,
@@ -377,23 +414,16 @@ fn decide(
     let transit = &mut state.transit[cells];
     for (p, (levers, &share)) in levers.iter().zip(shares).enumerate() {
         let offered = levers[Lever::BaseOffered.index()] >= 0.5;
-        if bases[p] {
-            if !offered || share < c.base_evict_below || refuses {
-                bases[p] = false;
-                occurred[slots.base(ps, h, p) + 1] = true;
-            }
-        } else if offered && !refuses && share >= c.base_admit_above {
-            bases[p] = true;
-            occurred[slots.base(ps, h, p)] = true;
+        let stands = base_stands(c, bases[p], offered, refuses, share);
+        if stands != bases[p] {
+            bases[p] = stands;
+            occurred[slots.base(ps, h, p) + usize::from(!stands)] = true;
         }
-        if transit[p] {
-            if share < c.transit_close_below {
-                transit[p] = false;
-                occurred[slots.transit(ps, h, p) + 1] = true;
-            }
-        } else if levers[Lever::Transit.index()] > 0.0 && share >= c.transit_open_above {
-            transit[p] = true;
-            occurred[slots.transit(ps, h, p)] = true;
+        let wanted = levers[Lever::Transit.index()] > 0.0;
+        let open = route_open(c, transit[p], wanted, share);
+        if open != transit[p] {
+            transit[p] = open;
+            occurred[slots.transit(ps, h, p) + usize::from(!open)] = true;
         }
     }
     let members = &mut state.blocs[h * bs..(h + 1) * bs];
@@ -401,19 +431,53 @@ fn decide(
         let Some(rule) = bloc.decided else {
             continue;
         };
-        let share = shares[bloc.pole];
-        let count = &mut state.memberships[h * ps + bloc.pole];
-        if *member {
-            if share < rule.leave_below {
-                *member = false;
-                *count -= 1;
-                occurred[slot_of_bloc(slots, bs, h, b) + 1] = true;
-            }
-        } else if !host.neutral && share >= rule.join_above {
-            *member = true;
-            *count += 1;
-            occurred[slot_of_bloc(slots, bs, h, b)] = true;
+        let stays = belongs(rule, *member, host.neutral, shares[bloc.pole]);
+        if stays != *member {
+            *member = stays;
+            let count = &mut state.memberships[h * ps + bloc.pole];
+            *count = if stays { *count + 1 } else { *count - 1 };
+            occurred[slot_of_bloc(slots, bs, h, b) + usize::from(!stays)] = true;
         }
+    }
+}
+
+/// Whether a pole's base stands after a host's decision: a standing base is evicted when no longer
+/// offered, when the share falls below the eviction threshold or when doctrine refuses it; an offered
+/// base is admitted at or above the admission threshold unless doctrine refuses it.
+#[inline(always)]
+pub(super) fn base_stands(
+    c: &Coefficients,
+    stood: bool,
+    offered: bool,
+    refuses: bool,
+    share: f64,
+) -> bool {
+    if stood {
+        offered && share >= c.base_evict_below && !refuses
+    } else {
+        offered && !refuses && share >= c.base_admit_above
+    }
+}
+
+/// Whether a pole's route is open after a host's decision: an open route closes below the closing
+/// threshold; a route the pole wants (`wanted`: it pays fees) opens at or above the opening threshold.
+#[inline(always)]
+pub(super) fn route_open(c: &Coefficients, was: bool, wanted: bool, share: f64) -> bool {
+    if was {
+        share >= c.transit_close_below
+    } else {
+        wanted && share >= c.transit_open_above
+    }
+}
+
+/// Whether a host belongs to a decided bloc after its decision: a member leaves below the leaving
+/// threshold; a non-neutral host joins at or above the joining threshold.
+#[inline(always)]
+pub(super) fn belongs(rule: Hysteresis, was: bool, neutral: bool, share: f64) -> bool {
+    if was {
+        share >= rule.leave_below
+    } else {
+        !neutral && share >= rule.join_above
     }
 }
 
@@ -455,14 +519,7 @@ fn react(
                     watch,
                     above,
                     level,
-                } => {
-                    let share = state.alignment[h * ps + watch];
-                    if above {
-                        share > level
-                    } else {
-                        share < level
-                    }
-                }
+                } => crosses(state.alignment[h * ps + watch], above, level),
                 Trigger::Event(e) => occurred[slots.event(hs, e, h)],
             };
             // The draw is tested last: its outcome is a coin toss the branch predictor cannot learn.
@@ -471,6 +528,16 @@ fn react(
                 occurred[slots.reaction(hs, r, h)] = true;
             }
         }
+    }
+}
+
+/// Whether a share trigger holds: the share is above `level` (`above`) or below it.
+#[inline(always)]
+pub(super) fn crosses(share: f64, above: bool, level: f64) -> bool {
+    if above {
+        share > level
+    } else {
+        share < level
     }
 }
 
