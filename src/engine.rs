@@ -13,7 +13,10 @@ use rayon::prelude::*;
 use std::sync::mpsc::{self, SyncSender};
 use std::sync::Mutex;
 
-use crate::model::{step, Check, Occurrences, Plan, RunState, Shocks, Verdicts, World};
+use crate::model::{
+    step_block, BlockShocks, Check, Lanes, Occurrences, Plan, RunBlock, RunState, Verdicts, World,
+    LANES,
+};
 use crate::stats::{hist_bin, Moments, BINS};
 
 /// Runs per chunk: the unit of parallel work and of streaming detail. Fixed, so results do not depend on
@@ -255,14 +258,22 @@ pub fn simulate<E: Send>(
 struct Worker {
     /// Tallies of every chunk this worker simulated, by plan.
     tallies: Vec<Tally>,
-    /// Run state by plan.
-    states: Vec<RunState>,
-    /// Check verdicts by plan.
-    verdicts: Vec<Verdicts>,
-    /// The quarter's draws.
-    shocks: Shocks,
-    /// Occurrence flags of the quarter.
-    occurred: Vec<bool>,
+    /// The state every run starts from.
+    initial: RunState,
+    /// The block of runs in flight, by plan.
+    blocks: Vec<RunBlock>,
+    /// One lane of a block as a run's state, by plan (for checks, final tallies and final states).
+    lanes: Vec<RunState>,
+    /// Check verdicts by lane, then plan.
+    verdicts: Vec<Vec<Verdicts>>,
+    /// The random generators of the block's runs.
+    rngs: Vec<ChaCha8Rng>,
+    /// The quarter's draws for the block.
+    shocks: BlockShocks,
+    /// Occurrence flags of the quarter, by slot, then lane.
+    occurred: Vec<Lanes<bool>>,
+    /// One lane's occurrence flags (for checks).
+    lane_occurred: Vec<bool>,
     /// Histogram bin of every run's score in every cell, by plan (counted at the end of a chunk).
     bins: Vec<Vec<u16>>,
 }
@@ -271,24 +282,25 @@ impl Worker {
     fn new(batch: &Batch, slots: &Occurrences) -> Worker {
         let world = batch.world;
         let cells = world.quarters * world.states.len() * world.poles.len();
+        let initial = RunState::initial(world);
         Worker {
             tallies: batch
                 .plans
                 .iter()
                 .map(|_| Tally::new(world, slots.len(), batch.checks.len()))
                 .collect(),
-            states: batch
+            blocks: batch
                 .plans
                 .iter()
-                .map(|_| RunState::initial(world))
+                .map(|_| RunBlock::new(&initial))
                 .collect(),
-            verdicts: batch
-                .plans
-                .iter()
-                .map(|_| Verdicts::new(batch.checks))
-                .collect(),
-            shocks: Shocks::new(world),
-            occurred: vec![false; slots.len()],
+            lanes: batch.plans.iter().map(|_| initial.clone()).collect(),
+            verdicts: vec![vec![Verdicts::new(batch.checks); batch.plans.len()]; LANES],
+            initial,
+            rngs: Vec::with_capacity(LANES),
+            shocks: BlockShocks::new(world),
+            occurred: vec![[false; LANES]; slots.len()],
+            lane_occurred: vec![false; slots.len()],
             bins: batch
                 .plans
                 .iter()
@@ -298,97 +310,125 @@ impl Worker {
     }
 }
 
-/// Simulates chunk `c` serially, adding its statistics to `worker`'s tallies.
+/// Simulates chunk `c` serially, `LANES` runs at a time in lock-step, adding its statistics to
+/// `worker`'s tallies.
 fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worker) -> ChunkDetail {
     let world = batch.world;
     let first = batch.first_run + c * CHUNK_RUNS;
     let last = (first + CHUNK_RUNS).min(batch.first_run + batch.runs);
     let Worker {
         tallies,
-        states,
+        initial,
+        blocks,
+        lanes,
         verdicts,
+        rngs,
         shocks,
         occurred,
+        lane_occurred,
         bins,
     } = worker;
+    let runs = (last - first) as usize;
+    let (hs, ps, plans) = (world.states.len(), world.poles.len(), batch.plans.len());
+    let row_len = hs * ps;
     let mut detail = ChunkDetail {
         first_run: first,
         runs: last - first,
         ..ChunkDetail::default()
     };
-    let (hs, ps) = (world.states.len(), world.poles.len());
+    if batch.keep_trajectories {
+        detail.trajectories = vec![0.0; runs * plans * world.quarters * row_len];
+    }
     // Histogram bins are recorded per run and counted per cell at the end of the chunk: counting as we
     // go would touch a different cache line for every score of every quarter.
-    let cells = world.quarters * hs * ps;
-    for run in first..last {
-        let r = (run - first) as usize;
-        let mut rng = run_rng(batch.seed, run);
-        states.iter_mut().for_each(|s| s.reset(world));
-        verdicts.iter_mut().for_each(|v| v.reset(batch.checks));
-        let mut trajectory = if batch.keep_trajectories {
-            vec![0.0; batch.plans.len() * world.quarters * hs * ps]
-        } else {
-            Vec::new()
-        };
+    let cells = world.quarters * row_len;
+    for block_first in (first..last).step_by(LANES) {
+        let n = (last - block_first).min(LANES as u64) as usize;
+        let r0 = (block_first - first) as usize;
+        rngs.clear();
+        rngs.extend((block_first..block_first + n as u64).map(|run| run_rng(batch.seed, run)));
+        blocks.iter_mut().for_each(|b| b.fill(initial));
+        verdicts
+            .iter_mut()
+            .flatten()
+            .for_each(|v| v.reset(batch.checks));
         for t in 0..world.quarters {
-            shocks.draw(&mut rng);
-            for (k, (plan, state)) in batch.plans.iter().zip(states.iter_mut()).enumerate() {
-                step(world, plan, slots, t, state, shocks, occurred);
-                verdicts[k].observe(batch.checks, world, slots, t, state, occurred);
+            shocks.draw(rngs);
+            for (k, (plan, block)) in batch.plans.iter().zip(blocks.iter_mut()).enumerate() {
+                step_block(world, plan, slots, t, block, shocks, occurred);
+                if !batch.checks.is_empty() {
+                    for (i, v) in verdicts[..n].iter_mut().map(|v| &mut v[k]).enumerate() {
+                        block.lane(i, &mut lanes[k]);
+                        lane_occurred
+                            .iter_mut()
+                            .zip(occurred.iter())
+                            .for_each(|(o, flags)| *o = flags[i]);
+                        v.observe(batch.checks, world, slots, t, &lanes[k], lane_occurred);
+                    }
+                }
                 let tally = &mut tallies[k];
-                let row = t * hs * ps;
-                let run_bins = &mut bins[k][r * cells + row..r * cells + row + hs * ps];
-                for ((m, b), &a) in tally.alignment[row..row + hs * ps]
+                let row = t * row_len;
+                for (cell, (m, a)) in tally.alignment[row..row + row_len]
                     .iter_mut()
-                    .zip(run_bins)
-                    .zip(&state.alignment)
+                    .zip(&block.alignment)
+                    .enumerate()
                 {
-                    m.push(a);
-                    *b = hist_bin(a);
+                    for (i, &x) in a[..n].iter().enumerate() {
+                        m.push(x);
+                        bins[k][(r0 + i) * cells + row + cell] = hist_bin(x);
+                    }
                 }
                 let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
                 // Branch-free: most slots stay false, and adding 0 is cheaper than testing for it.
-                occ.iter_mut()
-                    .zip(occurred.iter())
-                    .for_each(|(n, &o)| *n += u32::from(o));
+                for (count, flags) in occ.iter_mut().zip(occurred.iter()) {
+                    *count += flags[..n].iter().map(|&o| u32::from(o)).sum::<u32>();
+                }
                 if batch.keep_trajectories {
-                    let at = (k * world.quarters + t) * hs * ps;
-                    trajectory[at..at + hs * ps].copy_from_slice(&state.alignment);
+                    for i in 0..n {
+                        let at = (((r0 + i) * plans + k) * world.quarters + t) * row_len;
+                        let to = &mut detail.trajectories[at..at + row_len];
+                        to.iter_mut()
+                            .zip(&block.alignment)
+                            .for_each(|(x, a)| *x = a[i]);
+                    }
                 }
             }
         }
-        for (k, state) in states.iter().enumerate() {
-            let tally = &mut tallies[k];
-            tally.runs += 1;
-            for h in 0..hs {
-                tally.dominant[h * ps + state.dominant(world, h)] += 1;
+        for (i, verdicts) in verdicts[..n].iter().enumerate() {
+            for (block, lane) in blocks.iter().zip(lanes.iter_mut()) {
+                block.lane(i, lane);
             }
-            for (n, &b) in tally.bases.iter_mut().zip(&state.bases) {
-                *n += u32::from(b);
-            }
-            for (n, &b) in tally.transit.iter_mut().zip(&state.transit) {
-                *n += u32::from(b);
-            }
-            for (n, &b) in tally.blocs.iter_mut().zip(&state.blocs) {
-                *n += u32::from(b);
-            }
-            for (i, m) in tally.paired.iter_mut().enumerate() {
-                m.push(state.alignment[i] - states[0].alignment[i]);
-            }
-            for (n, &held) in tally.checks.iter_mut().zip(&verdicts[k].0) {
-                *n += u32::from(held);
-            }
-            if batch.keep_finals {
-                detail.finals.push(Final {
-                    run,
-                    plan: k,
-                    state: state.clone(),
-                });
+            for (k, state) in lanes.iter().enumerate() {
+                let tally = &mut tallies[k];
+                tally.runs += 1;
+                for h in 0..hs {
+                    tally.dominant[h * ps + state.dominant(world, h)] += 1;
+                }
+                for (n, &b) in tally.bases.iter_mut().zip(&state.bases) {
+                    *n += u32::from(b);
+                }
+                for (n, &b) in tally.transit.iter_mut().zip(&state.transit) {
+                    *n += u32::from(b);
+                }
+                for (n, &b) in tally.blocs.iter_mut().zip(&state.blocs) {
+                    *n += u32::from(b);
+                }
+                for (i, m) in tally.paired.iter_mut().enumerate() {
+                    m.push(state.alignment[i] - lanes[0].alignment[i]);
+                }
+                for (n, &held) in tally.checks.iter_mut().zip(&verdicts[k].0) {
+                    *n += u32::from(held);
+                }
+                if batch.keep_finals {
+                    detail.finals.push(Final {
+                        run: block_first + i as u64,
+                        plan: k,
+                        state: state.clone(),
+                    });
+                }
             }
         }
-        detail.trajectories.extend_from_slice(&trajectory);
     }
-    let runs = (last - first) as usize;
     for (tally, bins) in tallies.iter_mut().zip(bins.iter()) {
         for cell in 0..cells {
             let hist = &mut tally.histograms[cell * BINS..(cell + 1) * BINS];

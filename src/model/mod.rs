@@ -2,20 +2,24 @@
 //!
 //! Owns: the checked world (`World`), the time-varying inputs of a policy option (`Plan`), the state of one
 //! run (`RunState`), one quarter's random draws (`Shocks`), what can happen (`Occurrences`) and the update
-//! itself (`step`). Must not: read files, print, or hold global state; the engine decides which draws a
+//! itself (`step`, and `step_block` for a block of runs in lock-step). Must not: read files, print, or hold global state; the engine decides which draws a
 //! run gets, the scenario module decides what is valid. Every equation is in `docs/MODEL.md`.
 
+mod block;
 mod check;
 mod occurrence;
 mod plan;
+mod real;
 mod shocks;
 mod state;
 mod update;
 mod world;
 
+pub use block::{step_block, BlockShocks, Lanes, RunBlock, LANES};
 pub use check::{Check, Condition, During, Predicate, Verdicts};
 pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
 pub use plan::{Plan, ReactionStrength};
+pub use real::{Bools, F64s, Real};
 pub use shocks::Shocks;
 pub use state::{EconomicMemo, RunState};
 pub use update::{

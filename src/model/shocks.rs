@@ -32,14 +32,32 @@ impl Shocks {
 
     /// Fills every buffer from `rng`: events, then moods, then reactions, each in index order.
     pub fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R) {
-        for u in &mut self.event {
-            *u = rng.random::<f64>();
-        }
-        for z in &mut self.mood {
-            *z = rng.sample(StandardNormal);
-        }
-        for u in &mut self.reaction {
-            *u = rng.random::<f64>();
-        }
+        draw_quarter(
+            rng,
+            self.event.iter_mut(),
+            self.mood.iter_mut(),
+            self.reaction.iter_mut(),
+        );
+    }
+}
+
+/// Draws one quarter's numbers from `rng` into the places given: a uniform [0, 1) into each of `event`,
+/// then a standard normal into each of `mood`, then a uniform into each of `reaction`. The one
+/// definition of the order in which a run consumes its stream.
+#[inline]
+pub(super) fn draw_quarter<'a, R: Rng + ?Sized>(
+    rng: &mut R,
+    event: impl Iterator<Item = &'a mut f64>,
+    mood: impl Iterator<Item = &'a mut f64>,
+    reaction: impl Iterator<Item = &'a mut f64>,
+) {
+    for u in event {
+        *u = rng.random::<f64>();
+    }
+    for z in mood {
+        *z = rng.sample(StandardNormal);
+    }
+    for u in reaction {
+        *u = rng.random::<f64>();
     }
 }

@@ -3,6 +3,7 @@
 
 use super::occurrence::Occurrences;
 use super::plan::Plan;
+use super::real::Real;
 use super::shocks::Shocks;
 use super::state::{EconomicMemo, RunState};
 use super::world::{
@@ -89,7 +90,7 @@ pub fn step(
                 affinity: affinity[p],
                 diaspora: diaspora[p],
                 criticism: criticism[p],
-                memberships: memberships[p],
+                memberships: f64::from(memberships[p]),
                 based: bases[p],
             };
             target[p] = pull_from(c, &l, economic, demand, ties) + mood[p];
@@ -201,8 +202,8 @@ pub(super) fn realign(ev: &Event, ps: usize, share: &mut f64) {
 
 /// Moves `x` the share `rate` of the way toward `toward`.
 #[inline(always)]
-pub(super) fn relax(x: &mut f64, rate: f64, toward: f64) {
-    *x += rate * (toward - *x);
+pub(super) fn relax<R: Real>(x: &mut R, rate: f64, toward: R) {
+    *x = *x + R::splat(rate) * (toward - *x);
 }
 
 /// The levers pole `p` actually brings host `h` this quarter: the plan's schedule, changed by active
@@ -250,13 +251,13 @@ pub(super) fn apply_reactions(
 /// place: a narrow store followed by a wide load of the same bytes stalls store forwarding, which cost
 /// an eighth of the update.
 #[inline(always)]
-pub(super) fn scale_levers(row: &[f64; LEVER_COUNT], e: f64, s: f64) -> [f64; LEVER_COUNT] {
+pub(super) fn scale_levers<R: Real>(row: &[R; LEVER_COUNT], e: R, s: R) -> [R; LEVER_COUNT] {
     debug_assert_eq!(Lever::ALL.map(Lever::index), [0, 1, 2, 3, 4, 5, 6, 7]);
     let [aid, rent, offered, transit, remittance, loans, investment, security] = *row;
     [
         aid * e * s,
         rent,
-        if s < WITHDRAWN_BELOW { 0.0 } else { offered },
+        R::select(s.lt(R::splat(WITHDRAWN_BELOW)), R::splat(0.0), offered),
         transit * s,
         remittance * e,
         loans * e,
@@ -301,15 +302,20 @@ pub fn benefit(
 /// The money pole brings, $M per year at grant equivalent: aid, rent while the base stands (`based`),
 /// fees while the route is open (`open`), loans and investment at their weights.
 #[inline(always)]
-pub(super) fn money(c: &Coefficients, levers: &[f64; LEVER_COUNT], based: bool, open: bool) -> f64 {
+pub(super) fn money<R: Real>(
+    c: &Coefficients,
+    levers: &[R; LEVER_COUNT],
+    based: R::Mask,
+    open: R::Mask,
+) -> R {
     let lever = |l: Lever| levers[l.index()];
-    let rent = if based { lever(Lever::BaseRent) } else { 0.0 };
-    let fees = if open { lever(Lever::Transit) } else { 0.0 };
+    let rent = R::select(based, lever(Lever::BaseRent), R::splat(0.0));
+    let fees = R::select(open, lever(Lever::Transit), R::splat(0.0));
     lever(Lever::Aid)
         + rent
         + fees
-        + c.loan_weight * lever(Lever::Loans)
-        + c.investment_weight * lever(Lever::Investment)
+        + R::splat(c.loan_weight) * lever(Lever::Loans)
+        + R::splat(c.investment_weight) * lever(Lever::Investment)
 }
 
 /// The economic part of the pull: `w_econ · ln(1 + benefit / s_econ)`.
@@ -335,7 +341,7 @@ fn pull_with(
         affinity: host.affinity[p],
         diaspora: host.diaspora[p],
         criticism: state.criticism[i],
-        memberships: state.memberships[i],
+        memberships: f64::from(state.memberships[i]),
         based: state.bases[i],
     };
     pull_from(c, levers, economic, demand, ties)
@@ -343,37 +349,39 @@ fn pull_with(
 
 /// A host's demand for security: its threat level plus weighted regime insecurity.
 #[inline(always)]
-pub(super) fn security_demand(c: &Coefficients, threat: f64, regime: f64) -> f64 {
-    threat + c.regime_insecurity_weight * (1.0 - regime)
+pub(super) fn security_demand<R: Real>(c: &Coefficients, threat: R, regime: R) -> R {
+    threat + R::splat(c.regime_insecurity_weight) * (R::splat(1.0) - regime)
 }
 
 /// What ties a host to a pole besides money and security.
 #[derive(Clone, Copy)]
-pub(super) struct Ties {
-    pub(super) affinity: f64,
-    pub(super) diaspora: f64,
-    pub(super) criticism: f64,
-    pub(super) memberships: u32,
-    pub(super) based: bool,
+pub(super) struct Ties<R: Real> {
+    pub(super) affinity: R,
+    pub(super) diaspora: R,
+    pub(super) criticism: R,
+    /// Memberships in blocs the pole leads (a count).
+    pub(super) memberships: R,
+    pub(super) based: R::Mask,
 }
 
 /// The pull from its parts: affinity, the economic term, security (demand times what the pole
 /// provides), criticism, blocs, a hosted base and the diaspora, summed in that order.
 #[inline(always)]
-pub(super) fn pull_from(
+pub(super) fn pull_from<R: Real>(
     c: &Coefficients,
-    levers: &[f64; LEVER_COUNT],
-    economic: f64,
-    demand: f64,
-    ties: Ties,
-) -> f64 {
+    levers: &[R; LEVER_COUNT],
+    economic: R,
+    demand: R,
+    ties: Ties<R>,
+) -> R {
+    let zero = R::splat(0.0);
     let provision =
-        levers[Lever::Security.index()] + if ties.based { c.base_security } else { 0.0 };
-    let security = c.security_weight * demand * provision;
-    ties.affinity + economic + security - c.criticism_weight * ties.criticism
-        + c.bloc_weight * f64::from(ties.memberships)
-        + if ties.based { c.base_weight } else { 0.0 }
-        + c.diaspora_weight * ties.diaspora
+        levers[Lever::Security.index()] + R::select(ties.based, R::splat(c.base_security), zero);
+    let security = R::splat(c.security_weight) * demand * provision;
+    ties.affinity + economic + security - R::splat(c.criticism_weight) * ties.criticism
+        + R::splat(c.bloc_weight) * ties.memberships
+        + R::select(ties.based, R::splat(c.base_weight), zero)
+        + R::splat(c.diaspora_weight) * ties.diaspora
 }
 
 /// Replaces `x` by its softmax, computed stably.

@@ -1,0 +1,536 @@
+//! A block of runs advanced in lock-step: the state of `LANES` runs laid out value by value, each value
+//! holding one lane per run, so that the quarterly update works on every run of the block at once.
+//!
+//! `step_block` computes, lane by lane, exactly what `step` computes for one run: it applies the same
+//! formulas (the helpers of `update`) in the same order, so each lane's state is bit-identical to the
+//! state `step` gives that run, and a test checks it. The layout only changes how the work is arranged:
+//! the arithmetic of a host–pole pair is one short loop over lanes the compiler turns into vector
+//! instructions, and the fixed costs of a pair (indices, the plan's row) are paid once per block instead
+//! of once per run. Rare, branchy work (events that struck, active reactions, stale economic terms) is
+//! done lane by lane, and only when some lane needs it.
+
+use rand::Rng;
+
+use super::occurrence::Occurrences;
+use super::plan::Plan;
+use super::real::{F64s, Real};
+use super::shocks::{draw_quarter, Shocks};
+use super::state::{EconomicMemo, RunState};
+use super::update::{
+    apply_reactions, base_stands, belongs, criticise, crosses, economic_pull, money, pull_from,
+    realign, relax, route_open, scale_levers, security_demand, strike_host, strike_pole, Ties,
+    MAX_POLES,
+};
+use super::world::{EventTarget, Lever, Trigger, World, LEVER_COUNT};
+
+/// Runs per block.
+pub const LANES: usize = 8;
+
+/// One value per run of a block.
+pub type Lanes<T> = [T; LANES];
+
+/// The state of a block of runs: the fields of `RunState`, with the same indexing, one lane per run.
+#[derive(Clone, Debug)]
+pub struct RunBlock {
+    /// Alignment shares, `[h * poles + p][lane]`.
+    pub alignment: Vec<Lanes<f64>>,
+    /// Political mood, `[h * poles + p][lane]`.
+    pub mood: Vec<Lanes<f64>>,
+    /// Threat level, `[h][lane]`.
+    pub threat: Vec<Lanes<f64>>,
+    /// Regime security, `[h][lane]`.
+    pub regime: Vec<Lanes<f64>>,
+    /// Criticism, `[h * poles + p][lane]`.
+    pub criticism: Vec<Lanes<f64>>,
+    /// Economic capacity of each pole, `[p][lane]`.
+    pub economy: Vec<Lanes<f64>>,
+    /// Presence of each pole, `[p][lane]`.
+    pub presence: Vec<Lanes<f64>>,
+    /// Bases hosted, `[h * poles + p][lane]`.
+    pub bases: Vec<Lanes<bool>>,
+    /// Transit routes open, `[h * poles + p][lane]`.
+    pub transit: Vec<Lanes<bool>>,
+    /// Bloc memberships, `[h * blocs + b][lane]`.
+    pub blocs: Vec<Lanes<bool>>,
+    /// Memberships in blocs led by each pole, `[h * poles + p][lane]`.
+    pub memberships: Vec<Lanes<u32>>,
+    /// Quarters each reaction stays active, `[h * reactions + r][lane]`.
+    pub reaction_left: Vec<Lanes<u32>>,
+    /// The economic memo's money, `[h * poles + p][lane]`.
+    memo_usd_m: Vec<Lanes<f64>>,
+    /// The economic memo's remittances, `[h * poles + p][lane]`.
+    memo_remittance: Vec<Lanes<f64>>,
+    /// The economic memo's pull, `[h * poles + p][lane]`.
+    memo_pull: Vec<Lanes<f64>>,
+}
+
+/// Every lane of `to` set to the matching value of `from`.
+fn splat<T: Copy>(to: &mut Vec<Lanes<T>>, from: &[T]) {
+    to.clear();
+    to.extend(from.iter().map(|&x| [x; LANES]));
+}
+
+/// Lane `lane` of `from` into `to`.
+fn gather<T: Copy>(to: &mut Vec<T>, from: &[Lanes<T>], lane: usize) {
+    to.clear();
+    to.extend(from.iter().map(|x| x[lane]));
+}
+
+/// `from` into lane `lane` of `to`.
+fn scatter<T: Copy>(to: &mut [Lanes<T>], from: &[T], lane: usize) {
+    to.iter_mut().zip(from).for_each(|(x, &y)| x[lane] = y);
+}
+
+impl RunBlock {
+    /// A block whose every lane is `state`.
+    pub fn new(state: &RunState) -> RunBlock {
+        let mut block = RunBlock {
+            alignment: Vec::new(),
+            mood: Vec::new(),
+            threat: Vec::new(),
+            regime: Vec::new(),
+            criticism: Vec::new(),
+            economy: Vec::new(),
+            presence: Vec::new(),
+            bases: Vec::new(),
+            transit: Vec::new(),
+            blocs: Vec::new(),
+            memberships: Vec::new(),
+            reaction_left: Vec::new(),
+            memo_usd_m: Vec::new(),
+            memo_remittance: Vec::new(),
+            memo_pull: Vec::new(),
+        };
+        block.fill(state);
+        block
+    }
+
+    /// Sets every lane to `state` (a state of the block's world), without reallocating.
+    pub fn fill(&mut self, state: &RunState) {
+        splat(&mut self.alignment, &state.alignment);
+        splat(&mut self.mood, &state.mood);
+        splat(&mut self.threat, &state.threat);
+        splat(&mut self.regime, &state.regime);
+        splat(&mut self.criticism, &state.criticism);
+        splat(&mut self.economy, &state.economy);
+        splat(&mut self.presence, &state.presence);
+        splat(&mut self.bases, &state.bases);
+        splat(&mut self.transit, &state.transit);
+        splat(&mut self.blocs, &state.blocs);
+        splat(&mut self.memberships, &state.memberships);
+        splat(&mut self.reaction_left, &state.reaction_left);
+        let memo = &state.economic_memo;
+        splat(
+            &mut self.memo_usd_m,
+            &memo.iter().map(|m| m.usd_m).collect::<Vec<_>>(),
+        );
+        splat(
+            &mut self.memo_remittance,
+            &memo.iter().map(|m| m.remittance).collect::<Vec<_>>(),
+        );
+        splat(
+            &mut self.memo_pull,
+            &memo.iter().map(|m| m.pull).collect::<Vec<_>>(),
+        );
+    }
+
+    /// Copies lane `lane` into `state`, reusing its buffers.
+    pub fn lane(&self, lane: usize, state: &mut RunState) {
+        gather(&mut state.alignment, &self.alignment, lane);
+        gather(&mut state.mood, &self.mood, lane);
+        gather(&mut state.threat, &self.threat, lane);
+        gather(&mut state.regime, &self.regime, lane);
+        gather(&mut state.criticism, &self.criticism, lane);
+        gather(&mut state.economy, &self.economy, lane);
+        gather(&mut state.presence, &self.presence, lane);
+        gather(&mut state.bases, &self.bases, lane);
+        gather(&mut state.transit, &self.transit, lane);
+        gather(&mut state.blocs, &self.blocs, lane);
+        gather(&mut state.memberships, &self.memberships, lane);
+        gather(&mut state.reaction_left, &self.reaction_left, lane);
+        state.economic_memo.clear();
+        state.economic_memo.extend(
+            self.memo_usd_m
+                .iter()
+                .zip(&self.memo_remittance)
+                .zip(&self.memo_pull)
+                .map(|((u, r), p)| EconomicMemo {
+                    usd_m: u[lane],
+                    remittance: r[lane],
+                    pull: p[lane],
+                }),
+        );
+    }
+
+    /// Sets lane `lane` to `state` (a state of the block's world).
+    pub fn set_lane(&mut self, lane: usize, state: &RunState) {
+        scatter(&mut self.alignment, &state.alignment, lane);
+        scatter(&mut self.mood, &state.mood, lane);
+        scatter(&mut self.threat, &state.threat, lane);
+        scatter(&mut self.regime, &state.regime, lane);
+        scatter(&mut self.criticism, &state.criticism, lane);
+        scatter(&mut self.economy, &state.economy, lane);
+        scatter(&mut self.presence, &state.presence, lane);
+        scatter(&mut self.bases, &state.bases, lane);
+        scatter(&mut self.transit, &state.transit, lane);
+        scatter(&mut self.blocs, &state.blocs, lane);
+        scatter(&mut self.memberships, &state.memberships, lane);
+        scatter(&mut self.reaction_left, &state.reaction_left, lane);
+        for (i, m) in state.economic_memo.iter().enumerate() {
+            self.memo_usd_m[i][lane] = m.usd_m;
+            self.memo_remittance[i][lane] = m.remittance;
+            self.memo_pull[i][lane] = m.pull;
+        }
+    }
+}
+
+/// One quarter's draws for a block: the buffers of `Shocks`, one lane per run.
+#[derive(Clone, Debug)]
+pub struct BlockShocks {
+    /// Uniform [0, 1) per event and host, `[e * states + h][lane]`.
+    pub event: Vec<Lanes<f64>>,
+    /// Standard normal per host and pole, `[h * poles + p][lane]`.
+    pub mood: Vec<Lanes<f64>>,
+    /// Uniform [0, 1) per reaction and host, `[r * states + h][lane]`.
+    pub reaction: Vec<Lanes<f64>>,
+}
+
+impl BlockShocks {
+    /// Buffers sized for `world`.
+    pub fn new(world: &World) -> BlockShocks {
+        let one = Shocks::new(world);
+        BlockShocks {
+            event: vec![[0.0; LANES]; one.event.len()],
+            mood: vec![[0.0; LANES]; one.mood.len()],
+            reaction: vec![[0.0; LANES]; one.reaction.len()],
+        }
+    }
+
+    /// Lane `i` draws from `rngs[i]` exactly what `Shocks::draw` draws. Lanes beyond `rngs.len()` are
+    /// idle: their uniforms are 1 (no hazard strikes, no reaction fires) and their moods 0.
+    pub fn draw<R: Rng>(&mut self, rngs: &mut [R]) {
+        assert!(rngs.len() <= LANES, "at most {LANES} runs in a block");
+        for (lane, rng) in rngs.iter_mut().enumerate() {
+            draw_quarter(
+                rng,
+                self.event.iter_mut().map(|u| &mut u[lane]),
+                self.mood.iter_mut().map(|z| &mut z[lane]),
+                self.reaction.iter_mut().map(|u| &mut u[lane]),
+            );
+        }
+        for lane in rngs.len()..LANES {
+            self.event.iter_mut().for_each(|u| u[lane] = 1.0);
+            self.mood.iter_mut().for_each(|z| z[lane] = 0.0);
+            self.reaction.iter_mut().for_each(|u| u[lane] = 1.0);
+        }
+    }
+}
+
+/// Advances every lane of `block` by quarter `t`, as `step` advances one run, flagging in `occurred`
+/// (`[slot][lane]`) what happened in each lane.
+pub fn step_block(
+    world: &World,
+    plan: &Plan,
+    slots: &Occurrences,
+    t: usize,
+    block: &mut RunBlock,
+    shocks: &BlockShocks,
+    occurred: &mut [Lanes<bool>],
+) {
+    let (hs, ps, rs) = (world.states.len(), world.poles.len(), world.reactions.len());
+    let c = &world.coefficients;
+    occurred.fill([false; LANES]);
+
+    strike_events(world, plan, slots, t, block, shocks, occurred);
+
+    assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
+    let width = ps * LEVER_COUNT;
+    let quarter_levers = &plan.levers[t * hs * width..(t + 1) * hs * width];
+    let splat = F64s::splat;
+    let mut levers = [[splat(0.0); LEVER_COUNT]; MAX_POLES];
+    for (h, (host, scheduled)) in world
+        .states
+        .iter()
+        .zip(quarter_levers.chunks_exact(width))
+        .enumerate()
+    {
+        let lefts = &block.reaction_left[h * rs..(h + 1) * rs];
+        // The lanes in which some reaction of each pole is active.
+        let mut reacting = [[false; LANES]; MAX_POLES];
+        for (rule, k) in world.reactions.iter().zip(lefts) {
+            (0..LANES).for_each(|i| reacting[rule.pole][i] |= k[i] > 0);
+        }
+        let demand = security_demand(c, F64s(block.threat[h]), F64s(block.regime[h]));
+        let gdp_m = host.gdp_usd_bn * 1000.0;
+        let mut target = [splat(0.0); MAX_POLES];
+        for p in 0..ps {
+            let cell = h * ps + p;
+            let row: &[f64; LEVER_COUNT] = scheduled[p * LEVER_COUNT..(p + 1) * LEVER_COUNT]
+                .try_into()
+                .unwrap(); // unwrap OK: the slice is LEVER_COUNT long
+            let (economy, presence) = (F64s(block.economy[p]), F64s(block.presence[p]));
+            // Every lane from the plan's row; lanes with an active reaction then from their own.
+            let mut l = scale_levers(&row.map(splat), economy, presence);
+            if reacting[p].contains(&true) {
+                for i in (0..LANES).filter(|&i| reacting[p][i]) {
+                    let mut reacted = *row;
+                    apply_reactions(world, plan, t, |r| lefts[r][i] > 0, p, &mut reacted);
+                    let scaled = scale_levers(&reacted, economy.0[i], presence.0[i]);
+                    (0..LEVER_COUNT).for_each(|k| l[k].0[i] = scaled[k]);
+                }
+            }
+            levers[p] = l;
+            let mood = splat(c.mood_persistence) * F64s(block.mood[cell])
+                + splat(c.mood_sd) * F64s(shocks.mood[cell]);
+            block.mood[cell] = mood.0;
+            let based = block.bases[cell];
+            let usd_m = money(c, &l, based, block.transit[cell]);
+            let remittance = l[Lever::Remittance.index()];
+            // The economic memo, lane by lane: the division and the logarithm only where the inputs
+            // changed.
+            let (memo_usd_m, memo_remittance) = (
+                &mut block.memo_usd_m[cell],
+                &mut block.memo_remittance[cell],
+            );
+            let memo_pull = &mut block.memo_pull[cell];
+            let stale: Lanes<bool> = std::array::from_fn(|i| {
+                !(memo_usd_m[i] == usd_m.0[i] && memo_remittance[i] == remittance.0[i])
+            });
+            if stale.contains(&true) {
+                for i in (0..LANES).filter(|&i| stale[i]) {
+                    memo_pull[i] = economic_pull(world, usd_m.0[i] / gdp_m + remittance.0[i]);
+                    memo_usd_m[i] = usd_m.0[i];
+                    memo_remittance[i] = remittance.0[i];
+                }
+            }
+            let memberships = &block.memberships[cell];
+            let ties = Ties {
+                affinity: splat(host.affinity[p]),
+                diaspora: splat(host.diaspora[p]),
+                criticism: F64s(block.criticism[cell]),
+                memberships: F64s(std::array::from_fn(|i| f64::from(memberships[i]))),
+                based,
+            };
+            target[p] = pull_from(c, &l, F64s(*memo_pull), demand, ties) + mood;
+        }
+        let target = &mut target[..ps];
+        softmax(target);
+        for (a, &x) in block.alignment[h * ps..(h + 1) * ps]
+            .iter_mut()
+            .zip(&*target)
+        {
+            let mut share = F64s(*a);
+            relax(&mut share, c.adjustment_rate, x);
+            *a = share.0;
+        }
+        decide(world, slots, t, h, block, occurred, &levers[..ps]);
+    }
+
+    // State variables drift back toward their baselines.
+    for (h, host) in world.states.iter().enumerate() {
+        for (x, rate, toward) in [
+            (&mut block.threat[h], c.threat_decay, host.threat_baseline),
+            (
+                &mut block.regime[h],
+                c.regime_recovery,
+                host.regime_baseline,
+            ),
+        ] {
+            let mut y = F64s(*x);
+            relax(&mut y, rate, splat(toward));
+            *x = y.0;
+        }
+    }
+    for x in block.criticism.iter_mut() {
+        *x = (F64s(*x) * splat(1.0 - c.criticism_decay)).0;
+    }
+    for x in block.economy.iter_mut() {
+        let mut y = F64s(*x);
+        relax(&mut y, c.economy_recovery, splat(1.0));
+        *x = y.0;
+    }
+
+    react(world, plan, slots, t, block, shocks, occurred);
+}
+
+/// `softmax` of each lane across the rows of `x`.
+fn softmax(x: &mut [F64s]) {
+    let mut max = F64s::splat(f64::NEG_INFINITY);
+    for &v in x.iter() {
+        max = F64s::select(max.lt(v), v, max);
+    }
+    let mut sum = F64s::splat(0.0);
+    for v in x.iter_mut() {
+        for i in 0..LANES {
+            v.0[i] = if v.0[i] == max.0[i] {
+                1.0
+            } else {
+                (v.0[i] - max.0[i]).exp()
+            };
+        }
+        sum = sum + *v;
+    }
+    for v in x.iter_mut() {
+        *v = *v / sum;
+    }
+}
+
+fn strike_events(
+    world: &World,
+    plan: &Plan,
+    slots: &Occurrences,
+    t: usize,
+    block: &mut RunBlock,
+    shocks: &BlockShocks,
+    occurred: &mut [Lanes<bool>],
+) {
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    let cells = world.events.len() * hs;
+    let at = world.event_index(t, 0, 0)..world.event_index(t, 0, 0) + cells;
+    let (injects, hazards) = (&world.injects[at.clone()], &plan.hazards[at]);
+    let draws = &shocks.event[..cells];
+    let struck = |k: usize, i: usize| injects[k] | (draws[k][i] < hazards[k]);
+    // Which lanes anything struck, in one branch-free pass; the rest are left alone.
+    let mut hit = [false; LANES];
+    for k in 0..cells {
+        (0..LANES).for_each(|i| hit[i] |= struck(k, i));
+    }
+    for i in (0..LANES).filter(|&i| hit[i]) {
+        for (e, ev) in world.events.iter().enumerate() {
+            match ev.target {
+                EventTarget::Pole(p) => {
+                    if struck(e * hs, i) {
+                        strike_pole(ev, &mut block.economy[p][i], &mut block.presence[p][i]);
+                        occurred[slots.event(hs, e, 0)][i] = true;
+                    }
+                }
+                EventTarget::States => {
+                    for h in (0..hs).filter(|&h| struck(e * hs + h, i)) {
+                        strike_host(ev, &mut block.threat[h][i], &mut block.regime[h][i]);
+                        if let Some(critic) = ev.critic {
+                            criticise(ev, &mut block.criticism[h * ps + critic][i]);
+                        }
+                        if ev.realign > 0.0 {
+                            for a in &mut block.alignment[h * ps..(h + 1) * ps] {
+                                realign(ev, ps, &mut a[i]);
+                            }
+                        }
+                        occurred[slots.event(hs, e, h)][i] = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A truth value per lane.
+#[inline(always)]
+fn mask(f: impl FnMut(usize) -> bool) -> Lanes<bool> {
+    std::array::from_fn(f)
+}
+
+/// Host `h`'s decisions in every lane, as `update::decide` makes them for one run. Decision slots are
+/// only ever set here, so their flags are assigned whole.
+fn decide(
+    world: &World,
+    slots: &Occurrences,
+    t: usize,
+    h: usize,
+    block: &mut RunBlock,
+    occurred: &mut [Lanes<bool>],
+    levers: &[[F64s; LEVER_COUNT]],
+) {
+    let (ps, bs) = (world.poles.len(), world.blocs.len());
+    let c = &world.coefficients;
+    let host = &world.states[h];
+    let refuses = host.refuses_bases(t);
+    for (p, levers) in levers.iter().enumerate() {
+        let cell = h * ps + p;
+        let share = &block.alignment[cell];
+        let (offered, fees) = (
+            &levers[Lever::BaseOffered.index()].0,
+            &levers[Lever::Transit.index()].0,
+        );
+        let stood = block.bases[cell];
+        let stands = mask(|i| base_stands(c, stood[i], offered[i] >= 0.5, refuses, share[i]));
+        block.bases[cell] = stands;
+        let base = slots.base(ps, h, p);
+        occurred[base] = mask(|i| stands[i] & !stood[i]);
+        occurred[base + 1] = mask(|i| stood[i] & !stands[i]);
+        let was = block.transit[cell];
+        let open = mask(|i| route_open(c, was[i], fees[i] > 0.0, share[i]));
+        block.transit[cell] = open;
+        let route = slots.transit(ps, h, p);
+        occurred[route] = mask(|i| open[i] & !was[i]);
+        occurred[route + 1] = mask(|i| was[i] & !open[i]);
+    }
+    for (b, bloc) in world.blocs.iter().enumerate() {
+        let Some(rule) = bloc.decided else {
+            continue;
+        };
+        let share = &block.alignment[h * ps + bloc.pole];
+        let was = block.blocs[h * bs + b];
+        let stays = mask(|i| belongs(rule, was[i], host.neutral, share[i]));
+        block.blocs[h * bs + b] = stays;
+        let (joins, leaves) = (mask(|i| stays[i] & !was[i]), mask(|i| was[i] & !stays[i]));
+        let count = &mut block.memberships[h * ps + bloc.pole];
+        for i in 0..LANES {
+            count[i] = count[i] + u32::from(joins[i]) - u32::from(leaves[i]);
+        }
+        let joined = slots
+            .bloc(bs, h, b)
+            .expect("every decided bloc has occurrence slots");
+        occurred[joined] = joins;
+        occurred[joined + 1] = leaves;
+    }
+}
+
+/// Reactions in every lane, as `update::react` sets them off for one run. Reaction slots are only ever
+/// set here, so their flags are assigned whole.
+fn react(
+    world: &World,
+    plan: &Plan,
+    slots: &Occurrences,
+    t: usize,
+    block: &mut RunBlock,
+    shocks: &BlockShocks,
+    occurred: &mut [Lanes<bool>],
+) {
+    let (hs, ps, rs) = (world.states.len(), world.poles.len(), world.reactions.len());
+    if rs == 0 {
+        return;
+    }
+    let strengths = &plan.reactions[t * rs..(t + 1) * rs];
+    for (h, lefts) in block.reaction_left.chunks_exact_mut(rs).enumerate() {
+        for (r, ((rule, strength), left)) in world
+            .reactions
+            .iter()
+            .zip(strengths)
+            .zip(lefts.iter_mut())
+            .enumerate()
+        {
+            // `saturating_sub(1)`, in a form baseline SSE2 vectorises.
+            (0..LANES).for_each(|i| left[i] -= u32::from(left[i] > 0));
+            if !strength.enabled || !rule.states[h] {
+                continue;
+            }
+            let triggered: Lanes<bool> = match rule.trigger {
+                Trigger::Share {
+                    watch,
+                    above,
+                    level,
+                } => {
+                    let share = &block.alignment[h * ps + watch];
+                    mask(|i| crosses(share[i], above, level))
+                }
+                Trigger::Event(e) => occurred[slots.event(hs, e, h)],
+            };
+            let draws = &shocks.reaction[r * hs + h];
+            let fires = mask(|i| (left[i] == 0) & triggered[i] & (draws[i] < strength.chance));
+            for i in 0..LANES {
+                left[i] = if fires[i] { rule.duration } else { left[i] };
+            }
+            occurred[slots.reaction(hs, r, h)] = fires;
+        }
+    }
+}
