@@ -1,10 +1,13 @@
-//! Benchmarks of the core without I/O, on the built-in baseline scenario: one run of the model, the same
-//! run's random draws alone (the floor ChaCha8 sets), and a batch of runs through the engine at one and
-//! two threads.
+//! Benchmarks of the core without I/O, on the built-in baseline scenario: runs of the model as the engine
+//! evaluates them (a block of `LANES` runs in lock-step, reported per run), the same runs' random draws
+//! alone (the floor ChaCha8 sets), one run through the reference update `step`, and a batch of runs
+//! through the engine at one and two threads.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use greatgame::engine::{run_rng, simulate, Batch};
-use greatgame::model::{step, Occurrences, RunState, Shocks};
+use greatgame::model::{
+    step, step_block, BlockShocks, Occurrences, RunBlock, RunState, Shocks, LANES,
+};
 use greatgame::scenario;
 
 fn one_run(c: &mut Criterion) {
@@ -75,5 +78,54 @@ fn batch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_run, batch);
+fn block_of_runs(c: &mut Criterion) {
+    let loaded = scenario::builtin().expect("built-in scenario is valid");
+    let sc = &loaded.scenario;
+    let world = &sc.world;
+    let slots = Occurrences::new(world);
+    let initial = RunState::initial(world);
+    let mut shocks = BlockShocks::new(world);
+    let mut block = RunBlock::new(&initial);
+    let mut occurred = vec![[false; LANES]; slots.len()];
+    let mut first = 0u64;
+    let mut group = c.benchmark_group("baseline_runs");
+    group.throughput(Throughput::Elements(LANES as u64));
+    group.bench_function("block", |b| {
+        b.iter(|| {
+            first += LANES as u64;
+            let mut rngs: Vec<_> = (first..first + LANES as u64)
+                .map(|r| run_rng(1, r))
+                .collect();
+            block.fill(&initial);
+            for t in 0..world.quarters {
+                shocks.draw(&mut rngs);
+                step_block(
+                    world,
+                    &sc.baseline,
+                    &slots,
+                    t,
+                    &mut block,
+                    &shocks,
+                    &mut occurred,
+                );
+            }
+            block.alignment[0][0]
+        })
+    });
+    group.bench_function("block_draws_only", |b| {
+        b.iter(|| {
+            first += LANES as u64;
+            let mut rngs: Vec<_> = (first..first + LANES as u64)
+                .map(|r| run_rng(1, r))
+                .collect();
+            for _ in 0..world.quarters {
+                shocks.draw(&mut rngs);
+            }
+            shocks.mood[0][0]
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, block_of_runs, one_run, batch);
 criterion_main!(benches);

@@ -274,7 +274,8 @@ struct Worker {
     occurred: Vec<Lanes<bool>>,
     /// One lane's occurrence flags (for checks).
     lane_occurred: Vec<bool>,
-    /// Histogram bin of every run's score in every cell, by plan (counted at the end of a chunk).
+    /// Histogram bin of every run's score in every cell, by plan, `[cell * CHUNK_RUNS + run]` (counted at
+    /// the end of a chunk).
     bins: Vec<Vec<u16>>,
 }
 
@@ -339,9 +340,6 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
     if batch.keep_trajectories {
         detail.trajectories = vec![0.0; runs * plans * world.quarters * row_len];
     }
-    // Histogram bins are recorded per run and counted per cell at the end of the chunk: counting as we
-    // go would touch a different cache line for every score of every quarter.
-    let cells = world.quarters * row_len;
     for block_first in (first..last).step_by(LANES) {
         let n = (last - block_first).min(LANES as u64) as usize;
         let r0 = (block_first - first) as usize;
@@ -375,7 +373,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                 {
                     for (i, &x) in a[..n].iter().enumerate() {
                         m.push(x);
-                        bins[k][(r0 + i) * cells + row + cell] = hist_bin(x);
+                        bins[k][(row + cell) * CHUNK_RUNS as usize + r0 + i] = hist_bin(x);
                     }
                 }
                 let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
@@ -430,10 +428,13 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
         }
     }
     for (tally, bins) in tallies.iter_mut().zip(bins.iter()) {
-        for cell in 0..cells {
-            let hist = &mut tally.histograms[cell * BINS..(cell + 1) * BINS];
-            for run_bins in bins[..runs * cells].chunks_exact(cells) {
-                hist[usize::from(run_bins[cell])] += 1;
+        for (hist, cell_bins) in tally
+            .histograms
+            .chunks_exact_mut(BINS)
+            .zip(bins.chunks_exact(CHUNK_RUNS as usize))
+        {
+            for &b in &cell_bins[..runs] {
+                hist[usize::from(b)] += 1;
             }
         }
     }

@@ -5,7 +5,8 @@
 
 use greatgame::engine::run_rng;
 use greatgame::model::{
-    step, step_block, BlockShocks, OccurrenceKind, Occurrences, RunBlock, RunState, Shocks, LANES,
+    step, step_block, step_block_portable, BlockShocks, OccurrenceKind, Occurrences, RunBlock,
+    RunState, Shocks, LANES,
 };
 
 /// Every field of a run's state as bits, so that NaN memo entries compare equal to themselves.
@@ -145,4 +146,63 @@ fn a_lane_set_and_read_back_is_the_same_state() {
     block.fill(&initial);
     block.lane(3, &mut out);
     assert_eq!(bits(&out), bits(&initial));
+}
+
+#[test]
+fn the_version_chosen_for_this_cpu_gives_the_portable_bits() {
+    let loaded = greatgame::scenario::builtin().unwrap();
+    let mut sc = loaded.scenario;
+    for plan in std::iter::once(&mut sc.baseline).chain(sc.policies.iter_mut()) {
+        plan.hazards
+            .iter_mut()
+            .for_each(|h| *h = (*h * 5.0).min(1.0));
+    }
+    let world = &sc.world;
+    let slots = Occurrences::new(world);
+    let initial = RunState::initial(world);
+    let mut shocks = BlockShocks::new(world);
+    let (mut chosen_occurred, mut portable_occurred) = (
+        vec![[false; LANES]; slots.len()],
+        vec![[false; LANES]; slots.len()],
+    );
+    let (mut a, mut b) = (initial.clone(), initial.clone());
+    for plan in std::iter::once(&sc.baseline).chain(&sc.policies) {
+        for first in [0u64, 64, 4096] {
+            let mut rngs: Vec<_> = (first..first + LANES as u64)
+                .map(|r| run_rng(9, r))
+                .collect();
+            let (mut chosen, mut portable) = (RunBlock::new(&initial), RunBlock::new(&initial));
+            for t in 0..world.quarters {
+                shocks.draw(&mut rngs);
+                step_block(
+                    world,
+                    plan,
+                    &slots,
+                    t,
+                    &mut chosen,
+                    &shocks,
+                    &mut chosen_occurred,
+                );
+                step_block_portable(
+                    world,
+                    plan,
+                    &slots,
+                    t,
+                    &mut portable,
+                    &shocks,
+                    &mut portable_occurred,
+                );
+                assert_eq!(chosen_occurred, portable_occurred, "quarter {t}");
+                for i in 0..LANES {
+                    chosen.lane(i, &mut a);
+                    portable.lane(i, &mut b);
+                    assert!(
+                        bits(&a) == bits(&b),
+                        "plan {}, quarter {t}, lane {i}",
+                        plan.name
+                    );
+                }
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ mod state;
 mod update;
 mod world;
 
-pub use block::{step_block, BlockShocks, Lanes, RunBlock, LANES};
+pub use block::{step_block, step_block_portable, BlockShocks, Lanes, RunBlock, LANES};
 pub use check::{Check, Condition, During, Predicate, Verdicts};
 pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
 pub use plan::{Plan, ReactionStrength};

@@ -1,6 +1,10 @@
 //! The numbers the update's formulas compute with: `f64` for one run (`step`), or `F64s`, one `f64` per
 //! run of a block (`step_block`). Every operation on `F64s` is the same IEEE operation on each lane, so a
 //! formula written once over `Real` gives each lane of a block exactly the bits it gives one run.
+//!
+//! The exponential is our own (`exp`), built from those operations alone: it gives the same bits on
+//! every platform, where the system's maths library differs between versions and CPUs, and it runs in
+//! vector lanes.
 
 use std::ops::{Add, Div, Mul, Sub};
 
@@ -18,6 +22,8 @@ pub trait Real:
     fn select(mask: Self::Mask, yes: Self, no: Self) -> Self;
     /// `self < other`.
     fn lt(self, other: Self) -> Self::Mask;
+    /// `e^self`, by `exp`.
+    fn exp(self) -> Self;
 }
 
 impl Real for f64 {
@@ -40,6 +46,11 @@ impl Real for f64 {
     #[inline(always)]
     fn lt(self, other: f64) -> bool {
         self < other
+    }
+
+    #[inline(always)]
+    fn exp(self) -> f64 {
+        exp(self)
     }
 }
 
@@ -92,11 +103,117 @@ impl Real for F64s {
     fn lt(self, other: F64s) -> Bools {
         std::array::from_fn(|i| self.0[i] < other.0[i])
     }
+
+    #[inline(always)]
+    fn exp(self) -> F64s {
+        F64s(std::array::from_fn(|i| exp(self.0[i])))
+    }
+}
+
+/// ln 2 in two parts: `LN2_HI` has its low bits zero, so `k * LN2_HI` is exact for the `k` used here.
+const LN2_HI: f64 = 0.693_147_180_369_123_8; // bits 0x3fe62e42fee00000
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10; // bits 0x3dea39ef35793c76
+const INV_LN2: f64 = std::f64::consts::LOG2_E;
+/// Remez coefficients of `R(r²) ≈ r·(e^r + 1)/(e^r − 1)` on [−ln2/2, ln2/2] (W. J. Cody, W. Waite,
+/// *Software Manual for the Elementary Functions*, 1980; the values of the Sun/FreeBSD libm).
+const P1: f64 = 0.166_666_666_666_666_02; // bits 0x3fc555555555553e
+const P2: f64 = -0.002_777_777_777_701_559_3; // bits 0xbf66c16c16bebd93
+const P3: f64 = 6.613_756_321_437_934e-5; // bits 0x3f11566aaf25de2c
+const P4: f64 = -1.653_390_220_546_525_2e-6; // bits 0xbebbbd41c5d26bf1
+const P5: f64 = 4.138_136_797_057_238_5e-8; // bits 0x3e66376972bea4d0
+
+/// `e^x` within one unit in the last place, from IEEE additions, multiplications, one division and
+/// exact scalings alone (no fused multiply-add, no table, no branch), so that every platform gives the
+/// same bits: `x = k·ln2 + r` with `|r| ≤ ln2/2`, `e^r` from a rational approximation, scaled by `2^k`.
+/// Saturates to 0 below −746 and to infinity above 710; NaN gives NaN.
+#[inline(always)]
+pub fn exp(x: f64) -> f64 {
+    let x = x.clamp(-746.0, 710.0);
+    // k = x / ln2 rounded to the nearest integer (|k| ≤ 1077, so the cast is exact; NaN gives 0).
+    let half = if x < 0.0 { -0.5 } else { 0.5 };
+    let k = (x * INV_LN2 + half) as i32;
+    let kf = f64::from(k);
+    let hi = x - kf * LN2_HI;
+    let lo = kf * LN2_LO;
+    let r = hi - lo;
+    let rr = r * r;
+    let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
+    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    // 2^k in two exact factors, each a normal number for every k above.
+    let k1 = k >> 1;
+    y * pow2(k1) * pow2(k - k1)
+}
+
+/// `2^k` for −1022 ≤ k ≤ 1023, exactly.
+#[inline(always)]
+fn pow2(k: i32) -> f64 {
+    f64::from_bits(((k + 1023) as u64) << 52)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// Distance in units in the last place between two positive finite numbers.
+    fn ulps(a: f64, b: f64) -> u64 {
+        a.to_bits().abs_diff(b.to_bits())
+    }
+
+    #[test]
+    fn exp_is_within_one_ulp_of_the_system_exp() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        // The softmax's range, then the whole normal range.
+        for (lo, hi) in [(-40.0, 0.0), (-708.0, 709.0), (-1e-6, 1e-6)] {
+            let mut worst = 0;
+            for _ in 0..200_000 {
+                let x = rng.random_range(lo..hi);
+                worst = worst.max(ulps(exp(x), x.exp()));
+            }
+            assert!(worst <= 1, "{worst} ulps on [{lo}, {hi}]");
+        }
+    }
+
+    #[test]
+    fn exp_is_exact_where_it_must_be_and_saturates() {
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(exp(-0.0), 1.0);
+        assert!(ulps(exp(1.0), std::f64::consts::E) <= 1);
+        assert_eq!(exp(-800.0), 0.0);
+        assert_eq!(exp(f64::NEG_INFINITY), 0.0);
+        assert_eq!(exp(800.0), f64::INFINITY);
+        assert!(exp(f64::NAN).is_nan());
+        // Subnormal results keep their order of magnitude.
+        let tiny = exp(-740.0);
+        assert!(tiny > 0.0 && (tiny / (-740.0f64).exp() - 1.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn exp_constants_have_their_published_bits() {
+        let bits = [LN2_HI, LN2_LO, INV_LN2, P1, P2, P3, P4, P5].map(f64::to_bits);
+        assert_eq!(
+            bits,
+            [
+                0x3fe6_2e42_fee0_0000,
+                0x3dea_39ef_3579_3c76,
+                0x3ff7_1547_652b_82fe,
+                0x3fc5_5555_5555_553e,
+                0xbf66_c16c_16be_bd93,
+                0x3f11_566a_af25_de2c,
+                0xbebb_bd41_c5d2_6bf1,
+                0x3e66_3769_72be_a4d0,
+            ]
+        );
+    }
+
+    #[test]
+    fn exp_in_lanes_is_exp_in_each_lane() {
+        let x = F64s(std::array::from_fn(|i| -3.7 * i as f64 + 0.9));
+        let y = x.exp();
+        for i in 0..LANES {
+            assert_eq!(y.0[i].to_bits(), exp(x.0[i]).to_bits());
+        }
+    }
 
     #[test]
     fn lanes_compute_what_each_number_computes() {

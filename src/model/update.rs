@@ -393,7 +393,7 @@ pub fn softmax(x: &mut [f64]) {
     let mut sum = 0.0;
     for v in x.iter_mut() {
         // exp(0) is exactly 1: the largest term needs no call.
-        *v = if *v == max { 1.0 } else { (*v - max).exp() };
+        *v = if *v == max { 1.0 } else { Real::exp(*v - max) };
         sum += *v;
     }
     for v in x.iter_mut() {
@@ -460,33 +460,37 @@ pub(super) fn base_stands(
     refuses: bool,
     share: f64,
 ) -> bool {
-    if stood {
-        offered && share >= c.base_evict_below && !refuses
+    // Branch-free: `&` on booleans, one threshold chosen by `stood`.
+    let threshold = if stood {
+        c.base_evict_below
     } else {
-        offered && !refuses && share >= c.base_admit_above
-    }
+        c.base_admit_above
+    };
+    offered & !refuses & (share >= threshold)
 }
 
 /// Whether a pole's route is open after a host's decision: an open route closes below the closing
 /// threshold; a route the pole wants (`wanted`: it pays fees) opens at or above the opening threshold.
 #[inline(always)]
 pub(super) fn route_open(c: &Coefficients, was: bool, wanted: bool, share: f64) -> bool {
-    if was {
-        share >= c.transit_close_below
+    let threshold = if was {
+        c.transit_close_below
     } else {
-        wanted && share >= c.transit_open_above
-    }
+        c.transit_open_above
+    };
+    (was | wanted) & (share >= threshold)
 }
 
 /// Whether a host belongs to a decided bloc after its decision: a member leaves below the leaving
 /// threshold; a non-neutral host joins at or above the joining threshold.
 #[inline(always)]
 pub(super) fn belongs(rule: Hysteresis, was: bool, neutral: bool, share: f64) -> bool {
-    if was {
-        share >= rule.leave_below
+    let threshold = if was {
+        rule.leave_below
     } else {
-        !neutral && share >= rule.join_above
-    }
+        rule.join_above
+    };
+    (was | !neutral) & (share >= threshold)
 }
 
 /// The join slot of a decided bloc (leave is the next).
