@@ -6,8 +6,8 @@
 //! state `step` gives that run, and a test checks it. The layout only changes how the work is arranged:
 //! the arithmetic of a host–pole pair is one short loop over lanes the compiler turns into vector
 //! instructions, and the fixed costs of a pair (indices, the plan's row) are paid once per block instead
-//! of once per run. Rare, branchy work (events that struck, active reactions, stale economic terms) is
-//! done lane by lane, and only when some lane needs it.
+//! of once per run. Rare, branchy work (events that struck, active reactions) is done lane by lane, and
+//! only when some lane needs it.
 
 use rand::Rng;
 
@@ -15,7 +15,7 @@ use super::occurrence::Occurrences;
 use super::plan::Plan;
 use super::real::{F64s, Real};
 use super::shocks::{draw_quarter, Shocks};
-use super::state::{EconomicMemo, RunState};
+use super::state::RunState;
 use super::update::{
     apply_reactions, base_stands, belongs, criticise, crosses, economic_pull, money, pull_from,
     realign, relax, route_open, scale_levers, security_demand, strike_host, strike_pole, Ties,
@@ -56,12 +56,6 @@ pub struct RunBlock {
     pub memberships: Vec<Lanes<u32>>,
     /// Quarters each reaction stays active, `[h * reactions + r][lane]`.
     pub reaction_left: Vec<Lanes<u32>>,
-    /// The economic memo's money, `[h * poles + p][lane]`.
-    memo_usd_m: Vec<Lanes<f64>>,
-    /// The economic memo's remittances, `[h * poles + p][lane]`.
-    memo_remittance: Vec<Lanes<f64>>,
-    /// The economic memo's pull, `[h * poles + p][lane]`.
-    memo_pull: Vec<Lanes<f64>>,
 }
 
 /// Every lane of `to` set to the matching value of `from`.
@@ -97,9 +91,6 @@ impl RunBlock {
             blocs: Vec::new(),
             memberships: Vec::new(),
             reaction_left: Vec::new(),
-            memo_usd_m: Vec::new(),
-            memo_remittance: Vec::new(),
-            memo_pull: Vec::new(),
         };
         block.fill(state);
         block
@@ -119,19 +110,6 @@ impl RunBlock {
         splat(&mut self.blocs, &state.blocs);
         splat(&mut self.memberships, &state.memberships);
         splat(&mut self.reaction_left, &state.reaction_left);
-        let memo = &state.economic_memo;
-        splat(
-            &mut self.memo_usd_m,
-            &memo.iter().map(|m| m.usd_m).collect::<Vec<_>>(),
-        );
-        splat(
-            &mut self.memo_remittance,
-            &memo.iter().map(|m| m.remittance).collect::<Vec<_>>(),
-        );
-        splat(
-            &mut self.memo_pull,
-            &memo.iter().map(|m| m.pull).collect::<Vec<_>>(),
-        );
     }
 
     /// Copies lane `lane` into `state`, reusing its buffers.
@@ -148,18 +126,6 @@ impl RunBlock {
         gather(&mut state.blocs, &self.blocs, lane);
         gather(&mut state.memberships, &self.memberships, lane);
         gather(&mut state.reaction_left, &self.reaction_left, lane);
-        state.economic_memo.clear();
-        state.economic_memo.extend(
-            self.memo_usd_m
-                .iter()
-                .zip(&self.memo_remittance)
-                .zip(&self.memo_pull)
-                .map(|((u, r), p)| EconomicMemo {
-                    usd_m: u[lane],
-                    remittance: r[lane],
-                    pull: p[lane],
-                }),
-        );
     }
 
     /// Sets lane `lane` to `state` (a state of the block's world).
@@ -176,11 +142,6 @@ impl RunBlock {
         scatter(&mut self.blocs, &state.blocs, lane);
         scatter(&mut self.memberships, &state.memberships, lane);
         scatter(&mut self.reaction_left, &state.reaction_left, lane);
-        for (i, m) in state.economic_memo.iter().enumerate() {
-            self.memo_usd_m[i][lane] = m.usd_m;
-            self.memo_remittance[i][lane] = m.remittance;
-            self.memo_pull[i][lane] = m.pull;
-        }
     }
 }
 
@@ -342,23 +303,7 @@ fn advance(
             let based = block.bases[cell];
             let usd_m = money(c, &l, based, block.transit[cell]);
             let remittance = l[Lever::Remittance.index()];
-            // The economic memo, lane by lane: the division and the logarithm only where the inputs
-            // changed.
-            let (memo_usd_m, memo_remittance) = (
-                &mut block.memo_usd_m[cell],
-                &mut block.memo_remittance[cell],
-            );
-            let memo_pull = &mut block.memo_pull[cell];
-            let stale: Lanes<bool> = std::array::from_fn(|i| {
-                !(memo_usd_m[i] == usd_m.0[i] && memo_remittance[i] == remittance.0[i])
-            });
-            if stale.contains(&true) {
-                for i in (0..LANES).filter(|&i| stale[i]) {
-                    memo_pull[i] = economic_pull(world, usd_m.0[i] / gdp_m + remittance.0[i]);
-                    memo_usd_m[i] = usd_m.0[i];
-                    memo_remittance[i] = remittance.0[i];
-                }
-            }
+            let economic = economic_pull(world, usd_m / splat(gdp_m) + remittance);
             let memberships = &block.memberships[cell];
             let ties = Ties {
                 affinity: splat(host.affinity[p]),
@@ -367,7 +312,7 @@ fn advance(
                 memberships: F64s(std::array::from_fn(|i| f64::from(memberships[i]))),
                 based,
             };
-            target[p] = pull_from(c, &l, F64s(*memo_pull), demand, ties) + mood;
+            target[p] = pull_from(c, &l, economic, demand, ties) + mood;
         }
         let target = &mut target[..ps];
         softmax(target);
@@ -446,8 +391,10 @@ fn strike_events(
     let struck = |k: usize, i: usize| injects[k] | (draws[k][i] < hazards[k]);
     // Which lanes anything struck, in one branch-free pass; the rest are left alone.
     let mut hit = [false; LANES];
-    for k in 0..cells {
-        (0..LANES).for_each(|i| hit[i] |= struck(k, i));
+    for ((&inject, &hazard), draws) in injects.iter().zip(hazards).zip(draws) {
+        for i in 0..LANES {
+            hit[i] |= inject | (draws[i] < hazard);
+        }
     }
     for i in (0..LANES).filter(|&i| hit[i]) {
         for (e, ev) in world.events.iter().enumerate() {

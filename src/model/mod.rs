@@ -21,7 +21,7 @@ pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
 pub use plan::{Plan, ReactionStrength};
 pub use real::{Bools, F64s, Real};
 pub use shocks::Shocks;
-pub use state::{EconomicMemo, RunState};
+pub use state::RunState;
 pub use update::{
     benefit, economic_pull, effective_levers, pull, rest_point_affinity, softmax, step, MAX_POLES,
 };

@@ -24,6 +24,8 @@ pub trait Real:
     fn lt(self, other: Self) -> Self::Mask;
     /// `e^self`, by `exp`.
     fn exp(self) -> Self;
+    /// `ln(1 + self)`, by `ln_1p`.
+    fn ln_1p(self) -> Self;
 }
 
 impl Real for f64 {
@@ -51,6 +53,11 @@ impl Real for f64 {
     #[inline(always)]
     fn exp(self) -> f64 {
         exp(self)
+    }
+
+    #[inline(always)]
+    fn ln_1p(self) -> f64 {
+        ln_1p(self)
     }
 }
 
@@ -108,6 +115,11 @@ impl Real for F64s {
     fn exp(self) -> F64s {
         F64s(std::array::from_fn(|i| exp(self.0[i])))
     }
+
+    #[inline(always)]
+    fn ln_1p(self) -> F64s {
+        F64s(std::array::from_fn(|i| ln_1p(self.0[i])))
+    }
 }
 
 /// ln 2 in two parts: `LN2_HI` has its low bits zero, so `k * LN2_HI` is exact for the `k` used here.
@@ -142,6 +154,52 @@ pub fn exp(x: f64) -> f64 {
     // 2^k in two exact factors, each a normal number for every k above.
     let k1 = k >> 1;
     y * pow2(k1) * pow2(k - k1)
+}
+
+/// Remez coefficients of `(ln(1+s) − ln(1−s) − 2s)/s` in `s²` on [0, 0.1716] (the values of the
+/// Sun/FreeBSD libm's `log`).
+const LG1: f64 = 0.666_666_666_666_673_5; // bits 0x3fe5555555555593
+const LG2: f64 = 0.399_999_999_994_094_2; // bits 0x3fd999999997fa04
+const LG3: f64 = 0.285_714_287_436_623_9; // bits 0x3fd2492494229359
+const LG4: f64 = 0.222_221_984_321_497_84; // bits 0x3fcc71c51d8e78af
+const LG5: f64 = 0.181_835_721_616_180_5; // bits 0x3fc7466496cb03de
+const LG6: f64 = 0.153_138_376_992_093_73; // bits 0x3fc39a09d078c69f
+const LG7: f64 = 0.147_981_986_051_165_86; // bits 0x3fc2f112df3e5244
+
+/// `ln(1 + x)` for `x ≥ 0` within one unit in the last place, from IEEE operations alone (no fused
+/// multiply-add, no table, no branch), so that every platform gives the same bits: `1 + x = 2^k · m`
+/// with `m` in [√2/2, √2), `ln m` from a rational approximation in `s = (m − 1)/(m + 1)`, plus a term
+/// that corrects for the rounding of `1 + x`. Infinity gives infinity, NaN gives NaN; below 0 the
+/// result is unspecified (the update never asks).
+#[inline(always)]
+pub fn ln_1p(x: f64) -> f64 {
+    let u = 1.0 + x;
+    // Shift the exponent's boundary from 1 to √2/2 (high word 0x3fe6a09e), then split off k.
+    let high = (u.to_bits() >> 32) as u32;
+    let shifted = high.wrapping_add(0x3ff0_0000 - 0x3fe6_a09e);
+    let k = (shifted >> 20) as i32 - 1023;
+    let m_high = (shifted & 0x000f_ffff) + 0x3fe6_a09e;
+    let m = f64::from_bits((u64::from(m_high) << 32) | (u.to_bits() & 0xffff_ffff));
+    // f = m − 1 is exact; for k = 0 it is x itself. c = (1 + x − u)/u, the rounding error of u, which
+    // no longer matters once k ≥ 54.
+    let whole = k != 0;
+    let f = if whole { m - 1.0 } else { x };
+    let error = if k >= 2 { 1.0 - (u - x) } else { x - (u - 1.0) };
+    let c = if whole & (k < 54) { error / u } else { 0.0 };
+    let hfsq = 0.5 * f * f;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * (LG4 + w * LG6));
+    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    let dk = f64::from(k);
+    let y = s * (hfsq + (t2 + t1)) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI;
+    // Infinity and NaN are themselves (`x < ∞` is false for both).
+    if x < f64::INFINITY {
+        y
+    } else {
+        x
+    }
 }
 
 /// `2^k` for −1022 ≤ k ≤ 1023, exactly.
@@ -191,6 +249,19 @@ mod tests {
     #[test]
     fn exp_constants_have_their_published_bits() {
         let bits = [LN2_HI, LN2_LO, INV_LN2, P1, P2, P3, P4, P5].map(f64::to_bits);
+        let lg = [LG1, LG2, LG3, LG4, LG5, LG6, LG7].map(f64::to_bits);
+        assert_eq!(
+            lg,
+            [
+                0x3fe5_5555_5555_5593,
+                0x3fd9_9999_9997_fa04,
+                0x3fd2_4924_9422_9359,
+                0x3fcc_71c5_1d8e_78af,
+                0x3fc7_4664_96cb_03de,
+                0x3fc3_9a09_d078_c69f,
+                0x3fc2_f112_df3e_5244,
+            ]
+        );
         assert_eq!(
             bits,
             [
@@ -207,11 +278,45 @@ mod tests {
     }
 
     #[test]
+    fn ln_1p_is_within_one_ulp_of_the_system_ln_1p() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        // Tiny, around the k = 0 / k = 1 boundaries, the economic term's range, and far out.
+        for (lo, hi) in [
+            (0.0, 1e-9),
+            (0.0, 0.5),
+            (0.3, 0.5),
+            (0.5, 3.0),
+            (0.0, 1e4),
+            (1e10, 1e300),
+        ] {
+            let mut worst = 0;
+            for _ in 0..200_000 {
+                let x: f64 = rng.random_range(lo..hi);
+                worst = worst.max(ulps(ln_1p(x), x.ln_1p()));
+            }
+            assert!(worst <= 1, "{worst} ulps on [{lo}, {hi}]");
+        }
+    }
+
+    #[test]
+    fn ln_1p_is_exact_where_it_must_be() {
+        assert_eq!(ln_1p(0.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(ln_1p(1e-300), 1e-300);
+        assert!(ulps(ln_1p(1.0), std::f64::consts::LN_2) <= 1);
+        assert!(ulps(ln_1p(std::f64::consts::E - 1.0), 1.0) <= 1);
+        assert_eq!(ln_1p(f64::INFINITY), f64::INFINITY);
+        assert!(ln_1p(f64::NAN).is_nan());
+        assert_eq!(ln_1p(f64::MAX), f64::MAX.ln_1p());
+    }
+
+    #[test]
     fn exp_in_lanes_is_exp_in_each_lane() {
         let x = F64s(std::array::from_fn(|i| -3.7 * i as f64 + 0.9));
         let y = x.exp();
+        let z = F64s(std::array::from_fn(|i| 5.3 * i as f64 * i as f64)).ln_1p();
         for i in 0..LANES {
             assert_eq!(y.0[i].to_bits(), exp(x.0[i]).to_bits());
+            assert_eq!(z.0[i].to_bits(), ln_1p(5.3 * i as f64 * i as f64).to_bits());
         }
     }
 

@@ -31,30 +31,6 @@ pub struct RunState {
     pub memberships: Vec<u32>,
     /// Quarters each reaction stays active in each host, `[h * reactions + r]`.
     pub reaction_left: Vec<u32>,
-    /// The last inputs of the economic pull per host and pole and the pull they gave (a memo).
-    pub economic_memo: Vec<EconomicMemo>,
-}
-
-/// What a host's economic pull toward a pole was last computed from, and its value: the benefit is
-/// `usd_m / GDP + remittance`, so equal inputs give the same pull, bit for bit, without the division
-/// and the logarithm.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct EconomicMemo {
-    /// Money the pole brings, $M per year, grant-equivalent (NaN: nothing computed yet).
-    pub usd_m: f64,
-    /// Remittances as a share of GDP.
-    pub remittance: f64,
-    /// The economic pull they gave.
-    pub pull: f64,
-}
-
-impl EconomicMemo {
-    /// A memo that matches no input.
-    pub const EMPTY: EconomicMemo = EconomicMemo {
-        usd_m: f64::NAN,
-        remittance: f64::NAN,
-        pull: 0.0,
-    };
 }
 
 impl RunState {
@@ -73,7 +49,6 @@ impl RunState {
             blocs: Vec::new(),
             memberships: vec![0; world.states.len() * world.poles.len()],
             reaction_left: vec![0; world.reactions.len() * world.states.len()],
-            economic_memo: vec![EconomicMemo::EMPTY; world.states.len() * world.poles.len()],
         };
         for h in &world.states {
             s.alignment.extend_from_slice(&h.alignment);
@@ -94,7 +69,6 @@ impl RunState {
         self.economy.fill(1.0);
         self.presence.fill(1.0);
         self.reaction_left.fill(0);
-        self.economic_memo.fill(EconomicMemo::EMPTY);
         let (ps, bs) = (world.poles.len(), world.blocs.len());
         for (h, host) in world.states.iter().enumerate() {
             self.alignment[h * ps..(h + 1) * ps].copy_from_slice(&host.alignment);
@@ -148,25 +122,8 @@ mod tests {
         used.economy[0] = 0.3;
         used.reaction_left.iter_mut().for_each(|k| *k = 3);
         used.threat[0] = 0.9;
-        used.economic_memo[0] = EconomicMemo {
-            usd_m: 0.1,
-            remittance: 0.2,
-            pull: 0.3,
-        };
         used.reset(world);
-        // NaN memo entries compare unequal: check them apart.
-        assert!(used
-            .economic_memo
-            .iter()
-            .all(|m| m.usd_m.is_nan() && m.remittance.is_nan() && m.pull == 0.0));
-        let mut expected = fresh.clone();
-        let cleared = EconomicMemo {
-            usd_m: 0.0,
-            remittance: 0.0,
-            pull: 0.0,
-        };
-        used.economic_memo.fill(cleared);
-        expected.economic_memo.fill(cleared);
+        let expected = fresh.clone();
         assert_eq!(used, expected);
     }
 }

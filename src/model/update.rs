@@ -5,7 +5,7 @@ use super::occurrence::Occurrences;
 use super::plan::Plan;
 use super::real::Real;
 use super::shocks::Shocks;
-use super::state::{EconomicMemo, RunState};
+use super::state::RunState;
 use super::world::{
     Coefficients, Event, EventTarget, Hysteresis, Lever, Trigger, World, LEVER_COUNT,
 };
@@ -31,7 +31,7 @@ pub fn step(
 
     // Each host moves part of the way toward the softmax of its pulls plus mood, then decides. The
     // levers, money and pull are those of `effective_levers`, `benefit` and `pull` (the same helpers),
-    // computed over the host's rows with the economic term memoised.
+    // computed over the host's rows.
     assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
     let rs = world.reactions.len();
     let width = ps * LEVER_COUNT;
@@ -50,7 +50,6 @@ pub fn step(
         let demand = security_demand(c, state.threat[h], state.regime[h]);
         let gdp_m = host.gdp_usd_bn * 1000.0;
         let mood = &mut state.mood[cells.clone()];
-        let memo = &mut state.economic_memo[cells.clone()];
         let (bases, transit) = (&state.bases[cells.clone()], &state.transit[cells.clone()]);
         let criticism = &state.criticism[cells.clone()];
         let memberships = &state.memberships[cells.clone()];
@@ -74,18 +73,7 @@ pub fn step(
             mood[p] = c.mood_persistence * mood[p] + c.mood_sd * z[p];
             let usd_m = money(c, &l, bases[p], transit[p]);
             let remittance = l[Lever::Remittance.index()];
-            // The division and the logarithm are the costliest terms and their inputs rarely change.
-            let economic = if memo[p].usd_m == usd_m && memo[p].remittance == remittance {
-                memo[p].pull
-            } else {
-                let pull = economic_pull(world, usd_m / gdp_m + remittance);
-                memo[p] = EconomicMemo {
-                    usd_m,
-                    remittance,
-                    pull,
-                };
-                pull
-            };
+            let economic = economic_pull(world, usd_m / gdp_m + remittance);
             let ties = Ties {
                 affinity: affinity[p],
                 diaspora: diaspora[p],
@@ -319,9 +307,10 @@ pub(super) fn money<R: Real>(
 }
 
 /// The economic part of the pull: `w_econ · ln(1 + benefit / s_econ)`.
-pub fn economic_pull(world: &World, benefit: f64) -> f64 {
+#[inline(always)]
+pub fn economic_pull<R: Real>(world: &World, benefit: R) -> R {
     let c = &world.coefficients;
-    c.economic_weight * (benefit / c.economic_scale).ln_1p()
+    R::splat(c.economic_weight) * Real::ln_1p(benefit / R::splat(c.economic_scale))
 }
 
 /// The pull with its economic part already computed.
