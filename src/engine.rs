@@ -311,6 +311,17 @@ impl Worker {
     }
 }
 
+/// How many of the first `n` lanes of `flags` are set: the lanes' bytes (each 0 or 1) as one word,
+/// summed into its top byte by a multiplication.
+#[inline(always)]
+fn count_lanes(flags: &Lanes<bool>, n: usize) -> u32 {
+    const { assert!(LANES == 8, "one byte per lane in a u64") };
+    debug_assert!((1..=LANES).contains(&n));
+    let live = u64::MAX >> (64 - 8 * n);
+    let bytes = u64::from_le_bytes(flags.map(u8::from)) & live;
+    (bytes.wrapping_mul(0x0101_0101_0101_0101) >> 56) as u32
+}
+
 /// Simulates chunk `c` serially, `LANES` runs at a time in lock-step, adding its statistics to
 /// `worker`'s tallies.
 fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worker) -> ChunkDetail {
@@ -371,15 +382,17 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                     .zip(&block.alignment)
                     .enumerate()
                 {
-                    for (i, &x) in a[..n].iter().enumerate() {
+                    for &x in &a[..n] {
                         m.push(x);
-                        bins[k][(row + cell) * CHUNK_RUNS as usize + r0 + i] = hist_bin(x);
                     }
+                    let binned: Lanes<u16> = std::array::from_fn(|i| hist_bin(a[i]));
+                    let at = (row + cell) * CHUNK_RUNS as usize + r0;
+                    bins[k][at..at + n].copy_from_slice(&binned[..n]);
                 }
                 let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
                 // Branch-free: most slots stay false, and adding 0 is cheaper than testing for it.
                 for (count, flags) in occ.iter_mut().zip(occurred.iter()) {
-                    *count += flags[..n].iter().map(|&o| u32::from(o)).sum::<u32>();
+                    *count += count_lanes(flags, n);
                 }
                 if batch.keep_trajectories {
                     for i in 0..n {
@@ -439,4 +452,24 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
         }
     }
     detail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_lanes_counts_the_set_lanes_among_the_first_n() {
+        for pattern in 0u32..256 {
+            let flags: Lanes<bool> = std::array::from_fn(|i| pattern >> i & 1 == 1);
+            for n in 1..=LANES {
+                let naive = flags[..n].iter().filter(|&&f| f).count() as u32;
+                assert_eq!(
+                    count_lanes(&flags, n),
+                    naive,
+                    "pattern {pattern:08b}, n {n}"
+                );
+            }
+        }
+    }
 }
