@@ -134,6 +134,11 @@ const P3: f64 = 6.613_756_321_437_934e-5; // bits 0x3f11566aaf25de2c
 const P4: f64 = -1.653_390_220_546_525_2e-6; // bits 0xbebbbd41c5d26bf1
 const P5: f64 = 4.138_136_797_057_238_5e-8; // bits 0x3e66376972bea4d0
 
+/// 1.5·2⁵²: adding it to a number of magnitude below 2⁵¹ rounds that number to an integer, which then
+/// sits in the low bits of the sum. Used instead of float-to-integer conversions, which have no vector
+/// instruction before AVX-512.
+const SHIFTER: f64 = 6_755_399_441_055_744.0;
+
 /// `e^x` within one unit in the last place, from IEEE additions, multiplications, one division and
 /// exact scalings alone (no fused multiply-add, no table, no branch), so that every platform gives the
 /// same bits: `x = k·ln2 + r` with `|r| ≤ ln2/2`, `e^r` from a rational approximation, scaled by `2^k`.
@@ -141,19 +146,20 @@ const P5: f64 = 4.138_136_797_057_238_5e-8; // bits 0x3e66376972bea4d0
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
     let x = x.clamp(-746.0, 710.0);
-    // k = x / ln2 rounded to the nearest integer (|k| ≤ 1077, so the cast is exact; NaN gives 0).
-    let half = if x < 0.0 { -0.5 } else { 0.5 };
-    let k = (x * INV_LN2 + half) as i32;
-    let kf = f64::from(k);
+    // k = x / ln2 rounded to the nearest integer (|k| ≤ 1077), as a float and as an integer.
+    let t = x * INV_LN2 + SHIFTER;
+    let kf = t - SHIFTER;
+    let k = t.to_bits().wrapping_sub(SHIFTER.to_bits()); // two's complement
     let hi = x - kf * LN2_HI;
     let lo = kf * LN2_LO;
     let r = hi - lo;
     let rr = r * r;
     let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
     let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-    // 2^k in two exact factors, each a normal number for every k above.
-    let k1 = k >> 1;
-    y * pow2(k1) * pow2(k - k1)
+    // 2^k in two exact factors, each a normal number for every k above: k1 = floor(k / 2), shifted
+    // through a positive bias because AVX2 has no arithmetic shift of 64-bit lanes.
+    let k1 = (k.wrapping_add(2048) >> 1).wrapping_sub(1024);
+    y * pow2(k1) * pow2(k.wrapping_sub(k1))
 }
 
 /// Remez coefficients of `(ln(1+s) − ln(1−s) − 2s)/s` in `s²` on [0, 0.1716] (the values of the
@@ -174,25 +180,29 @@ const LG7: f64 = 0.147_981_986_051_165_86; // bits 0x3fc2f112df3e5244
 #[inline(always)]
 pub fn ln_1p(x: f64) -> f64 {
     let u = 1.0 + x;
-    // Shift the exponent's boundary from 1 to √2/2 (high word 0x3fe6a09e), then split off k.
-    let high = (u.to_bits() >> 32) as u32;
-    let shifted = high.wrapping_add(0x3ff0_0000 - 0x3fe6_a09e);
-    let k = (shifted >> 20) as i32 - 1023;
-    let m_high = (shifted & 0x000f_ffff) + 0x3fe6_a09e;
-    let m = f64::from_bits((u64::from(m_high) << 32) | (u.to_bits() & 0xffff_ffff));
+    // Shift the exponent's boundary from 1 to √2/2 (high word 0x3fe6a09e), then split off the biased
+    // exponent e = k + 1023 and the mantissa m, in 64-bit integer operations only.
+    let shifted = u.to_bits().wrapping_add((0x3ff0_0000 - 0x3fe6_a09e) << 32);
+    let e = shifted >> 52;
+    let m = f64::from_bits((shifted & 0x000f_ffff_ffff_ffff) + (0x3fe6_a09e << 32));
     // f = m − 1 is exact; for k = 0 it is x itself. c = (1 + x − u)/u, the rounding error of u, which
     // no longer matters once k ≥ 54.
-    let whole = k != 0;
+    let whole = e != 1023;
     let f = if whole { m - 1.0 } else { x };
-    let error = if k >= 2 { 1.0 - (u - x) } else { x - (u - 1.0) };
-    let c = if whole & (k < 54) { error / u } else { 0.0 };
+    let error = if e >= 1025 {
+        1.0 - (u - x)
+    } else {
+        x - (u - 1.0)
+    };
+    let c = if whole & (e < 1077) { error / u } else { 0.0 };
     let hfsq = 0.5 * f * f;
     let s = f / (2.0 + f);
     let z = s * s;
     let w = z * z;
     let t1 = w * (LG2 + w * (LG4 + w * LG6));
     let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
-    let dk = f64::from(k);
+    // k as a float: e is below 2^11, so 2^52 + e is exact and subtracting 2^52 leaves it.
+    let dk = (f64::from_bits(e | 0x4330_0000_0000_0000) - 4_503_599_627_370_496.0) - 1023.0;
     let y = s * (hfsq + (t2 + t1)) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI;
     // Infinity and NaN are themselves (`x < ∞` is false for both).
     if x < f64::INFINITY {
@@ -202,10 +212,10 @@ pub fn ln_1p(x: f64) -> f64 {
     }
 }
 
-/// `2^k` for −1022 ≤ k ≤ 1023, exactly.
+/// `2^k` for −1022 ≤ k ≤ 1023 (two's complement in a u64), exactly.
 #[inline(always)]
-fn pow2(k: i32) -> f64 {
-    f64::from_bits(((k + 1023) as u64) << 52)
+fn pow2(k: u64) -> f64 {
+    f64::from_bits(k.wrapping_add(1023) << 52)
 }
 
 #[cfg(test)]
