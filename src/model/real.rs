@@ -180,11 +180,7 @@ const LG7: f64 = 0.147_981_986_051_165_86; // bits 0x3fc2f112df3e5244
 #[inline(always)]
 pub fn ln_1p(x: f64) -> f64 {
     let u = 1.0 + x;
-    // Shift the exponent's boundary from 1 to √2/2 (high word 0x3fe6a09e), then split off the biased
-    // exponent e = k + 1023 and the mantissa m, in 64-bit integer operations only.
-    let shifted = u.to_bits().wrapping_add((0x3ff0_0000 - 0x3fe6_a09e) << 32);
-    let e = shifted >> 52;
-    let m = f64::from_bits((shifted & 0x000f_ffff_ffff_ffff) + (0x3fe6_a09e << 32));
+    let (e, m) = split(u);
     // f = m − 1 is exact; for k = 0 it is x itself. c = (1 + x − u)/u, the rounding error of u, which
     // no longer matters once k ≥ 54.
     let whole = e != 1023;
@@ -195,6 +191,55 @@ pub fn ln_1p(x: f64) -> f64 {
         x - (u - 1.0)
     };
     let c = if whole & (e < 1077) { error / u } else { 0.0 };
+    let y = ln_reduced(f, c, e);
+    // Infinity and NaN are themselves (`x < ∞` is false for both).
+    if x < f64::INFINITY {
+        y
+    } else {
+        x
+    }
+}
+
+/// `ln x` within one unit in the last place, the same way as `ln_1p` (without the rounding term): the
+/// same bits on every platform. 0 gives −∞, infinity ∞, below 0 and NaN give NaN.
+pub fn ln(x: f64) -> f64 {
+    // Subnormals are scaled into the normal range first (2^54), and k corrected for it.
+    let tiny = x < f64::MIN_POSITIVE;
+    let (e, m) = split(if tiny {
+        x * 18_014_398_509_481_984.0
+    } else {
+        x
+    });
+    let y = ln_reduced(m - 1.0, 0.0, e)
+        - if tiny {
+            54.0 * std::f64::consts::LN_2
+        } else {
+            0.0
+        };
+    if x > 0.0 && x < f64::INFINITY {
+        y
+    } else if x == 0.0 {
+        f64::NEG_INFINITY
+    } else if x == f64::INFINITY {
+        x
+    } else {
+        f64::NAN
+    }
+}
+
+/// A positive normal `u` as `2^k · m` with `m` in [√2/2, √2): the biased exponent `k + 1023` and `m`,
+/// in 64-bit integer operations only (the exponent's boundary moved from 1 to √2/2, whose high word
+/// is 0x3fe6a09e).
+#[inline(always)]
+fn split(u: f64) -> (u64, f64) {
+    let shifted = u.to_bits().wrapping_add((0x3ff0_0000 - 0x3fe6_a09e) << 32);
+    let m = f64::from_bits((shifted & 0x000f_ffff_ffff_ffff) + (0x3fe6_a09e << 32));
+    (shifted >> 52, m)
+}
+
+/// `k·ln2 + ln(1 + f) + c` for `f = m − 1` with `m` in [√2/2, √2), `e = k + 1023`.
+#[inline(always)]
+fn ln_reduced(f: f64, c: f64, e: u64) -> f64 {
     let hfsq = 0.5 * f * f;
     let s = f / (2.0 + f);
     let z = s * s;
@@ -203,13 +248,7 @@ pub fn ln_1p(x: f64) -> f64 {
     let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
     // k as a float: e is below 2^11, so 2^52 + e is exact and subtracting 2^52 leaves it.
     let dk = (f64::from_bits(e | 0x4330_0000_0000_0000) - 4_503_599_627_370_496.0) - 1023.0;
-    let y = s * (hfsq + (t2 + t1)) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI;
-    // Infinity and NaN are themselves (`x < ∞` is false for both).
-    if x < f64::INFINITY {
-        y
-    } else {
-        x
-    }
+    s * (hfsq + (t2 + t1)) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI
 }
 
 /// `2^k` for −1022 ≤ k ≤ 1023 (two's complement in a u64), exactly.
@@ -317,6 +356,31 @@ mod tests {
         assert_eq!(ln_1p(f64::INFINITY), f64::INFINITY);
         assert!(ln_1p(f64::NAN).is_nan());
         assert_eq!(ln_1p(f64::MAX), f64::MAX.ln_1p());
+    }
+
+    #[test]
+    fn ln_is_within_one_ulp_of_the_system_ln() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for (lo, hi) in [
+            (1e-6, 1.0),
+            (0.5, 2.0),
+            (1.0, 1e6),
+            (1e-300, 1e-200),
+            (1e200, 1e300),
+        ] {
+            let mut worst = 0;
+            for _ in 0..200_000 {
+                let x: f64 = rng.random_range(lo..hi);
+                worst = worst.max(ulps(ln(x), x.ln()));
+            }
+            assert!(worst <= 1, "{worst} ulps on [{lo}, {hi}]");
+        }
+        assert_eq!(ln(1.0).to_bits(), 0.0f64.to_bits());
+        assert!(ulps(ln(std::f64::consts::E), 1.0) <= 1);
+        assert!(ulps(ln(5e-324), 5e-324f64.ln()) <= 1);
+        assert_eq!(ln(0.0), f64::NEG_INFINITY);
+        assert_eq!(ln(f64::INFINITY), f64::INFINITY);
+        assert!(ln(-1.0).is_nan() && ln(f64::NAN).is_nan());
     }
 
     #[test]

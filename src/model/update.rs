@@ -3,7 +3,7 @@
 
 use super::occurrence::Occurrences;
 use super::plan::Plan;
-use super::real::Real;
+use super::real::{self, Real};
 use super::shocks::Shocks;
 use super::state::RunState;
 use super::world::{
@@ -559,7 +559,7 @@ pub fn rest_point_affinity(world: &World, plan: &Plan) -> Vec<Vec<f64>> {
             let mut row: Vec<f64> = (0..world.poles.len())
                 .map(|p| {
                     effective_levers(&zeroed, plan, 0, &state, h, p, &mut levers);
-                    host.alignment[p].ln() - pull(&zeroed, &state, h, p, &levers)
+                    real::ln(host.alignment[p]) - pull(&zeroed, &state, h, p, &levers)
                 })
                 .collect();
             let mean = row.iter().sum::<f64>() / row.len() as f64;
