@@ -198,7 +198,11 @@ pub fn simulate<E: Send>(
         .map(|_| Mutex::new(Worker::new(batch, &slots)))
         .collect();
     let chunks = batch.runs.div_ceil(CHUNK_RUNS);
-    let wave = (pool.current_num_threads() as u64).max(1) * 2;
+    // A wave is a few chunks per worker: every worker waits for the slowest at the end of a wave, so
+    // more chunks per wave balance better, while kept details (final states, trajectories) are held in
+    // memory a wave at a time, so fewer chunks hold less. Without details, 8 per worker; with, 2.
+    let keeps_details = batch.keep_finals || batch.keep_trajectories;
+    let wave = (pool.current_num_threads() as u64).max(1) * if keeps_details { 2 } else { 8 };
     // Waves are simulated on their own thread while this one hands the previous wave's details to the
     // sink, so writing per-run rows overlaps the simulation instead of idling the workers. The channel
     // holds one wave: the simulation runs at most two waves ahead of the sink, and stops at its next
