@@ -2,9 +2,10 @@
 //! run of a block (`step_block`). Every operation on `F64s` is the same IEEE operation on each lane, so a
 //! formula written once over `Real` gives each lane of a block exactly the bits it gives one run.
 //!
-//! The exponential is our own (`exp`), built from those operations alone: it gives the same bits on
-//! every platform, where the system's maths library differs between versions and CPUs, and it runs in
-//! vector lanes.
+//! The exponential and the logarithms are our own (`exp`, `ln_1p`, `ln`), built from those operations
+//! alone: they give the same bits on every platform, where the system's maths library differs between
+//! versions and CPUs, and they run in vector lanes. Call them as `Real::exp(x)` or `real::exp(x)`: on an
+//! `f64`, `x.exp()` is the standard library's method, which uses the system's library.
 
 use std::ops::{Add, Div, Mul, Sub};
 
