@@ -287,7 +287,8 @@ fn advance(
                 .unwrap(); // unwrap OK: the slice is LEVER_COUNT long
             let (economy, presence) = (F64s(block.economy[p]), F64s(block.presence[p]));
             // Every lane from the plan's row; lanes with an active reaction then from their own.
-            let mut l = scale_levers(&row.map(splat), economy, presence);
+            let l = &mut levers[p];
+            *l = scale_levers(&row.map(splat), economy, presence);
             if reacting[p].contains(&true) {
                 for i in (0..LANES).filter(|&i| reacting[p][i]) {
                     let mut reacted = *row;
@@ -296,12 +297,12 @@ fn advance(
                     (0..LEVER_COUNT).for_each(|k| l[k].0[i] = scaled[k]);
                 }
             }
-            levers[p] = l;
+            let l = &levers[p];
             let mood = splat(c.mood_persistence) * F64s(block.mood[cell])
                 + splat(c.mood_sd) * F64s(shocks.mood[cell]);
             block.mood[cell] = mood.0;
             let based = block.bases[cell];
-            let usd_m = money(c, &l, based, block.transit[cell]);
+            let usd_m = money(c, l, based, block.transit[cell]);
             let remittance = l[Lever::Remittance.index()];
             let economic = economic_pull(world, usd_m / splat(gdp_m) + remittance);
             let memberships = &block.memberships[cell];
@@ -312,7 +313,7 @@ fn advance(
                 memberships: F64s(std::array::from_fn(|i| f64::from(memberships[i]))),
                 based,
             };
-            target[p] = pull_from(c, &l, economic, demand, ties) + mood;
+            target[p] = pull_from(c, l, economic, demand, ties) + mood;
         }
         let target = &mut target[..ps];
         softmax(target);
