@@ -30,7 +30,7 @@ pub const LANES: usize = 8;
 pub type Lanes<T> = [T; LANES];
 
 /// The state of a block of runs: the fields of `RunState`, with the same indexing, one lane per run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RunBlock {
     /// Alignment shares, `[h * poles + p][lane]`.
     pub alignment: Vec<Lanes<f64>>,
@@ -58,90 +58,66 @@ pub struct RunBlock {
     pub reaction_left: Vec<Lanes<u32>>,
 }
 
-/// Every lane of `to` set to the matching value of `from`.
-fn splat<T: Copy>(to: &mut Vec<Lanes<T>>, from: &[T]) {
-    to.clear();
-    to.extend(from.iter().map(|&x| [x; LANES]));
-}
-
-/// Lane `lane` of `from` into `to`.
-fn gather<T: Copy>(to: &mut Vec<T>, from: &[Lanes<T>], lane: usize) {
-    to.clear();
-    to.extend(from.iter().map(|x| x[lane]));
-}
-
-/// `from` into lane `lane` of `to`.
-fn scatter<T: Copy>(to: &mut [Lanes<T>], from: &[T], lane: usize) {
-    to.iter_mut().zip(from).for_each(|(x, &y)| x[lane] = y);
+/// Calls `$each!(field)` for every field of `RunBlock`, each named as in `RunState`: the one list of
+/// them that copying between the two walks.
+macro_rules! each_field {
+    ($each:ident) => {
+        $each!(alignment);
+        $each!(mood);
+        $each!(threat);
+        $each!(regime);
+        $each!(criticism);
+        $each!(economy);
+        $each!(presence);
+        $each!(bases);
+        $each!(transit);
+        $each!(blocs);
+        $each!(memberships);
+        $each!(reaction_left);
+    };
 }
 
 impl RunBlock {
     /// A block whose every lane is `state`.
     pub fn new(state: &RunState) -> RunBlock {
-        let mut block = RunBlock {
-            alignment: Vec::new(),
-            mood: Vec::new(),
-            threat: Vec::new(),
-            regime: Vec::new(),
-            criticism: Vec::new(),
-            economy: Vec::new(),
-            presence: Vec::new(),
-            bases: Vec::new(),
-            transit: Vec::new(),
-            blocs: Vec::new(),
-            memberships: Vec::new(),
-            reaction_left: Vec::new(),
-        };
+        let mut block = RunBlock::default();
         block.fill(state);
         block
     }
 
     /// Sets every lane to `state` (a state of the block's world), without reallocating.
     pub fn fill(&mut self, state: &RunState) {
-        splat(&mut self.alignment, &state.alignment);
-        splat(&mut self.mood, &state.mood);
-        splat(&mut self.threat, &state.threat);
-        splat(&mut self.regime, &state.regime);
-        splat(&mut self.criticism, &state.criticism);
-        splat(&mut self.economy, &state.economy);
-        splat(&mut self.presence, &state.presence);
-        splat(&mut self.bases, &state.bases);
-        splat(&mut self.transit, &state.transit);
-        splat(&mut self.blocs, &state.blocs);
-        splat(&mut self.memberships, &state.memberships);
-        splat(&mut self.reaction_left, &state.reaction_left);
+        macro_rules! splat {
+            ($field:ident) => {
+                self.$field.clear();
+                self.$field.extend(state.$field.iter().map(|&x| [x; LANES]));
+            };
+        }
+        each_field!(splat);
     }
 
     /// Copies lane `lane` into `state`, reusing its buffers.
     pub fn lane(&self, lane: usize, state: &mut RunState) {
-        gather(&mut state.alignment, &self.alignment, lane);
-        gather(&mut state.mood, &self.mood, lane);
-        gather(&mut state.threat, &self.threat, lane);
-        gather(&mut state.regime, &self.regime, lane);
-        gather(&mut state.criticism, &self.criticism, lane);
-        gather(&mut state.economy, &self.economy, lane);
-        gather(&mut state.presence, &self.presence, lane);
-        gather(&mut state.bases, &self.bases, lane);
-        gather(&mut state.transit, &self.transit, lane);
-        gather(&mut state.blocs, &self.blocs, lane);
-        gather(&mut state.memberships, &self.memberships, lane);
-        gather(&mut state.reaction_left, &self.reaction_left, lane);
+        macro_rules! gather {
+            ($field:ident) => {
+                state.$field.clear();
+                state.$field.extend(self.$field.iter().map(|x| x[lane]));
+            };
+        }
+        each_field!(gather);
     }
 
     /// Sets lane `lane` to `state` (a state of the block's world).
     pub fn set_lane(&mut self, lane: usize, state: &RunState) {
-        scatter(&mut self.alignment, &state.alignment, lane);
-        scatter(&mut self.mood, &state.mood, lane);
-        scatter(&mut self.threat, &state.threat, lane);
-        scatter(&mut self.regime, &state.regime, lane);
-        scatter(&mut self.criticism, &state.criticism, lane);
-        scatter(&mut self.economy, &state.economy, lane);
-        scatter(&mut self.presence, &state.presence, lane);
-        scatter(&mut self.bases, &state.bases, lane);
-        scatter(&mut self.transit, &state.transit, lane);
-        scatter(&mut self.blocs, &state.blocs, lane);
-        scatter(&mut self.memberships, &state.memberships, lane);
-        scatter(&mut self.reaction_left, &state.reaction_left, lane);
+        macro_rules! scatter {
+            ($field:ident) => {
+                self.$field
+                    .iter_mut()
+                    .zip(&state.$field)
+                    .for_each(|(x, &y)| x[lane] = y);
+            };
+        }
+        each_field!(scatter);
     }
 }
 
