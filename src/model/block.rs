@@ -201,27 +201,14 @@ unsafe fn step_block_avx2(
     shocks: &BlockShocks,
     occurred: &mut [Lanes<bool>],
 ) {
-    advance(world, plan, slots, t, block, shocks, occurred);
+    step_block_portable(world, plan, slots, t, block, shocks, occurred);
 }
 
-/// `step_block` for any CPU (on x86-64: SSE2). Public so that tests can compare it with the dispatched
-/// version.
+/// `step_block` for any CPU (on x86-64: SSE2), and the body the AVX2 version inlines and compiles
+/// again. Public so that tests can compare it with the dispatched version.
 #[doc(hidden)]
-pub fn step_block_portable(
-    world: &World,
-    plan: &Plan,
-    slots: &Occurrences,
-    t: usize,
-    block: &mut RunBlock,
-    shocks: &BlockShocks,
-    occurred: &mut [Lanes<bool>],
-) {
-    advance(world, plan, slots, t, block, shocks, occurred);
-}
-
-/// The body of `step_block`, inlined into each compiled version.
 #[inline(always)]
-fn advance(
+pub fn step_block_portable(
     world: &World,
     plan: &Plan,
     slots: &Occurrences,
