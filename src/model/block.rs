@@ -17,9 +17,9 @@ use super::real::{F64s, Real};
 use super::shocks::{draw_quarter, Shocks};
 use super::state::RunState;
 use super::update::{
-    apply_reactions, base_stands, belongs, criticise, crosses, economic_pull, money, pull_from,
-    realign, relax, route_open, scale_levers, security_demand, strike_host, strike_pole, Ties,
-    MAX_POLES,
+    apply_reactions, base_stands, belongs, criticise, crosses, fade, mood_step, pair_pull, realign,
+    relax, route_open, scale_levers, security_demand, sets_off, slot_of_bloc, strike_host,
+    strike_pole, strikes, Ties, MAX_POLES,
 };
 use super::world::{EventTarget, Lever, Trigger, World, LEVER_COUNT};
 
@@ -261,22 +261,17 @@ pub fn step_block_portable(
                 }
             }
             let l = &levers[p];
-            let mood = splat(c.mood_persistence) * F64s(block.mood[cell])
-                + splat(c.mood_sd) * F64s(shocks.mood[cell]);
+            let mood = mood_step(c, F64s(block.mood[cell]), F64s(shocks.mood[cell]));
             block.mood[cell] = mood.0;
-            let based = block.bases[cell];
-            let usd_m = money(c, l, based, block.transit[cell]);
-            let remittance = l[Lever::Remittance.index()];
-            let economic = economic_pull(world, usd_m / splat(gdp_m) + remittance);
             let memberships = &block.memberships[cell];
             let ties = Ties {
                 affinity: splat(host.affinity[p]),
                 diaspora: splat(host.diaspora[p]),
                 criticism: F64s(block.criticism[cell]),
                 memberships: F64s(std::array::from_fn(|i| f64::from(memberships[i]))),
-                based,
+                based: block.bases[cell],
             };
-            target[p] = pull_from(c, l, economic, demand, ties) + mood;
+            target[p] = pair_pull(world, gdp_m, l, block.transit[cell], demand, ties) + mood;
         }
         let target = &mut target[..ps];
         softmax(target);
@@ -307,7 +302,9 @@ pub fn step_block_portable(
         }
     }
     for x in block.criticism.iter_mut() {
-        *x = (F64s(*x) * splat(1.0 - c.criticism_decay)).0;
+        let mut y = F64s(*x);
+        fade(&mut y, c.criticism_decay);
+        *x = y.0;
     }
     for x in block.economy.iter_mut() {
         let mut y = F64s(*x);
@@ -352,12 +349,12 @@ fn strike_events(
     let at = world.event_index(t, 0, 0)..world.event_index(t, 0, 0) + cells;
     let (injects, hazards) = (&world.injects[at.clone()], &plan.hazards[at]);
     let draws = &shocks.event[..cells];
-    let struck = |k: usize, i: usize| injects[k] | (draws[k][i] < hazards[k]);
+    let struck = |k: usize, i: usize| strikes(injects[k], draws[k][i], hazards[k]);
     // Which lanes anything struck, in one branch-free pass; the rest are left alone.
     let mut hit = [false; LANES];
     for ((&inject, &hazard), draws) in injects.iter().zip(hazards).zip(draws) {
         for i in 0..LANES {
-            hit[i] |= inject | (draws[i] < hazard);
+            hit[i] |= strikes(inject, draws[i], hazard);
         }
     }
     for i in (0..LANES).filter(|&i| hit[i]) {
@@ -418,13 +415,13 @@ fn decide(
             &levers[Lever::Transit.index()].0,
         );
         let stood = block.bases[cell];
-        let stands = mask(|i| base_stands(c, stood[i], offered[i] >= 0.5, refuses, share[i]));
+        let stands = mask(|i| base_stands(c, stood[i], offered[i], refuses, share[i]));
         block.bases[cell] = stands;
         let base = slots.base(ps, h, p);
         occurred[base] = mask(|i| stands[i] & !stood[i]);
         occurred[base + 1] = mask(|i| stood[i] & !stands[i]);
         let was = block.transit[cell];
-        let open = mask(|i| route_open(c, was[i], fees[i] > 0.0, share[i]));
+        let open = mask(|i| route_open(c, was[i], fees[i], share[i]));
         block.transit[cell] = open;
         let route = slots.transit(ps, h, p);
         occurred[route] = mask(|i| open[i] & !was[i]);
@@ -443,9 +440,7 @@ fn decide(
         for i in 0..LANES {
             count[i] = count[i] + u32::from(joins[i]) - u32::from(leaves[i]);
         }
-        let joined = slots
-            .bloc(bs, h, b)
-            .expect("every decided bloc has occurrence slots");
+        let joined = slot_of_bloc(slots, bs, h, b);
         occurred[joined] = joins;
         occurred[joined + 1] = leaves;
     }
@@ -493,7 +488,8 @@ fn react(
                 Trigger::Event(e) => occurred[slots.event(hs, e, h)],
             };
             let draws = &shocks.reaction[r * hs + h];
-            let fires = mask(|i| (left[i] == 0) & triggered[i] & (draws[i] < strength.chance));
+            let fires =
+                mask(|i| (left[i] == 0) & sets_off(triggered[i], draws[i], strength.chance));
             for i in 0..LANES {
                 left[i] = if fires[i] { rule.duration } else { left[i] };
             }

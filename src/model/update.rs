@@ -70,10 +70,7 @@ pub fn step(
                 scale_levers(row, economy[p], presence[p])
             };
             levers[p] = l;
-            mood[p] = c.mood_persistence * mood[p] + c.mood_sd * z[p];
-            let usd_m = money(c, &l, bases[p], transit[p]);
-            let remittance = l[Lever::Remittance.index()];
-            let economic = economic_pull(world, usd_m / gdp_m + remittance);
+            mood[p] = mood_step(c, mood[p], z[p]);
             let ties = Ties {
                 affinity: affinity[p],
                 diaspora: diaspora[p],
@@ -81,7 +78,7 @@ pub fn step(
                 memberships: f64::from(memberships[p]),
                 based: bases[p],
             };
-            target[p] = pull_from(c, &l, economic, demand, ties) + mood[p];
+            target[p] = pair_pull(world, gdp_m, &l, transit[p], demand, ties) + mood[p];
         }
         let target = &mut target[..ps];
         softmax(target);
@@ -101,7 +98,7 @@ pub fn step(
         );
     }
     for x in &mut state.criticism {
-        *x *= 1.0 - c.criticism_decay;
+        fade(x, c.criticism_decay);
     }
     for x in &mut state.economy {
         relax(x, c.economy_recovery, 1.0);
@@ -129,7 +126,7 @@ fn strike_events(
     let at = world.event_index(t, 0, 0)..world.event_index(t, 0, 0) + cells;
     let (injects, hazards) = (&world.injects[at.clone()], &plan.hazards[at]);
     let draws = &shocks.event[..cells];
-    let struck = |k: usize| injects[k] | (draws[k] < hazards[k]);
+    let struck = |k: usize| strikes(injects[k], draws[k], hazards[k]);
     if !(0..cells).fold(false, |any, k| any | struck(k)) {
         return;
     }
@@ -162,6 +159,12 @@ fn strike_events(
     }
 }
 
+/// Whether an event strikes a cell: injected there, or its uniform draw fell below its hazard.
+#[inline(always)]
+pub(super) fn strikes(inject: bool, draw: f64, hazard: f64) -> bool {
+    inject | (draw < hazard)
+}
+
 /// A pole event's effect on the pole's economic capacity and presence.
 #[inline(always)]
 pub(super) fn strike_pole(ev: &Event, economy: &mut f64, presence: &mut f64) {
@@ -186,6 +189,12 @@ pub(super) fn criticise(ev: &Event, criticism: &mut f64) {
 #[inline(always)]
 pub(super) fn realign(ev: &Event, ps: usize, share: &mut f64) {
     *share += ev.realign * (1.0 / ps as f64 - *share);
+}
+
+/// Forgets the share `rate` of `x`.
+#[inline(always)]
+pub(super) fn fade<R: Real>(x: &mut R, rate: f64) {
+    *x = *x * R::splat(1.0 - rate);
 }
 
 /// Moves `x` the share `rate` of the way toward `toward`.
@@ -263,13 +272,29 @@ pub fn pull(
     p: usize,
     levers: &[f64; LEVER_COUNT],
 ) -> f64 {
-    let economic = economic_pull(world, benefit(world, state, h, p, levers));
-    pull_with(world, state, h, p, levers, economic)
+    let c = &world.coefficients;
+    let host = &world.states[h];
+    let i = h * world.poles.len() + p;
+    let ties = Ties {
+        affinity: host.affinity[p],
+        diaspora: host.diaspora[p],
+        criticism: state.criticism[i],
+        memberships: f64::from(state.memberships[i]),
+        based: state.bases[i],
+    };
+    let demand = security_demand(c, state.threat[h], state.regime[h]);
+    pair_pull(
+        world,
+        host.gdp_usd_bn * 1000.0,
+        levers,
+        state.transit[i],
+        demand,
+        ties,
+    )
 }
 
 /// What pole `p` brings host `h`, as a share of its GDP: money (rent only while the base stands, fees
 /// only while the route is open, loans and investment at their grant equivalents) plus remittances.
-#[inline]
 pub fn benefit(
     world: &World,
     state: &RunState,
@@ -284,7 +309,42 @@ pub fn benefit(
         state.bases[i],
         state.transit[i],
     );
-    usd_m / (world.states[h].gdp_usd_bn * 1000.0) + levers[Lever::Remittance.index()]
+    share_of_gdp(
+        usd_m,
+        world.states[h].gdp_usd_bn * 1000.0,
+        levers[Lever::Remittance.index()],
+    )
+}
+
+/// The benefit from money (`usd_m`, $M per year) in a host of GDP `gdp_m` ($M) plus remittances (a
+/// share of GDP).
+#[inline(always)]
+fn share_of_gdp<R: Real>(usd_m: R, gdp_m: f64, remittance: R) -> R {
+    usd_m / R::splat(gdp_m) + remittance
+}
+
+/// A pole's pull on a host of GDP `gdp_m` ($M) that brings it `levers` (the route open where `open`),
+/// given the host's security demand and its ties to the pole: the one computation of the pull that
+/// `pull`, `step` and `step_block` share.
+#[inline(always)]
+pub(super) fn pair_pull<R: Real>(
+    world: &World,
+    gdp_m: f64,
+    levers: &[R; LEVER_COUNT],
+    open: R::Mask,
+    demand: R,
+    ties: Ties<R>,
+) -> R {
+    let c = &world.coefficients;
+    let usd_m = money(c, levers, ties.based, open);
+    let benefit = share_of_gdp(usd_m, gdp_m, levers[Lever::Remittance.index()]);
+    pull_from(c, levers, economic_pull(world, benefit), demand, ties)
+}
+
+/// One quarter of the mood's AR(1): `ρ·mood + σ·z`.
+#[inline(always)]
+pub(super) fn mood_step<R: Real>(c: &Coefficients, mood: R, z: R) -> R {
+    R::splat(c.mood_persistence) * mood + R::splat(c.mood_sd) * z
 }
 
 /// The money pole brings, $M per year at grant equivalent: aid, rent while the base stands (`based`),
@@ -311,29 +371,6 @@ pub(super) fn money<R: Real>(
 pub fn economic_pull<R: Real>(world: &World, benefit: R) -> R {
     let c = &world.coefficients;
     R::splat(c.economic_weight) * Real::ln_1p(benefit / R::splat(c.economic_scale))
-}
-
-/// The pull with its economic part already computed.
-fn pull_with(
-    world: &World,
-    state: &RunState,
-    h: usize,
-    p: usize,
-    levers: &[f64; LEVER_COUNT],
-    economic: f64,
-) -> f64 {
-    let c = &world.coefficients;
-    let host = &world.states[h];
-    let i = h * world.poles.len() + p;
-    let demand = security_demand(c, state.threat[h], state.regime[h]);
-    let ties = Ties {
-        affinity: host.affinity[p],
-        diaspora: host.diaspora[p],
-        criticism: state.criticism[i],
-        memberships: f64::from(state.memberships[i]),
-        based: state.bases[i],
-    };
-    pull_from(c, levers, economic, demand, ties)
 }
 
 /// A host's demand for security: its threat level plus weighted regime insecurity.
@@ -410,14 +447,14 @@ fn decide(
     let bases = &mut state.bases[cells.clone()];
     let transit = &mut state.transit[cells];
     for (p, (levers, &share)) in levers.iter().zip(shares).enumerate() {
-        let offered = levers[Lever::BaseOffered.index()] >= 0.5;
+        let offered = levers[Lever::BaseOffered.index()];
         let stands = base_stands(c, bases[p], offered, refuses, share);
         if stands != bases[p] {
             bases[p] = stands;
             occurred[slots.base(ps, h, p) + usize::from(!stands)] = true;
         }
-        let wanted = levers[Lever::Transit.index()] > 0.0;
-        let open = route_open(c, transit[p], wanted, share);
+        let fees = levers[Lever::Transit.index()];
+        let open = route_open(c, transit[p], fees, share);
         if open != transit[p] {
             transit[p] = open;
             occurred[slots.transit(ps, h, p) + usize::from(!open)] = true;
@@ -439,13 +476,14 @@ fn decide(
 }
 
 /// Whether a pole's base stands after a host's decision: a standing base is evicted when no longer
-/// offered, when the share falls below the eviction threshold or when doctrine refuses it; an offered
-/// base is admitted at or above the admission threshold unless doctrine refuses it.
+/// offered (the `offered` lever below 0.5), when the share falls below the eviction threshold or when
+/// doctrine refuses it; an offered base is admitted at or above the admission threshold unless
+/// doctrine refuses it.
 #[inline(always)]
 pub(super) fn base_stands(
     c: &Coefficients,
     stood: bool,
-    offered: bool,
+    offered: f64,
     refuses: bool,
     share: f64,
 ) -> bool {
@@ -455,19 +493,19 @@ pub(super) fn base_stands(
     } else {
         c.base_admit_above
     };
-    offered & !refuses & (share >= threshold)
+    (offered >= 0.5) & !refuses & (share >= threshold)
 }
 
 /// Whether a pole's route is open after a host's decision: an open route closes below the closing
-/// threshold; a route the pole wants (`wanted`: it pays fees) opens at or above the opening threshold.
+/// threshold; a route the pole wants (it pays `fees` above 0) opens at or above the opening threshold.
 #[inline(always)]
-pub(super) fn route_open(c: &Coefficients, was: bool, wanted: bool, share: f64) -> bool {
+pub(super) fn route_open(c: &Coefficients, was: bool, fees: f64, share: f64) -> bool {
     let threshold = if was {
         c.transit_close_below
     } else {
         c.transit_open_above
     };
-    (was | wanted) & (share >= threshold)
+    (was | (fees > 0.0)) & (share >= threshold)
 }
 
 /// Whether a host belongs to a decided bloc after its decision: a member leaves below the leaving
@@ -482,8 +520,15 @@ pub(super) fn belongs(rule: Hysteresis, was: bool, neutral: bool, share: f64) ->
     (was | !neutral) & (share >= threshold)
 }
 
+/// Whether an idle reaction whose trigger holds (`triggered`) fires: its uniform draw falls below its
+/// chance. Branch-free: the draw's outcome is a coin toss a branch predictor cannot learn.
+#[inline(always)]
+pub(super) fn sets_off(triggered: bool, draw: f64, chance: f64) -> bool {
+    triggered & (draw < chance)
+}
+
 /// The join slot of a decided bloc (leave is the next).
-fn slot_of_bloc(slots: &Occurrences, bs: usize, h: usize, b: usize) -> usize {
+pub(super) fn slot_of_bloc(slots: &Occurrences, bs: usize, h: usize, b: usize) -> usize {
     slots
         .bloc(bs, h, b)
         .expect("every decided bloc has occurrence slots")
@@ -523,8 +568,7 @@ fn react(
                 } => crosses(state.alignment[h * ps + watch], above, level),
                 Trigger::Event(e) => occurred[slots.event(hs, e, h)],
             };
-            // The draw is tested last: its outcome is a coin toss the branch predictor cannot learn.
-            if triggered && shocks.reaction[r * hs + h] < strength.chance {
+            if sets_off(triggered, shocks.reaction[r * hs + h], strength.chance) {
                 *left = rule.duration;
                 occurred[slots.reaction(hs, r, h)] = true;
             }
