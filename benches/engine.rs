@@ -87,15 +87,19 @@ fn block_of_runs(c: &mut Criterion) {
     let mut shocks = BlockShocks::new(world);
     let mut block = RunBlock::new(&initial);
     let mut occurred = vec![[false; LANES]; slots.len()];
+    // The next block's random generators: fresh runs every iteration, as in the engine.
     let mut first = 0u64;
+    let mut next_rngs = move || {
+        first += LANES as u64;
+        (first..first + LANES as u64)
+            .map(|r| run_rng(1, r))
+            .collect::<Vec<_>>()
+    };
     let mut group = c.benchmark_group("baseline_runs");
     group.throughput(Throughput::Elements(LANES as u64));
     group.bench_function("block", |b| {
         b.iter(|| {
-            first += LANES as u64;
-            let mut rngs: Vec<_> = (first..first + LANES as u64)
-                .map(|r| run_rng(1, r))
-                .collect();
+            let mut rngs = next_rngs();
             block.fill(&initial);
             for t in 0..world.quarters {
                 shocks.draw(&mut rngs);
@@ -114,10 +118,7 @@ fn block_of_runs(c: &mut Criterion) {
     });
     group.bench_function("block_draws_only", |b| {
         b.iter(|| {
-            first += LANES as u64;
-            let mut rngs: Vec<_> = (first..first + LANES as u64)
-                .map(|r| run_rng(1, r))
-                .collect();
+            let mut rngs = next_rngs();
             for _ in 0..world.quarters {
                 shocks.draw(&mut rngs);
             }
