@@ -1,12 +1,13 @@
 //! Monte Carlo over runs: random streams, parallelism and aggregation.
 //!
 //! Run `i` draws only from `ChaCha8Rng::seed_from_u64(seed)` on stream `i`, and every plan (baseline and
-//! policies) of run `i` consumes the same draws (common random numbers). Runs are processed in fixed-size
-//! chunks by run index, in parallel in waves; within a chunk, runs advance `LANES` at a time in lock-step
-//! (`model::step_block`, each run in its own lane with its own stream), each chunk is reduced serially
-//! into its worker's tallies, and the chunks' per-run details are handed on in index order. Tallies are exact integers, so adding
-//! chunks in any order, on any number of workers or shards, gives the same bits. Must not: touch files or
-//! print; callers receive per-chunk details through a sink and write them.
+//! policies) of run `i` consumes the same draws (common random numbers). Runs are processed in
+//! fixed-size chunks by run index, in parallel in waves; within a chunk, runs advance `LANES` at a time
+//! in lock-step (`model::step_block`, each run in its own lane with its own stream). Each chunk is
+//! reduced serially into its worker's tallies, and the chunks' per-run details are handed on in index
+//! order. Tallies are exact integers, so adding chunks in any order, on any number of workers or shards,
+//! gives the same bits. Must not: touch files or print; callers receive per-chunk details through a
+//! sink and write them.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
