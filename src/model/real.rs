@@ -67,9 +67,6 @@ impl Real for f64 {
 #[repr(align(64))]
 pub struct F64s(pub Lanes<f64>);
 
-/// One truth value per run of a block.
-pub type Bools = Lanes<bool>;
-
 macro_rules! lanewise {
     ($trait:ident, $method:ident, $op:tt) => {
         impl $trait for F64s {
@@ -89,7 +86,7 @@ lanewise!(Mul, mul, *);
 lanewise!(Div, div, /);
 
 impl Real for F64s {
-    type Mask = Bools;
+    type Mask = Lanes<bool>;
 
     #[inline(always)]
     fn splat(x: f64) -> F64s {
@@ -97,7 +94,7 @@ impl Real for F64s {
     }
 
     #[inline(always)]
-    fn select(mask: Bools, yes: F64s, no: F64s) -> F64s {
+    fn select(mask: Lanes<bool>, yes: F64s, no: F64s) -> F64s {
         F64s(std::array::from_fn(|i| {
             if mask[i] {
                 yes.0[i]
@@ -108,7 +105,7 @@ impl Real for F64s {
     }
 
     #[inline(always)]
-    fn lt(self, other: F64s) -> Bools {
+    fn lt(self, other: F64s) -> Lanes<bool> {
         std::array::from_fn(|i| self.0[i] < other.0[i])
     }
 
