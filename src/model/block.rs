@@ -224,14 +224,13 @@ pub fn step_block_portable(
     strike_events(world, plan, slots, t, block, shocks, occurred);
 
     assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
-    let width = ps * LEVER_COUNT;
-    let quarter_levers = &plan.levers[t * hs * width..(t + 1) * hs * width];
+    let quarter_levers = &plan.levers[t * hs * ps..(t + 1) * hs * ps];
     let splat = F64s::splat;
     let mut levers = [[splat(0.0); LEVER_COUNT]; MAX_POLES];
     for (h, (host, scheduled)) in world
         .states
         .iter()
-        .zip(quarter_levers.chunks_exact(width))
+        .zip(quarter_levers.chunks_exact(ps))
         .enumerate()
     {
         let lefts = &block.reaction_left[h * rs..(h + 1) * rs];
@@ -245,9 +244,7 @@ pub fn step_block_portable(
         let mut target = [splat(0.0); MAX_POLES];
         for p in 0..ps {
             let cell = h * ps + p;
-            let row: &[f64; LEVER_COUNT] = scheduled[p * LEVER_COUNT..(p + 1) * LEVER_COUNT]
-                .try_into()
-                .unwrap(); // unwrap OK: the slice is LEVER_COUNT long
+            let row = &scheduled[p];
             let (economy, presence) = (F64s(block.economy[p]), F64s(block.presence[p]));
             // Every lane from the plan's row; lanes with an active reaction then from their own.
             let l = &mut levers[p];

@@ -24,8 +24,8 @@ pub struct Plan {
     pub name: String,
     /// What the option is, in words.
     pub description: String,
-    /// `levers[((t * states + h) * poles + p) * LEVER_COUNT + lever]`, as scheduled.
-    pub levers: Vec<f64>,
+    /// Lever rows as scheduled, `levers[(t * states + h) * poles + p][lever]`.
+    pub levers: Vec<[f64; LEVER_COUNT]>,
     /// `hazards[world.event_index(t, e, h)]`: probability per quarter (pole events use `h = 0`).
     pub hazards: Vec<f64>,
     /// `reactions[t * reactions + r]`.
@@ -34,15 +34,19 @@ pub struct Plan {
 
 impl Plan {
     /// The scheduled lever row of pole `p` toward state `h` in quarter `t`.
-    pub fn lever_row(&self, world: &World, t: usize, h: usize, p: usize) -> &[f64] {
-        let i = ((t * world.states.len() + h) * world.poles.len() + p) * LEVER_COUNT;
-        &self.levers[i..i + LEVER_COUNT]
+    pub fn lever_row(&self, world: &World, t: usize, h: usize, p: usize) -> &[f64; LEVER_COUNT] {
+        &self.levers[(t * world.states.len() + h) * world.poles.len() + p]
     }
 
     /// Mutable access to the same row, for building plans.
-    pub fn lever_row_mut(&mut self, world: &World, t: usize, h: usize, p: usize) -> &mut [f64] {
-        let i = ((t * world.states.len() + h) * world.poles.len() + p) * LEVER_COUNT;
-        &mut self.levers[i..i + LEVER_COUNT]
+    pub fn lever_row_mut(
+        &mut self,
+        world: &World,
+        t: usize,
+        h: usize,
+        p: usize,
+    ) -> &mut [f64; LEVER_COUNT] {
+        &mut self.levers[(t * world.states.len() + h) * world.poles.len() + p]
     }
 
     /// The strength of reaction `r` in quarter `t`.

@@ -34,13 +34,12 @@ pub fn step(
     // computed over the host's rows.
     assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
     let rs = world.reactions.len();
-    let width = ps * LEVER_COUNT;
-    let quarter_levers = &plan.levers[t * hs * width..(t + 1) * hs * width];
+    let quarter_levers = &plan.levers[t * hs * ps..(t + 1) * hs * ps];
     let mut levers = [[0.0; LEVER_COUNT]; MAX_POLES];
     for (h, (host, scheduled)) in world
         .states
         .iter()
-        .zip(quarter_levers.chunks_exact(width))
+        .zip(quarter_levers.chunks_exact(ps))
         .enumerate()
     {
         let cells = h * ps..(h + 1) * ps;
@@ -58,9 +57,7 @@ pub fn step(
         let (affinity, diaspora) = (&host.affinity[..ps], &host.diaspora[..ps]);
         let mut target = [0.0f64; MAX_POLES];
         for p in 0..ps {
-            let row: &[f64; LEVER_COUNT] = scheduled[p * LEVER_COUNT..(p + 1) * LEVER_COUNT]
-                .try_into()
-                .unwrap(); // unwrap OK: the slice is LEVER_COUNT long
+            let row = &scheduled[p];
             let l = if reacting {
                 let mut reacted = *row;
                 let left = &state.reaction_left[h * rs..(h + 1) * rs];
@@ -214,8 +211,7 @@ pub fn effective_levers(
     p: usize,
     out: &mut [f64; LEVER_COUNT],
 ) {
-    let mut row = [0.0; LEVER_COUNT];
-    row.copy_from_slice(plan.lever_row(world, t, h, p));
+    let mut row = *plan.lever_row(world, t, h, p);
     let rs = world.reactions.len();
     let left = &state.reaction_left[h * rs..(h + 1) * rs];
     apply_reactions(world, plan, t, |r| left[r] > 0, p, &mut row);

@@ -911,7 +911,7 @@ fn baseline_plan(cx: &Ctx, raw: &RawScenario, world: &World, names: &Names) -> R
     let mut plan = Plan {
         name: "baseline".into(),
         description: String::new(),
-        levers: vec![0.0; qs * hs * ps * LEVER_COUNT],
+        levers: vec![[0.0; LEVER_COUNT]; qs * hs * ps],
         hazards: vec![0.0; qs * world.events.len() * hs],
         reactions: Vec::with_capacity(qs * raw.reaction.len()),
     };
