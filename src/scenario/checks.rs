@@ -271,7 +271,7 @@ fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<C
         c.to.as_ref()
             .map_or(Ok(world.quarters - 1), |v| cx.within(v, &k("to"), world))?;
     if to < from {
-        // unwrap OK: `to < from` needs an explicit `to`, since the default is the last quarter.
+        // `to < from` needs an explicit `to` (the default is the last quarter), so its span is there.
         let span = c.to.as_ref().map_or(0..0, |v| v.span());
         return Err(cx.err(
             span,
