@@ -6,7 +6,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use greatgame::engine::{run_rng, simulate, Batch};
 use greatgame::model::{
-    step, step_block, BlockShocks, Occurrences, RunBlock, RunState, Shocks, LANES,
+    step, step_block, BlockShocks, LaneMask, Occurrences, RunBlock, RunState, Shocks, LANES,
 };
 use greatgame::scenario;
 
@@ -86,7 +86,7 @@ fn block_of_runs(c: &mut Criterion) {
     let initial = RunState::initial(world);
     let mut shocks = BlockShocks::new(world);
     let mut block = RunBlock::new(&initial);
-    let mut occurred = vec![[false; LANES]; slots.len()];
+    let mut occurred = vec![LaneMask(0); slots.len()];
     // The next block's random generators: fresh runs every iteration, as in the engine.
     let mut first = 0u64;
     let mut next_rngs = move || {

@@ -16,8 +16,8 @@ use std::sync::mpsc::{self, SyncSender};
 use std::sync::Mutex;
 
 use crate::model::{
-    step_block, BlockShocks, Check, Lanes, Occurrences, Plan, RunBlock, RunState, Verdicts, World,
-    LANES,
+    step_block, BlockShocks, Check, LaneMask, Lanes, Occurrences, Plan, RunBlock, RunState,
+    Verdicts, World, LANES,
 };
 use crate::stats::{hist_bin, Moments, BINS};
 
@@ -277,7 +277,7 @@ struct Worker {
     /// The quarter's draws for the block.
     shocks: BlockShocks,
     /// Occurrence flags of the quarter, by slot, then lane.
-    occurred: Vec<Lanes<bool>>,
+    occurred: Vec<LaneMask>,
     /// One lane's occurrence flags (for checks).
     lane_occurred: Vec<bool>,
     /// Histogram bin of every run's score in every cell, by plan, `[cell * CHUNK_RUNS + run]` (counted at
@@ -306,7 +306,7 @@ impl Worker {
             initial,
             rngs: Vec::with_capacity(LANES),
             shocks: BlockShocks::new(world),
-            occurred: vec![[false; LANES]; slots.len()],
+            occurred: vec![LaneMask(0); slots.len()],
             lane_occurred: vec![false; slots.len()],
             bins: batch
                 .plans
@@ -315,17 +315,6 @@ impl Worker {
                 .collect(),
         }
     }
-}
-
-/// How many of the first `n` lanes of `flags` are set: the lanes' bytes (each 0 or 1) as one word,
-/// summed into its top byte by a multiplication.
-#[inline(always)]
-fn count_lanes(flags: &Lanes<bool>, n: usize) -> u32 {
-    const { assert!(LANES == 8, "one byte per lane in a u64") };
-    debug_assert!((1..=LANES).contains(&n));
-    let live = u64::MAX >> (64 - 8 * n);
-    let bytes = u64::from_le_bytes(flags.map(u8::from)) & live;
-    (bytes.wrapping_mul(0x0101_0101_0101_0101) >> 56) as u32
 }
 
 /// Simulates chunk `c` serially, `LANES` runs at a time in lock-step, adding its statistics to
@@ -377,7 +366,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                         lane_occurred
                             .iter_mut()
                             .zip(occurred.iter())
-                            .for_each(|(o, flags)| *o = flags[i]);
+                            .for_each(|(o, flags)| *o = flags.test(i));
                         v.observe(batch.checks, world, slots, t, &lanes[k], lane_occurred);
                     }
                 }
@@ -398,7 +387,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                 let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
                 // Branch-free: most slots stay false, and adding 0 is cheaper than testing for it.
                 for (count, flags) in occ.iter_mut().zip(occurred.iter()) {
-                    *count += count_lanes(flags, n);
+                    *count += flags.count(n);
                 }
                 if batch.keep_trajectories {
                     for i in 0..n {
@@ -458,24 +447,4 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
         }
     }
     detail
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn count_lanes_counts_the_set_lanes_among_the_first_n() {
-        for pattern in 0u32..256 {
-            let flags: Lanes<bool> = std::array::from_fn(|i| pattern >> i & 1 == 1);
-            for n in 1..=LANES {
-                let naive = flags[..n].iter().filter(|&&f| f).count() as u32;
-                assert_eq!(
-                    count_lanes(&flags, n),
-                    naive,
-                    "pattern {pattern:08b}, n {n}"
-                );
-            }
-        }
-    }
 }

@@ -5,8 +5,8 @@
 
 use greatgame::engine::run_rng;
 use greatgame::model::{
-    step, step_block, step_block_portable, BlockShocks, OccurrenceKind, Occurrences, RunBlock,
-    RunState, Shocks, LANES,
+    step, step_block, step_block_portable, BlockShocks, LaneMask, OccurrenceKind, Occurrences,
+    RunBlock, RunState, Shocks, LANES,
 };
 
 /// Every field of a run's state as bits (so that -0.0 and 0.0 differ).
@@ -55,7 +55,7 @@ fn every_lane_of_a_block_follows_the_reference_update_bit_for_bit() {
     let mut shocks = Shocks::new(world);
     let mut block_shocks = BlockShocks::new(world);
     let mut occurred = vec![false; slots.len()];
-    let mut block_occurred = vec![[false; LANES]; slots.len()];
+    let mut block_occurred = vec![LaneMask(0); slots.len()];
     let mut lane = initial.clone();
     let mut seen = std::collections::BTreeMap::<OccurrenceKind, usize>::new();
     // Two full blocks and one with three idle lanes.
@@ -102,7 +102,7 @@ fn every_lane_of_a_block_follows_the_reference_update_bit_for_bit() {
                     );
                     assert_eq!(got.len(), want.len());
                     for (s, &o) in occurred.iter().enumerate() {
-                        assert_eq!(block_occurred[s][i], o, "slot {s}, quarter {t}");
+                        assert_eq!(block_occurred[s].test(i), o, "slot {s}, quarter {t}");
                         if o {
                             *seen.entry(slots.slots[s].kind).or_default() += 1;
                         }
@@ -158,8 +158,8 @@ fn the_version_chosen_for_this_cpu_gives_the_portable_bits() {
     let initial = RunState::initial(world);
     let mut shocks = BlockShocks::new(world);
     let (mut chosen_occurred, mut portable_occurred) = (
-        vec![[false; LANES]; slots.len()],
-        vec![[false; LANES]; slots.len()],
+        vec![LaneMask(0); slots.len()],
+        vec![LaneMask(0); slots.len()],
     );
     let (mut a, mut b) = (initial.clone(), initial.clone());
     for plan in std::iter::once(&sc.baseline).chain(&sc.policies) {

@@ -13,7 +13,7 @@ use rand::Rng;
 
 use super::occurrence::Occurrences;
 use super::plan::Plan;
-use super::real::{F64s, Real};
+use super::real::{F64s, LaneMask, Real};
 use super::shocks::{draw_quarter, Shocks};
 use super::state::RunState;
 use super::update::{
@@ -46,34 +46,35 @@ pub struct RunBlock {
     pub economy: Vec<Lanes<f64>>,
     /// Presence of each pole, `[p][lane]`.
     pub presence: Vec<Lanes<f64>>,
-    /// Bases hosted, `[h * poles + p][lane]`.
-    pub bases: Vec<Lanes<bool>>,
-    /// Transit routes open, `[h * poles + p][lane]`.
-    pub transit: Vec<Lanes<bool>>,
-    /// Bloc memberships, `[h * blocs + b][lane]`.
-    pub blocs: Vec<Lanes<bool>>,
+    /// Bases hosted, `[h * poles + p]`, a bit per lane.
+    pub bases: Vec<LaneMask>,
+    /// Transit routes open, `[h * poles + p]`, a bit per lane.
+    pub transit: Vec<LaneMask>,
+    /// Bloc memberships, `[h * blocs + b]`, a bit per lane.
+    pub blocs: Vec<LaneMask>,
     /// Memberships in blocs led by each pole, `[h * poles + p][lane]`.
     pub memberships: Vec<Lanes<u32>>,
     /// Quarters each reaction stays active, `[h * reactions + r][lane]`.
     pub reaction_left: Vec<Lanes<u32>>,
 }
 
-/// Calls `$each!(field)` for every field of `RunBlock`, each named as in `RunState`: the one list of
-/// them that copying between the two walks.
+/// Calls `$value!(field)` for every field of `RunBlock` that holds a value per lane and `$flag!(field)`
+/// for every field that holds a bit per lane, each named as in `RunState`: the one list of them that
+/// copying between the two walks.
 macro_rules! each_field {
-    ($each:ident) => {
-        $each!(alignment);
-        $each!(mood);
-        $each!(threat);
-        $each!(regime);
-        $each!(criticism);
-        $each!(economy);
-        $each!(presence);
-        $each!(bases);
-        $each!(transit);
-        $each!(blocs);
-        $each!(memberships);
-        $each!(reaction_left);
+    ($value:ident, $flag:ident) => {
+        $value!(alignment);
+        $value!(mood);
+        $value!(threat);
+        $value!(regime);
+        $value!(criticism);
+        $value!(economy);
+        $value!(presence);
+        $flag!(bases);
+        $flag!(transit);
+        $flag!(blocs);
+        $value!(memberships);
+        $value!(reaction_left);
     };
 }
 
@@ -93,7 +94,14 @@ impl RunBlock {
                 self.$field.extend(state.$field.iter().map(|&x| [x; LANES]));
             };
         }
-        each_field!(splat);
+        macro_rules! splat_flag {
+            ($field:ident) => {
+                self.$field.clear();
+                self.$field
+                    .extend(state.$field.iter().map(|&b| LaneMask::splat(b)));
+            };
+        }
+        each_field!(splat, splat_flag);
     }
 
     /// Copies lane `lane` into `state`, reusing its buffers.
@@ -104,7 +112,15 @@ impl RunBlock {
                 state.$field.extend(self.$field.iter().map(|x| x[lane]));
             };
         }
-        each_field!(gather);
+        macro_rules! gather_flag {
+            ($field:ident) => {
+                state.$field.clear();
+                state
+                    .$field
+                    .extend(self.$field.iter().map(|m| m.test(lane)));
+            };
+        }
+        each_field!(gather, gather_flag);
     }
 
     /// Sets lane `lane` to `state` (a state of the block's world).
@@ -117,7 +133,15 @@ impl RunBlock {
                     .for_each(|(x, &y)| x[lane] = y);
             };
         }
-        each_field!(scatter);
+        macro_rules! scatter_flag {
+            ($field:ident) => {
+                self.$field
+                    .iter_mut()
+                    .zip(&state.$field)
+                    .for_each(|(m, &b)| m.set(lane, b));
+            };
+        }
+        each_field!(scatter, scatter_flag);
     }
 }
 
@@ -164,7 +188,7 @@ impl BlockShocks {
 }
 
 /// Advances every lane of `block` by quarter `t`, as `step` advances one run, flagging in `occurred`
-/// (`[slot][lane]`) what happened in each lane.
+/// (a bit per lane for each slot) what happened in each lane.
 ///
 /// On an x86-64 CPU with AVX2 the same code is compiled for AVX2 and chosen at run time: its lanes take
 /// half the vector instructions. The result is the same bits either way (each lane still performs the
@@ -176,7 +200,7 @@ pub fn step_block(
     t: usize,
     block: &mut RunBlock,
     shocks: &BlockShocks,
-    occurred: &mut [Lanes<bool>],
+    occurred: &mut [LaneMask],
 ) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
@@ -199,7 +223,7 @@ unsafe fn step_block_avx2(
     t: usize,
     block: &mut RunBlock,
     shocks: &BlockShocks,
-    occurred: &mut [Lanes<bool>],
+    occurred: &mut [LaneMask],
 ) {
     step_block_portable(world, plan, slots, t, block, shocks, occurred);
 }
@@ -215,11 +239,11 @@ pub fn step_block_portable(
     t: usize,
     block: &mut RunBlock,
     shocks: &BlockShocks,
-    occurred: &mut [Lanes<bool>],
+    occurred: &mut [LaneMask],
 ) {
     let (hs, ps, rs) = (world.states.len(), world.poles.len(), world.reactions.len());
     let c = &world.coefficients;
-    occurred.fill([false; LANES]);
+    occurred.fill(LaneMask(0));
 
     strike_events(world, plan, slots, t, block, shocks, occurred);
 
@@ -235,9 +259,9 @@ pub fn step_block_portable(
     {
         let lefts = &block.reaction_left[h * rs..(h + 1) * rs];
         // The lanes in which some reaction of each pole is active.
-        let mut reacting = [[false; LANES]; MAX_POLES];
+        let mut reacting = [LaneMask(0); MAX_POLES];
         for (rule, k) in world.reactions.iter().zip(lefts) {
-            (0..LANES).for_each(|i| reacting[rule.pole][i] |= k[i] > 0);
+            reacting[rule.pole] = reacting[rule.pole] | LaneMask::from_fn(|i| k[i] > 0);
         }
         let demand = security_demand(c, F64s(block.threat[h]), F64s(block.regime[h]));
         let gdp_m = host.gdp_usd_bn * 1000.0;
@@ -249,8 +273,8 @@ pub fn step_block_portable(
             // Every lane from the plan's row; lanes with an active reaction then from their own.
             let l = &mut levers[p];
             *l = scale_levers(&row.map(splat), economy, presence);
-            if reacting[p].contains(&true) {
-                for i in (0..LANES).filter(|&i| reacting[p][i]) {
+            if reacting[p].any() {
+                for i in reacting[p].lanes() {
                     let mut reacted = *row;
                     apply_reactions(world, plan, t, |r| lefts[r][i] > 0, p, &mut reacted);
                     let scaled = scale_levers(&reacted, economy.0[i], presence.0[i]);
@@ -331,6 +355,9 @@ fn softmax(x: &mut [F64s]) {
     }
 }
 
+/// The events that strike each lane this quarter, as `update::strike_events` applies them to one run:
+/// (event, host) cells in the same order, so that each lane sees its strikes in the order its run
+/// would.
 #[inline(always)]
 fn strike_events(
     world: &World,
@@ -339,32 +366,31 @@ fn strike_events(
     t: usize,
     block: &mut RunBlock,
     shocks: &BlockShocks,
-    occurred: &mut [Lanes<bool>],
+    occurred: &mut [LaneMask],
 ) {
     let (hs, ps) = (world.states.len(), world.poles.len());
     let cells = world.events.len() * hs;
     let at = world.event_index(t, 0, 0)..world.event_index(t, 0, 0) + cells;
     let (injects, hazards) = (&world.injects[at.clone()], &plan.hazards[at]);
     let draws = &shocks.event[..cells];
-    let struck = |k: usize, i: usize| strikes(injects[k], draws[k][i], hazards[k]);
-    // Which lanes anything struck, in one branch-free pass; the rest are left alone.
-    let mut hit = [false; LANES];
-    for ((&inject, &hazard), draws) in injects.iter().zip(hazards).zip(draws) {
-        for i in 0..LANES {
-            hit[i] |= strikes(inject, draws[i], hazard);
-        }
+    let struck = |k: usize| strikes(injects[k], F64s(draws[k]), hazards[k]);
+    // Most quarters nothing strikes any lane: one branch-free pass tells.
+    if !(0..cells).fold(LaneMask(0), |any, k| any | struck(k)).any() {
+        return;
     }
-    for i in (0..LANES).filter(|&i| hit[i]) {
-        for (e, ev) in world.events.iter().enumerate() {
-            match ev.target {
-                EventTarget::Pole(p) => {
-                    if struck(e * hs, i) {
-                        strike_pole(ev, &mut block.economy[p][i], &mut block.presence[p][i]);
-                        occurred[slots.event(hs, e, 0)][i] = true;
-                    }
+    for (e, ev) in world.events.iter().enumerate() {
+        match ev.target {
+            EventTarget::Pole(p) => {
+                let hit = struck(e * hs);
+                for i in hit.lanes() {
+                    strike_pole(ev, &mut block.economy[p][i], &mut block.presence[p][i]);
                 }
-                EventTarget::States => {
-                    for h in (0..hs).filter(|&h| struck(e * hs + h, i)) {
+                occurred[slots.event(hs, e, 0)] = hit;
+            }
+            EventTarget::States => {
+                for h in 0..hs {
+                    let hit = struck(e * hs + h);
+                    for i in hit.lanes() {
                         strike_host(ev, &mut block.threat[h][i], &mut block.regime[h][i]);
                         if let Some(critic) = ev.critic {
                             criticise(ev, &mut block.criticism[h * ps + critic][i]);
@@ -374,18 +400,12 @@ fn strike_events(
                                 realign(ev, ps, &mut a[i]);
                             }
                         }
-                        occurred[slots.event(hs, e, h)][i] = true;
                     }
+                    occurred[slots.event(hs, e, h)] = hit;
                 }
             }
         }
     }
-}
-
-/// A truth value per lane.
-#[inline(always)]
-fn mask(f: impl FnMut(usize) -> bool) -> Lanes<bool> {
-    std::array::from_fn(f)
 }
 
 /// Host `h`'s decisions in every lane, as `update::decide` makes them for one run. Decision slots are
@@ -397,7 +417,7 @@ fn decide(
     t: usize,
     h: usize,
     block: &mut RunBlock,
-    occurred: &mut [Lanes<bool>],
+    occurred: &mut [LaneMask],
     levers: &[[F64s; LEVER_COUNT]],
 ) {
     let (ps, bs) = (world.poles.len(), world.blocs.len());
@@ -406,36 +426,33 @@ fn decide(
     let refuses = host.refuses_bases(t);
     for (p, levers) in levers.iter().enumerate() {
         let cell = h * ps + p;
-        let share = &block.alignment[cell];
-        let (offered, fees) = (
-            &levers[Lever::BaseOffered.index()].0,
-            &levers[Lever::Transit.index()].0,
-        );
+        let share = F64s(block.alignment[cell]);
         let stood = block.bases[cell];
-        let stands = mask(|i| base_stands(c, stood[i], offered[i], refuses, share[i]));
+        let offered = levers[Lever::BaseOffered.index()];
+        let stands = base_stands(c, stood, offered, refuses, share);
         block.bases[cell] = stands;
         let base = slots.base(ps, h, p);
-        occurred[base] = mask(|i| stands[i] & !stood[i]);
-        occurred[base + 1] = mask(|i| stood[i] & !stands[i]);
+        occurred[base] = stands & !stood;
+        occurred[base + 1] = stood & !stands;
         let was = block.transit[cell];
-        let open = mask(|i| route_open(c, was[i], fees[i], share[i]));
+        let open = route_open(c, was, levers[Lever::Transit.index()], share);
         block.transit[cell] = open;
         let route = slots.transit(ps, h, p);
-        occurred[route] = mask(|i| open[i] & !was[i]);
-        occurred[route + 1] = mask(|i| was[i] & !open[i]);
+        occurred[route] = open & !was;
+        occurred[route + 1] = was & !open;
     }
     for (b, bloc) in world.blocs.iter().enumerate() {
         let Some(rule) = bloc.decided else {
             continue;
         };
-        let share = &block.alignment[h * ps + bloc.pole];
+        let share = F64s(block.alignment[h * ps + bloc.pole]);
         let was = block.blocs[h * bs + b];
-        let stays = mask(|i| belongs(rule, was[i], host.neutral, share[i]));
+        let stays = belongs(rule, was, host.neutral, share);
         block.blocs[h * bs + b] = stays;
-        let (joins, leaves) = (mask(|i| stays[i] & !was[i]), mask(|i| was[i] & !stays[i]));
+        let (joins, leaves) = (stays & !was, was & !stays);
         let count = &mut block.memberships[h * ps + bloc.pole];
-        for i in 0..LANES {
-            count[i] = count[i] + u32::from(joins[i]) - u32::from(leaves[i]);
+        for (i, k) in count.iter_mut().enumerate() {
+            *k = *k + u32::from(joins.test(i)) - u32::from(leaves.test(i));
         }
         let joined = slot_of_bloc(slots, bs, h, b);
         occurred[joined] = joins;
@@ -453,7 +470,7 @@ fn react(
     t: usize,
     block: &mut RunBlock,
     shocks: &BlockShocks,
-    occurred: &mut [Lanes<bool>],
+    occurred: &mut [LaneMask],
 ) {
     let (hs, ps, rs) = (world.states.len(), world.poles.len(), world.reactions.len());
     if rs == 0 {
@@ -473,23 +490,18 @@ fn react(
             if !strength.enabled || !rule.states[h] {
                 continue;
             }
-            let triggered: Lanes<bool> = match rule.trigger {
+            let triggered = match rule.trigger {
                 Trigger::Share {
                     watch,
                     above,
                     level,
-                } => {
-                    let share = &block.alignment[h * ps + watch];
-                    mask(|i| crosses(share[i], above, level))
-                }
+                } => crosses(F64s(block.alignment[h * ps + watch]), above, level),
                 Trigger::Event(e) => occurred[slots.event(hs, e, h)],
             };
-            let draws = &shocks.reaction[r * hs + h];
-            let fires =
-                mask(|i| (left[i] == 0) & sets_off(triggered[i], draws[i], strength.chance));
-            for i in 0..LANES {
-                left[i] = if fires[i] { rule.duration } else { left[i] };
-            }
+            let idle = LaneMask::from_fn(|i| left[i] == 0);
+            let draws = F64s(shocks.reaction[r * hs + h]);
+            let fires = idle & sets_off(triggered, draws, strength.chance);
+            *left = fires.select([rule.duration; LANES], *left);
             occurred[slots.reaction(hs, r, h)] = fires;
         }
     }

@@ -20,7 +20,7 @@ pub use block::{step_block, step_block_portable, BlockShocks, Lanes, RunBlock, L
 pub use check::{Check, Condition, During, Predicate, Verdicts};
 pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
 pub use plan::{Plan, ReactionStrength};
-pub use real::{F64s, Real};
+pub use real::{F64s, LaneMask, Real};
 pub use shocks::Shocks;
 pub use state::RunState;
 pub use update::{

@@ -7,7 +7,7 @@
 //! versions and CPUs, and they run in vector lanes. Call them as `Real::exp(x)` or `real::exp(x)`: on an
 //! `f64`, `x.exp()` is the standard library's method, which uses the system's library.
 
-use std::ops::{Add, Div, Mul, Sub};
+use std::ops::{Add, BitAnd, BitOr, Div, Mul, Not, Sub};
 
 use super::block::{Lanes, LANES};
 
@@ -16,13 +16,22 @@ pub trait Real:
     Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
 {
     /// A truth value, or one per lane.
-    type Mask: Copy;
+    type Mask: Copy
+        + BitAnd<Output = Self::Mask>
+        + BitOr<Output = Self::Mask>
+        + Not<Output = Self::Mask>;
     /// `x` in every lane.
     fn splat(x: f64) -> Self;
+    /// `truth` in every lane.
+    fn splat_mask(truth: bool) -> Self::Mask;
     /// `yes` where `mask` holds, `no` elsewhere.
     fn select(mask: Self::Mask, yes: Self, no: Self) -> Self;
     /// `self < other`.
     fn lt(self, other: Self) -> Self::Mask;
+    /// `self > other`.
+    fn gt(self, other: Self) -> Self::Mask;
+    /// `self >= other`.
+    fn ge(self, other: Self) -> Self::Mask;
     /// `e^self`, by `exp`.
     fn exp(self) -> Self;
     /// `ln(1 + self)`, by `ln_1p`.
@@ -38,6 +47,11 @@ impl Real for f64 {
     }
 
     #[inline(always)]
+    fn splat_mask(truth: bool) -> bool {
+        truth
+    }
+
+    #[inline(always)]
     fn select(mask: bool, yes: f64, no: f64) -> f64 {
         if mask {
             yes
@@ -49,6 +63,16 @@ impl Real for f64 {
     #[inline(always)]
     fn lt(self, other: f64) -> bool {
         self < other
+    }
+
+    #[inline(always)]
+    fn gt(self, other: f64) -> bool {
+        self > other
+    }
+
+    #[inline(always)]
+    fn ge(self, other: f64) -> bool {
+        self >= other
     }
 
     #[inline(always)]
@@ -86,7 +110,7 @@ lanewise!(Mul, mul, *);
 lanewise!(Div, div, /);
 
 impl Real for F64s {
-    type Mask = Lanes<bool>;
+    type Mask = LaneMask;
 
     #[inline(always)]
     fn splat(x: f64) -> F64s {
@@ -94,9 +118,14 @@ impl Real for F64s {
     }
 
     #[inline(always)]
-    fn select(mask: Lanes<bool>, yes: F64s, no: F64s) -> F64s {
+    fn splat_mask(truth: bool) -> LaneMask {
+        LaneMask::splat(truth)
+    }
+
+    #[inline(always)]
+    fn select(mask: LaneMask, yes: F64s, no: F64s) -> F64s {
         F64s(std::array::from_fn(|i| {
-            if mask[i] {
+            if mask.test(i) {
                 yes.0[i]
             } else {
                 no.0[i]
@@ -105,8 +134,18 @@ impl Real for F64s {
     }
 
     #[inline(always)]
-    fn lt(self, other: F64s) -> Lanes<bool> {
-        std::array::from_fn(|i| self.0[i] < other.0[i])
+    fn lt(self, other: F64s) -> LaneMask {
+        LaneMask::from_fn(|i| self.0[i] < other.0[i])
+    }
+
+    #[inline(always)]
+    fn gt(self, other: F64s) -> LaneMask {
+        LaneMask::from_fn(|i| self.0[i] > other.0[i])
+    }
+
+    #[inline(always)]
+    fn ge(self, other: F64s) -> LaneMask {
+        LaneMask::from_fn(|i| self.0[i] >= other.0[i])
     }
 
     #[inline(always)]
@@ -117,6 +156,100 @@ impl Real for F64s {
     #[inline(always)]
     fn ln_1p(self) -> F64s {
         F64s(std::array::from_fn(|i| ln_1p(self.0[i])))
+    }
+}
+
+/// One truth value per run of a block, a bit per lane (lane `i` is bit `i`): comparisons of `F64s`
+/// give one in a few vector instructions, and `&`, `|` and `!` act on every lane at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LaneMask(pub u8);
+
+const _: () = assert!(LANES == u8::BITS as usize, "a bit per lane in a u8");
+
+impl LaneMask {
+    /// `truth` in every lane.
+    #[inline(always)]
+    pub fn splat(truth: bool) -> LaneMask {
+        LaneMask(if truth { u8::MAX } else { 0 })
+    }
+
+    /// Lane `i` set where `f(i)` holds.
+    #[inline(always)]
+    pub fn from_fn(mut f: impl FnMut(usize) -> bool) -> LaneMask {
+        let mut bits = 0;
+        for i in 0..LANES {
+            bits |= u8::from(f(i)) << i;
+        }
+        LaneMask(bits)
+    }
+
+    /// Whether lane `i` is set.
+    #[inline(always)]
+    pub fn test(self, i: usize) -> bool {
+        self.0 >> i & 1 == 1
+    }
+
+    /// Sets lane `i` to `truth`.
+    #[inline(always)]
+    pub fn set(&mut self, i: usize, truth: bool) {
+        self.0 = self.0 & !(1 << i) | u8::from(truth) << i;
+    }
+
+    /// Whether any lane is set.
+    #[inline(always)]
+    pub fn any(self) -> bool {
+        self.0 != 0
+    }
+
+    /// How many of the first `n` lanes are set.
+    #[inline(always)]
+    pub fn count(self, n: usize) -> u32 {
+        debug_assert!(n <= LANES);
+        (u32::from(self.0) & ((1 << n) - 1)).count_ones()
+    }
+
+    /// The set lanes, in increasing order.
+    #[inline(always)]
+    pub fn lanes(self) -> impl Iterator<Item = usize> {
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits.wrapping_sub(1);
+            (i < LANES).then_some(i)
+        })
+    }
+
+    /// `yes` where set, `no` elsewhere, lane by lane.
+    #[inline(always)]
+    pub fn select<T: Copy>(self, yes: Lanes<T>, no: Lanes<T>) -> Lanes<T> {
+        std::array::from_fn(|i| if self.test(i) { yes[i] } else { no[i] })
+    }
+}
+
+impl BitAnd for LaneMask {
+    type Output = LaneMask;
+
+    #[inline(always)]
+    fn bitand(self, other: LaneMask) -> LaneMask {
+        LaneMask(self.0 & other.0)
+    }
+}
+
+impl BitOr for LaneMask {
+    type Output = LaneMask;
+
+    #[inline(always)]
+    fn bitor(self, other: LaneMask) -> LaneMask {
+        LaneMask(self.0 | other.0)
+    }
+}
+
+impl Not for LaneMask {
+    type Output = LaneMask;
+
+    #[inline(always)]
+    fn not(self) -> LaneMask {
+        LaneMask(!self.0)
     }
 }
 
@@ -402,9 +535,45 @@ mod tests {
             assert_eq!((a - b).0[i], x - y);
             assert_eq!((a * b).0[i], x * y);
             assert_eq!((a / b).0[i], x / y);
-            assert_eq!(mask[i], x.lt(y));
+            assert_eq!(mask.test(i), x.lt(y));
+            assert_eq!(a.gt(b).test(i), x.gt(y));
+            assert_eq!(a.ge(b).test(i), x.ge(y));
+            assert_eq!(a.ge(a).test(i), x.ge(x));
             assert_eq!(F64s::select(mask, a, b).0[i], f64::select(x < y, x, y));
         }
-        assert!(mask.contains(&true) && mask.contains(&false));
+        assert!(mask.any() && (!mask).any());
+    }
+
+    #[test]
+    fn a_lane_mask_holds_a_bit_per_lane() {
+        for bits in 0..=u8::MAX {
+            let mask = LaneMask(bits);
+            let lanes: Vec<usize> = (0..LANES).filter(|&i| mask.test(i)).collect();
+            assert_eq!(mask.lanes().collect::<Vec<_>>(), lanes, "{bits:08b}");
+            assert_eq!(LaneMask::from_fn(|i| mask.test(i)), mask);
+            assert_eq!(mask.any(), !lanes.is_empty());
+            for n in 0..=LANES {
+                let below = lanes.iter().filter(|&&i| i < n).count() as u32;
+                assert_eq!(mask.count(n), below, "{bits:08b}, first {n}");
+            }
+            let picked = mask.select([1u32; LANES], [0; LANES]);
+            assert_eq!(
+                picked.map(|x| x == 1),
+                std::array::from_fn(|i| mask.test(i))
+            );
+            for i in 0..LANES {
+                for truth in [false, true] {
+                    let mut changed = mask;
+                    changed.set(i, truth);
+                    assert_eq!(changed.test(i), truth);
+                    assert_eq!(changed.0 & !(1 << i), bits & !(1 << i), "other lanes kept");
+                }
+            }
+            assert_eq!(
+                (mask & !mask, mask | !mask),
+                (LaneMask(0), LaneMask::splat(true))
+            );
+        }
+        assert_eq!(LaneMask::splat(false), LaneMask(0));
     }
 }

@@ -158,8 +158,8 @@ fn strike_events(
 
 /// Whether an event strikes a cell: injected there, or its uniform draw fell below its hazard.
 #[inline(always)]
-pub(super) fn strikes(inject: bool, draw: f64, hazard: f64) -> bool {
-    inject | (draw < hazard)
+pub(super) fn strikes<R: Real>(inject: bool, draw: R, hazard: f64) -> R::Mask {
+    R::splat_mask(inject) | draw.lt(R::splat(hazard))
 }
 
 /// A pole event's effect on the pole's economic capacity and presence.
@@ -476,51 +476,47 @@ fn decide(
 /// doctrine refuses it; an offered base is admitted at or above the admission threshold unless
 /// doctrine refuses it.
 #[inline(always)]
-pub(super) fn base_stands(
+pub(super) fn base_stands<R: Real>(
     c: &Coefficients,
-    stood: bool,
-    offered: f64,
+    stood: R::Mask,
+    offered: R,
     refuses: bool,
-    share: f64,
-) -> bool {
-    // Branch-free: `&` on booleans, one threshold chosen by `stood`.
-    let threshold = if stood {
-        c.base_evict_below
-    } else {
-        c.base_admit_above
-    };
-    (offered >= 0.5) & !refuses & (share >= threshold)
+    share: R,
+) -> R::Mask {
+    // Branch-free: `&` on truth values, one threshold chosen by `stood`.
+    let threshold = R::select(
+        stood,
+        R::splat(c.base_evict_below),
+        R::splat(c.base_admit_above),
+    );
+    offered.ge(R::splat(0.5)) & R::splat_mask(!refuses) & share.ge(threshold)
 }
 
 /// Whether a pole's route is open after a host's decision: an open route closes below the closing
 /// threshold; a route the pole wants (it pays `fees` above 0) opens at or above the opening threshold.
 #[inline(always)]
-pub(super) fn route_open(c: &Coefficients, was: bool, fees: f64, share: f64) -> bool {
-    let threshold = if was {
-        c.transit_close_below
-    } else {
-        c.transit_open_above
-    };
-    (was | (fees > 0.0)) & (share >= threshold)
+pub(super) fn route_open<R: Real>(c: &Coefficients, was: R::Mask, fees: R, share: R) -> R::Mask {
+    let threshold = R::select(
+        was,
+        R::splat(c.transit_close_below),
+        R::splat(c.transit_open_above),
+    );
+    (was | fees.gt(R::splat(0.0))) & share.ge(threshold)
 }
 
 /// Whether a host belongs to a decided bloc after its decision: a member leaves below the leaving
 /// threshold; a non-neutral host joins at or above the joining threshold.
 #[inline(always)]
-pub(super) fn belongs(rule: Hysteresis, was: bool, neutral: bool, share: f64) -> bool {
-    let threshold = if was {
-        rule.leave_below
-    } else {
-        rule.join_above
-    };
-    (was | !neutral) & (share >= threshold)
+pub(super) fn belongs<R: Real>(rule: Hysteresis, was: R::Mask, neutral: bool, share: R) -> R::Mask {
+    let threshold = R::select(was, R::splat(rule.leave_below), R::splat(rule.join_above));
+    (was | R::splat_mask(!neutral)) & share.ge(threshold)
 }
 
 /// Whether an idle reaction whose trigger holds (`triggered`) fires: its uniform draw falls below its
 /// chance. Branch-free: the draw's outcome is a coin toss a branch predictor cannot learn.
 #[inline(always)]
-pub(super) fn sets_off(triggered: bool, draw: f64, chance: f64) -> bool {
-    triggered & (draw < chance)
+pub(super) fn sets_off<R: Real>(triggered: R::Mask, draw: R, chance: f64) -> R::Mask {
+    triggered & draw.lt(R::splat(chance))
 }
 
 /// The join slot of a decided bloc (leave is the next).
@@ -574,11 +570,12 @@ fn react(
 
 /// Whether a share trigger holds: the share is above `level` (`above`) or below it.
 #[inline(always)]
-pub(super) fn crosses(share: f64, above: bool, level: f64) -> bool {
+pub(super) fn crosses<R: Real>(share: R, above: bool, level: f64) -> R::Mask {
+    let level = R::splat(level);
     if above {
-        share > level
+        share.gt(level)
     } else {
-        share < level
+        share.lt(level)
     }
 }
 
