@@ -13,7 +13,7 @@ use rand::Rng;
 
 use super::occurrence::Occurrences;
 use super::plan::Plan;
-use super::real::{F64s, LaneMask, Real};
+use super::real::{F64s, LaneMask, Mask64s, Real};
 use super::shocks::{draw_quarter, Shocks};
 use super::state::RunState;
 use super::update::{
@@ -46,36 +46,105 @@ pub struct RunBlock {
     pub economy: Vec<Lanes<f64>>,
     /// Presence of each pole, `[p][lane]`.
     pub presence: Vec<Lanes<f64>>,
-    /// Bases hosted, `[h * poles + p]`, a bit per lane.
-    pub bases: Vec<LaneMask>,
-    /// Transit routes open, `[h * poles + p]`, a bit per lane.
-    pub transit: Vec<LaneMask>,
-    /// Bloc memberships, `[h * blocs + b]`, a bit per lane.
-    pub blocs: Vec<LaneMask>,
+    /// Bases hosted, `[h * poles + p]`.
+    pub bases: Vec<Mask64s>,
+    /// Transit routes open, `[h * poles + p]`.
+    pub transit: Vec<Mask64s>,
+    /// Bloc memberships, `[h * blocs + b]`.
+    pub blocs: Vec<Mask64s>,
     /// Memberships in blocs led by each pole, `[h * poles + p][lane]`.
-    pub memberships: Vec<Lanes<u32>>,
+    /// (Counts, held as `f64`, exactly: the pull uses them as numbers.)
+    pub memberships: Vec<Lanes<f64>>,
     /// Quarters each reaction stays active, `[h * reactions + r][lane]`.
-    pub reaction_left: Vec<Lanes<u32>>,
+    /// (Held as `u64`, so that their comparisons give masks as wide as the others.)
+    pub reaction_left: Vec<Lanes<u64>>,
 }
 
-/// Calls `$value!(field)` for every field of `RunBlock` that holds a value per lane and `$flag!(field)`
-/// for every field that holds a bit per lane, each named as in `RunState`: the one list of them that
-/// copying between the two walks.
+/// Calls `$each!(field)` for every field of `RunBlock`, each named as in `RunState`: the one list of
+/// them that copying between the two walks.
 macro_rules! each_field {
-    ($value:ident, $flag:ident) => {
-        $value!(alignment);
-        $value!(mood);
-        $value!(threat);
-        $value!(regime);
-        $value!(criticism);
-        $value!(economy);
-        $value!(presence);
-        $flag!(bases);
-        $flag!(transit);
-        $flag!(blocs);
-        $value!(memberships);
-        $value!(reaction_left);
+    ($each:ident) => {
+        $each!(alignment);
+        $each!(mood);
+        $each!(threat);
+        $each!(regime);
+        $each!(criticism);
+        $each!(economy);
+        $each!(presence);
+        $each!(bases);
+        $each!(transit);
+        $each!(blocs);
+        $each!(memberships);
+        $each!(reaction_left);
     };
+}
+
+/// A value of `RunState` (`T`) held once per lane of a block.
+trait PerLane<T> {
+    /// `x` in every lane.
+    fn splat(x: T) -> Self;
+    /// Lane `i`'s value.
+    fn get(&self, i: usize) -> T;
+    /// Sets lane `i` to `x`.
+    fn put(&mut self, i: usize, x: T);
+}
+
+impl PerLane<f64> for Lanes<f64> {
+    fn splat(x: f64) -> Self {
+        [x; LANES]
+    }
+
+    fn get(&self, i: usize) -> f64 {
+        self[i]
+    }
+
+    fn put(&mut self, i: usize, x: f64) {
+        self[i] = x;
+    }
+}
+
+impl PerLane<bool> for Mask64s {
+    fn splat(x: bool) -> Self {
+        Mask64s::splat(x)
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.test(i)
+    }
+
+    fn put(&mut self, i: usize, x: bool) {
+        self.set(i, x);
+    }
+}
+
+/// Counts held as `f64`: every `u32` is exact in an `f64`, and the block only adds and subtracts 1.
+impl PerLane<u32> for Lanes<f64> {
+    fn splat(x: u32) -> Self {
+        [f64::from(x); LANES]
+    }
+
+    fn get(&self, i: usize) -> u32 {
+        self[i] as u32
+    }
+
+    fn put(&mut self, i: usize, x: u32) {
+        self[i] = f64::from(x);
+    }
+}
+
+/// Quarters left, held as `u64`: the block only sets them from a `u32` and counts them down.
+impl PerLane<u32> for Lanes<u64> {
+    fn splat(x: u32) -> Self {
+        [u64::from(x); LANES]
+    }
+
+    fn get(&self, i: usize) -> u32 {
+        self[i] as u32
+    }
+
+    fn put(&mut self, i: usize, x: u32) {
+        self[i] = u64::from(x);
+    }
 }
 
 impl RunBlock {
@@ -91,17 +160,12 @@ impl RunBlock {
         macro_rules! splat {
             ($field:ident) => {
                 self.$field.clear();
-                self.$field.extend(state.$field.iter().map(|&x| [x; LANES]));
+                for &x in &state.$field {
+                    self.$field.push(PerLane::splat(x));
+                }
             };
         }
-        macro_rules! splat_flag {
-            ($field:ident) => {
-                self.$field.clear();
-                self.$field
-                    .extend(state.$field.iter().map(|&b| LaneMask::splat(b)));
-            };
-        }
-        each_field!(splat, splat_flag);
+        each_field!(splat);
     }
 
     /// Copies lane `lane` into `state`, reusing its buffers.
@@ -109,18 +173,12 @@ impl RunBlock {
         macro_rules! gather {
             ($field:ident) => {
                 state.$field.clear();
-                state.$field.extend(self.$field.iter().map(|x| x[lane]));
+                for x in &self.$field {
+                    state.$field.push(x.get(lane));
+                }
             };
         }
-        macro_rules! gather_flag {
-            ($field:ident) => {
-                state.$field.clear();
-                state
-                    .$field
-                    .extend(self.$field.iter().map(|m| m.test(lane)));
-            };
-        }
-        each_field!(gather, gather_flag);
+        each_field!(gather);
     }
 
     /// Sets lane `lane` to `state` (a state of the block's world).
@@ -130,18 +188,10 @@ impl RunBlock {
                 self.$field
                     .iter_mut()
                     .zip(&state.$field)
-                    .for_each(|(x, &y)| x[lane] = y);
+                    .for_each(|(x, &y)| x.put(lane, y));
             };
         }
-        macro_rules! scatter_flag {
-            ($field:ident) => {
-                self.$field
-                    .iter_mut()
-                    .zip(&state.$field)
-                    .for_each(|(m, &b)| m.set(lane, b));
-            };
-        }
-        each_field!(scatter, scatter_flag);
+        each_field!(scatter);
     }
 }
 
@@ -284,12 +334,11 @@ pub fn step_block_portable(
             let l = &levers[p];
             let mood = mood_step(c, F64s(block.mood[cell]), F64s(shocks.mood[cell]));
             block.mood[cell] = mood.0;
-            let memberships = &block.memberships[cell];
             let ties = Ties {
                 affinity: splat(host.affinity[p]),
                 diaspora: splat(host.diaspora[p]),
                 criticism: F64s(block.criticism[cell]),
-                memberships: F64s(std::array::from_fn(|i| f64::from(memberships[i]))),
+                memberships: F64s(block.memberships[cell]),
                 based: block.bases[cell],
             };
             target[p] = pair_pull(world, gdp_m, l, block.transit[cell], demand, ties) + mood;
@@ -373,24 +422,34 @@ fn strike_events(
     let at = world.event_index(t, 0, 0)..world.event_index(t, 0, 0) + cells;
     let (injects, hazards) = (&world.injects[at.clone()], &plan.hazards[at]);
     let draws = &shocks.event[..cells];
-    let struck = |k: usize| strikes(injects[k], F64s(draws[k]), hazards[k]);
-    // Most quarters nothing strikes any lane: one branch-free pass tells.
-    if !(0..cells).fold(LaneMask(0), |any, k| any | struck(k)).any() {
+    // Each cell's struck lanes go straight into its occurrence slot (pole events use the first
+    // host's), and most quarters nothing strikes any lane: one branch-free pass tells.
+    let mut any = LaneMask(0);
+    for (e, ev) in world.events.iter().enumerate() {
+        let hosts = match ev.target {
+            EventTarget::Pole(_) => 1,
+            EventTarget::States => hs,
+        };
+        for h in 0..hosts {
+            let k = e * hs + h;
+            let hit = strikes(injects[k], F64s(draws[k]), hazards[k]).bits();
+            occurred[slots.event(hs, e, h)] = hit;
+            any = any | hit;
+        }
+    }
+    if !any.any() {
         return;
     }
     for (e, ev) in world.events.iter().enumerate() {
         match ev.target {
             EventTarget::Pole(p) => {
-                let hit = struck(e * hs);
-                for i in hit.lanes() {
+                for i in occurred[slots.event(hs, e, 0)].lanes() {
                     strike_pole(ev, &mut block.economy[p][i], &mut block.presence[p][i]);
                 }
-                occurred[slots.event(hs, e, 0)] = hit;
             }
             EventTarget::States => {
                 for h in 0..hs {
-                    let hit = struck(e * hs + h);
-                    for i in hit.lanes() {
+                    for i in occurred[slots.event(hs, e, h)].lanes() {
                         strike_host(ev, &mut block.threat[h][i], &mut block.regime[h][i]);
                         if let Some(critic) = ev.critic {
                             criticise(ev, &mut block.criticism[h * ps + critic][i]);
@@ -401,7 +460,6 @@ fn strike_events(
                             }
                         }
                     }
-                    occurred[slots.event(hs, e, h)] = hit;
                 }
             }
         }
@@ -432,14 +490,14 @@ fn decide(
         let stands = base_stands(c, stood, offered, refuses, share);
         block.bases[cell] = stands;
         let base = slots.base(ps, h, p);
-        occurred[base] = stands & !stood;
-        occurred[base + 1] = stood & !stands;
+        occurred[base] = (stands & !stood).bits();
+        occurred[base + 1] = (stood & !stands).bits();
         let was = block.transit[cell];
         let open = route_open(c, was, levers[Lever::Transit.index()], share);
         block.transit[cell] = open;
         let route = slots.transit(ps, h, p);
-        occurred[route] = open & !was;
-        occurred[route + 1] = was & !open;
+        occurred[route] = (open & !was).bits();
+        occurred[route + 1] = (was & !open).bits();
     }
     for (b, bloc) in world.blocs.iter().enumerate() {
         let Some(rule) = bloc.decided else {
@@ -450,13 +508,17 @@ fn decide(
         let stays = belongs(rule, was, host.neutral, share);
         block.blocs[h * bs + b] = stays;
         let (joins, leaves) = (stays & !was, was & !stays);
-        let count = &mut block.memberships[h * ps + bloc.pole];
-        for (i, k) in count.iter_mut().enumerate() {
-            *k = *k + u32::from(joins.test(i)) - u32::from(leaves.test(i));
+        let (joined, left) = (joins.bits(), leaves.bits());
+        if (joined | left).any() {
+            let count = &mut block.memberships[h * ps + bloc.pole];
+            let (one, zero) = ([1.0; LANES], [0.0; LANES]);
+            // Exact: small whole numbers.
+            *count =
+                (F64s(*count) + F64s(joins.select(one, zero)) - F64s(leaves.select(one, zero))).0;
         }
-        let joined = slot_of_bloc(slots, bs, h, b);
-        occurred[joined] = joins;
-        occurred[joined + 1] = leaves;
+        let slot = slot_of_bloc(slots, bs, h, b);
+        occurred[slot] = joined;
+        occurred[slot + 1] = left;
     }
 }
 
@@ -486,7 +548,7 @@ fn react(
             .enumerate()
         {
             // `saturating_sub(1)`, in a form baseline SSE2 vectorises.
-            (0..LANES).for_each(|i| left[i] -= u32::from(left[i] > 0));
+            (0..LANES).for_each(|i| left[i] -= u64::from(left[i] > 0));
             if !strength.enabled || !rule.states[h] {
                 continue;
             }
@@ -496,13 +558,13 @@ fn react(
                     above,
                     level,
                 } => crosses(F64s(block.alignment[h * ps + watch]), above, level),
-                Trigger::Event(e) => occurred[slots.event(hs, e, h)],
+                Trigger::Event(e) => Mask64s::from_bits(occurred[slots.event(hs, e, h)]),
             };
-            let idle = LaneMask::from_fn(|i| left[i] == 0);
+            let idle = Mask64s::from_fn(|i| left[i] == 0);
             let draws = F64s(shocks.reaction[r * hs + h]);
             let fires = idle & sets_off(triggered, draws, strength.chance);
-            *left = fires.select([rule.duration; LANES], *left);
-            occurred[slots.reaction(hs, r, h)] = fires;
+            *left = fires.select([u64::from(rule.duration); LANES], *left);
+            occurred[slots.reaction(hs, r, h)] = fires.bits();
         }
     }
 }

@@ -110,7 +110,7 @@ lanewise!(Mul, mul, *);
 lanewise!(Div, div, /);
 
 impl Real for F64s {
-    type Mask = LaneMask;
+    type Mask = Mask64s;
 
     #[inline(always)]
     fn splat(x: f64) -> F64s {
@@ -118,34 +118,28 @@ impl Real for F64s {
     }
 
     #[inline(always)]
-    fn splat_mask(truth: bool) -> LaneMask {
-        LaneMask::splat(truth)
+    fn splat_mask(truth: bool) -> Mask64s {
+        Mask64s::splat(truth)
     }
 
     #[inline(always)]
-    fn select(mask: LaneMask, yes: F64s, no: F64s) -> F64s {
-        F64s(std::array::from_fn(|i| {
-            if mask.test(i) {
-                yes.0[i]
-            } else {
-                no.0[i]
-            }
-        }))
+    fn select(mask: Mask64s, yes: F64s, no: F64s) -> F64s {
+        F64s(mask.select(yes.0, no.0))
     }
 
     #[inline(always)]
-    fn lt(self, other: F64s) -> LaneMask {
-        LaneMask::from_fn(|i| self.0[i] < other.0[i])
+    fn lt(self, other: F64s) -> Mask64s {
+        Mask64s::from_fn(|i| self.0[i] < other.0[i])
     }
 
     #[inline(always)]
-    fn gt(self, other: F64s) -> LaneMask {
-        LaneMask::from_fn(|i| self.0[i] > other.0[i])
+    fn gt(self, other: F64s) -> Mask64s {
+        Mask64s::from_fn(|i| self.0[i] > other.0[i])
     }
 
     #[inline(always)]
-    fn ge(self, other: F64s) -> LaneMask {
-        LaneMask::from_fn(|i| self.0[i] >= other.0[i])
+    fn ge(self, other: F64s) -> Mask64s {
+        Mask64s::from_fn(|i| self.0[i] >= other.0[i])
     }
 
     #[inline(always)]
@@ -250,6 +244,98 @@ impl Not for LaneMask {
     #[inline(always)]
     fn not(self) -> LaneMask {
         LaneMask(!self.0)
+    }
+}
+
+/// One truth value per run of a block, as vector comparisons give it: every bit of a lane set or
+/// clear. The masks the update's formulas compute with; `LaneMask` packs them a bit per lane for
+/// counting and storing occurrences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(align(64))]
+pub struct Mask64s(pub Lanes<u64>);
+
+impl Mask64s {
+    /// `truth` in every lane.
+    #[inline(always)]
+    pub fn splat(truth: bool) -> Mask64s {
+        Mask64s([if truth { u64::MAX } else { 0 }; LANES])
+    }
+
+    /// Lane `i` set where `f(i)` holds.
+    #[inline(always)]
+    pub fn from_fn(mut f: impl FnMut(usize) -> bool) -> Mask64s {
+        Mask64s(std::array::from_fn(|i| if f(i) { u64::MAX } else { 0 }))
+    }
+
+    /// Whether lane `i` is set.
+    #[inline(always)]
+    pub fn test(self, i: usize) -> bool {
+        self.0[i] != 0
+    }
+
+    /// Sets lane `i` to `truth`.
+    #[inline(always)]
+    pub fn set(&mut self, i: usize, truth: bool) {
+        self.0[i] = if truth { u64::MAX } else { 0 };
+    }
+
+    /// The lanes as bits.
+    #[inline(always)]
+    pub fn bits(self) -> LaneMask {
+        // The sign bit of each lane, which vector code reads with one instruction per register.
+        LaneMask::from_fn(|i| (self.0[i] as i64) < 0)
+    }
+
+    /// The lanes set in `bits`.
+    #[inline(always)]
+    pub fn from_bits(bits: LaneMask) -> Mask64s {
+        Mask64s(std::array::from_fn(|i| {
+            if bits.0 & (1 << i) != 0 {
+                u64::MAX
+            } else {
+                0
+            }
+        }))
+    }
+
+    /// `yes` where set, `no` elsewhere, lane by lane.
+    #[inline(always)]
+    pub fn select<T: Copy>(self, yes: Lanes<T>, no: Lanes<T>) -> Lanes<T> {
+        // A test of the sign bit, which a vector blend reads directly.
+        std::array::from_fn(|i| {
+            if (self.0[i] as i64) < 0 {
+                yes[i]
+            } else {
+                no[i]
+            }
+        })
+    }
+}
+
+impl BitAnd for Mask64s {
+    type Output = Mask64s;
+
+    #[inline(always)]
+    fn bitand(self, other: Mask64s) -> Mask64s {
+        Mask64s(std::array::from_fn(|i| self.0[i] & other.0[i]))
+    }
+}
+
+impl BitOr for Mask64s {
+    type Output = Mask64s;
+
+    #[inline(always)]
+    fn bitor(self, other: Mask64s) -> Mask64s {
+        Mask64s(std::array::from_fn(|i| self.0[i] | other.0[i]))
+    }
+}
+
+impl Not for Mask64s {
+    type Output = Mask64s;
+
+    #[inline(always)]
+    fn not(self) -> Mask64s {
+        Mask64s(self.0.map(|x| !x))
     }
 }
 
@@ -541,7 +627,31 @@ mod tests {
             assert_eq!(a.ge(a).test(i), x.ge(x));
             assert_eq!(F64s::select(mask, a, b).0[i], f64::select(x < y, x, y));
         }
-        assert!(mask.any() && (!mask).any());
+        assert!(mask.bits().any() && (!mask).bits().any());
+    }
+
+    #[test]
+    fn a_wide_mask_holds_its_lanes_in_every_bit_and_packs_to_bits() {
+        for bits in 0..=u8::MAX {
+            let mask = Mask64s::from_bits(LaneMask(bits));
+            assert_eq!(mask.bits(), LaneMask(bits));
+            for i in 0..LANES {
+                assert_eq!(mask.0[i], if LaneMask(bits).test(i) { u64::MAX } else { 0 });
+                assert_eq!(mask.test(i), LaneMask(bits).test(i));
+                let mut changed = mask;
+                changed.set(i, !mask.test(i));
+                assert_eq!(changed.bits().0, bits ^ (1 << i));
+            }
+            assert_eq!(Mask64s::from_fn(|i| mask.test(i)), mask);
+            let picked = mask.select([1u32; LANES], [0; LANES]);
+            assert_eq!(picked, std::array::from_fn(|i| u32::from(mask.test(i))));
+            let other = Mask64s::from_bits(LaneMask(bits.rotate_left(3)));
+            assert_eq!((mask & other).bits().0, bits & bits.rotate_left(3));
+            assert_eq!((mask | other).bits().0, bits | bits.rotate_left(3));
+            assert_eq!((!mask).bits().0, !bits);
+        }
+        assert_eq!(Mask64s::splat(true).bits(), LaneMask::splat(true));
+        assert_eq!(Mask64s::splat(false).bits(), LaneMask(0));
     }
 
     #[test]
