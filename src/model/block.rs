@@ -308,11 +308,13 @@ pub fn step_block_portable(
         .enumerate()
     {
         let lefts = &block.reaction_left[h * rs..(h + 1) * rs];
-        // The lanes in which some reaction of each pole is active.
-        let mut reacting = [LaneMask(0); MAX_POLES];
+        // The lanes in which some reaction of each pole is active: the quarters left of its rules
+        // OR-ed together, nonzero.
+        let mut active = [[0u64; LANES]; MAX_POLES];
         for (rule, k) in world.reactions.iter().zip(lefts) {
-            reacting[rule.pole] = reacting[rule.pole] | LaneMask::from_fn(|i| k[i] > 0);
+            (0..LANES).for_each(|i| active[rule.pole][i] |= k[i]);
         }
+
         let demand = security_demand(c, F64s(block.threat[h]), F64s(block.regime[h]));
         let gdp_m = host.gdp_usd_bn * 1000.0;
         let mut target = [splat(0.0); MAX_POLES];
@@ -323,8 +325,9 @@ pub fn step_block_portable(
             // Every lane from the plan's row; lanes with an active reaction then from their own.
             let l = &mut levers[p];
             *l = scale_levers(&row.map(splat), economy, presence);
-            if reacting[p].any() {
-                for i in reacting[p].lanes() {
+            let reacting = Mask64s::from_fn(|i| active[p][i] != 0).bits();
+            if reacting.any() {
+                for i in reacting.lanes() {
                     let mut reacted = *row;
                     apply_reactions(world, plan, t, |r| lefts[r][i] > 0, p, &mut reacted);
                     let scaled = scale_levers(&reacted, economy.0[i], presence.0[i]);

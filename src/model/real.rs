@@ -282,8 +282,29 @@ impl Mask64s {
     /// The lanes as bits.
     #[inline(always)]
     pub fn bits(self) -> LaneMask {
-        // The sign bit of each lane, which vector code reads with one instruction per register.
-        LaneMask::from_fn(|i| (self.0[i] as i64) < 0)
+        #[cfg(target_arch = "x86_64")]
+        {
+            // The sign bit of each lane by SSE2's `movmskpd`, two lanes at a time (with AVX, four):
+            // the compiler builds the byte from a plain loop with three times the instructions.
+            use std::arch::x86_64::{__m128d, _mm_movemask_pd};
+            let mut bits = 0;
+            for k in 0..LANES / 2 {
+                // SAFETY: SSE2 is part of every x86-64 CPU; two u64 are the size of an __m128d,
+                // and every bit pattern is a valid one.
+                let pair = unsafe {
+                    _mm_movemask_pd(std::mem::transmute::<[u64; 2], __m128d>([
+                        self.0[2 * k],
+                        self.0[2 * k + 1],
+                    ]))
+                };
+                bits |= pair << (2 * k);
+            }
+            LaneMask(bits as u8)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            LaneMask::from_fn(|i| (self.0[i] as i64) < 0)
+        }
     }
 
     /// The lanes set in `bits`.
