@@ -317,6 +317,26 @@ impl Worker {
     }
 }
 
+/// Adds to `counts` how many of the first `n` lanes each slot's flags hold. Most slots hold none in
+/// most quarters: eight slots' flags are read as one word and skipped together when all are clear.
+#[inline]
+fn count_occurrences(counts: &mut [u32], occurred: &[LaneMask], n: usize) {
+    debug_assert_eq!(counts.len(), occurred.len());
+    const WORD: usize = 8;
+    let mut counts = counts.chunks_exact_mut(WORD);
+    let mut flags = occurred.chunks_exact(WORD);
+    for (counts, flags) in counts.by_ref().zip(flags.by_ref()) {
+        if u64::from_le_bytes(std::array::from_fn(|i| flags[i].0)) != 0 {
+            for (count, f) in counts.iter_mut().zip(flags) {
+                *count += f.count(n);
+            }
+        }
+    }
+    for (count, f) in counts.into_remainder().iter_mut().zip(flags.remainder()) {
+        *count += f.count(n);
+    }
+}
+
 /// Simulates chunk `c` serially, `LANES` runs at a time in lock-step, adding its statistics to
 /// `worker`'s tallies.
 fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worker) -> ChunkDetail {
@@ -385,10 +405,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                     bins[k][at..at + n].copy_from_slice(&binned[..n]);
                 }
                 let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
-                // Branch-free: most slots stay false, and adding 0 is cheaper than testing for it.
-                for (count, flags) in occ.iter_mut().zip(occurred.iter()) {
-                    *count += flags.count(n);
-                }
+                count_occurrences(occ, occurred, n);
                 if batch.keep_trajectories {
                     for i in 0..n {
                         let at = (((r0 + i) * plans + k) * world.quarters + t) * row_len;
@@ -447,4 +464,32 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
         }
     }
     detail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn occurrences_are_counted_in_the_first_n_lanes_of_every_slot() {
+        // 21 slots: two words of eight and a remainder, with clear words among them.
+        let patterns = [0u8, 0b1010_0101, 0xff, 0b1000_0000, 0b0000_0001];
+        let occurred: Vec<LaneMask> = (0..21)
+            .map(|s| {
+                LaneMask(if (8..16).contains(&s) {
+                    0
+                } else {
+                    patterns[s % 5]
+                })
+            })
+            .collect();
+        for n in 1..=LANES {
+            let mut counts = vec![7u32; occurred.len()];
+            count_occurrences(&mut counts, &occurred, n);
+            for (s, (&count, flags)) in counts.iter().zip(&occurred).enumerate() {
+                let set = (0..n).filter(|&i| flags.test(i)).count() as u32;
+                assert_eq!(count, 7 + set, "slot {s}, first {n} lanes");
+            }
+        }
+    }
 }
