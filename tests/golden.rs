@@ -1,7 +1,7 @@
-//! Value stability: the first draws of a run's random stream and the full output of a small scenario are
-//! pinned, so a change that alters results (a new rand version, a reordered draw, a changed equation)
-//! fails here and must be made deliberately: re-bless with `GREATGAME_BLESS=1 cargo test --test golden`
-//! and say why in the commit.
+//! Value stability: the first draws of a run's random stream, the first quarter's shocks of the built-in
+//! scenario and the full output of a small scenario are pinned, so a change that alters results (a new
+//! rand version, a reordered draw, a changed equation) fails here and must be made deliberately:
+//! re-bless with `GREATGAME_BLESS=1 cargo test --test golden` and say why in the commit.
 
 mod common;
 
@@ -15,6 +15,27 @@ fn the_first_draws_of_a_run_stream_are_pinned() {
     let draws: Vec<u64> = (0..4).map(|_| rng.next_u64()).collect();
     let expected_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/draws.txt");
     let got = draws.iter().map(|d| format!("{d}\n")).collect::<String>();
+    check_or_bless(&expected_path, got.as_bytes());
+}
+
+#[test]
+fn the_first_quarter_of_shocks_is_pinned() {
+    // Which numbers a quarter draws, into which cells and how they are mapped: the stream's layout.
+    let loaded = greatgame::scenario::builtin().unwrap();
+    let world = &loaded.scenario.world;
+    let mut shocks = greatgame::model::Shocks::new(world);
+    shocks.draw(&mut greatgame::engine::run_rng(2017, 7));
+    let mut got = String::new();
+    for (name, values) in [
+        ("event", &shocks.event),
+        ("mood", &shocks.mood),
+        ("reaction", &shocks.reaction),
+    ] {
+        for (k, x) in values.iter().enumerate() {
+            got.push_str(&format!("{name} {k} {x:?}\n"));
+        }
+    }
+    let expected_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/shocks.txt");
     check_or_bless(&expected_path, got.as_bytes());
 }
 

@@ -494,3 +494,94 @@ fn membership_counts_follow_every_bloc_joined_or_left() {
         "joined {joined}, left {left}: a direction went unchecked"
     );
 }
+
+#[test]
+fn a_quarter_draws_only_the_cells_the_update_reads_in_a_fixed_order() {
+    // The stream layout restated from the world: a 32-bit uniform (u · 2⁻³²) for each event cell the
+    // update reads (every host of a state event, the first host of a pole event), a standard normal per
+    // host and pole, then a 32-bit uniform for each reaction cell it reads (hosts the rule applies to).
+    // The cells it does not read hold 1, a uniform that never strikes or fires, quarter after quarter.
+    use greatgame::model::EventTarget;
+    use rand::{Rng, RngCore};
+    let loaded = greatgame::scenario::builtin().unwrap();
+    let world = &loaded.scenario.world;
+    let hs = world.states.len();
+    let unit = |u: u32| f64::from(u) / 4_294_967_296.0;
+    let mut shocks = Shocks::new(world);
+    let mut rng = greatgame::engine::run_rng(11, 3);
+    let mut replay = rng.clone();
+    let (mut unread_events, mut unread_reactions) = (0, 0);
+    for t in 0..4 {
+        shocks.draw(&mut rng);
+        for (e, ev) in world.events.iter().enumerate() {
+            for h in 0..hs {
+                let want = if ev.target == EventTarget::States || h == 0 {
+                    unit(replay.next_u32())
+                } else {
+                    unread_events += 1;
+                    1.0
+                };
+                let got = shocks.event[e * hs + h];
+                assert_eq!(
+                    got.to_bits(),
+                    want.to_bits(),
+                    "quarter {t}, event {e}, state {h}"
+                );
+            }
+        }
+        for (k, z) in shocks.mood.iter().enumerate() {
+            let want: f64 = replay.sample(rand_distr::StandardNormal);
+            assert_eq!(z.to_bits(), want.to_bits(), "quarter {t}, mood {k}");
+        }
+        for (r, rule) in world.reactions.iter().enumerate() {
+            for h in 0..hs {
+                let want = if rule.states[h] {
+                    unit(replay.next_u32())
+                } else {
+                    unread_reactions += 1;
+                    1.0
+                };
+                let got = shocks.reaction[r * hs + h];
+                assert_eq!(
+                    got.to_bits(),
+                    want.to_bits(),
+                    "quarter {t}, reaction {r}, state {h}"
+                );
+            }
+        }
+    }
+    assert!(
+        unread_events > 0 && unread_reactions > 0,
+        "the built-in world has pole events and reactions limited to some states"
+    );
+    assert_eq!(rng.next_u64(), replay.next_u64(), "the draw consumed more");
+}
+
+#[test]
+fn a_reaction_rule_that_applies_to_no_host_consumes_no_draws() {
+    // Cells that are never read are never drawn: a rule for no host adds nothing to the stream, so every
+    // other number of every quarter stays where it was.
+    let loaded = greatgame::scenario::builtin().unwrap();
+    let world = &loaded.scenario.world;
+    let (hs, rs) = (world.states.len(), world.reactions.len());
+    let mut wider = world.clone();
+    let mut idle = world.reactions[0].clone();
+    idle.states.iter_mut().for_each(|s| *s = false);
+    wider.reactions.insert(0, idle);
+    let (mut shocks, mut wider_shocks) = (Shocks::new(world), Shocks::new(&wider));
+    let mut rng = greatgame::engine::run_rng(4, 8);
+    let mut wider_rng = rng.clone();
+    for t in 0..world.quarters {
+        shocks.draw(&mut rng);
+        wider_shocks.draw(&mut wider_rng);
+        assert_eq!(shocks.event, wider_shocks.event, "quarter {t}");
+        assert_eq!(shocks.mood, wider_shocks.mood, "quarter {t}");
+        assert_eq!(
+            shocks.reaction[..],
+            wider_shocks.reaction[hs..],
+            "quarter {t}"
+        );
+        assert!(wider_shocks.reaction[..hs].iter().all(|&u| u == 1.0));
+    }
+    assert_eq!(wider_shocks.reaction.len(), (rs + 1) * hs);
+}

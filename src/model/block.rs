@@ -14,7 +14,7 @@ use rand::Rng;
 use super::occurrence::Occurrences;
 use super::plan::Plan;
 use super::real::{F64s, LaneMask, Mask64s, Real};
-use super::shocks::{draw_quarter, Shocks};
+use super::shocks::{draw_quarter, Drawn, Shocks};
 use super::state::RunState;
 use super::update::{
     apply_reactions, base_stands, belongs, criticise, crosses, fade, mood_step, pair_pull, realign,
@@ -198,22 +198,25 @@ impl RunBlock {
 /// One quarter's draws for a block: the buffers of `Shocks`, one lane per run.
 #[derive(Clone, Debug)]
 pub struct BlockShocks {
-    /// Uniform [0, 1) per event and host, `[e * states + h][lane]`.
+    /// Uniform [0, 1) per event and host, `[e * states + h][lane]` (unread cells 1, as in `Shocks`).
     pub event: Vec<Lanes<f64>>,
     /// Standard normal per host and pole, `[h * poles + p][lane]`.
     pub mood: Vec<Lanes<f64>>,
-    /// Uniform [0, 1) per reaction and host, `[r * states + h][lane]`.
+    /// Uniform [0, 1) per reaction and host, `[r * states + h][lane]` (unread cells 1, as in `Shocks`).
     pub reaction: Vec<Lanes<f64>>,
+    /// The cells `draw` fills.
+    drawn: Drawn,
 }
 
 impl BlockShocks {
-    /// Buffers sized for `world`.
+    /// Buffers sized for `world`, every lane holding the quiet quarter of `Shocks::new`.
     pub fn new(world: &World) -> BlockShocks {
         let one = Shocks::new(world);
         BlockShocks {
-            event: vec![[0.0; LANES]; one.event.len()],
-            mood: vec![[0.0; LANES]; one.mood.len()],
-            reaction: vec![[0.0; LANES]; one.reaction.len()],
+            event: one.event.iter().map(|&u| [u; LANES]).collect(),
+            mood: one.mood.iter().map(|&z| [z; LANES]).collect(),
+            reaction: one.reaction.iter().map(|&u| [u; LANES]).collect(),
+            drawn: Drawn::new(world),
         }
     }
 
@@ -221,18 +224,25 @@ impl BlockShocks {
     /// idle: their uniforms are 1 (no hazard strikes, no reaction fires) and their moods 0.
     pub fn draw<R: Rng>(&mut self, rngs: &mut [R]) {
         assert!(rngs.len() <= LANES, "at most {LANES} runs in a block");
+        let BlockShocks {
+            event,
+            mood,
+            reaction,
+            drawn,
+        } = self;
         for (lane, rng) in rngs.iter_mut().enumerate() {
             draw_quarter(
                 rng,
-                self.event.iter_mut().map(|u| &mut u[lane]),
-                self.mood.iter_mut().map(|z| &mut z[lane]),
-                self.reaction.iter_mut().map(|u| &mut u[lane]),
+                drawn,
+                |k, u| event[k][lane] = u,
+                |k, z| mood[k][lane] = z,
+                |k, u| reaction[k][lane] = u,
             );
         }
         for lane in rngs.len()..LANES {
-            self.event.iter_mut().for_each(|u| u[lane] = 1.0);
-            self.mood.iter_mut().for_each(|z| z[lane] = 0.0);
-            self.reaction.iter_mut().for_each(|u| u[lane] = 1.0);
+            event.iter_mut().for_each(|u| u[lane] = 1.0);
+            mood.iter_mut().for_each(|z| z[lane] = 0.0);
+            reaction.iter_mut().for_each(|u| u[lane] = 1.0);
         }
     }
 }

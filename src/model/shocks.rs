@@ -2,62 +2,163 @@
 //!
 //! Drawing the same numbers whatever the state of the run is what makes common random numbers work: run
 //! `i` of every policy sees identical shocks, so a difference between policies comes from the policy.
+//! Which numbers are drawn depends on the world alone (`Drawn`): only the cells the update reads.
 
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-use super::world::World;
+use super::world::{EventTarget, World};
 
 /// One quarter's draws.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shocks {
-    /// Uniform [0, 1) per event and host, `[e * states + h]` (pole events read `h = 0`).
+    /// Uniform [0, 1) per event and host, `[e * states + h]`. Pole events read and draw only `h = 0`;
+    /// their other cells stay 1 (no hazard exceeds 1, so a 1 never strikes).
     pub event: Vec<f64>,
     /// Standard normal per host and pole, `[h * poles + p]`: the mood innovations.
     pub mood: Vec<f64>,
-    /// Uniform [0, 1) per reaction and host, `[r * states + h]`.
+    /// Uniform [0, 1) per reaction and host, `[r * states + h]`. Only hosts the rule applies to are
+    /// read and drawn; the other cells stay 1 (no chance exceeds 1, so a 1 never fires).
     pub reaction: Vec<f64>,
+    /// The cells `draw` fills.
+    drawn: Drawn,
 }
 
 impl Shocks {
-    /// Buffers sized for `world`.
+    /// Buffers sized for `world`, holding a quiet quarter until drawn: every uniform 1 (nothing strikes
+    /// or fires), every mood innovation 0.
     pub fn new(world: &World) -> Shocks {
         let h = world.states.len();
         Shocks {
-            event: vec![0.0; world.events.len() * h],
+            event: vec![1.0; world.events.len() * h],
             mood: vec![0.0; h * world.poles.len()],
-            reaction: vec![0.0; world.reactions.len() * h],
+            reaction: vec![1.0; world.reactions.len() * h],
+            drawn: Drawn::new(world),
         }
     }
 
-    /// Fills every buffer from `rng`: events, then moods, then reactions, each in index order.
+    /// Fills the cells the update reads from `rng`, in the order of `draw_quarter`; the others keep
+    /// their values.
     pub fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        let Shocks {
+            event,
+            mood,
+            reaction,
+            drawn,
+        } = self;
         draw_quarter(
             rng,
-            self.event.iter_mut(),
-            self.mood.iter_mut(),
-            self.reaction.iter_mut(),
+            drawn,
+            |k, u| event[k] = u,
+            |k, z| mood[k] = z,
+            |k, u| reaction[k] = u,
         );
     }
 }
 
-/// Draws one quarter's numbers from `rng` into the places given: a uniform [0, 1) into each of `event`,
-/// then a standard normal into each of `mood`, then a uniform into each of `reaction`. The one
-/// definition of the order in which a run consumes its stream.
-#[inline]
-pub(super) fn draw_quarter<'a, R: Rng + ?Sized>(
+/// The cells of a quarter's buffers that the update reads, and so the ones drawn, in drawing order.
+/// Fixed by the world (event targets, the hosts each reaction rule applies to), never by a plan or the
+/// state of a run: every policy of a run draws the same numbers into the same cells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Drawn {
+    /// Event cells `e * states + h`, ascending: every host of a state event, the first of a pole event.
+    event: Vec<usize>,
+    /// Number of mood cells, all drawn: `states * poles`.
+    moods: usize,
+    /// Reaction cells `r * states + h`, ascending: the hosts where `rule.states[h]`.
+    reaction: Vec<usize>,
+}
+
+impl Drawn {
+    /// The cells of `world` that the update reads.
+    pub(super) fn new(world: &World) -> Drawn {
+        let hs = world.states.len();
+        let event = world
+            .events
+            .iter()
+            .enumerate()
+            .flat_map(|(e, ev)| {
+                let read = match ev.target {
+                    EventTarget::States => hs,
+                    EventTarget::Pole(_) => hs.min(1),
+                };
+                (0..read).map(move |h| e * hs + h)
+            })
+            .collect();
+        let reaction = world
+            .reactions
+            .iter()
+            .enumerate()
+            .flat_map(|(r, rule)| (0..hs).filter(|&h| rule.states[h]).map(move |h| r * hs + h))
+            .collect();
+        Drawn {
+            event,
+            moods: hs * world.poles.len(),
+            reaction,
+        }
+    }
+}
+
+/// Draws one quarter's numbers from `rng` and hands each to the setter of its buffer with its cell:
+/// a uniform for each event cell of `drawn`, then a standard normal for each mood cell, then a uniform
+/// for each reaction cell of `drawn`, each list in ascending order. The one definition of the order in
+/// which a run consumes its stream.
+#[inline(always)]
+pub(super) fn draw_quarter<R: Rng + ?Sized>(
     rng: &mut R,
-    event: impl Iterator<Item = &'a mut f64>,
-    mood: impl Iterator<Item = &'a mut f64>,
-    reaction: impl Iterator<Item = &'a mut f64>,
+    drawn: &Drawn,
+    mut event: impl FnMut(usize, f64),
+    mut mood: impl FnMut(usize, f64),
+    mut reaction: impl FnMut(usize, f64),
 ) {
-    for u in event {
-        *u = rng.random::<f64>();
+    for &k in &drawn.event {
+        event(k, unit(rng.next_u32()));
     }
-    for z in mood {
-        *z = rng.sample(StandardNormal);
+    for k in 0..drawn.moods {
+        mood(k, rng.sample(StandardNormal));
     }
-    for u in reaction {
-        *u = rng.random::<f64>();
+    for &k in &drawn.reaction {
+        reaction(k, unit(rng.next_u32()));
+    }
+}
+
+/// 2⁻³², exactly.
+const TWO_TO_MINUS_32: f64 = 1.0 / 4_294_967_296.0;
+
+/// A uniform on [0, 1) from one 32-bit word: `u · 2⁻³²`, exact, so one of the 2³² multiples of 2⁻³²
+/// from 0 to 1 − 2⁻³². A test `draw < p` then holds with probability `p` rounded up to a multiple of
+/// 2⁻³² (an error below 2.4·10⁻¹⁰, far below any hazard or chance a scenario states); `p = 0` never
+/// holds and `p = 1` always does.
+#[inline(always)]
+fn unit(u: u32) -> f64 {
+    f64::from(u) * TWO_TO_MINUS_32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngCore, SeedableRng};
+
+    #[test]
+    fn a_32_bit_word_maps_into_the_unit_interval_and_reaches_near_both_ends() {
+        assert_eq!(unit(0), 0.0);
+        assert_eq!(unit(1), TWO_TO_MINUS_32);
+        assert_eq!(unit(1 << 31), 0.5);
+        assert_eq!(unit(u32::MAX), 1.0 - TWO_TO_MINUS_32);
+        assert!(unit(u32::MAX) < 1.0);
+        // Exact: mapping back gives the word again, and distinct words give distinct numbers.
+        for u in [0, 1, 2, 12_345, 1 << 31, u32::MAX - 1, u32::MAX] {
+            assert_eq!(unit(u) * 4_294_967_296.0, f64::from(u));
+        }
+        assert!(unit(u32::MAX - 1) < unit(u32::MAX));
+        // From a run's stream: every draw in [0, 1), and a million of them come within 10⁻⁵ of each end.
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let (mut lo, mut hi) = (1.0f64, 0.0f64);
+        for _ in 0..1_000_000 {
+            let x = unit(rng.next_u32());
+            assert!((0.0..1.0).contains(&x), "{x} outside [0, 1)");
+            (lo, hi) = (lo.min(x), hi.max(x));
+        }
+        assert!(lo < 1e-5 && hi > 1.0 - 1e-5, "draws span only [{lo}, {hi}]");
     }
 }
