@@ -5,8 +5,8 @@
 
 use greatgame::engine::run_rng;
 use greatgame::model::{
-    step, step_block, step_block_portable, BlockShocks, LaneMask, OccurrenceKind, Occurrences,
-    RunBlock, RunState, Shocks, LANES,
+    step, step_block, step_block_portable, BlockShocks, LaneMask, Lever, OccurrenceKind,
+    Occurrences, RunBlock, RunState, Shocks, LANES,
 };
 
 /// Every field of a run's state as bits (so that -0.0 and 0.0 differ).
@@ -33,13 +33,19 @@ fn bits(s: &RunState) -> Vec<u64> {
 }
 
 /// The built-in scenario with hazards five times as high (at most 1), so that events strike and
-/// reactions fire in most blocks.
+/// reactions fire in most blocks, and every base offer withdrawn for the last quarter of the run, so
+/// that the bases standing then close in every run.
 fn hazardous_builtin() -> greatgame::scenario::Scenario {
     let mut sc = greatgame::scenario::builtin().unwrap().scenario;
+    let quarters = sc.world.quarters;
+    let rows_per_quarter = sc.world.states.len() * sc.world.poles.len();
     for plan in std::iter::once(&mut sc.baseline).chain(sc.policies.iter_mut()) {
         plan.hazards
             .iter_mut()
             .for_each(|h| *h = (*h * 5.0).min(1.0));
+        plan.levers[quarters * 3 / 4 * rows_per_quarter..]
+            .iter_mut()
+            .for_each(|row| row[Lever::BaseOffered.index()] = 0.0);
     }
     sc
 }

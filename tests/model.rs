@@ -499,10 +499,10 @@ fn membership_counts_follow_every_bloc_joined_or_left() {
 fn a_quarter_draws_only_the_cells_the_update_reads_in_a_fixed_order() {
     // The stream layout restated from the world: a 32-bit uniform (u · 2⁻³²) for each event cell the
     // update reads (every host of a state event, the first host of a pole event), a standard normal per
-    // host and pole, then a 32-bit uniform for each reaction cell it reads (hosts the rule applies to).
+    // host and pole (greatgame's ziggurat), then a 32-bit uniform for each reaction cell it reads (hosts the rule applies to).
     // The cells it does not read hold 1, a uniform that never strikes or fires, quarter after quarter.
     use greatgame::model::EventTarget;
-    use rand::{Rng, RngCore};
+    use rand::RngCore;
     let loaded = greatgame::scenario::builtin().unwrap();
     let world = &loaded.scenario.world;
     let hs = world.states.len();
@@ -511,6 +511,7 @@ fn a_quarter_draws_only_the_cells_the_update_reads_in_a_fixed_order() {
     let mut rng = greatgame::engine::run_rng(11, 3);
     let mut replay = rng.clone();
     let (mut unread_events, mut unread_reactions) = (0, 0);
+    let normal = greatgame::model::Ziggurat::new();
     for t in 0..4 {
         shocks.draw(&mut rng);
         for (e, ev) in world.events.iter().enumerate() {
@@ -530,7 +531,7 @@ fn a_quarter_draws_only_the_cells_the_update_reads_in_a_fixed_order() {
             }
         }
         for (k, z) in shocks.mood.iter().enumerate() {
-            let want: f64 = replay.sample(rand_distr::StandardNormal);
+            let want = normal.sample(&mut replay);
             assert_eq!(z.to_bits(), want.to_bits(), "quarter {t}, mood {k}");
         }
         for (r, rule) in world.reactions.iter().enumerate() {

@@ -8,6 +8,7 @@
 
 mod block;
 mod check;
+mod normal;
 mod occurrence;
 mod plan;
 mod real;
@@ -18,6 +19,7 @@ mod world;
 
 pub use block::{step_block, step_block_portable, BlockShocks, Lanes, RunBlock, LANES};
 pub use check::{Check, Condition, During, Predicate, Verdicts};
+pub use normal::Ziggurat;
 pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
 pub use plan::{Plan, ReactionStrength};
 pub use real::{F64s, LaneMask, Real};

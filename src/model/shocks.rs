@@ -5,8 +5,8 @@
 //! Which numbers are drawn depends on the world alone (`Drawn`): only the cells the update reads.
 
 use rand::Rng;
-use rand_distr::StandardNormal;
 
+use super::normal::Ziggurat;
 use super::world::{EventTarget, World};
 
 /// One quarter's draws.
@@ -59,7 +59,7 @@ impl Shocks {
 /// The cells of a quarter's buffers that the update reads, and so the ones drawn, in drawing order.
 /// Fixed by the world (event targets, the hosts each reaction rule applies to), never by a plan or the
 /// state of a run: every policy of a run draws the same numbers into the same cells.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) struct Drawn {
     /// Event cells `e * states + h`, ascending: every host of a state event, the first of a pole event.
     event: Vec<usize>,
@@ -67,6 +67,8 @@ pub(super) struct Drawn {
     moods: usize,
     /// Reaction cells `r * states + h`, ascending: the hosts where `rule.states[h]`.
     reaction: Vec<usize>,
+    /// The sampler of the mood innovations.
+    normal: Ziggurat,
 }
 
 impl Drawn {
@@ -95,6 +97,7 @@ impl Drawn {
             event,
             moods: hs * world.poles.len(),
             reaction,
+            normal: Ziggurat::new(),
         }
     }
 }
@@ -115,7 +118,7 @@ pub(super) fn draw_quarter<R: Rng + ?Sized>(
         event(k, unit(rng.next_u32()));
     }
     for k in 0..drawn.moods {
-        mood(k, rng.sample(StandardNormal));
+        mood(k, drawn.normal.sample(rng));
     }
     for &k in &drawn.reaction {
         reaction(k, unit(rng.next_u32()));
