@@ -110,18 +110,30 @@ impl Drawn {
 pub(super) fn draw_quarter<R: Rng + ?Sized>(
     rng: &mut R,
     drawn: &Drawn,
-    mut event: impl FnMut(usize, f64),
+    event: impl FnMut(usize, f64),
     mut mood: impl FnMut(usize, f64),
-    mut reaction: impl FnMut(usize, f64),
+    reaction: impl FnMut(usize, f64),
 ) {
-    for &k in &drawn.event {
-        event(k, unit(rng.next_u32()));
-    }
+    uniforms(rng, &drawn.event, event);
     for k in 0..drawn.moods {
         mood(k, drawn.normal.sample(rng));
     }
-    for &k in &drawn.reaction {
-        reaction(k, unit(rng.next_u32()));
+    uniforms(rng, &drawn.reaction, reaction);
+}
+
+/// A uniform for each of `cells` in turn, one 32-bit word of `rng` each: two words at a time from
+/// `next_u64`, which gives the words `next_u32` would in the same order (low half first), for half
+/// the generator's bookkeeping.
+#[inline(always)]
+fn uniforms<R: Rng + ?Sized>(rng: &mut R, cells: &[usize], mut set: impl FnMut(usize, f64)) {
+    let mut pairs = cells.chunks_exact(2);
+    for pair in pairs.by_ref() {
+        let words = rng.next_u64();
+        set(pair[0], unit(words as u32));
+        set(pair[1], unit((words >> 32) as u32));
+    }
+    if let [k] = pairs.remainder() {
+        set(*k, unit(rng.next_u32()));
     }
 }
 
@@ -141,6 +153,35 @@ fn unit(u: u32) -> f64 {
 mod tests {
     use super::*;
     use rand::{RngCore, SeedableRng};
+
+    #[test]
+    fn uniforms_take_the_words_next_u32_gives() {
+        // Odd and even counts, starting at every offset of the generator's 64-word block, so that
+        // pairs straddle its refills.
+        for count in [1, 2, 7, 64, 75] {
+            let cells: Vec<usize> = (0..count).map(|k| 3 * k + 1).collect();
+            for skip in 0..70 {
+                let mut paired = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+                let mut one_by_one = paired.clone();
+                for _ in 0..skip {
+                    paired.next_u32();
+                    one_by_one.next_u32();
+                }
+                let mut got = Vec::new();
+                uniforms(&mut paired, &cells, |k, u| got.push((k, u)));
+                let want: Vec<(usize, f64)> = cells
+                    .iter()
+                    .map(|&k| (k, unit(one_by_one.next_u32())))
+                    .collect();
+                assert_eq!(got, want, "{count} cells after {skip} words");
+                assert_eq!(
+                    paired.next_u32(),
+                    one_by_one.next_u32(),
+                    "the streams continue alike"
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_32_bit_word_maps_into_the_unit_interval_and_reaches_near_both_ends() {
