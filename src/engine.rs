@@ -19,7 +19,7 @@ use crate::model::{
     step_block, BlockShocks, Check, Lanes, Occurrences, Plan, RunBlock, RunState, Verdicts, World,
     LANES,
 };
-use crate::stats::{hist_bin, hist_bin_blocks, push_blocks, Moments, BINS, BLOCK};
+use crate::stats::{hist_bin, hist_bin_blocks, push_blocks, BlockSums, Moments, BINS, BLOCK};
 
 /// Runs per chunk: the unit of parallel work and of streaming detail. Fixed, so results do not depend on
 /// the machine.
@@ -280,6 +280,9 @@ struct Worker {
     occurred: Vec<Lanes<bool>>,
     /// One lane's occurrence flags (for checks).
     lane_occurred: Vec<bool>,
+    /// Sums not yet folded into the tallies, by plan: one per alignment cell, then one per paired
+    /// difference (folded at the end of every chunk).
+    pending: Vec<Vec<BlockSums>>,
     /// Paired differences of one block's alignment against the first plan's, `[h * poles + p][lane]`.
     differences: Vec<Lanes<f64>>,
     /// Histogram bin of every run's score in every cell, by plan, `[cell * CHUNK_RUNS + run]` (counted at
@@ -310,6 +313,11 @@ impl Worker {
             shocks: BlockShocks::new(world),
             occurred: vec![[false; LANES]; slots.len()],
             lane_occurred: vec![false; slots.len()],
+            pending: batch
+                .plans
+                .iter()
+                .map(|_| vec![BlockSums::default(); cells + world.states.len() * world.poles.len()])
+                .collect(),
             differences: Vec::with_capacity(world.states.len() * world.poles.len()),
             bins: batch
                 .plans
@@ -334,10 +342,11 @@ fn count_lanes(flags: &Lanes<bool>, n: usize) -> u32 {
 const _: () = assert!(LANES == BLOCK, "a block of runs is one block push");
 
 /// Adds the first `n` lanes of each row of `values` to the matching `moments`, all `LANES` at once when
-/// the block is full. Only the last block of a chunk can be part-filled; its other lanes hold no run.
-fn push_live(moments: &mut [Moments], values: &[Lanes<f64>], n: usize) {
+/// the block is full (then possibly only to `pending`, to be folded into `moments`). Only the last block
+/// of a chunk can be part-filled; its other lanes hold no run.
+fn push_live(moments: &mut [Moments], pending: &mut [BlockSums], values: &[Lanes<f64>], n: usize) {
     if n == LANES {
-        push_blocks(moments, values);
+        push_blocks(moments, pending, values);
     } else {
         for (m, row) in moments.iter_mut().zip(values) {
             row[..n].iter().for_each(|&x| m.push(x));
@@ -376,6 +385,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
         shocks,
         occurred,
         lane_occurred,
+        pending,
         differences,
         bins,
     } = worker;
@@ -418,6 +428,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                 let row = t * row_len;
                 push_live(
                     &mut tally.alignment[row..row + row_len],
+                    &mut pending[k][row..row + row_len],
                     &block.alignment,
                     n,
                 );
@@ -444,7 +455,11 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
         }
         // Paired differences against the first plan, a block at a time: the same differences as run by
         // run, and the sums are exact, so the order in which runs are added changes nothing.
-        for (tally, block) in tallies.iter_mut().zip(blocks.iter()) {
+        for ((tally, pending), block) in tallies
+            .iter_mut()
+            .zip(pending.iter_mut())
+            .zip(blocks.iter())
+        {
             differences.clear();
             differences.extend(
                 block
@@ -453,7 +468,8 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                     .zip(&blocks[0].alignment)
                     .map(|(a, r)| std::array::from_fn(|i| a[i] - r[i])),
             );
-            push_live(&mut tally.paired, differences, n);
+            let paired_pending = &mut pending[tally.alignment.len()..];
+            push_live(&mut tally.paired, paired_pending, differences, n);
         }
         for (i, verdicts) in verdicts[..n].iter().enumerate() {
             for (block, lane) in blocks.iter().zip(lanes.iter_mut()) {
@@ -486,6 +502,10 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                 }
             }
         }
+    }
+    for (tally, pending) in tallies.iter_mut().zip(pending.iter_mut()) {
+        let moments = tally.alignment.iter_mut().chain(tally.paired.iter_mut());
+        moments.zip(pending).for_each(|(m, p)| p.fold_into(m));
     }
     for (tally, bins) in tallies.iter_mut().zip(bins.iter()) {
         for (hist, cell_bins) in tally

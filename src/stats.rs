@@ -92,22 +92,59 @@ fn round_half_away(y: f64) -> i64 {
 /// Values per block push ([`push_blocks`]): a block of runs advanced in lock-step (`model::LANES`).
 pub const BLOCK: usize = 8;
 
-/// Adds the `BLOCK` values of `blocks[i]` to `moments[i]`, for every `i` up to the shorter of the two,
-/// exactly as `BLOCK` calls of [`Moments::push`] each would: the same clamping, rounding and totals.
+/// Sums that [`push_blocks`] has added to a cell and not yet folded into the cell's [`Moments`], kept
+/// lane by lane (four lanes, as in one AVX2 register) in 64-bit integers, so that adding a block needs
+/// neither a sum across lanes nor 128-bit arithmetic. [`BlockSums::fold_into`] moves them into the
+/// `Moments`; until then the `Moments` lack them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlockSums {
+    /// Values added since the last fold.
+    n: u64,
+    /// Per lane: `Σq` in two's complement.
+    sum: [u64; 4],
+    /// Per lane: `Σ(⌊l²/2³²⌋ + h·2³²)` (see `push_blocks_avx2`), the part of `Σq²` in units of 2³².
+    high: [u64; 4],
+    /// Per lane: `Σ(l² mod 2³²)`, the rest of `Σq²`.
+    low: [u64; 4],
+}
+
+impl BlockSums {
+    /// Values at which `push_blocks` folds a cell's sums on its own. `n` grows from 0 by `BLOCK`, a
+    /// divisor of 2³², so a cell holds at most 2³² values, a quarter of them in each lane. Each value
+    /// adds at most 2³² in magnitude to each sum of its lane, so every lane's sums stay within
+    /// `2³⁰·2³² = 2⁶²`: no overflow, and `sum` read as an `i64` is exact.
+    const FOLD_AT: u64 = 1 << 32;
+
+    /// Adds these sums to `moments` and empties them.
+    pub fn fold_into(&mut self, moments: &mut Moments) {
+        moments.n += self.n;
+        for lane in 0..4 {
+            moments.sum += i128::from(self.sum[lane] as i64);
+            moments.sum_sq += (u128::from(self.high[lane]) << 32) + u128::from(self.low[lane]);
+        }
+        *self = BlockSums::default();
+    }
+}
+
+/// Adds the `BLOCK` values of `blocks[i]` to cell `i`, for every `i` up to the shortest of the three
+/// slices, exactly as `BLOCK` calls of [`Moments::push`] on `moments[i]` would once `pending[i]` is
+/// folded into it ([`BlockSums::fold_into`]): the same clamping, rounding and totals.
 ///
-/// On an x86-64 CPU with AVX2 the values are rounded four at a time in vector registers, chosen at run
-/// time as `model::step_block` is; elsewhere this is those calls of `push`. Tests check the two agree.
-pub fn push_blocks(moments: &mut [Moments], blocks: &[[f64; BLOCK]]) {
+/// On an x86-64 CPU with AVX2 the values are rounded four at a time in vector registers and added to
+/// `pending` (which is folded on its own when it has taken 2³² values), chosen at run time as
+/// `model::step_block` is; elsewhere this is those calls of `push`, and `pending` stays as it is. Tests
+/// check that the two agree.
+pub fn push_blocks(moments: &mut [Moments], pending: &mut [BlockSums], blocks: &[[f64; BLOCK]]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { push_blocks_avx2(moments, blocks) };
+        return unsafe { push_blocks_avx2(moments, pending, blocks) };
     }
-    push_blocks_portable(moments, blocks);
+    push_blocks_portable(moments, pending, blocks);
 }
 
 /// `push_blocks` for any CPU: one `push` per value.
-fn push_blocks_portable(moments: &mut [Moments], blocks: &[[f64; BLOCK]]) {
+fn push_blocks_portable(moments: &mut [Moments], _: &mut [BlockSums], blocks: &[[f64; BLOCK]]) {
     for (m, block) in moments.iter_mut().zip(blocks) {
         block.iter().for_each(|&x| m.push(x));
     }
@@ -121,8 +158,9 @@ const SHIFTER: f64 = 6_755_399_441_055_744.0;
 /// `push_blocks` in AVX2 vector instructions.
 ///
 /// A block's values are rounded to fixed point without float-to-integer conversions (x86-64 has none
-/// for 64-bit integers before AVX-512), summed in 64-bit lanes, and added to the 128-bit totals once
-/// per block. For one value `x`, with `q = round_half_away(x.clamp(-1.0, 1.0) * 2³²)` as `push` has it:
+/// for 64-bit integers before AVX-512) and added lane by lane to the cell's pending 64-bit sums
+/// ([`BlockSums`], whose bounds are proved there). For one value `x`, with
+/// `q = round_half_away(x.clamp(-1.0, 1.0) * 2³²)` as `push` has it:
 ///
 /// - `a = min(max(|x|, 0), 1)·2³²` is exact (a power-of-two scaling) and lies in [0, 2³²]; x86's `max`
 ///   returns its second operand when the first is NaN, so NaN gives `a = 0` and `q = 0`, as in `push`.
@@ -144,16 +182,19 @@ const SHIFTER: f64 = 6_755_399_441_055_744.0;
 /// - `q²` would need 65 bits when `|q| = 2³²`. Write `|q| = h·2³² + l` with `h ∈ {0, 1}`, `l < 2³²`,
 ///   and `l = 0` when `h = 1`: `q² = l² + h·2⁶⁴ = (⌊l²/2³²⌋ + h·2³²)·2³² + (l² mod 2³²)`, where `l²` is
 ///   one 32×32→64-bit vector multiplication and `h·2³²` is bit 32 of `|q|`.
-/// - Sums of a block: each value adds at most 2³² in magnitude to each of `Σq`, `Σ(⌊l²/2³²⌋ + h·2³²)`
-///   (whose two terms are never both nonzero) and `Σ(l² mod 2³²)`, so the eight-value sums stay below
-///   2³⁵ and cannot overflow 64 bits; the first is added to `sum` as a signed number, the other two to
-///   `sum_sq` as `high·2³² + low`.
+/// - Each value adds at most 2³² in magnitude to each of `Σq`, `Σ(⌊l²/2³²⌋ + h·2³²)` (whose two terms
+///   are never both nonzero) and `Σ(l² mod 2³²)`: the bound `BlockSums` relies on. Folding adds the
+///   first to `sum` as a signed number, the other two to `sum_sq` as `high·2³² + low`.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn push_blocks_avx2(moments: &mut [Moments], blocks: &[[f64; BLOCK]]) {
+unsafe fn push_blocks_avx2(
+    moments: &mut [Moments],
+    pending: &mut [BlockSums],
+    blocks: &[[f64; BLOCK]],
+) {
     use std::arch::x86_64::*;
     const { assert!(BLOCK == 8, "a block is two vectors of four doubles") };
     let sign = _mm256_set1_pd(-0.0);
@@ -166,10 +207,11 @@ unsafe fn push_blocks_avx2(moments: &mut [Moments], blocks: &[[f64; BLOCK]]) {
     let shifter_bits = _mm256_set1_epi64x(SHIFTER.to_bits() as i64);
     let low_half = _mm256_set1_epi64x(i64::from(u32::MAX));
     let bit_32 = _mm256_set1_epi64x(1 << 32);
-    for (m, block) in moments.iter_mut().zip(blocks) {
-        let mut sum = _mm256_setzero_si256();
-        let mut high = _mm256_setzero_si256();
-        let mut low = _mm256_setzero_si256();
+    let cells = moments.iter_mut().zip(pending.iter_mut()).zip(blocks);
+    for ((m, p), block) in cells {
+        let mut sum = _mm256_loadu_si256(p.sum.as_ptr().cast());
+        let mut high = _mm256_loadu_si256(p.high.as_ptr().cast());
+        let mut low = _mm256_loadu_si256(p.low.as_ptr().cast());
         for half in [0, 4] {
             // In bounds: `half + 4 ≤ BLOCK`.
             let x = _mm256_loadu_pd(block.as_ptr().add(half));
@@ -189,23 +231,15 @@ unsafe fn push_blocks_avx2(moments: &mut [Moments], blocks: &[[f64; BLOCK]]) {
             high = _mm256_add_epi64(high, _mm256_and_si256(magnitude, bit_32));
             low = _mm256_add_epi64(low, _mm256_and_si256(square, low_half));
         }
-        m.n += BLOCK as u64;
-        m.sum += i128::from(total(sum) as i64);
-        m.sum_sq += (u128::from(total(high)) << 32) + u128::from(total(low));
+        // Each array holds four u64, 32 bytes.
+        _mm256_storeu_si256(p.sum.as_mut_ptr().cast(), sum);
+        _mm256_storeu_si256(p.high.as_mut_ptr().cast(), high);
+        _mm256_storeu_si256(p.low.as_mut_ptr().cast(), low);
+        p.n += BLOCK as u64;
+        if p.n >= BlockSums::FOLD_AT {
+            p.fold_into(m);
+        }
     }
-}
-
-/// The wrapping sum of the four 64-bit lanes of `v`.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn total(v: std::arch::x86_64::__m256i) -> u64 {
-    use std::arch::x86_64::*;
-    let v = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
-    (_mm_cvtsi128_si64(v) as u64).wrapping_add(_mm_extract_epi64::<1>(v) as u64)
 }
 
 /// The 97.5% quantile of the standard normal.
@@ -420,28 +454,24 @@ mod tests {
     }
 
     /// A version of `push_blocks`.
-    type PushBlocks = fn(&mut [Moments], &[[f64; BLOCK]]);
+    type PushBlocks = fn(&mut [Moments], &mut [BlockSums], &[[f64; BLOCK]]);
 
     /// A version of `hist_bin_blocks`.
     type BinBlocks = fn(&[[f64; BLOCK]], &mut [u16], usize);
 
     /// `push_blocks` and each of its versions that this CPU can run, on the same blocks, starting from
-    /// `start` in every cell.
+    /// `start` in every cell, then folded.
     fn block_pushes(blocks: &[[f64; BLOCK]], start: Moments) -> Vec<(&'static str, Vec<Moments>)> {
-        let mut out = Vec::new();
-        let mut run = |name, push: PushBlocks| {
+        let run = |(name, push): (&'static str, PushBlocks)| {
             let mut m = vec![start; blocks.len()];
-            push(&mut m, blocks);
-            out.push((name, m));
+            let mut pending = vec![BlockSums::default(); blocks.len()];
+            push(&mut m, &mut pending, blocks);
+            m.iter_mut()
+                .zip(&mut pending)
+                .for_each(|(m, p)| p.fold_into(m));
+            (name, m)
         };
-        run("dispatched", push_blocks);
-        run("portable", push_blocks_portable);
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            run("avx2", |m, b| unsafe { push_blocks_avx2(m, b) });
-        }
-        out
+        push_versions().into_iter().map(run).collect()
     }
 
     #[test]
@@ -456,6 +486,87 @@ mod tests {
                     assert_eq!(g, e, "{name}, block {:?}", blocks[i]);
                 }
             }
+        }
+    }
+
+    /// The versions of `push_blocks` that this CPU can run.
+    fn push_versions() -> Vec<(&'static str, PushBlocks)> {
+        let mut out: Vec<(&'static str, PushBlocks)> = vec![
+            ("dispatched", push_blocks),
+            ("portable", push_blocks_portable),
+        ];
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            out.push(("avx2", |m, p, b| unsafe { push_blocks_avx2(m, p, b) }));
+        }
+        out
+    }
+
+    #[test]
+    fn pending_sums_of_many_blocks_fold_into_the_scalar_moments() {
+        let xs = awkward_values();
+        let blocks = blocks_of(&xs);
+        let mut expected = Moments::default();
+        blocks.iter().flatten().for_each(|&x| expected.push(x));
+        for (name, push) in push_versions() {
+            let (mut m, mut pending) = (Moments::default(), BlockSums::default());
+            for block in &blocks {
+                push(
+                    std::slice::from_mut(&mut m),
+                    std::slice::from_mut(&mut pending),
+                    std::slice::from_ref(block),
+                );
+            }
+            pending.fold_into(&mut m);
+            assert_eq!(m, expected, "{name}");
+            assert_eq!(pending, BlockSums::default(), "{name}: folding empties");
+        }
+    }
+
+    #[test]
+    fn pending_sums_fold_on_their_own_at_their_largest() {
+        // A cell one block short of the fold, every value so far 1.0 (q = 2^32, q² = 2^64): the largest
+        // sums it can hold. One more block of ±1.0 must fold, and the totals must be exact.
+        let held = BlockSums::FOLD_AT - BLOCK as u64;
+        let per_lane = (held / 4) << 32;
+        let full = BlockSums {
+            n: held,
+            sum: [per_lane; 4],
+            high: [per_lane; 4],
+            low: [0; 4],
+        };
+        for x in [1.0, -1.0] {
+            let mut expected = Moments {
+                n: held,
+                sum: i128::from(held) << 32,
+                sum_sq: u128::from(held) << 64,
+            };
+            (0..BLOCK).for_each(|_| expected.push(x));
+            for (name, push) in push_versions() {
+                let (mut m, mut pending) = (Moments::default(), full);
+                push(
+                    std::slice::from_mut(&mut m),
+                    std::slice::from_mut(&mut pending),
+                    &[[x; BLOCK]],
+                );
+                pending.fold_into(&mut m);
+                assert_eq!(m, expected, "{name}, x = {x}");
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            let (mut m, mut pending) = (Moments::default(), full);
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe {
+                push_blocks_avx2(
+                    std::slice::from_mut(&mut m),
+                    std::slice::from_mut(&mut pending),
+                    &[[1.0; BLOCK]],
+                )
+            };
+            assert_eq!(pending, BlockSums::default(), "folded on its own");
+            assert_eq!(m.n, BlockSums::FOLD_AT);
         }
     }
 
