@@ -307,12 +307,14 @@ unsafe fn hist_bin_blocks_avx2(blocks: &[[f64; BLOCK]], bins: &mut [u16], stride
     let last = _mm_set1_epi32(BINS as i32 - 1);
     for (i, block) in blocks.iter().enumerate() {
         let to = &mut bins[i * stride..i * stride + BLOCK];
-        let [lo, hi] = [0, 4].map(|half| {
+        let mut halves = [_mm_setzero_si128(); 2];
+        for (bins, half) in halves.iter_mut().zip([0, 4]) {
             // In bounds: `half + 4 ≤ BLOCK`.
             let x = _mm256_loadu_pd(block.as_ptr().add(half));
             let x = _mm256_min_pd(_mm256_max_pd(x, zero), one);
-            _mm_min_epi32(_mm256_cvttpd_epi32(_mm256_mul_pd(x, scale)), last)
-        });
+            *bins = _mm_min_epi32(_mm256_cvttpd_epi32(_mm256_mul_pd(x, scale)), last);
+        }
+        let [lo, hi] = halves;
         // `to` holds exactly eight u16, 16 bytes.
         _mm_storeu_si128(to.as_mut_ptr().cast(), _mm_packs_epi32(lo, hi));
     }
@@ -399,6 +401,16 @@ mod tests {
         }
     }
 
+    /// `x` and the doubles on either side of it (zeros have one neighbour of each sign), through the
+    /// bits: `f64::next_up` is newer than the crate's minimum Rust.
+    fn with_neighbours(x: f64) -> Vec<f64> {
+        let bits = x.to_bits();
+        if bits << 1 == 0 {
+            return vec![x, 5e-324, -5e-324];
+        }
+        vec![x, f64::from_bits(bits + 1), f64::from_bits(bits - 1)]
+    }
+
     /// Values where rounding to 2⁻³² steps is delicate: 0, ±1, beyond ±1, NaN, infinities, exact halves
     /// of a step and their neighbours, tiny and subnormal values, and spread values, in [-1.5, 1.5].
     fn awkward_values() -> Vec<f64> {
@@ -424,7 +436,7 @@ mod tests {
         for k in [0.0, 1.0, 2.0, 3.0, 1e6, 2_147_483_648.0, FIXED_ONE - 1.0] {
             for x in [(k + 0.5) * step, k * step] {
                 for x in [x, -x] {
-                    xs.extend([x, x.next_up(), x.next_down()]);
+                    xs.extend(with_neighbours(x));
                 }
             }
         }
@@ -621,7 +633,7 @@ mod tests {
         let mut xs = awkward_values();
         for k in 0..=BINS {
             let edge = k as f64 / BINS as f64;
-            xs.extend([edge, edge.next_up(), edge.next_down()]);
+            xs.extend(with_neighbours(edge));
         }
         let stride = BLOCK + 3;
         for shift in 0..BLOCK {
