@@ -19,7 +19,7 @@ use crate::model::{
     step_block, BlockShocks, Check, LaneMask, Lanes, Occurrences, Plan, RunBlock, RunState,
     Verdicts, World, LANES,
 };
-use crate::stats::{hist_bin, Moments, BINS};
+use crate::stats::{hist_bin, hist_bin_blocks, push_blocks, BlockSums, Moments, BINS, BLOCK};
 
 /// Runs per chunk: the unit of parallel work and of streaming detail. Fixed, so results do not depend on
 /// the machine.
@@ -280,6 +280,11 @@ struct Worker {
     occurred: Vec<LaneMask>,
     /// One lane's occurrence flags (for checks).
     lane_occurred: Vec<bool>,
+    /// Sums not yet folded into the tallies, by plan: one per alignment cell, then one per paired
+    /// difference (folded at the end of every chunk).
+    pending: Vec<Vec<BlockSums>>,
+    /// Paired differences of one block's alignment against the first plan's, `[h * poles + p][lane]`.
+    differences: Vec<Lanes<f64>>,
     /// Histogram bin of every run's score in every cell, by plan, `[cell * CHUNK_RUNS + run]` (counted at
     /// the end of a chunk).
     bins: Vec<Vec<u16>>,
@@ -308,6 +313,12 @@ impl Worker {
             shocks: BlockShocks::new(world),
             occurred: vec![LaneMask(0); slots.len()],
             lane_occurred: vec![false; slots.len()],
+            pending: batch
+                .plans
+                .iter()
+                .map(|_| vec![BlockSums::default(); cells + world.states.len() * world.poles.len()])
+                .collect(),
+            differences: Vec::with_capacity(world.states.len() * world.poles.len()),
             bins: batch
                 .plans
                 .iter()
@@ -337,6 +348,36 @@ fn count_occurrences(counts: &mut [u32], occurred: &[LaneMask], n: usize) {
     }
 }
 
+const _: () = assert!(LANES == BLOCK, "a block of runs is one block push");
+
+/// Adds the first `n` lanes of each row of `values` to the matching `moments`, all `LANES` at once when
+/// the block is full (then possibly only to `pending`, to be folded into `moments`). Only the last block
+/// of a chunk can be part-filled; its other lanes hold no run.
+fn push_live(moments: &mut [Moments], pending: &mut [BlockSums], values: &[Lanes<f64>], n: usize) {
+    if n == LANES {
+        push_blocks(moments, pending, values);
+    } else {
+        for (m, row) in moments.iter_mut().zip(values) {
+            row[..n].iter().for_each(|&x| m.push(x));
+        }
+    }
+}
+
+/// Writes the histogram bin of the first `n` lanes of each row of `values` to `bins`, row `i` at
+/// `bins[i * CHUNK_RUNS..]`, all `LANES` at once when the block is full.
+fn bin_live(values: &[Lanes<f64>], n: usize, bins: &mut [u16]) {
+    if n == LANES {
+        hist_bin_blocks(values, bins, CHUNK_RUNS as usize);
+    } else {
+        for (row, to) in values.iter().zip(bins.chunks_mut(CHUNK_RUNS as usize)) {
+            to[..n]
+                .iter_mut()
+                .zip(row)
+                .for_each(|(b, &x)| *b = hist_bin(x));
+        }
+    }
+}
+
 /// Simulates chunk `c` serially, `LANES` runs at a time in lock-step, adding its statistics to
 /// `worker`'s tallies.
 fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worker) -> ChunkDetail {
@@ -353,6 +394,8 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
         shocks,
         occurred,
         lane_occurred,
+        pending,
+        differences,
         bins,
     } = worker;
     let runs = (last - first) as usize;
@@ -392,18 +435,17 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                 }
                 let tally = &mut tallies[k];
                 let row = t * row_len;
-                for (cell, (m, a)) in tally.alignment[row..row + row_len]
-                    .iter_mut()
-                    .zip(&block.alignment)
-                    .enumerate()
-                {
-                    for &x in &a[..n] {
-                        m.push(x);
-                    }
-                    let binned: Lanes<u16> = std::array::from_fn(|i| hist_bin(a[i]));
-                    let at = (row + cell) * CHUNK_RUNS as usize + r0;
-                    bins[k][at..at + n].copy_from_slice(&binned[..n]);
-                }
+                push_live(
+                    &mut tally.alignment[row..row + row_len],
+                    &mut pending[k][row..row + row_len],
+                    &block.alignment,
+                    n,
+                );
+                bin_live(
+                    &block.alignment,
+                    n,
+                    &mut bins[k][row * CHUNK_RUNS as usize + r0..],
+                );
                 let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
                 count_occurrences(occ, occurred, n);
                 if batch.keep_trajectories {
@@ -416,6 +458,24 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                     }
                 }
             }
+        }
+        // Paired differences against the first plan, a block at a time: the same differences as run by
+        // run, and the sums are exact, so the order in which runs are added changes nothing.
+        for ((tally, pending), block) in tallies
+            .iter_mut()
+            .zip(pending.iter_mut())
+            .zip(blocks.iter())
+        {
+            differences.clear();
+            differences.extend(
+                block
+                    .alignment
+                    .iter()
+                    .zip(&blocks[0].alignment)
+                    .map(|(a, r)| std::array::from_fn(|i| a[i] - r[i])),
+            );
+            let paired_pending = &mut pending[tally.alignment.len()..];
+            push_live(&mut tally.paired, paired_pending, differences, n);
         }
         for (i, verdicts) in verdicts[..n].iter().enumerate() {
             for (block, lane) in blocks.iter().zip(lanes.iter_mut()) {
@@ -436,9 +496,6 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                 for (n, &b) in tally.blocs.iter_mut().zip(&state.blocs) {
                     *n += u32::from(b);
                 }
-                for (i, m) in tally.paired.iter_mut().enumerate() {
-                    m.push(state.alignment[i] - lanes[0].alignment[i]);
-                }
                 for (n, &held) in tally.checks.iter_mut().zip(&verdicts[k].0) {
                     *n += u32::from(held);
                 }
@@ -452,14 +509,25 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
             }
         }
     }
+    for (tally, pending) in tallies.iter_mut().zip(pending.iter_mut()) {
+        let moments = tally.alignment.iter_mut().chain(tally.paired.iter_mut());
+        moments.zip(pending).for_each(|(m, p)| p.fold_into(m));
+    }
     for (tally, bins) in tallies.iter_mut().zip(bins.iter()) {
         for (hist, cell_bins) in tally
             .histograms
             .chunks_exact_mut(BINS)
             .zip(bins.chunks_exact(CHUNK_RUNS as usize))
         {
-            for &b in &cell_bins[..runs] {
+            // Four bins per step: the loop's own counting and test are shared by four increments.
+            let cell_bins = cell_bins[..runs].chunks_exact(4);
+            for &b in cell_bins.remainder() {
                 hist[usize::from(b)] += 1;
+            }
+            for four in cell_bins {
+                for &b in four {
+                    hist[usize::from(b)] += 1;
+                }
             }
         }
     }
