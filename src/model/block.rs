@@ -310,7 +310,8 @@ pub fn step_block_portable(
     assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
     let quarter_levers = &plan.levers[t * hs * ps..(t + 1) * hs * ps];
     let splat = F64s::splat;
-    let mut levers = [[splat(0.0); LEVER_COUNT]; MAX_POLES];
+    // The two levers the host's decisions read, by pole (the rest are used where computed).
+    let (mut offered, mut fees) = ([splat(0.0); MAX_POLES], [splat(0.0); MAX_POLES]);
     for (h, (host, scheduled)) in world
         .states
         .iter()
@@ -333,8 +334,7 @@ pub fn step_block_portable(
             let row = &scheduled[p];
             let (economy, presence) = (F64s(block.economy[p]), F64s(block.presence[p]));
             // Every lane from the plan's row; lanes with an active reaction then from their own.
-            let l = &mut levers[p];
-            *l = scale_levers(&row.map(splat), economy, presence);
+            let mut l = scale_levers(&row.map(splat), economy, presence);
             let reacting = Mask64s::from_fn(|i| active[p][i] != 0).bits();
             if reacting.any() {
                 for i in reacting.lanes() {
@@ -344,7 +344,7 @@ pub fn step_block_portable(
                     (0..LEVER_COUNT).for_each(|k| l[k].0[i] = scaled[k]);
                 }
             }
-            let l = &levers[p];
+            (offered[p], fees[p]) = (l[Lever::BaseOffered.index()], l[Lever::Transit.index()]);
             let mood = mood_step(c, F64s(block.mood[cell]), F64s(shocks.mood[cell]));
             block.mood[cell] = mood.0;
             let ties = Ties {
@@ -354,7 +354,7 @@ pub fn step_block_portable(
                 memberships: F64s(block.memberships[cell]),
                 based: block.bases[cell],
             };
-            target[p] = pair_pull(world, gdp_m, l, block.transit[cell], demand, ties) + mood;
+            target[p] = pair_pull(world, gdp_m, &l, block.transit[cell], demand, ties) + mood;
         }
         let target = &mut target[..ps];
         softmax(target);
@@ -366,7 +366,16 @@ pub fn step_block_portable(
             relax(&mut share, c.adjustment_rate, x);
             *a = share.0;
         }
-        decide(world, slots, t, h, block, occurred, &levers[..ps]);
+        decide(
+            world,
+            slots,
+            t,
+            h,
+            block,
+            occurred,
+            &offered[..ps],
+            &fees[..ps],
+        );
     }
 
     // State variables drift back toward their baselines.
@@ -479,8 +488,9 @@ fn strike_events(
     }
 }
 
-/// Host `h`'s decisions in every lane, as `update::decide` makes them for one run. Decision slots are
-/// only ever set here, so their flags are assigned whole.
+/// Host `h`'s decisions in every lane, as `update::decide` makes them for one run, given the base
+/// offer and transit fees of each pole's effective levers. Decision slots are only ever set here, so
+/// their flags are assigned whole.
 #[inline(always)]
 fn decide(
     world: &World,
@@ -489,24 +499,24 @@ fn decide(
     h: usize,
     block: &mut RunBlock,
     occurred: &mut [LaneMask],
-    levers: &[[F64s; LEVER_COUNT]],
+    offered: &[F64s],
+    fees: &[F64s],
 ) {
     let (ps, bs) = (world.poles.len(), world.blocs.len());
     let c = &world.coefficients;
     let host = &world.states[h];
     let refuses = host.refuses_bases(t);
-    for (p, levers) in levers.iter().enumerate() {
+    for (p, (&offered, &fees)) in offered.iter().zip(fees).enumerate() {
         let cell = h * ps + p;
         let share = F64s(block.alignment[cell]);
         let stood = block.bases[cell];
-        let offered = levers[Lever::BaseOffered.index()];
         let stands = base_stands(c, stood, offered, refuses, share);
         block.bases[cell] = stands;
         let base = slots.base(ps, h, p);
         occurred[base] = (stands & !stood).bits();
         occurred[base + 1] = (stood & !stands).bits();
         let was = block.transit[cell];
-        let open = route_open(c, was, levers[Lever::Transit.index()], share);
+        let open = route_open(c, was, fees, share);
         block.transit[cell] = open;
         let route = slots.transit(ps, h, p);
         occurred[route] = (open & !was).bits();
