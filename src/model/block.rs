@@ -310,8 +310,9 @@ pub fn step_block_portable(
     assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
     let quarter_levers = &plan.levers[t * hs * ps..(t + 1) * hs * ps];
     let splat = F64s::splat;
-    // The two levers the host's decisions read, by pole (the rest are used where computed).
-    let (mut offered, mut fees) = ([splat(0.0); MAX_POLES], [splat(0.0); MAX_POLES]);
+    // The two levers the host's decisions read, base offer and transit fees, by pole (the rest are
+    // used where computed).
+    let mut offers = [(splat(0.0), splat(0.0)); MAX_POLES];
     for (h, (host, scheduled)) in world
         .states
         .iter()
@@ -344,7 +345,7 @@ pub fn step_block_portable(
                     (0..LEVER_COUNT).for_each(|k| l[k].0[i] = scaled[k]);
                 }
             }
-            (offered[p], fees[p]) = (l[Lever::BaseOffered.index()], l[Lever::Transit.index()]);
+            offers[p] = (l[Lever::BaseOffered.index()], l[Lever::Transit.index()]);
             let mood = mood_step(c, F64s(block.mood[cell]), F64s(shocks.mood[cell]));
             block.mood[cell] = mood.0;
             let ties = Ties {
@@ -366,16 +367,7 @@ pub fn step_block_portable(
             relax(&mut share, c.adjustment_rate, x);
             *a = share.0;
         }
-        decide(
-            world,
-            slots,
-            t,
-            h,
-            block,
-            occurred,
-            &offered[..ps],
-            &fees[..ps],
-        );
+        decide(world, slots, t, h, block, occurred, &offers[..ps]);
     }
 
     // State variables drift back toward their baselines.
@@ -489,7 +481,7 @@ fn strike_events(
 }
 
 /// Host `h`'s decisions in every lane, as `update::decide` makes them for one run, given the base
-/// offer and transit fees of each pole's effective levers. Decision slots are only ever set here, so
+/// offer and transit fees of each pole's effective levers (`offers`). Decision slots are only ever set here, so
 /// their flags are assigned whole.
 #[inline(always)]
 fn decide(
@@ -499,14 +491,13 @@ fn decide(
     h: usize,
     block: &mut RunBlock,
     occurred: &mut [LaneMask],
-    offered: &[F64s],
-    fees: &[F64s],
+    offers: &[(F64s, F64s)],
 ) {
     let (ps, bs) = (world.poles.len(), world.blocs.len());
     let c = &world.coefficients;
     let host = &world.states[h];
     let refuses = host.refuses_bases(t);
-    for (p, (&offered, &fees)) in offered.iter().zip(fees).enumerate() {
+    for (p, &(offered, fees)) in offers.iter().enumerate() {
         let cell = h * ps + p;
         let share = F64s(block.alignment[cell]);
         let stood = block.bases[cell];
