@@ -1,10 +1,11 @@
 //! The model: the state of a run and its quarterly update, as pure functions over plain data.
 //!
-//! Owns: the checked world (`World`), the time-varying inputs of a policy option (`Plan`), the state of one
-//! run (`RunState`), one quarter's random draws (`Shocks`), what can happen (`Occurrences`) and the update
-//! itself (`step` for one run, `step_block` for a block of runs in lock-step, `real` for the numbers
-//! both compute with). Must not: read files, print, or hold global state; the engine decides which
-//! draws a run gets, the scenario module decides what is valid. Every equation is in `docs/MODEL.md`.
+//! Owns: the checked world (`World`), the time-varying inputs of a policy option (`Plan`), the state of
+//! one run (`RunState`), one quarter's random draws (`Shocks`, with normals from `Ziggurat`), what can
+//! happen (`Occurrences`) and the update itself (`step` for one run, `step_block` for a block of runs
+//! in lock-step, `real` for the numbers both compute with). Must not: read files, print, or hold global
+//! state; the engine decides which draws a run gets, the scenario module decides what is valid. Every
+//! equation is in `docs/MODEL.md`.
 
 mod block;
 mod check;

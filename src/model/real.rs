@@ -1,6 +1,8 @@
 //! The numbers the update's formulas compute with: `f64` for one run (`step`), or `F64s`, one `f64` per
 //! run of a block (`step_block`). Every operation on `F64s` is the same IEEE operation on each lane, so a
 //! formula written once over `Real` gives each lane of a block exactly the bits it gives one run.
+//! Comparisons give a `bool` for one run, a `Mask64s` for a block (every bit of a lane set or clear,
+//! as vector comparisons produce them), which packs to a `LaneMask` (a bit per lane) for counting.
 //!
 //! The exponential and the logarithms are our own (`exp`, `ln_1p`, `ln`), built from those operations
 //! alone: they give the same bits on every platform, where the system's maths library differs between
