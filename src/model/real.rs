@@ -163,12 +163,6 @@ pub struct LaneMask(pub u8);
 const _: () = assert!(LANES == u8::BITS as usize, "a bit per lane in a u8");
 
 impl LaneMask {
-    /// `truth` in every lane.
-    #[inline(always)]
-    pub fn splat(truth: bool) -> LaneMask {
-        LaneMask(if truth { u8::MAX } else { 0 })
-    }
-
     /// Lane `i` set where `f(i)` holds.
     #[inline(always)]
     pub fn from_fn(mut f: impl FnMut(usize) -> bool) -> LaneMask {
@@ -183,12 +177,6 @@ impl LaneMask {
     #[inline(always)]
     pub fn test(self, i: usize) -> bool {
         self.0 >> i & 1 == 1
-    }
-
-    /// Sets lane `i` to `truth`.
-    #[inline(always)]
-    pub fn set(&mut self, i: usize, truth: bool) {
-        self.0 = self.0 & !(1 << i) | u8::from(truth) << i;
     }
 
     /// Whether any lane is set.
@@ -213,12 +201,6 @@ impl LaneMask {
             bits &= bits.wrapping_sub(1);
             (i < LANES).then_some(i)
         })
-    }
-
-    /// `yes` where set, `no` elsewhere, lane by lane.
-    #[inline(always)]
-    pub fn select<T: Copy>(self, yes: Lanes<T>, no: Lanes<T>) -> Lanes<T> {
-        std::array::from_fn(|i| if self.test(i) { yes[i] } else { no[i] })
     }
 }
 
@@ -673,7 +655,7 @@ mod tests {
             assert_eq!((mask | other).bits().0, bits | bits.rotate_left(3));
             assert_eq!((!mask).bits().0, !bits);
         }
-        assert_eq!(Mask64s::splat(true).bits(), LaneMask::splat(true));
+        assert_eq!(Mask64s::splat(true).bits(), LaneMask(u8::MAX));
         assert_eq!(Mask64s::splat(false).bits(), LaneMask(0));
     }
 
@@ -689,24 +671,10 @@ mod tests {
                 let below = lanes.iter().filter(|&&i| i < n).count() as u32;
                 assert_eq!(mask.count(n), below, "{bits:08b}, first {n}");
             }
-            let picked = mask.select([1u32; LANES], [0; LANES]);
-            assert_eq!(
-                picked.map(|x| x == 1),
-                std::array::from_fn(|i| mask.test(i))
-            );
-            for i in 0..LANES {
-                for truth in [false, true] {
-                    let mut changed = mask;
-                    changed.set(i, truth);
-                    assert_eq!(changed.test(i), truth);
-                    assert_eq!(changed.0 & !(1 << i), bits & !(1 << i), "other lanes kept");
-                }
-            }
             assert_eq!(
                 (mask & !mask, mask | !mask),
-                (LaneMask(0), LaneMask::splat(true))
+                (LaneMask(0), LaneMask(u8::MAX))
             );
         }
-        assert_eq!(LaneMask::splat(false), LaneMask(0));
     }
 }
