@@ -216,7 +216,7 @@ impl BlockShocks {
             event: one.event.iter().map(|&u| [u; LANES]).collect(),
             mood: one.mood.iter().map(|&z| [z; LANES]).collect(),
             reaction: one.reaction.iter().map(|&u| [u; LANES]).collect(),
-            drawn: Drawn::new(world),
+            drawn: one.drawn,
         }
     }
 

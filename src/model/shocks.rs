@@ -21,7 +21,7 @@ pub struct Shocks {
     /// read and drawn; the other cells stay 1 (no chance exceeds 1, so a 1 never fires).
     pub reaction: Vec<f64>,
     /// The cells `draw` fills.
-    drawn: Drawn,
+    pub(super) drawn: Drawn,
 }
 
 impl Shocks {
