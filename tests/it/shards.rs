@@ -1,11 +1,10 @@
 //! Shards 1/3, 2/3 and 3/3 merged give the same bytes as one process running every index; `merge`
 //! refuses parts that do not belong together and names what is missing.
 
-mod common;
 
 use std::path::Path;
 
-use common::{csv_files, data, fails_with, ok};
+use crate::common::{csv_files, data, fails_with, ok};
 
 fn shard_into(dir: &Path, name: &str, command: &str, seed: &str, k: u64) -> String {
     run_into(dir, name, command, seed, Some(k), &[])

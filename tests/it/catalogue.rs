@@ -5,14 +5,13 @@
 //! file, an output path that is a file or an unwritable folder) are made by the tests below and compared
 //! with their `.expected` the same way.
 //!
-//! After changing a message: `GREATGAME_BLESS=1 cargo test --test catalogue` rewrites every `.expected`
+//! After changing a message: `GREATGAME_BLESS=1 cargo test --release --test it catalogue::` rewrites every `.expected`
 //! from what the binary says; read the diff by eye before committing it.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{describe, greatgame};
+use crate::common::{describe, greatgame};
 
 /// Fewest broken scenario files the catalogue must hold.
 const MIN_CASES: usize = 32;

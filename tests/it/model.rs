@@ -1,8 +1,8 @@
 //! Behaviour of the model through the library: the start is a rest point, every lever's effect is
 //! monotone, doctrines hold in every run, and hazards, injects and reactions fire as declared.
 
-mod common;
 
+use crate::common;
 use greatgame::engine::{simulate, Batch, Outcome};
 use greatgame::model::{
     effective_levers, pull, step, Lever, OccurrenceKind, Occurrences, RunState, Shocks, LEVER_COUNT,

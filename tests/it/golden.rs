@@ -1,10 +1,10 @@
 //! Value stability: the first draws of a run's random stream, the first quarter's shocks of the built-in
 //! scenario and the full output of a small scenario are pinned, so a change that alters results (a new
 //! rand version, a reordered draw, a changed equation) fails here and must be made deliberately:
-//! re-bless with `GREATGAME_BLESS=1 cargo test --test golden` and say why in the commit.
+//! re-bless with `GREATGAME_BLESS=1 cargo test --release --test it golden::` and say why in the commit.
 
-mod common;
 
+use crate::common;
 use std::path::Path;
 
 use rand::RngCore;

@@ -2,8 +2,8 @@
 //! line of a paper in ../shared/seeds) or says it is an assumption, on its line or in the comment just
 //! above.
 
-mod common;
 
+use crate::common;
 use greatgame::scenario;
 
 fn shipped() -> Vec<std::path::PathBuf> {

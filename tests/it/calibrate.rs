@@ -1,8 +1,8 @@
 //! Calibration on a toy scenario whose optimum is known: a check wants an event to strike in exactly
 //! half the runs in one quarter, so the best hazard is 0.5.
 
-mod common;
 
+use crate::common;
 use greatgame::calibrate::{calibrate, Settings};
 use greatgame::scenario::Scenario;
 

@@ -1,9 +1,8 @@
 //! A malformed scenario gets an error naming file, line, column and key, exit code 2, and nothing is
 //! written.
 
-mod common;
 
-use common::{data, fails_with};
+use crate::common::{data, fails_with};
 
 /// Writes the small scenario with `from` replaced by `to`, runs it, and returns stderr.
 fn broken(from: &str, to: &str) -> (String, String) {

@@ -1,9 +1,8 @@
 //! The same scenario and seed give byte-identical CSV whatever the thread count, and a different seed
 //! gives different results.
 
-mod common;
 
-use common::{csv_files, data, ok};
+use crate::common::{csv_files, data, ok};
 
 fn outputs(args: &[&str]) -> Vec<(String, Vec<u8>)> {
     let dir = tempfile::tempdir().unwrap();

@@ -1,8 +1,8 @@
 //! `[[check]]` evaluation on small hand-made scenarios where the right hit rate is known exactly, and the
 //! `hindcast` command around it.
 
-mod common;
 
+use crate::common;
 use greatgame::engine::{simulate, Batch};
 use greatgame::scenario::Scenario;
 

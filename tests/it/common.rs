@@ -1,7 +1,5 @@
 //! Shared helpers for integration tests: run the binary and, on failure, show everything.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

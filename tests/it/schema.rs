@@ -2,13 +2,12 @@
 //! program generates now, every shipped scenario points at it and validates against it, and a new file
 //! from `init` passes both the schema and `greatgame check`.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use common::{describe, fails_with, ok, shipped};
+use crate::common::{describe, fails_with, ok, shipped};
 
 /// The schema as `greatgame schema` prints it.
 fn generated() -> String {

@@ -1,0 +1,19 @@
+//! greatgame's integration tests, compiled as one test binary (each separate binary in `tests/` would
+//! link the whole crate again; one binary builds in a fraction of the time). Each module is one area;
+//! `cargo test --release --test it MODULE::` runs one of them.
+
+mod block;
+mod calibrate;
+mod catalogue;
+mod checks;
+mod common;
+mod compare;
+mod determinism;
+mod errors;
+mod golden;
+mod interrupt;
+mod model;
+mod properties;
+mod scenarios;
+mod schema;
+mod shards;
