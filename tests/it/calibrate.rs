@@ -1,7 +1,6 @@
 //! Calibration on a toy scenario whose optimum is known: a check wants an event to strike in exactly
 //! half the runs in one quarter, so the best hazard is 0.5.
 
-
 use crate::common;
 use greatgame::calibrate::{calibrate, Settings};
 use greatgame::scenario::Scenario;

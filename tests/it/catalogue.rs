@@ -8,7 +8,6 @@
 //! After changing a message: `GREATGAME_BLESS=1 cargo test --release --test it catalogue::` rewrites every `.expected`
 //! from what the binary says; read the diff by eye before committing it.
 
-
 use std::path::{Path, PathBuf};
 
 use crate::common::{describe, greatgame};

@@ -1,7 +1,6 @@
 //! `[[check]]` evaluation on small hand-made scenarios where the right hit rate is known exactly, and the
 //! `hindcast` command around it.
 
-
 use crate::common;
 use greatgame::engine::{simulate, Batch};
 use greatgame::scenario::Scenario;

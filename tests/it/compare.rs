@@ -1,7 +1,6 @@
 //! `compare` runs every policy on common random numbers: a policy that changes nothing differs from the
 //! baseline by exactly zero, and a real policy shows its effect with a confidence interval.
 
-
 use crate::common::{self, data, ok, records};
 
 /// `compare` on small.toml with 400 runs: its output and the rows of its compare.csv.

@@ -1,7 +1,6 @@
 //! The same scenario and seed give byte-identical CSV whatever the thread count, and a different seed
 //! gives different results.
 
-
 use crate::common::{csv_files, data, ok};
 
 fn outputs(args: &[&str]) -> Vec<(String, Vec<u8>)> {

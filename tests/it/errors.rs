@@ -1,7 +1,6 @@
 //! A malformed scenario gets an error naming file, line, column and key, exit code 2, and nothing is
 //! written.
 
-
 use crate::common::{data, fails_with};
 
 /// Writes the small scenario with `from` replaced by `to`, runs it, and returns stderr.

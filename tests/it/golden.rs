@@ -3,7 +3,6 @@
 //! rand version, a reordered draw, a changed equation) fails here and must be made deliberately:
 //! re-bless with `GREATGAME_BLESS=1 cargo test --release --test it golden::` and say why in the commit.
 
-
 use crate::common;
 use std::path::Path;
 

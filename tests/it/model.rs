@@ -1,7 +1,6 @@
 //! Behaviour of the model through the library: the start is a rest point, every lever's effect is
 //! monotone, doctrines hold in every run, and hazards, injects and reactions fire as declared.
 
-
 use crate::common;
 use greatgame::engine::{simulate, Batch, Outcome};
 use greatgame::model::{

@@ -1,7 +1,6 @@
 //! Properties over generated input: for any valid scenario, scores stay on the simplex, nothing is NaN,
 //! doctrines hold and outputs are identical across thread counts; the parser never panics on any text.
 
-
 use crate::common;
 use greatgame::engine::{simulate, Batch, Outcome};
 use greatgame::model::{OccurrenceKind, Occurrences, RunState, Shocks};

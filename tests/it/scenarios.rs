@@ -2,7 +2,6 @@
 //! line of a paper in ../shared/seeds) or says it is an assumption, on its line or in the comment just
 //! above.
 
-
 use crate::common;
 use greatgame::scenario;
 

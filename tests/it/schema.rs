@@ -2,7 +2,6 @@
 //! program generates now, every shipped scenario points at it and validates against it, and a new file
 //! from `init` passes both the schema and `greatgame check`.
 
-
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;

@@ -1,7 +1,6 @@
 //! Shards 1/3, 2/3 and 3/3 merged give the same bytes as one process running every index; `merge`
 //! refuses parts that do not belong together and names what is missing.
 
-
 use std::path::Path;
 
 use crate::common::{csv_files, data, fails_with, ok};
