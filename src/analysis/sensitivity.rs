@@ -23,7 +23,7 @@
 //! negative or meaningless indices). Must not: do I/O.
 
 use super::bootstrap::{Bootstrap, Interval};
-use super::design::Morris;
+use super::design::{Design, Morris, Saltelli};
 use super::{check_finite, check_len, AnalysisError, Result};
 
 /// Default largest acceptable width of a Sobol index's interval, in shares of variance: an interval
@@ -40,17 +40,20 @@ pub enum IndexKind {
     First,
     /// Sobol total order.
     Total,
+    /// Sobol second order, of the warning's parameter with this other one.
+    Second(usize),
     /// Morris `mu*`.
     MuStar,
 }
 
 impl std::fmt::Display for IndexKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            IndexKind::First => "first-order index",
-            IndexKind::Total => "total-order index",
-            IndexKind::MuStar => "mu*",
-        })
+        match self {
+            IndexKind::First => f.write_str("first-order index"),
+            IndexKind::Total => f.write_str("total-order index"),
+            IndexKind::Second(other) => write!(f, "second-order index with parameter {other}"),
+            IndexKind::MuStar => f.write_str("mu*"),
+        }
     }
 }
 
@@ -130,77 +133,139 @@ pub struct SobolIndices {
     pub first: Vec<Interval>,
     /// Total-order index `ST_i` of each input.
     pub total: Vec<Interval>,
+    /// Second-order indices `S_ij` for `i < j`, in order (0,1), (0,2), …, (1,2), …; empty unless the
+    /// design has second order.
+    pub second: Vec<SecondOrder>,
     /// Variance of the outputs of `A` and `B` (population variance), in squared output units.
     pub variance: f64,
 }
 
-/// Sobol first- and total-order indices of `k` inputs from the outputs of a Saltelli design of `N`
-/// base rows, in its point order (`outputs.len() = N (k + 2)`; see
-/// [`Saltelli`](super::design::Saltelli)), with bootstrap intervals over base rows.
-pub fn sobol_indices(outputs: &[f64], k: usize, bootstrap: &Bootstrap) -> Result<SobolIndices> {
-    let group = k + 2;
-    if k == 0 || outputs.len() < 2 * group || outputs.len() % group != 0 {
-        return Err(AnalysisError::Length {
-            name: "saltelli outputs",
-            got: outputs.len(),
-            expected: group * (outputs.len() / group).max(2),
-        });
-    }
+/// The second-order index of a pair of inputs: the share of variance their interaction alone
+/// explains, `S_ij = V_ij / V − S_i − S_j` with `V_ij = mean(f(BA_i) f(AB_j) − f(A) f(B))`
+/// (Saltelli 2002, "Making best use of model evaluations to compute sensitivity indices", Comput.
+/// Phys. Commun. 145, 280–297; the form SALib uses).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct SecondOrder {
+    /// First input of the pair.
+    pub i: usize,
+    /// Second input of the pair (`j > i`).
+    pub j: usize,
+    /// The index with its interval.
+    pub index: Interval,
+}
+
+/// Sobol first- and total-order indices (and second-order ones if the design has them) from the
+/// outputs of `design`, in its point order (`outputs.len() = design.len()`), with bootstrap
+/// intervals over base rows.
+pub fn sobol_indices(
+    outputs: &[f64],
+    design: &Saltelli,
+    bootstrap: &Bootstrap,
+) -> Result<SobolIndices> {
+    check_len("saltelli outputs", outputs.len(), design.len() as usize)?;
     check_finite("saltelli outputs", outputs)?;
-    let n = outputs.len() / group;
+    let k = design.parameters();
+    let n = design.base_rows() as usize;
+    let layout = Layout {
+        k,
+        group: design.group(),
+        second_order: design.second_order(),
+    };
     let all: Vec<usize> = (0..n).collect();
-    let mut estimate = vec![0.0; 2 * k];
-    let variance = saltelli_estimates(outputs, k, &all, &mut estimate);
+    let pairs = if layout.second_order {
+        k * (k - 1) / 2
+    } else {
+        0
+    };
+    let mut estimate = vec![0.0; 2 * k + pairs];
+    let variance = layout.estimates(outputs, &all, &mut estimate);
     if variance <= 0.0 {
         return Err(AnalysisError::ConstantOutput);
     }
     let intervals = bootstrap.intervals(n, &estimate, |rows, out| {
-        saltelli_estimates(outputs, k, rows, out);
+        layout.estimates(outputs, rows, out);
     });
-    let (first, total) = intervals.split_at(k);
+    let second = (0..k)
+        .flat_map(|i| (i + 1..k).map(move |j| (i, j)))
+        .zip(&intervals[2 * k..])
+        .map(|((i, j), &index)| SecondOrder { i, j, index })
+        .collect();
     Ok(SobolIndices {
-        first: first.to_vec(),
-        total: total.to_vec(),
+        first: intervals[..k].to_vec(),
+        total: intervals[k..2 * k].to_vec(),
+        second,
         variance,
     })
 }
 
-/// First-order indices into `out[..k]` and total-order into `out[k..]` from the base `rows`; returns
-/// the variance (NaN indices when it is zero).
-fn saltelli_estimates(outputs: &[f64], k: usize, rows: &[usize], out: &mut [f64]) -> f64 {
-    let group = k + 2;
-    let n = rows.len() as f64;
-    let mean = rows
-        .iter()
-        .map(|&j| outputs[j * group] + outputs[j * group + k + 1])
-        .sum::<f64>()
-        / (2.0 * n);
-    let variance = rows
-        .iter()
-        .map(|&j| {
-            let (a, b) = (outputs[j * group] - mean, outputs[j * group + k + 1] - mean);
-            a * a + b * b
-        })
-        .sum::<f64>()
-        / (2.0 * n);
-    out.fill(0.0);
-    let (first, total) = out.split_at_mut(k);
-    for &j in rows {
-        let g = &outputs[j * group..(j + 1) * group];
-        let (a, b) = (g[0] - mean, g[k + 1] - mean);
-        for i in 0..k {
-            let ab = g[1 + i] - mean;
-            first[i] += b * (ab - a);
-            total[i] += (a - ab) * (a - ab);
+/// Where a Saltelli design's matrices sit within a base row's group of points.
+struct Layout {
+    k: usize,
+    group: usize,
+    second_order: bool,
+}
+
+impl Layout {
+    /// First-order indices into `out[..k]`, total-order into `out[k..2k]` and second-order into
+    /// `out[2k..]`, from the base `rows`; returns the variance (the indices are NaN when it is zero).
+    fn estimates(&self, outputs: &[f64], rows: &[usize], out: &mut [f64]) -> f64 {
+        let (k, group) = (self.k, self.group);
+        let n = rows.len() as f64;
+        let mean = rows
+            .iter()
+            .map(|&j| outputs[j * group] + outputs[j * group + group - 1])
+            .sum::<f64>()
+            / (2.0 * n);
+        let variance = rows
+            .iter()
+            .map(|&j| {
+                let (a, b) = (
+                    outputs[j * group] - mean,
+                    outputs[j * group + group - 1] - mean,
+                );
+                a * a + b * b
+            })
+            .sum::<f64>()
+            / (2.0 * n);
+        out.fill(0.0);
+        let (first, rest) = out.split_at_mut(k);
+        let (total, second) = rest.split_at_mut(k);
+        for &j in rows {
+            let g = &outputs[j * group..(j + 1) * group];
+            let (a, b) = (g[0] - mean, g[group - 1] - mean);
+            for i in 0..k {
+                let ab = g[1 + i] - mean;
+                first[i] += b * (ab - a);
+                total[i] += (a - ab) * (a - ab);
+            }
+            if self.second_order {
+                let mut p = 0;
+                for i in 0..k {
+                    let ba = g[1 + k + i] - mean;
+                    for l in i + 1..k {
+                        second[p] += ba * (g[1 + l] - mean) - a * b;
+                        p += 1;
+                    }
+                }
+            }
         }
+        for s in first.iter_mut() {
+            *s /= n * variance;
+        }
+        for s in total.iter_mut() {
+            *s /= 2.0 * n * variance;
+        }
+        let mut p = 0;
+        for i in 0..k {
+            for l in i + 1..k {
+                if let Some(s) = second.get_mut(p) {
+                    *s = *s / (n * variance) - first[i] - first[l];
+                }
+                p += 1;
+            }
+        }
+        variance
     }
-    for s in first.iter_mut() {
-        *s /= n * variance;
-    }
-    for s in total.iter_mut() {
-        *s /= 2.0 * n * variance;
-    }
-    variance
 }
 
 /// Whether an interval of `width` exceeds `limit`; an interval without ends (NaN) always does.
@@ -209,29 +274,40 @@ fn too_wide(width: f64, limit: f64) -> bool {
 }
 
 impl SobolIndices {
-    /// Warnings that the sample is too small: an interval wider than `max_width` (e.g.
-    /// [`DEFAULT_MAX_SOBOL_WIDTH`]), an interval wholly below zero, or a first-order index above the
-    /// total-order index beyond both intervals. Empty when the indices can be read and ranked.
+    /// Warnings that the sample is too small: an interval (first, total or second order) wider than
+    /// `max_width` (e.g. [`DEFAULT_MAX_SOBOL_WIDTH`]), an interval wholly below zero, or a first-order
+    /// index above the total-order index beyond both intervals. Empty when the indices can be read and ranked.
     pub fn warnings(&self, max_width: f64) -> Vec<Warning> {
         let mut warnings = Vec::new();
-        for (parameter, (s, st)) in self.first.iter().zip(&self.total).enumerate() {
-            for (index, x) in [(IndexKind::First, s), (IndexKind::Total, st)] {
-                if x.hi < 0.0 {
-                    warnings.push(Warning::Negative {
-                        parameter,
-                        index,
-                        hi: x.hi,
-                    });
-                }
-                if too_wide(x.width(), max_width) {
-                    warnings.push(Warning::WideInterval {
-                        parameter,
-                        index,
-                        width: x.width(),
-                        limit: max_width,
-                    });
-                }
+        let second = self
+            .second
+            .iter()
+            .map(|s| (s.i, IndexKind::Second(s.j), &s.index));
+        let mut check = |parameter, index, x: &Interval| {
+            if x.hi < 0.0 {
+                warnings.push(Warning::Negative {
+                    parameter,
+                    index,
+                    hi: x.hi,
+                });
             }
+            if too_wide(x.width(), max_width) {
+                warnings.push(Warning::WideInterval {
+                    parameter,
+                    index,
+                    width: x.width(),
+                    limit: max_width,
+                });
+            }
+        };
+        for (parameter, (s, st)) in self.first.iter().zip(&self.total).enumerate() {
+            check(parameter, IndexKind::First, s);
+            check(parameter, IndexKind::Total, st);
+        }
+        for (parameter, index, x) in second {
+            check(parameter, index, x);
+        }
+        for (parameter, (s, st)) in self.first.iter().zip(&self.total).enumerate() {
             if s.lo > st.hi {
                 warnings.push(Warning::FirstAboveTotal {
                     parameter,
@@ -337,7 +413,6 @@ impl MorrisIndices {
 
 #[cfg(test)]
 mod tests {
-    use super::super::design::{Design, Saltelli};
     use super::*;
     use std::f64::consts::PI;
 
@@ -366,8 +441,8 @@ mod tests {
     /// Analytical Ishigami indices (a = 7, b = 0.1) lie within the 95% intervals at N = 1,024.
     #[test]
     fn sobol_recovers_ishigami() {
-        let design = Saltelli::new(1024, 3, 1024).unwrap();
-        let result = sobol_indices(&evaluate(&design, ishigami), 3, &boot(1)).unwrap();
+        let design = Saltelli::new(1024, 3, 1024, false).unwrap();
+        let result = sobol_indices(&evaluate(&design, ishigami), &design, &boot(1)).unwrap();
         let first = [0.3139, 0.4424, 0.0];
         let total = [0.5576, 0.4424, 0.2437];
         for i in 0..3 {
@@ -383,8 +458,8 @@ mod tests {
             );
         }
         // At N = 1,024 the intervals are up to 0.18 wide (as SALib's); at N = 8,192 all are under 0.1.
-        let design = Saltelli::new(8192, 3, 8192).unwrap();
-        let result = sobol_indices(&evaluate(&design, ishigami), 3, &boot(1)).unwrap();
+        let design = Saltelli::new(8192, 3, 8192, false).unwrap();
+        let result = sobol_indices(&evaluate(&design, ishigami), &design, &boot(1)).unwrap();
         let warnings = result.warnings(DEFAULT_MAX_SOBOL_WIDTH);
         assert!(warnings.is_empty(), "{warnings:?}");
     }
@@ -399,8 +474,9 @@ mod tests {
             .map(|a| 1.0 / (3.0 * (1.0 + a) * (1.0 + a)))
             .collect();
         let total_v = v.iter().map(|v| 1.0 + v).product::<f64>() - 1.0;
-        let design = Saltelli::new(2048, 8, 2048).unwrap();
-        let result = sobol_indices(&evaluate(&design, |u| g_function(&a, u)), 8, &boot(2)).unwrap();
+        let design = Saltelli::new(2048, 8, 2048, false).unwrap();
+        let result =
+            sobol_indices(&evaluate(&design, |u| g_function(&a, u)), &design, &boot(2)).unwrap();
         for i in 0..8 {
             let s = v[i] / total_v;
             let st = v[i]
@@ -426,8 +502,8 @@ mod tests {
     /// Too few samples: with N = 16 the intervals are wide and the warnings say so.
     #[test]
     fn small_samples_are_flagged() {
-        let design = Saltelli::new(16, 3, 16).unwrap();
-        let result = sobol_indices(&evaluate(&design, ishigami), 3, &boot(3)).unwrap();
+        let design = Saltelli::new(16, 3, 16, false).unwrap();
+        let result = sobol_indices(&evaluate(&design, ishigami), &design, &boot(3)).unwrap();
         let warnings = result.warnings(DEFAULT_MAX_SOBOL_WIDTH);
         assert!(
             warnings
@@ -440,17 +516,33 @@ mod tests {
 
     #[test]
     fn sobol_rejects_bad_outputs() {
+        let design = Saltelli::new(2, 3, 0, false).unwrap();
         assert_eq!(
-            sobol_indices(&[1.0; 10], 3, &boot(0)),
+            sobol_indices(&[1.0; 10], &design, &boot(0)),
             Err(AnalysisError::ConstantOutput)
         );
-        assert!(sobol_indices(&[1.0; 11], 3, &boot(0)).is_err());
+        assert!(sobol_indices(&[1.0; 11], &design, &boot(0)).is_err());
         let mut y = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
         y[4] = f64::NAN;
         assert!(matches!(
-            sobol_indices(&y, 3, &boot(0)),
+            sobol_indices(&y, &design, &boot(0)),
             Err(AnalysisError::NotFinite { index: 4, .. })
         ));
+    }
+
+    /// Ishigami's only interaction is x1 with x3: S13 = ST3 = 0.2437, S12 = S23 = 0; first- and
+    /// total-order indices from the same second-order design stay within their intervals too.
+    #[test]
+    fn second_order_recovers_ishigami_interaction() {
+        let design = Saltelli::new(1024, 3, 1024, true).unwrap();
+        let result = sobol_indices(&evaluate(&design, ishigami), &design, &boot(7)).unwrap();
+        let expected = [(0, 1, 0.0), (0, 2, 0.2437), (1, 2, 0.0)];
+        assert_eq!(result.second.len(), 3);
+        for (s, (i, j, value)) in result.second.iter().zip(expected) {
+            assert_eq!((s.i, s.j), (i, j));
+            assert!(s.index.contains(value), "S{i}{j} = {value}: {:?}", s.index);
+        }
+        assert!(result.first[0].contains(0.3139) && result.total[2].contains(0.2437));
     }
 
     /// For a linear function every elementary effect is exactly the coefficient (in unit

@@ -10,7 +10,8 @@
 //! - [`SobolDesign`] (Sobol 1967, Joe & Kuo 2008 direction numbers): a deterministic
 //!   low-discrepancy sequence.
 //! - [`Saltelli`] (Saltelli 2002; Saltelli et al. 2010): the `A`, `B` and `AB_i` matrices for
-//!   first- and total-order Sobol indices, `N (k + 2)` points, in SALib's order.
+//!   first- and total-order Sobol indices, `N (k + 2)` points, plus `BA_i` for second-order ones,
+//!   `N (2k + 2)`, in SALib's order.
 //! - [`Morris`] (Morris 1991): `r` one-at-a-time trajectories of `k + 1` points on a `p`-level grid.
 //! - [`Factorial`]: every combination of per-dimension levels.
 //!
@@ -127,28 +128,32 @@ pub enum SaltelliRole {
     A,
     /// Row of `AB_i`: `A` with column `i` taken from `B`.
     AB(usize),
+    /// Row of `BA_i`: `B` with column `i` taken from `A` (second-order designs only).
+    BA(usize),
     /// Row of `B`.
     B,
 }
 
-/// The Saltelli cross-sampling design for first- and total-order Sobol indices of `k` parameters:
-/// base matrices `A` and `B` (`N × k`) are the first and last `k` coordinates of a `2k`-dimensional
-/// Sobol sequence, and `AB_i` is `A` with column `i` from `B`. Points are grouped by base row, in
-/// SALib's order: row `j` gives points `j(k+2)` to `j(k+2)+k+1` = `A_j, AB_1j, …, AB_kj, B_j`. So
-/// `N (k + 2)` points, and a bootstrap resamples whole groups.
+/// The Saltelli cross-sampling design for Sobol indices of `k` parameters: base matrices `A` and
+/// `B` (`N × k`) are the first and last `k` coordinates of a `2k`-dimensional Sobol sequence, `AB_i`
+/// is `A` with column `i` from `B`, and, for second-order indices, `BA_i` is `B` with column `i`
+/// from `A` (Saltelli 2002). Points are grouped by base row, in SALib's order: row `j` gives
+/// `A_j, AB_1j, …, AB_kj, [BA_1j, …, BA_kj,] B_j`. So `N (k + 2)` points, or `N (2k + 2)` with second
+/// order, and a bootstrap resamples whole groups.
 #[derive(Clone, Debug)]
 pub struct Saltelli {
     base: Sobol,
     k: usize,
     n: u32,
     skip: u32,
+    second_order: bool,
 }
 
 impl Saltelli {
     /// `n ≥ 2` base rows (a power of two balances the Sobol sequence best) for `k ≥ 1` parameters
     /// (`2k ≤ 256`), from Sobol point `skip` on (SALib skips `n` points; 0 keeps the origin in `A`
-    /// and `B`).
-    pub fn new(n: u32, k: usize, skip: u32) -> Result<Saltelli> {
+    /// and `B`), with the `BA_i` matrices if `second_order`.
+    pub fn new(n: u32, k: usize, skip: u32, second_order: bool) -> Result<Saltelli> {
         check_dims(k)?;
         if n < 2 || skip.checked_add(n - 1).is_none() {
             return Err(AnalysisError::Invalid {
@@ -162,6 +167,7 @@ impl Saltelli {
             k,
             n,
             skip,
+            second_order,
         })
     }
 
@@ -175,14 +181,29 @@ impl Saltelli {
         self.k
     }
 
+    /// Whether the design has the `BA_i` matrices for second-order indices.
+    pub fn second_order(&self) -> bool {
+        self.second_order
+    }
+
+    /// Points per base row: `k + 2`, or `2k + 2` with second order.
+    pub fn group(&self) -> usize {
+        if self.second_order {
+            2 * self.k + 2
+        } else {
+            self.k + 2
+        }
+    }
+
     /// The base row and matrix of point `index`.
     pub fn role(&self, index: u64) -> (u32, SaltelliRole) {
-        let group = self.k as u64 + 2;
+        let group = self.group() as u64;
         let (row, c) = ((index / group) as u32, (index % group) as usize);
         let role = match c {
             0 => SaltelliRole::A,
-            c if c == self.k + 1 => SaltelliRole::B,
-            c => SaltelliRole::AB(c - 1),
+            c if c == self.group() - 1 => SaltelliRole::B,
+            c if c <= self.k => SaltelliRole::AB(c - 1),
+            c => SaltelliRole::BA(c - 1 - self.k),
         };
         (row, role)
     }
@@ -190,7 +211,7 @@ impl Saltelli {
 
 impl Design for Saltelli {
     fn len(&self) -> u64 {
-        u64::from(self.n) * (self.k as u64 + 2)
+        u64::from(self.n) * self.group() as u64
     }
 
     fn dims(&self) -> usize {
@@ -204,7 +225,7 @@ impl Design for Saltelli {
             self.len()
         );
         let (row, role) = self.role(index);
-        let mut base = [0.0; 2 * 128];
+        let mut base = [0.0; Sobol::MAX_DIMS];
         let base = &mut base[..2 * self.k];
         self.base.point(self.skip + row, base);
         let (a, b) = base.split_at(self.k);
@@ -214,6 +235,10 @@ impl Design for Saltelli {
             SaltelliRole::AB(i) => {
                 out.copy_from_slice(a);
                 out[i] = b[i];
+            }
+            SaltelliRole::BA(i) => {
+                out.copy_from_slice(b);
+                out[i] = a[i];
             }
         }
     }
@@ -425,7 +450,7 @@ mod tests {
 
     #[test]
     fn saltelli_matrices_share_columns() {
-        let s = Saltelli::new(8, 3, 8).unwrap();
+        let s = Saltelli::new(8, 3, 8, false).unwrap();
         assert_eq!(s.len(), 8 * 5);
         let rows = s.rows();
         let sobol = Sobol::new(6).unwrap();
