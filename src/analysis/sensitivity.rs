@@ -1,6 +1,6 @@
 //! Global sensitivity indices: which uncertain inputs drive an outcome, and how sure that is.
 //!
-//! - **Sobol indices** from a [`Saltelli`](super::design::Saltelli) design's outputs. With `A`, `B`
+//! - **Sobol indices** from a [`Saltelli`] design's outputs. With `A`, `B`
 //!   the base matrices, `AB_i` = `A` with column `i` from `B`, `V` the variance of the outputs of `A`
 //!   and `B` together, and means over the `N` base rows:
 //!   first order `S_i = mean(f(B) · (f(AB_i) − f(A))) / V` (Saltelli et al. 2010, "Variance based

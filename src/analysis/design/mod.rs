@@ -248,14 +248,17 @@ impl Design for Saltelli {
 /// `Δ = p / (2(p − 1))` (Morris 1991). Trajectory `t` is a random base point, a random order of the
 /// `k` factors and a random direction per factor: its `k + 1` points are the base and then the base
 /// with the first `1, 2, …, k` factors (in that order) moved by `±Δ`. Point `t(k+1) + m` is step `m`
-/// of trajectory `t`. Each trajectory draws from its own stream. Campolongo et al.'s (2007)
-/// selection of spread-out trajectories is not done here.
+/// of trajectory `t`. Each trajectory draws from its own stream. [`Morris::spread`] chooses
+/// spread-out trajectories among more candidates (Campolongo et al. 2007).
 #[derive(Clone, Debug)]
 pub struct Morris {
     k: usize,
     trajectories: u32,
     levels: u32,
     seed: u64,
+    /// Candidate stream of each trajectory, when chosen by [`Morris::spread`]; else trajectory `t`
+    /// is candidate `t`.
+    chosen: Option<Vec<u32>>,
 }
 
 /// One Morris trajectory: base point, factor order, directions.
@@ -294,6 +297,93 @@ impl Morris {
             trajectories,
             levels,
             seed,
+            chosen: None,
+        })
+    }
+
+    /// Like [`Morris::new`], but the `trajectories` are chosen among `candidates` (at most 1,000)
+    /// random ones to spread over the grid, after Campolongo, Cariboni & Saltelli (2007): they
+    /// maximise the sum of distances between trajectories (the distance of two trajectories being the
+    /// sum of the Euclidean distances between their points). The exact maximum is combinatorial;
+    /// this takes the farthest pair, then adds the candidate farthest from those taken, one at a
+    /// time (the greedy forward selection of Ruano et al. 2012). Cost: `candidates² (k + 1)² k / 2`.
+    pub fn spread(
+        k: usize,
+        trajectories: u32,
+        levels: u32,
+        candidates: u32,
+        seed: u64,
+    ) -> Result<Morris> {
+        let all = Morris::new(k, candidates, levels, seed)?;
+        if candidates < trajectories || candidates > 1_000 {
+            return Err(AnalysisError::Invalid {
+                name: "morris candidates",
+                value: candidates.to_string(),
+                allowed: "from the number of trajectories to 1000",
+            });
+        }
+        let points: Vec<Vec<f64>> = (0..candidates)
+            .map(|t| {
+                let traj = all.trajectory(t);
+                let mut flat = vec![0.0; (k + 1) * k];
+                for (m, p) in flat.chunks_mut(k).enumerate() {
+                    traj.point(m, levels, p);
+                }
+                flat
+            })
+            .collect();
+        let c = candidates as usize;
+        let mut distance = vec![0.0; c * c];
+        for a in 0..c {
+            for b in a + 1..c {
+                let d: f64 = points[a]
+                    .chunks(k)
+                    .flat_map(|p| {
+                        points[b].chunks(k).map(move |q| {
+                            p.iter()
+                                .zip(q)
+                                .map(|(x, y)| (x - y) * (x - y))
+                                .sum::<f64>()
+                                .sqrt()
+                        })
+                    })
+                    .sum();
+                distance[a * c + b] = d;
+                distance[b * c + a] = d;
+            }
+        }
+        // The farthest pair (the first on ties), then greedy additions.
+        let mut first = (0, 1);
+        for a in 0..c {
+            for b in a + 1..c {
+                if distance[a * c + b] > distance[first.0 * c + first.1] {
+                    first = (a, b);
+                }
+            }
+        }
+        let mut taken = vec![first.0, first.1];
+        let mut total: Vec<f64> = (0..c)
+            .map(|x| distance[x * c + first.0] + distance[x * c + first.1])
+            .collect();
+        while taken.len() < trajectories as usize {
+            let mut best: Option<usize> = None;
+            for x in (0..c).filter(|x| !taken.contains(x)) {
+                if best.is_none_or(|b| total[x] > total[b]) {
+                    best = Some(x);
+                }
+            }
+            // unwrap OK: candidates ≥ trajectories, so some candidate is not taken yet.
+            let next = best.unwrap();
+            taken.push(next);
+            for (x, t) in total.iter_mut().enumerate() {
+                *t += distance[x * c + next];
+            }
+        }
+        taken.sort_unstable();
+        Ok(Morris {
+            trajectories,
+            chosen: Some(taken.into_iter().map(|t| t as u32).collect()),
+            ..all
         })
     }
 
@@ -319,7 +409,8 @@ impl Morris {
             "morris trajectory {t} of {}",
             self.trajectories
         );
-        let mut rng = stream_rng(self.seed, Purpose::Morris, u64::from(t));
+        let stream = self.chosen.as_ref().map_or(t, |c| c[t as usize]);
+        let mut rng = stream_rng(self.seed, Purpose::Morris, u64::from(stream));
         let half = u64::from(self.levels / 2);
         let top = f64::from(self.levels - 1);
         let mut base = Vec::with_capacity(self.k);
@@ -500,6 +591,52 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The sum of distances between the trajectories of a design, as Campolongo et al. define it.
+    fn spread_of(m: &Morris) -> f64 {
+        let rows = m.rows();
+        let g = m.factors() + 1;
+        let mut total = 0.0;
+        for a in 0..m.trajectories() as usize {
+            for b in a + 1..m.trajectories() as usize {
+                for p in &rows[a * g..(a + 1) * g] {
+                    for q in &rows[b * g..(b + 1) * g] {
+                        total += p
+                            .iter()
+                            .zip(q)
+                            .map(|(x, y)| (x - y) * (x - y))
+                            .sum::<f64>()
+                            .sqrt();
+                    }
+                }
+            }
+        }
+        total
+    }
+
+    /// Choosing 10 of 100 candidates spreads the trajectories further than taking the first 10
+    /// (which is what `Morris::new` with the same seed does), and the chosen ones are still
+    /// one-factor-at-a-time trajectories.
+    #[test]
+    fn spread_trajectories_are_farther_apart() {
+        let plain = Morris::new(6, 10, 4, 12).unwrap();
+        let spread = Morris::spread(6, 10, 4, 100, 12).unwrap();
+        assert!(
+            spread_of(&spread) > 1.05 * spread_of(&plain),
+            "{} vs {}",
+            spread_of(&spread),
+            spread_of(&plain)
+        );
+        let rows = spread.rows();
+        for t in 0..10 {
+            for step in 1..7 {
+                let changed =
+                    (0..6).filter(|&d| rows[t * 7 + step][d] != rows[t * 7 + step - 1][d]);
+                assert_eq!(changed.count(), 1);
+            }
+        }
+        assert!(Morris::spread(6, 10, 4, 5, 12).is_err());
     }
 
     #[test]
