@@ -388,11 +388,24 @@ impl<'a> Prim<'a> {
                     let mut above: Vec<f64> = others.iter().copied().filter(|v| v > hi).collect();
                     below.sort_by(|a, b| b.total_cmp(a));
                     above.sort_by(f64::total_cmp);
-                    if let Some(&v) = below.get(step.min(below.len()).wrapping_sub(1)) {
-                        out.push((d, Limit::Range { lo: v, hi: *hi }));
+                    // The new limit takes in the `step` nearest points outside (or all there are).
+                    if let Some(i) = step.min(below.len()).checked_sub(1) {
+                        out.push((
+                            d,
+                            Limit::Range {
+                                lo: below[i],
+                                hi: *hi,
+                            },
+                        ));
                     }
-                    if let Some(&v) = above.get(step.min(above.len()).wrapping_sub(1)) {
-                        out.push((d, Limit::Range { lo: *lo, hi: v }));
+                    if let Some(i) = step.min(above.len()).checked_sub(1) {
+                        out.push((
+                            d,
+                            Limit::Range {
+                                lo: *lo,
+                                hi: above[i],
+                            },
+                        ));
                     }
                 }
                 (Limit::Categories(inside), Values::Categorical { .. }) => {
