@@ -4,12 +4,14 @@
 //! The library is the product; the binary only parses arguments and wires these modules together:
 //! - [`scenario`]: reading and validating scenario files (all user-facing input errors);
 //! - [`model`]: the state of a run and its quarterly update, pure functions;
+//! - [`analysis`]: experiment designs, sensitivity indices, scenario discovery, robust comparison;
 //! - [`calibrate`]: searching free parameters to meet declared checks;
 //! - [`engine`]: runs, random streams, parallelism, aggregation;
 //! - [`shard`]: splitting a batch by run index and merging partial results exactly;
 //! - [`stats`]: mergeable exact statistics;
 //! - [`output`]: CSV, manifest and the readable table, written atomically.
 
+pub mod analysis;
 pub mod calibrate;
 pub mod engine;
 pub mod model;
