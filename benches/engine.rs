@@ -1,13 +1,11 @@
 //! Benchmarks of the core without I/O, on the built-in baseline scenario: runs of the model as the engine
 //! evaluates them (a block of `LANES` runs in lock-step, reported per run), the same runs' random draws
-//! alone (the floor ChaCha8 sets), one run through the reference update `step`, and a batch of runs
+//! alone (the floor ChaCha8 sets), one run through the reference width of `step`, and a batch of runs
 //! through the engine at one and two threads.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use greatgame::engine::{run_rng, simulate, Batch};
-use greatgame::model::{
-    step, step_block, BlockShocks, LaneMask, Occurrences, RunBlock, RunState, Shocks, LANES,
-};
+use greatgame::model::{step, F64s, LaneMask, Occurrences, RunState, Shocks, State, LANES};
 use greatgame::scenario;
 
 fn one_run(c: &mut Criterion) {
@@ -83,9 +81,8 @@ fn block_of_runs(c: &mut Criterion) {
     let sc = &loaded.scenario;
     let world = &sc.world;
     let slots = Occurrences::new(world);
-    let initial = RunState::initial(world);
-    let mut shocks = BlockShocks::new(world);
-    let mut block = RunBlock::new(&initial);
+    let mut shocks = Shocks::<F64s>::quiet(world);
+    let mut block = State::<F64s>::initial(world);
     let mut occurred = vec![LaneMask(0); slots.len()];
     // The next block's random generators: fresh runs every iteration, as in the engine.
     let mut first = 0u64;
@@ -100,10 +97,10 @@ fn block_of_runs(c: &mut Criterion) {
     group.bench_function("block", |b| {
         b.iter(|| {
             let mut rngs = next_rngs();
-            block.fill(&initial);
+            block.reset(world);
             for t in 0..world.quarters {
-                shocks.draw(&mut rngs);
-                step_block(
+                shocks.draw_lanes(&mut rngs);
+                step(
                     world,
                     &sc.baseline,
                     &slots,
@@ -113,16 +110,16 @@ fn block_of_runs(c: &mut Criterion) {
                     &mut occurred,
                 );
             }
-            block.alignment[0][0]
+            block.alignment[0].0[0]
         })
     });
     group.bench_function("block_draws_only", |b| {
         b.iter(|| {
             let mut rngs = next_rngs();
             for _ in 0..world.quarters {
-                shocks.draw(&mut rngs);
+                shocks.draw_lanes(&mut rngs);
             }
-            shocks.mood[0][0]
+            shocks.mood[0].0[0]
         })
     });
     group.finish();

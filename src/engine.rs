@@ -3,7 +3,7 @@
 //! Run `i` draws only from `ChaCha8Rng::seed_from_u64(seed)` on stream `i`, and every plan (baseline and
 //! policies) of run `i` consumes the same draws (common random numbers). Runs are processed in
 //! fixed-size chunks by run index, in parallel in waves; within a chunk, runs advance `LANES` at a time
-//! in lock-step (`model::step_block`, each run in its own lane with its own stream). Each chunk is
+//! in lock-step (`model::step` on a `State<F64s>`, each run in its own lane with its own stream). Each chunk is
 //! reduced serially into its worker's tallies, and the chunks' per-run details are handed on in index
 //! order. Tallies are exact integers, so adding chunks in any order, on any number of workers or shards,
 //! gives the same bits. Must not: touch files or print; callers receive per-chunk details through a
@@ -12,12 +12,13 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use std::borrow::Borrow;
 use std::sync::mpsc::{self, SyncSender};
 use std::sync::Mutex;
 
 use crate::model::{
-    step_block, BlockShocks, Check, LaneMask, Lanes, Occurrences, Plan, RunBlock, RunState,
-    Verdicts, World, LANES,
+    step, Check, F64s, LaneMask, Lanes, Occurrences, Plan, RunState, Shocks, State, Verdicts,
+    World, LANES,
 };
 use crate::stats::{hist_bin, hist_bin_blocks, push_blocks, BlockSums, Moments, BINS, BLOCK};
 
@@ -264,10 +265,8 @@ pub fn simulate<E: Send>(
 struct Worker {
     /// Tallies of every chunk this worker simulated, by plan.
     tallies: Vec<Tally>,
-    /// The state every run starts from.
-    initial: RunState,
     /// The block of runs in flight, by plan.
-    blocks: Vec<RunBlock>,
+    blocks: Vec<State<F64s>>,
     /// One lane of a block as a run's state, by plan (for checks, final tallies and final states).
     lanes: Vec<RunState>,
     /// Check verdicts by lane, then plan.
@@ -275,7 +274,7 @@ struct Worker {
     /// The random generators of the block's runs.
     rngs: Vec<ChaCha8Rng>,
     /// The quarter's draws for the block.
-    shocks: BlockShocks,
+    shocks: Shocks<F64s>,
     /// Occurrence flags of the quarter, by slot, then lane.
     occurred: Vec<LaneMask>,
     /// One lane's occurrence flags (for checks).
@@ -301,16 +300,11 @@ impl Worker {
                 .iter()
                 .map(|_| Tally::new(world, slots.len(), batch.checks.len()))
                 .collect(),
-            blocks: batch
-                .plans
-                .iter()
-                .map(|_| RunBlock::new(&initial))
-                .collect(),
+            blocks: batch.plans.iter().map(|_| State::initial(world)).collect(),
             lanes: batch.plans.iter().map(|_| initial.clone()).collect(),
             verdicts: vec![vec![Verdicts::new(batch.checks); batch.plans.len()]; LANES],
-            initial,
             rngs: Vec::with_capacity(LANES),
-            shocks: BlockShocks::new(world),
+            shocks: Shocks::quiet(world),
             occurred: vec![LaneMask(0); slots.len()],
             lane_occurred: vec![false; slots.len()],
             pending: batch
@@ -353,26 +347,31 @@ const _: () = assert!(LANES == BLOCK, "a block of runs is one block push");
 /// Adds the first `n` lanes of each row of `values` to the matching `moments`, all `LANES` at once when
 /// the block is full (then possibly only to `pending`, to be folded into `moments`). Only the last block
 /// of a chunk can be part-filled; its other lanes hold no run.
-fn push_live(moments: &mut [Moments], pending: &mut [BlockSums], values: &[Lanes<f64>], n: usize) {
+fn push_live<B: Borrow<Lanes<f64>>>(
+    moments: &mut [Moments],
+    pending: &mut [BlockSums],
+    values: &[B],
+    n: usize,
+) {
     if n == LANES {
         push_blocks(moments, pending, values);
     } else {
         for (m, row) in moments.iter_mut().zip(values) {
-            row[..n].iter().for_each(|&x| m.push(x));
+            row.borrow()[..n].iter().for_each(|&x| m.push(x));
         }
     }
 }
 
 /// Writes the histogram bin of the first `n` lanes of each row of `values` to `bins`, row `i` at
 /// `bins[i * CHUNK_RUNS..]`, all `LANES` at once when the block is full.
-fn bin_live(values: &[Lanes<f64>], n: usize, bins: &mut [u16]) {
+fn bin_live(values: &[F64s], n: usize, bins: &mut [u16]) {
     if n == LANES {
         hist_bin_blocks(values, bins, CHUNK_RUNS as usize);
     } else {
         for (row, to) in values.iter().zip(bins.chunks_mut(CHUNK_RUNS as usize)) {
             to[..n]
                 .iter_mut()
-                .zip(row)
+                .zip(&row.0)
                 .for_each(|(b, &x)| *b = hist_bin(x));
         }
     }
@@ -386,7 +385,6 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
     let last = (first + CHUNK_RUNS).min(batch.first_run + batch.runs);
     let Worker {
         tallies,
-        initial,
         blocks,
         lanes,
         verdicts,
@@ -414,15 +412,15 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
         let r0 = (block_first - first) as usize;
         rngs.clear();
         rngs.extend((block_first..block_first + n as u64).map(|run| run_rng(batch.seed, run)));
-        blocks.iter_mut().for_each(|b| b.fill(initial));
+        blocks.iter_mut().for_each(|b| b.reset(world));
         verdicts
             .iter_mut()
             .flatten()
             .for_each(|v| v.reset(batch.checks));
         for t in 0..world.quarters {
-            shocks.draw(rngs);
+            shocks.draw_lanes(rngs);
             for (k, (plan, block)) in batch.plans.iter().zip(blocks.iter_mut()).enumerate() {
-                step_block(world, plan, slots, t, block, shocks, occurred);
+                step(world, plan, slots, t, block, shocks, occurred);
                 if !batch.checks.is_empty() {
                     for (i, v) in verdicts[..n].iter_mut().map(|v| &mut v[k]).enumerate() {
                         block.lane(i, &mut lanes[k]);
@@ -454,7 +452,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                         let to = &mut detail.trajectories[at..at + row_len];
                         to.iter_mut()
                             .zip(&block.alignment)
-                            .for_each(|(x, a)| *x = a[i]);
+                            .for_each(|(x, a)| *x = a.0[i]);
                     }
                 }
             }
@@ -472,7 +470,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                     .alignment
                     .iter()
                     .zip(&blocks[0].alignment)
-                    .map(|(a, r)| std::array::from_fn(|i| a[i] - r[i])),
+                    .map(|(a, r)| std::array::from_fn(|i| a.0[i] - r.0[i])),
             );
             let paired_pending = &mut pending[tally.alignment.len()..];
             push_live(&mut tally.paired, paired_pending, differences, n);

@@ -4,6 +4,8 @@
 //! associative and commutative: any chunking, thread count or sharding gives the same bits. Quantiles come
 //! from fixed-bin histograms over the bounded score range. Must not: touch I/O.
 
+use std::borrow::Borrow;
+
 /// Fixed-point scale: a value `x` is summed as `round(x * 2^32)`.
 const FIXED_ONE: f64 = 4_294_967_296.0;
 
@@ -132,9 +134,13 @@ impl BlockSums {
 ///
 /// On an x86-64 CPU with AVX2 the values are rounded four at a time in vector registers and added to
 /// `pending` (which is folded on its own when it has taken 2³² values), chosen at run time as
-/// `model::step_block` is; elsewhere this is those calls of `push`, and `pending` stays as it is. Tests
+/// `model::step` is; elsewhere this is those calls of `push`, and `pending` stays as it is. Tests
 /// check that the two agree.
-pub fn push_blocks(moments: &mut [Moments], pending: &mut [BlockSums], blocks: &[[f64; BLOCK]]) {
+pub fn push_blocks<B: Borrow<[f64; BLOCK]>>(
+    moments: &mut [Moments],
+    pending: &mut [BlockSums],
+    blocks: &[B],
+) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above.
@@ -144,9 +150,13 @@ pub fn push_blocks(moments: &mut [Moments], pending: &mut [BlockSums], blocks: &
 }
 
 /// `push_blocks` for any CPU: one `push` per value.
-fn push_blocks_portable(moments: &mut [Moments], _: &mut [BlockSums], blocks: &[[f64; BLOCK]]) {
+fn push_blocks_portable<B: Borrow<[f64; BLOCK]>>(
+    moments: &mut [Moments],
+    _: &mut [BlockSums],
+    blocks: &[B],
+) {
     for (m, block) in moments.iter_mut().zip(blocks) {
-        block.iter().for_each(|&x| m.push(x));
+        block.borrow().iter().for_each(|&x| m.push(x));
     }
 }
 
@@ -190,10 +200,10 @@ const SHIFTER: f64 = 6_755_399_441_055_744.0;
 /// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn push_blocks_avx2(
+unsafe fn push_blocks_avx2<B: Borrow<[f64; BLOCK]>>(
     moments: &mut [Moments],
     pending: &mut [BlockSums],
-    blocks: &[[f64; BLOCK]],
+    blocks: &[B],
 ) {
     use std::arch::x86_64::*;
     const { assert!(BLOCK == 8, "a block is two vectors of four doubles") };
@@ -214,7 +224,7 @@ unsafe fn push_blocks_avx2(
         let mut low = _mm256_loadu_si256(p.low.as_ptr().cast());
         for half in [0, 4] {
             // In bounds: `half + 4 ≤ BLOCK`.
-            let x = _mm256_loadu_pd(block.as_ptr().add(half));
+            let x = _mm256_loadu_pd(block.borrow().as_ptr().add(half));
             let a = _mm256_min_pd(_mm256_max_pd(_mm256_andnot_pd(sign, x), zero), one);
             let a = _mm256_mul_pd(a, scale);
             let t = _mm256_add_pd(a, shifter);
@@ -263,7 +273,7 @@ pub fn hist_bin(x: f64) -> u16 {
 ///
 /// # Panics
 /// If `bins` is too short for `blocks`.
-pub fn hist_bin_blocks(blocks: &[[f64; BLOCK]], bins: &mut [u16], stride: usize) {
+pub fn hist_bin_blocks<B: Borrow<[f64; BLOCK]>>(blocks: &[B], bins: &mut [u16], stride: usize) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above.
@@ -273,11 +283,15 @@ pub fn hist_bin_blocks(blocks: &[[f64; BLOCK]], bins: &mut [u16], stride: usize)
 }
 
 /// `hist_bin_blocks` for any CPU.
-fn hist_bin_blocks_portable(blocks: &[[f64; BLOCK]], bins: &mut [u16], stride: usize) {
+fn hist_bin_blocks_portable<B: Borrow<[f64; BLOCK]>>(
+    blocks: &[B],
+    bins: &mut [u16],
+    stride: usize,
+) {
     for (i, block) in blocks.iter().enumerate() {
         let to = &mut bins[i * stride..i * stride + BLOCK];
         to.iter_mut()
-            .zip(block)
+            .zip(block.borrow())
             .for_each(|(b, &x)| *b = hist_bin(x));
     }
 }
@@ -292,7 +306,11 @@ fn hist_bin_blocks_portable(blocks: &[[f64; BLOCK]], bins: &mut [u16], stride: u
 /// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn hist_bin_blocks_avx2(blocks: &[[f64; BLOCK]], bins: &mut [u16], stride: usize) {
+unsafe fn hist_bin_blocks_avx2<B: Borrow<[f64; BLOCK]>>(
+    blocks: &[B],
+    bins: &mut [u16],
+    stride: usize,
+) {
     use std::arch::x86_64::*;
     const { assert!(BLOCK == 8, "a block is two vectors of four doubles") };
     const {
@@ -310,7 +328,7 @@ unsafe fn hist_bin_blocks_avx2(blocks: &[[f64; BLOCK]], bins: &mut [u16], stride
         let mut halves = [_mm_setzero_si128(); 2];
         for (bins, half) in halves.iter_mut().zip([0, 4]) {
             // In bounds: `half + 4 ≤ BLOCK`.
-            let x = _mm256_loadu_pd(block.as_ptr().add(half));
+            let x = _mm256_loadu_pd(block.borrow().as_ptr().add(half));
             let x = _mm256_min_pd(_mm256_max_pd(x, zero), one);
             *bins = _mm_min_epi32(_mm256_cvttpd_epi32(_mm256_mul_pd(x, scale)), last);
         }

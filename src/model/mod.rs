@@ -1,13 +1,12 @@
 //! The model: the state of a run and its quarterly update, as pure functions over plain data.
 //!
 //! Owns: the checked world (`World`), the time-varying inputs of a policy option (`Plan`), the state of
-//! one run (`RunState`), one quarter's random draws (`Shocks`, with normals from `Ziggurat`), what can
-//! happen (`Occurrences`) and the update itself (`step` for one run, `step_block` for a block of runs
-//! in lock-step, `real` for the numbers both compute with). Must not: read files, print, or hold global
-//! state; the engine decides which draws a run gets, the scenario module decides what is valid. Every
-//! equation is in `docs/MODEL.md`.
+//! a run or of a block of runs in lock-step (`State`, `RunState` for one run), one quarter's random draws
+//! (`Shocks`, with normals from `Ziggurat`), what can happen (`Occurrences`) and the update itself
+//! (`step`, written once over `Real`: `f64` for one run, `F64s` for a block). Must not: read files,
+//! print, or hold global state; the engine decides which draws a run gets, the scenario module decides
+//! what is valid. Every equation is in `docs/MODEL.md`.
 
-mod block;
 mod check;
 mod normal;
 mod occurrence;
@@ -18,16 +17,16 @@ mod state;
 mod update;
 mod world;
 
-pub use block::{step_block, step_block_portable, BlockShocks, Lanes, RunBlock, LANES};
 pub use check::{Check, Condition, During, Predicate, Verdicts};
 pub use normal::Ziggurat;
 pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
 pub use plan::{Plan, ReactionStrength};
-pub use real::{F64s, LaneMask, Real};
+pub use real::{F64s, LaneMask, Lanes, Mask64s, Real, U64s, LANES};
 pub use shocks::Shocks;
-pub use state::RunState;
+pub use state::{RunState, State};
 pub use update::{
-    benefit, economic_pull, effective_levers, pull, rest_point_affinity, softmax, step, MAX_POLES,
+    benefit, economic_pull, effective_levers, pull, rest_point_affinity, softmax, step,
+    step_portable, MAX_POLES,
 };
 pub use world::{
     Bloc, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever, Reaction, Trigger, World,

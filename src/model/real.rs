@@ -1,27 +1,51 @@
-//! The numbers the update's formulas compute with: `f64` for one run (`step`), or `F64s`, one `f64` per
-//! run of a block (`step_block`). Every operation on `F64s` is the same IEEE operation on each lane, so a
-//! formula written once over `Real` gives each lane of a block exactly the bits it gives one run.
-//! Comparisons give a `bool` for one run, a `Mask64s` for a block (every bit of a lane set or clear,
-//! as vector comparisons produce them), which packs to a `LaneMask` (a bit per lane) for counting.
+//! The numbers the update's formulas compute with: `f64` for one run, or `F64s`, one `f64` per run of a
+//! block of `LANES` runs advanced in lock-step. Every operation on `F64s` is the same IEEE operation on
+//! each lane, so the update, written once over `Real` (`step`), gives each lane of a block exactly the
+//! bits it gives one run. Comparisons give a `bool` for one run, a `Mask64s` for a block (every bit of a
+//! lane set or clear, as vector comparisons produce them), which packs to a `LaneMask` (a bit per lane)
+//! for counting and storing occurrences. Rare, branchy work reaches single lanes through `lane_mut`
+//! and the set lanes of a packed mask (`Real::lanes`).
 //!
 //! The exponential and the logarithms are our own (`exp`, `ln_1p`, `ln`), built from those operations
 //! alone: they give the same bits on every platform, where the system's maths library differs between
 //! versions and CPUs, and they run in vector lanes. Call them as `Real::exp(x)` or `real::exp(x)`: on an
 //! `f64`, `x.exp()` is the standard library's method, which uses the system's library.
 
+use std::fmt::Debug;
 use std::ops::{Add, BitAnd, BitOr, Div, Mul, Not, Sub};
 
-use super::block::{Lanes, LANES};
+/// Runs per block: the width of `F64s`.
+pub const LANES: usize = 8;
 
-/// A number, or a number per lane, with the operations the update's formulas use.
+/// One value per run of a block.
+pub type Lanes<T> = [T; LANES];
+
+/// A number, or a number per lane, with the operations the update's formulas use, and the types a run's
+/// truth values and timers take at the same width.
 pub trait Real:
-    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
+    Copy
+    + Debug
+    + PartialEq
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
 {
-    /// A truth value, or one per lane.
+    /// Runs held: 1 for `f64`, `LANES` for `F64s`.
+    const LANES: usize;
+    /// A truth value, or one per lane, as comparisons give it.
     type Mask: Copy
+        + Debug
+        + PartialEq
         + BitAnd<Output = Self::Mask>
         + BitOr<Output = Self::Mask>
         + Not<Output = Self::Mask>;
+    /// A truth value, or one per lane, packed for storing and counting (occurrence flags): `bool`, or
+    /// `LaneMask`. The default is false in every lane.
+    type Flags: Copy + Debug + PartialEq + Default + BitOr<Output = Self::Flags>;
+    /// A count of quarters, or one per lane (the reaction timers): `u32`, or `U64s`.
+    type Count: Copy + Debug + PartialEq + BitOr<Output = Self::Count>;
+
     /// `x` in every lane.
     fn splat(x: f64) -> Self;
     /// `truth` in every lane.
@@ -38,10 +62,39 @@ pub trait Real:
     fn exp(self) -> Self;
     /// `ln(1 + self)`, by `ln_1p`.
     fn ln_1p(self) -> Self;
+
+    /// Lane `i`'s value.
+    fn lane(self, i: usize) -> f64;
+    /// Lane `i`'s value, to change it alone.
+    fn lane_mut(&mut self, i: usize) -> &mut f64;
+    /// Whether `mask` holds in lane `i`.
+    fn mask_lane(mask: Self::Mask, i: usize) -> bool;
+    /// `mask` packed.
+    fn pack(mask: Self::Mask) -> Self::Flags;
+    /// `flags` unpacked.
+    fn unpack(flags: Self::Flags) -> Self::Mask;
+    /// Whether `flags` hold in some lane.
+    fn any(flags: Self::Flags) -> bool;
+    /// The lanes where `flags` hold, in increasing order.
+    fn lanes(flags: Self::Flags) -> impl Iterator<Item = usize>;
+
+    /// `n` in every lane.
+    fn splat_count(n: u32) -> Self::Count;
+    /// Lane `i`'s count.
+    fn count_lane(count: Self::Count, i: usize) -> u32;
+    /// Whether the count is above 0.
+    fn nonzero(count: Self::Count) -> Self::Mask;
+    /// One less, never below 0.
+    fn count_down(count: Self::Count) -> Self::Count;
+    /// `yes` where `mask` holds, `count` elsewhere.
+    fn select_count(mask: Self::Mask, yes: u32, count: Self::Count) -> Self::Count;
 }
 
 impl Real for f64 {
+    const LANES: usize = 1;
     type Mask = bool;
+    type Flags = bool;
+    type Count = u32;
 
     #[inline(always)]
     fn splat(x: f64) -> f64 {
@@ -86,6 +139,70 @@ impl Real for f64 {
     fn ln_1p(self) -> f64 {
         ln_1p(self)
     }
+
+    #[inline(always)]
+    fn lane(self, _: usize) -> f64 {
+        self
+    }
+
+    #[inline(always)]
+    fn lane_mut(&mut self, _: usize) -> &mut f64 {
+        self
+    }
+
+    #[inline(always)]
+    fn mask_lane(mask: bool, _: usize) -> bool {
+        mask
+    }
+
+    #[inline(always)]
+    fn pack(mask: bool) -> bool {
+        mask
+    }
+
+    #[inline(always)]
+    fn unpack(flags: bool) -> bool {
+        flags
+    }
+
+    #[inline(always)]
+    fn any(flags: bool) -> bool {
+        flags
+    }
+
+    #[inline(always)]
+    fn lanes(flags: bool) -> impl Iterator<Item = usize> {
+        0..usize::from(flags)
+    }
+
+    #[inline(always)]
+    fn splat_count(n: u32) -> u32 {
+        n
+    }
+
+    #[inline(always)]
+    fn count_lane(count: u32, _: usize) -> u32 {
+        count
+    }
+
+    #[inline(always)]
+    fn nonzero(count: u32) -> bool {
+        count > 0
+    }
+
+    #[inline(always)]
+    fn count_down(count: u32) -> u32 {
+        count.saturating_sub(1)
+    }
+
+    #[inline(always)]
+    fn select_count(mask: bool, yes: u32, count: u32) -> u32 {
+        if mask {
+            yes
+        } else {
+            count
+        }
+    }
 }
 
 /// One `f64` per run of a block.
@@ -106,13 +223,24 @@ macro_rules! lanewise {
     };
 }
 
+/// The lanes as an array, for code that takes a block's values as such (`stats::push_blocks`).
+impl std::borrow::Borrow<Lanes<f64>> for F64s {
+    #[inline(always)]
+    fn borrow(&self) -> &Lanes<f64> {
+        &self.0
+    }
+}
+
 lanewise!(Add, add, +);
 lanewise!(Sub, sub, -);
 lanewise!(Mul, mul, *);
 lanewise!(Div, div, /);
 
 impl Real for F64s {
+    const LANES: usize = LANES;
     type Mask = Mask64s;
+    type Flags = LaneMask;
+    type Count = U64s;
 
     #[inline(always)]
     fn splat(x: f64) -> F64s {
@@ -152,6 +280,81 @@ impl Real for F64s {
     #[inline(always)]
     fn ln_1p(self) -> F64s {
         F64s(std::array::from_fn(|i| ln_1p(self.0[i])))
+    }
+
+    #[inline(always)]
+    fn lane(self, i: usize) -> f64 {
+        self.0[i]
+    }
+
+    #[inline(always)]
+    fn lane_mut(&mut self, i: usize) -> &mut f64 {
+        &mut self.0[i]
+    }
+
+    #[inline(always)]
+    fn mask_lane(mask: Mask64s, i: usize) -> bool {
+        mask.test(i)
+    }
+
+    #[inline(always)]
+    fn pack(mask: Mask64s) -> LaneMask {
+        mask.bits()
+    }
+
+    #[inline(always)]
+    fn unpack(flags: LaneMask) -> Mask64s {
+        Mask64s::from_bits(flags)
+    }
+
+    #[inline(always)]
+    fn any(flags: LaneMask) -> bool {
+        flags.any()
+    }
+
+    #[inline(always)]
+    fn lanes(flags: LaneMask) -> impl Iterator<Item = usize> {
+        flags.lanes()
+    }
+
+    #[inline(always)]
+    fn splat_count(n: u32) -> U64s {
+        U64s([u64::from(n); LANES])
+    }
+
+    #[inline(always)]
+    fn count_lane(count: U64s, i: usize) -> u32 {
+        // Exact: counts are only ever set from a `u32` and counted down.
+        count.0[i] as u32
+    }
+
+    #[inline(always)]
+    fn nonzero(count: U64s) -> Mask64s {
+        Mask64s::from_fn(|i| count.0[i] != 0)
+    }
+
+    #[inline(always)]
+    fn count_down(count: U64s) -> U64s {
+        // `saturating_sub(1)`, in a form baseline SSE2 vectorises.
+        U64s(count.0.map(|k| k - u64::from(k > 0)))
+    }
+
+    #[inline(always)]
+    fn select_count(mask: Mask64s, yes: u32, count: U64s) -> U64s {
+        U64s(mask.select([u64::from(yes); LANES], count.0))
+    }
+}
+
+/// A count per run of a block, held as `u64` so that comparing it gives masks as wide as `Mask64s`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct U64s(pub Lanes<u64>);
+
+impl BitOr for U64s {
+    type Output = U64s;
+
+    #[inline(always)]
+    fn bitor(self, other: U64s) -> U64s {
+        U64s(std::array::from_fn(|i| self.0[i] | other.0[i]))
     }
 }
 

@@ -7,52 +7,76 @@
 use rand::Rng;
 
 use super::normal::Ziggurat;
+use super::real::Real;
 use super::world::{EventTarget, World};
 
-/// One quarter's draws.
+/// One quarter's draws, for one run (`R = f64`) or a block of runs (one lane per run, each from its own
+/// generator).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Shocks {
+pub struct Shocks<R: Real = f64> {
     /// Uniform [0, 1) per event and host, `[e * states + h]`. Pole events read and draw only `h = 0`;
     /// their other cells stay 1 (no hazard exceeds 1, so a 1 never strikes).
-    pub event: Vec<f64>,
+    pub event: Vec<R>,
     /// Standard normal per host and pole, `[h * poles + p]`: the mood innovations.
-    pub mood: Vec<f64>,
+    pub mood: Vec<R>,
     /// Uniform [0, 1) per reaction and host, `[r * states + h]`. Only hosts the rule applies to are
     /// read and drawn; the other cells stay 1 (no chance exceeds 1, so a 1 never fires).
-    pub reaction: Vec<f64>,
+    pub reaction: Vec<R>,
     /// The cells `draw` fills.
     pub(super) drawn: Drawn,
 }
 
 impl Shocks {
-    /// Buffers sized for `world`, holding a quiet quarter until drawn: every uniform 1 (nothing strikes
-    /// or fires), every mood innovation 0.
+    /// Buffers for one run of `world`: `Shocks::quiet`.
     pub fn new(world: &World) -> Shocks {
-        let h = world.states.len();
-        Shocks {
-            event: vec![1.0; world.events.len() * h],
-            mood: vec![0.0; h * world.poles.len()],
-            reaction: vec![1.0; world.reactions.len() * h],
-            drawn: Drawn::new(world),
-        }
+        Shocks::quiet(world)
     }
 
     /// Fills the cells the update reads from `rng`, in the order of `draw_quarter`; the others keep
     /// their values.
-    pub fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+    pub fn draw<G: Rng>(&mut self, rng: &mut G) {
+        self.draw_lanes(std::slice::from_mut(rng));
+    }
+}
+
+impl<R: Real> Shocks<R> {
+    /// Buffers sized for `world`, holding a quiet quarter in every lane until drawn: every uniform 1
+    /// (nothing strikes or fires), every mood innovation 0.
+    pub fn quiet(world: &World) -> Shocks<R> {
+        let h = world.states.len();
+        Shocks {
+            event: vec![R::splat(1.0); world.events.len() * h],
+            mood: vec![R::splat(0.0); h * world.poles.len()],
+            reaction: vec![R::splat(1.0); world.reactions.len() * h],
+            drawn: Drawn::new(world),
+        }
+    }
+
+    /// Lane `i` draws from `rngs[i]` what one run draws from its generator: the cells the update
+    /// reads, in the order of `draw_quarter`; the others keep their values. Lanes beyond `rngs.len()`
+    /// are idle: their uniforms are 1 (no hazard strikes, no reaction fires) and their moods 0.
+    pub fn draw_lanes<G: Rng>(&mut self, rngs: &mut [G]) {
+        assert!(rngs.len() <= R::LANES, "at most {} runs", R::LANES);
         let Shocks {
             event,
             mood,
             reaction,
             drawn,
         } = self;
-        draw_quarter(
-            rng,
-            drawn,
-            |k, u| event[k] = u,
-            |k, z| mood[k] = z,
-            |k, u| reaction[k] = u,
-        );
+        for (lane, rng) in rngs.iter_mut().enumerate() {
+            draw_quarter(
+                rng,
+                drawn,
+                |k, u| *event[k].lane_mut(lane) = u,
+                |k, z| *mood[k].lane_mut(lane) = z,
+                |k, u| *reaction[k].lane_mut(lane) = u,
+            );
+        }
+        for lane in rngs.len()..R::LANES {
+            event.iter_mut().for_each(|u| *u.lane_mut(lane) = 1.0);
+            mood.iter_mut().for_each(|z| *z.lane_mut(lane) = 0.0);
+            reaction.iter_mut().for_each(|u| *u.lane_mut(lane) = 1.0);
+        }
     }
 }
 

@@ -1,97 +1,148 @@
-//! The state of one run between quarters: everything that changes, nothing that does not.
+//! The state of a run, or of a block of runs in lock-step, between quarters: everything that changes,
+//! nothing that does not. One type, `State<R>`, at either width of `Real`: `RunState` (`R = f64`) is one
+//! run, the readable reference; `State<F64s>` holds `LANES` runs, one per lane, and is what the engine
+//! advances. `lane` reads one run out of a block as a `RunState`.
 
+use super::real::Real;
 use super::world::World;
 
-/// The mutable state of one run. Vectors are indexed `[h * poles + p]`, `[h * blocs + b]`,
-/// `[h * reactions + r]`, or by `h` or `p` alone.
+/// The mutable state of one run (`R = f64`) or of a block of runs (one lane per run). Vectors are
+/// indexed `[h * poles + p]`, `[h * blocs + b]`, `[h * reactions + r]`, or by `h` or `p` alone.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RunState {
+pub struct State<R: Real> {
     /// Alignment shares, positive and summing to 1 over poles for each host.
-    pub alignment: Vec<f64>,
+    pub alignment: Vec<R>,
     /// Political mood toward each pole, logit points (AR(1) noise).
-    pub mood: Vec<f64>,
+    pub mood: Vec<R>,
     /// Threat level per host, 0..=1.
-    pub threat: Vec<f64>,
+    pub threat: Vec<R>,
     /// Regime security per host, 0..=1.
-    pub regime: Vec<f64>,
+    pub regime: Vec<R>,
     /// Criticism of each host by each pole, ≥ 0.
-    pub criticism: Vec<f64>,
+    pub criticism: Vec<R>,
     /// Economic capacity of each pole (1 = normal).
-    pub economy: Vec<f64>,
+    pub economy: Vec<R>,
     /// Presence of each pole in the region (1 = normal, 0 = withdrawn).
-    pub presence: Vec<f64>,
+    pub presence: Vec<R>,
     /// Bases hosted.
-    pub bases: Vec<bool>,
+    pub bases: Vec<R::Mask>,
     /// Transit routes open.
-    pub transit: Vec<bool>,
+    pub transit: Vec<R::Mask>,
     /// Bloc memberships.
-    pub blocs: Vec<bool>,
+    pub blocs: Vec<R::Mask>,
     /// Number of blocs led by each pole that the host belongs to, `[h * poles + p]`: derived from
-    /// `blocs` and kept in step with it by the update.
-    pub memberships: Vec<u32>,
+    /// `blocs` and kept in step with it by the update. Whole numbers, held as numbers because the pull
+    /// uses them as such (exact: they are small).
+    pub memberships: Vec<R>,
     /// Quarters each reaction stays active in each host, `[h * reactions + r]`.
-    pub reaction_left: Vec<u32>,
+    pub reaction_left: Vec<R::Count>,
 }
 
-impl RunState {
-    /// The situation at the start of the scenario.
-    pub fn initial(world: &World) -> RunState {
-        let mut s = RunState {
-            alignment: Vec::new(),
-            mood: vec![0.0; world.states.len() * world.poles.len()],
-            threat: Vec::new(),
-            regime: Vec::new(),
-            criticism: vec![0.0; world.states.len() * world.poles.len()],
-            economy: vec![1.0; world.poles.len()],
-            presence: vec![1.0; world.poles.len()],
-            bases: Vec::new(),
-            transit: Vec::new(),
-            blocs: Vec::new(),
-            memberships: vec![0; world.states.len() * world.poles.len()],
-            reaction_left: vec![0; world.reactions.len() * world.states.len()],
+/// The state of one run.
+pub type RunState = State<f64>;
+
+impl<R: Real> State<R> {
+    /// The situation at the start of the scenario, in every lane.
+    pub fn initial(world: &World) -> State<R> {
+        let (hs, ps) = (world.states.len(), world.poles.len());
+        let mut s = State {
+            alignment: vec![R::splat(0.0); hs * ps],
+            mood: vec![R::splat(0.0); hs * ps],
+            threat: vec![R::splat(0.0); hs],
+            regime: vec![R::splat(0.0); hs],
+            criticism: vec![R::splat(0.0); hs * ps],
+            economy: vec![R::splat(1.0); ps],
+            presence: vec![R::splat(1.0); ps],
+            bases: vec![R::splat_mask(false); hs * ps],
+            transit: vec![R::splat_mask(false); hs * ps],
+            blocs: vec![R::splat_mask(false); hs * world.blocs.len()],
+            memberships: vec![R::splat(0.0); hs * ps],
+            reaction_left: vec![R::splat_count(0); world.reactions.len() * hs],
         };
-        for h in &world.states {
-            s.alignment.extend_from_slice(&h.alignment);
-            s.threat.push(h.threat_baseline);
-            s.regime.push(h.regime_baseline);
-            s.bases.extend_from_slice(&h.bases);
-            s.transit.extend_from_slice(&h.transit);
-            s.blocs.extend_from_slice(&h.blocs);
-        }
-        s.count_memberships(world);
+        s.reset(world);
         s
     }
 
-    /// Resets to the start of `world` (a state built for the same world) without reallocating.
+    /// Resets every lane to the start of `world` (a state built for the same world) without
+    /// reallocating.
     pub fn reset(&mut self, world: &World) {
-        self.mood.fill(0.0);
-        self.criticism.fill(0.0);
-        self.economy.fill(1.0);
-        self.presence.fill(1.0);
-        self.reaction_left.fill(0);
+        self.mood.fill(R::splat(0.0));
+        self.criticism.fill(R::splat(0.0));
+        self.economy.fill(R::splat(1.0));
+        self.presence.fill(R::splat(1.0));
+        self.reaction_left.fill(R::splat_count(0));
         let (ps, bs) = (world.poles.len(), world.blocs.len());
+        let splat = |to: &mut [R::Mask], from: &[bool]| {
+            to.iter_mut()
+                .zip(from)
+                .for_each(|(m, &b)| *m = R::splat_mask(b))
+        };
         for (h, host) in world.states.iter().enumerate() {
-            self.alignment[h * ps..(h + 1) * ps].copy_from_slice(&host.alignment);
-            self.bases[h * ps..(h + 1) * ps].copy_from_slice(&host.bases);
-            self.transit[h * ps..(h + 1) * ps].copy_from_slice(&host.transit);
-            self.blocs[h * bs..(h + 1) * bs].copy_from_slice(&host.blocs);
-            self.threat[h] = host.threat_baseline;
-            self.regime[h] = host.regime_baseline;
-        }
-        self.count_memberships(world);
-    }
-
-    /// Recomputes `memberships` from `blocs`.
-    fn count_memberships(&mut self, world: &World) {
-        let (ps, bs) = (world.poles.len(), world.blocs.len());
-        self.memberships.fill(0);
-        for h in 0..world.states.len() {
-            for (bloc, &member) in world.blocs.iter().zip(&self.blocs[h * bs..(h + 1) * bs]) {
-                self.memberships[h * ps + bloc.pole] += u32::from(member);
+            self.alignment[h * ps..(h + 1) * ps]
+                .iter_mut()
+                .zip(&host.alignment)
+                .for_each(|(a, &x)| *a = R::splat(x));
+            splat(&mut self.bases[h * ps..(h + 1) * ps], &host.bases);
+            splat(&mut self.transit[h * ps..(h + 1) * ps], &host.transit);
+            splat(&mut self.blocs[h * bs..(h + 1) * bs], &host.blocs);
+            self.threat[h] = R::splat(host.threat_baseline);
+            self.regime[h] = R::splat(host.regime_baseline);
+            // Each pole's count of the blocs it leads that the host starts in.
+            let counts = &mut self.memberships[h * ps..(h + 1) * ps];
+            counts.fill(R::splat(0.0));
+            for (bloc, &member) in world.blocs.iter().zip(&host.blocs) {
+                if member {
+                    counts[bloc.pole] = counts[bloc.pole] + R::splat(1.0);
+                }
             }
         }
     }
 
+    /// Run `i` of the block (lane `i`) as the state of one run, written into `run` (a state of the
+    /// same world), reusing its buffers. The one way a lane is read out: the engine's checks, final
+    /// states and tallies, and the test that every lane equals the reference update, all use it.
+    pub fn lane(&self, i: usize, run: &mut RunState) {
+        // Destructured whole, so that a field added to `State` and left out here does not compile.
+        let State {
+            alignment,
+            mood,
+            threat,
+            regime,
+            criticism,
+            economy,
+            presence,
+            bases,
+            transit,
+            blocs,
+            memberships,
+            reaction_left,
+        } = self;
+        let values = |to: &mut Vec<f64>, from: &[R]| {
+            to.clear();
+            to.extend(from.iter().map(|x| x.lane(i)));
+        };
+        values(&mut run.alignment, alignment);
+        values(&mut run.mood, mood);
+        values(&mut run.threat, threat);
+        values(&mut run.regime, regime);
+        values(&mut run.criticism, criticism);
+        values(&mut run.economy, economy);
+        values(&mut run.presence, presence);
+        values(&mut run.memberships, memberships);
+        let masks = |to: &mut Vec<bool>, from: &[R::Mask]| {
+            to.clear();
+            to.extend(from.iter().map(|&m| R::mask_lane(m, i)));
+        };
+        masks(&mut run.bases, bases);
+        masks(&mut run.transit, transit);
+        masks(&mut run.blocs, blocs);
+        run.reaction_left.clear();
+        run.reaction_left
+            .extend(reaction_left.iter().map(|&k| R::count_lane(k, i)));
+    }
+}
+
+impl RunState {
     /// Index of the pole with the largest share in host `h` (the first on ties).
     pub fn dominant(&self, world: &World, h: usize) -> usize {
         let p = world.poles.len();
@@ -109,6 +160,7 @@ impl RunState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::real::{F64s, LANES};
 
     #[test]
     fn reset_restores_exactly_the_initial_state() {
@@ -119,11 +171,27 @@ mod tests {
         used.alignment.iter_mut().for_each(|a| *a = 0.5);
         used.mood.iter_mut().for_each(|m| *m = 1.0);
         used.bases.iter_mut().for_each(|b| *b = !*b);
+        used.blocs.iter_mut().for_each(|b| *b = !*b);
+        used.memberships.iter_mut().for_each(|k| *k += 1.0);
         used.economy[0] = 0.3;
         used.reaction_left.iter_mut().for_each(|k| *k = 3);
         used.threat[0] = 0.9;
         used.reset(world);
-        let expected = fresh.clone();
-        assert_eq!(used, expected);
+        assert_eq!(used, fresh);
+    }
+
+    #[test]
+    fn every_lane_of_a_fresh_block_is_the_initial_run() {
+        let sc = crate::scenario::builtin().unwrap().scenario;
+        let world: &World = &sc.world;
+        let fresh = RunState::initial(world);
+        assert!(fresh.memberships.iter().any(|&k| k > 0.0));
+        let block = State::<F64s>::initial(world);
+        let mut run = fresh.clone();
+        run.alignment.clear();
+        for i in 0..LANES {
+            block.lane(i, &mut run);
+            assert_eq!(format!("{run:?}"), format!("{fresh:?}"), "lane {i}");
+        }
     }
 }

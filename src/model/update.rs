@@ -1,11 +1,18 @@
 //! The quarterly update: events, effective levers, pulls, alignment, decisions, reactions. A pure function
-//! of the world, the plan, the quarter, the run's state and the quarter's draws.
+//! of the world, the plan, the quarter, the state and the quarter's draws, written once over `Real`:
+//! `step::<f64>` advances one run (the readable reference), `step::<F64s>` a block of `LANES` runs in
+//! lock-step, which is what the engine runs. Each operation on `F64s` is the same IEEE operation in
+//! every lane, so each lane of a block gets exactly the bits its run gets alone. The arithmetic of a
+//! host–pole pair is then one short loop over lanes the compiler turns into vector instructions, and
+//! the fixed costs of a pair (indices, the plan's row) are paid once per block. Rare, branchy work
+//! (events that struck, active reactions) is done lane by lane through `Real::lanes`, and only when some
+//! lane needs it.
 
 use super::occurrence::Occurrences;
 use super::plan::Plan;
 use super::real::{self, Real};
 use super::shocks::Shocks;
-use super::state::RunState;
+use super::state::{RunState, State};
 use super::world::{
     Coefficients, Event, EventTarget, Hysteresis, Lever, Trigger, World, LEVER_COUNT,
 };
@@ -13,19 +20,64 @@ use super::world::{
 /// Presence below which a pole withdraws its bases.
 const WITHDRAWN_BELOW: f64 = 0.5;
 
-/// Advances `state` by quarter `t`, flagging in `occurred` (one bool per slot of `slots`) what happened.
-pub fn step(
+/// Advances `state` by quarter `t`, flagging in `occurred` (one flag per slot of `slots`, a bit per
+/// lane) what happened.
+///
+/// For a block (`F64s`) on an x86-64 CPU with AVX2 the same code is compiled for AVX2 and chosen at
+/// run time: its lanes take half the vector instructions. The result is the same bits either way (each
+/// lane still performs the same IEEE operations; Rust never fuses a multiply and an add on its own),
+/// and a test checks it.
+pub fn step<R: Real>(
     world: &World,
     plan: &Plan,
     slots: &Occurrences,
     t: usize,
-    state: &mut RunState,
-    shocks: &Shocks,
-    occurred: &mut [bool],
+    state: &mut State<R>,
+    shocks: &Shocks<R>,
+    occurred: &mut [R::Flags],
 ) {
-    let (hs, ps) = (world.states.len(), world.poles.len());
+    #[cfg(target_arch = "x86_64")]
+    if R::LANES > 1 && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { step_avx2(world, plan, slots, t, state, shocks, occurred) };
+    }
+    step_portable(world, plan, slots, t, state, shocks, occurred);
+}
+
+/// `step` compiled for AVX2.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn step_avx2<R: Real>(
+    world: &World,
+    plan: &Plan,
+    slots: &Occurrences,
+    t: usize,
+    state: &mut State<R>,
+    shocks: &Shocks<R>,
+    occurred: &mut [R::Flags],
+) {
+    step_portable(world, plan, slots, t, state, shocks, occurred);
+}
+
+/// `step` for any CPU (on x86-64: SSE2), and the body the AVX2 version inlines and compiles again.
+/// Public so that tests can compare it with the dispatched version.
+#[doc(hidden)]
+#[inline(always)]
+pub fn step_portable<R: Real>(
+    world: &World,
+    plan: &Plan,
+    slots: &Occurrences,
+    t: usize,
+    state: &mut State<R>,
+    shocks: &Shocks<R>,
+    occurred: &mut [R::Flags],
+) {
+    let (hs, ps, rs) = (world.states.len(), world.poles.len(), world.reactions.len());
     let c = &world.coefficients;
-    occurred.fill(false);
+    occurred.fill(R::Flags::default());
 
     strike_events(world, plan, slots, t, state, shocks, occurred);
 
@@ -33,72 +85,85 @@ pub fn step(
     // levers, money and pull are those of `effective_levers`, `benefit` and `pull` (the same helpers),
     // computed over the host's rows.
     assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
-    let rs = world.reactions.len();
     let quarter_levers = &plan.levers[t * hs * ps..(t + 1) * hs * ps];
-    let mut levers = [[0.0; LEVER_COUNT]; MAX_POLES];
+    let splat = R::splat;
+    // The two levers the host's decisions read, base offer and transit fees, by pole (the rest are
+    // used where computed).
+    let mut offers = [(splat(0.0), splat(0.0)); MAX_POLES];
     for (h, (host, scheduled)) in world
         .states
         .iter()
         .zip(quarter_levers.chunks_exact(ps))
         .enumerate()
     {
-        let cells = h * ps..(h + 1) * ps;
-        let reacting = state.reaction_left[h * rs..(h + 1) * rs]
-            .iter()
-            .any(|&k| k > 0);
+        let lefts = &state.reaction_left[h * rs..(h + 1) * rs];
+        // Where some reaction of each pole is active: the quarters left of its rules OR-ed together,
+        // nonzero.
+        let mut active = [R::splat_count(0); MAX_POLES];
+        for (rule, &k) in world.reactions.iter().zip(lefts) {
+            active[rule.pole] = active[rule.pole] | k;
+        }
+
         let demand = security_demand(c, state.threat[h], state.regime[h]);
         let gdp_m = host.gdp_usd_bn * 1000.0;
-        let mood = &mut state.mood[cells.clone()];
-        let (bases, transit) = (&state.bases[cells.clone()], &state.transit[cells.clone()]);
-        let criticism = &state.criticism[cells.clone()];
-        let memberships = &state.memberships[cells.clone()];
-        let z = &shocks.mood[cells.clone()];
-        let (economy, presence) = (&state.economy[..ps], &state.presence[..ps]);
-        let (affinity, diaspora) = (&host.affinity[..ps], &host.diaspora[..ps]);
-        let mut target = [0.0f64; MAX_POLES];
+        let mut target = [splat(0.0); MAX_POLES];
         for p in 0..ps {
+            let cell = h * ps + p;
             let row = &scheduled[p];
-            let l = if reacting {
-                let mut reacted = *row;
-                let left = &state.reaction_left[h * rs..(h + 1) * rs];
-                apply_reactions(world, plan, t, |r| left[r] > 0, p, &mut reacted);
-                scale_levers(&reacted, economy[p], presence[p])
-            } else {
-                scale_levers(row, economy[p], presence[p])
-            };
-            levers[p] = l;
-            mood[p] = mood_step(c, mood[p], z[p]);
+            let (economy, presence) = (state.economy[p], state.presence[p]);
+            // Every lane from the plan's row; lanes with an active reaction then from their own.
+            let mut l = scale_levers(&row.map(splat), economy, presence);
+            let reacting = R::pack(R::nonzero(active[p]));
+            if R::any(reacting) {
+                for i in R::lanes(reacting) {
+                    let mut reacted = *row;
+                    let active = |r: usize| R::count_lane(lefts[r], i) > 0;
+                    apply_reactions(world, plan, t, active, p, &mut reacted);
+                    let scaled = scale_levers(&reacted, economy.lane(i), presence.lane(i));
+                    (0..LEVER_COUNT).for_each(|k| *l[k].lane_mut(i) = scaled[k]);
+                }
+            }
+            offers[p] = (l[Lever::BaseOffered.index()], l[Lever::Transit.index()]);
+            let mood = mood_step(c, state.mood[cell], shocks.mood[cell]);
+            state.mood[cell] = mood;
             let ties = Ties {
-                affinity: affinity[p],
-                diaspora: diaspora[p],
-                criticism: criticism[p],
-                memberships: f64::from(memberships[p]),
-                based: bases[p],
+                affinity: splat(host.affinity[p]),
+                diaspora: splat(host.diaspora[p]),
+                criticism: state.criticism[cell],
+                memberships: state.memberships[cell],
+                based: state.bases[cell],
             };
-            target[p] = pair_pull(world, gdp_m, &l, transit[p], demand, ties) + mood[p];
+            target[p] = pair_pull(world, gdp_m, &l, state.transit[cell], demand, ties) + mood;
         }
         let target = &mut target[..ps];
         softmax(target);
-        for (a, &x) in state.alignment[cells].iter_mut().zip(target.iter()) {
+        for (a, &x) in state.alignment[h * ps..(h + 1) * ps]
+            .iter_mut()
+            .zip(&*target)
+        {
             relax(a, c.adjustment_rate, x);
         }
-        decide(world, slots, t, h, state, occurred, &levers[..ps]);
+        decide(world, slots, t, h, state, occurred, &offers[..ps]);
     }
 
     // State variables drift back toward their baselines.
     for (h, host) in world.states.iter().enumerate() {
-        relax(&mut state.threat[h], c.threat_decay, host.threat_baseline);
+        relax(
+            &mut state.threat[h],
+            c.threat_decay,
+            splat(host.threat_baseline),
+        );
         relax(
             &mut state.regime[h],
             c.regime_recovery,
-            host.regime_baseline,
+            splat(host.regime_baseline),
         );
     }
     for x in &mut state.criticism {
         fade(x, c.criticism_decay);
     }
     for x in &mut state.economy {
-        relax(x, c.economy_recovery, 1.0);
+        relax(x, c.economy_recovery, splat(1.0));
     }
 
     react(world, plan, slots, t, state, shocks, occurred);
@@ -107,49 +172,62 @@ pub fn step(
 /// The most poles a world may have (the update keeps per-host rows on the stack).
 pub const MAX_POLES: usize = 8;
 
-fn strike_events(
+/// The events that strike this quarter, applied lane by lane in (event, host) order: each cell's struck
+/// lanes go straight into its occurrence slot (pole events use the first host's), and most quarters
+/// nothing strikes any lane, which one branch-free pass tells.
+#[inline(always)]
+fn strike_events<R: Real>(
     world: &World,
     plan: &Plan,
     slots: &Occurrences,
     t: usize,
-    state: &mut RunState,
-    shocks: &Shocks,
-    occurred: &mut [bool],
+    state: &mut State<R>,
+    shocks: &Shocks<R>,
+    occurred: &mut [R::Flags],
 ) {
     let (hs, ps) = (world.states.len(), world.poles.len());
-    // Most quarters nothing strikes: test every (event, host) of the quarter in one branch-free pass
-    // and look closer only if something did.
     let cells = world.events.len() * hs;
     let at = world.event_index(t, 0, 0)..world.event_index(t, 0, 0) + cells;
     let (injects, hazards) = (&world.injects[at.clone()], &plan.hazards[at]);
     let draws = &shocks.event[..cells];
-    let struck = |k: usize| strikes(injects[k], draws[k], hazards[k]);
-    if !(0..cells).fold(false, |any, k| any | struck(k)) {
+    let mut any = R::Flags::default();
+    for (e, ev) in world.events.iter().enumerate() {
+        let hosts = match ev.target {
+            EventTarget::Pole(_) => 1,
+            EventTarget::States => hs,
+        };
+        for h in 0..hosts {
+            let k = e * hs + h;
+            let hit = R::pack(strikes(injects[k], draws[k], hazards[k]));
+            occurred[slots.event(hs, e, h)] = hit;
+            any = any | hit;
+        }
+    }
+    if !R::any(any) {
         return;
     }
     for (e, ev) in world.events.iter().enumerate() {
         match ev.target {
             EventTarget::Pole(p) => {
-                if struck(e * hs) {
-                    strike_pole(ev, &mut state.economy[p], &mut state.presence[p]);
-                    occurred[slots.event(hs, e, 0)] = true;
+                for i in R::lanes(occurred[slots.event(hs, e, 0)]) {
+                    let (economy, presence) = (&mut state.economy, &mut state.presence);
+                    strike_pole(ev, economy[p].lane_mut(i), presence[p].lane_mut(i));
                 }
             }
             EventTarget::States => {
                 for h in 0..hs {
-                    if !struck(e * hs + h) {
-                        continue;
-                    }
-                    strike_host(ev, &mut state.threat[h], &mut state.regime[h]);
-                    if let Some(critic) = ev.critic {
-                        criticise(ev, &mut state.criticism[h * ps + critic]);
-                    }
-                    if ev.realign > 0.0 {
-                        for a in &mut state.alignment[h * ps..(h + 1) * ps] {
-                            realign(ev, ps, a);
+                    for i in R::lanes(occurred[slots.event(hs, e, h)]) {
+                        let (threat, regime) = (&mut state.threat[h], &mut state.regime[h]);
+                        strike_host(ev, threat.lane_mut(i), regime.lane_mut(i));
+                        if let Some(critic) = ev.critic {
+                            criticise(ev, state.criticism[h * ps + critic].lane_mut(i));
+                        }
+                        if ev.realign > 0.0 {
+                            for a in &mut state.alignment[h * ps..(h + 1) * ps] {
+                                realign(ev, ps, a.lane_mut(i));
+                            }
                         }
                     }
-                    occurred[slots.event(hs, e, h)] = true;
                 }
             }
         }
@@ -158,45 +236,45 @@ fn strike_events(
 
 /// Whether an event strikes a cell: injected there, or its uniform draw fell below its hazard.
 #[inline(always)]
-pub(super) fn strikes<R: Real>(inject: bool, draw: R, hazard: f64) -> R::Mask {
+fn strikes<R: Real>(inject: bool, draw: R, hazard: f64) -> R::Mask {
     R::splat_mask(inject) | draw.lt(R::splat(hazard))
 }
 
 /// A pole event's effect on the pole's economic capacity and presence.
 #[inline(always)]
-pub(super) fn strike_pole(ev: &Event, economy: &mut f64, presence: &mut f64) {
+fn strike_pole(ev: &Event, economy: &mut f64, presence: &mut f64) {
     *economy = (*economy * (1.0 + ev.economy)).max(0.0);
     *presence = (*presence * (1.0 + ev.presence)).max(0.0);
 }
 
 /// A state event's effect on the host's threat level and regime security.
 #[inline(always)]
-pub(super) fn strike_host(ev: &Event, threat: &mut f64, regime: &mut f64) {
+fn strike_host(ev: &Event, threat: &mut f64, regime: &mut f64) {
     *threat = (*threat + ev.threat).clamp(0.0, 1.0);
     *regime = (*regime + ev.regime).clamp(0.0, 1.0);
 }
 
 /// A state event's effect on the host's criticism by the event's critic.
 #[inline(always)]
-pub(super) fn criticise(ev: &Event, criticism: &mut f64) {
+fn criticise(ev: &Event, criticism: &mut f64) {
     *criticism = (*criticism + ev.criticism).max(0.0);
 }
 
 /// A state event's pull of one alignment share toward equal shares over `ps` poles.
 #[inline(always)]
-pub(super) fn realign(ev: &Event, ps: usize, share: &mut f64) {
+fn realign(ev: &Event, ps: usize, share: &mut f64) {
     *share += ev.realign * (1.0 / ps as f64 - *share);
 }
 
 /// Forgets the share `rate` of `x`.
 #[inline(always)]
-pub(super) fn fade<R: Real>(x: &mut R, rate: f64) {
+fn fade<R: Real>(x: &mut R, rate: f64) {
     *x = *x * R::splat(1.0 - rate);
 }
 
 /// Moves `x` the share `rate` of the way toward `toward`.
 #[inline(always)]
-pub(super) fn relax<R: Real>(x: &mut R, rate: f64, toward: R) {
+fn relax<R: Real>(x: &mut R, rate: f64, toward: R) {
     *x = *x + R::splat(rate) * (toward - *x);
 }
 
@@ -220,7 +298,7 @@ pub fn effective_levers(
 
 /// Applies the reactions of pole `p` that are active in a host (`active(r)` for rule `r`) to the
 /// pole's scheduled lever row toward that host.
-pub(super) fn apply_reactions(
+fn apply_reactions(
     world: &World,
     plan: &Plan,
     t: usize,
@@ -244,7 +322,7 @@ pub(super) fn apply_reactions(
 /// place: a narrow store followed by a wide load of the same bytes stalls store forwarding, which cost
 /// an eighth of the update.
 #[inline(always)]
-pub(super) fn scale_levers<R: Real>(row: &[R; LEVER_COUNT], e: R, s: R) -> [R; LEVER_COUNT] {
+fn scale_levers<R: Real>(row: &[R; LEVER_COUNT], e: R, s: R) -> [R; LEVER_COUNT] {
     debug_assert_eq!(Lever::ALL.map(Lever::index), [0, 1, 2, 3, 4, 5, 6, 7]);
     let [aid, rent, offered, transit, remittance, loans, investment, security] = *row;
     [
@@ -275,7 +353,7 @@ pub fn pull(
         affinity: host.affinity[p],
         diaspora: host.diaspora[p],
         criticism: state.criticism[i],
-        memberships: f64::from(state.memberships[i]),
+        memberships: state.memberships[i],
         based: state.bases[i],
     };
     let demand = security_demand(c, state.threat[h], state.regime[h]);
@@ -321,9 +399,9 @@ fn share_of_gdp<R: Real>(usd_m: R, gdp_m: f64, remittance: R) -> R {
 
 /// A pole's pull on a host of GDP `gdp_m` ($M) that brings it `levers` (the route open where `open`),
 /// given the host's security demand and its ties to the pole: the one computation of the pull that
-/// `pull`, `step` and `step_block` share.
+/// `pull` and `step` share.
 #[inline(always)]
-pub(super) fn pair_pull<R: Real>(
+fn pair_pull<R: Real>(
     world: &World,
     gdp_m: f64,
     levers: &[R; LEVER_COUNT],
@@ -339,19 +417,14 @@ pub(super) fn pair_pull<R: Real>(
 
 /// One quarter of the mood's AR(1): `ρ·mood + σ·z`.
 #[inline(always)]
-pub(super) fn mood_step<R: Real>(c: &Coefficients, mood: R, z: R) -> R {
+fn mood_step<R: Real>(c: &Coefficients, mood: R, z: R) -> R {
     R::splat(c.mood_persistence) * mood + R::splat(c.mood_sd) * z
 }
 
 /// The money pole brings, $M per year at grant equivalent: aid, rent while the base stands (`based`),
 /// fees while the route is open (`open`), loans and investment at their weights.
 #[inline(always)]
-pub(super) fn money<R: Real>(
-    c: &Coefficients,
-    levers: &[R; LEVER_COUNT],
-    based: R::Mask,
-    open: R::Mask,
-) -> R {
+fn money<R: Real>(c: &Coefficients, levers: &[R; LEVER_COUNT], based: R::Mask, open: R::Mask) -> R {
     let lever = |l: Lever| levers[l.index()];
     let rent = R::select(based, lever(Lever::BaseRent), R::splat(0.0));
     let fees = R::select(open, lever(Lever::Transit), R::splat(0.0));
@@ -371,25 +444,25 @@ pub fn economic_pull<R: Real>(world: &World, benefit: R) -> R {
 
 /// A host's demand for security: its threat level plus weighted regime insecurity.
 #[inline(always)]
-pub(super) fn security_demand<R: Real>(c: &Coefficients, threat: R, regime: R) -> R {
+fn security_demand<R: Real>(c: &Coefficients, threat: R, regime: R) -> R {
     threat + R::splat(c.regime_insecurity_weight) * (R::splat(1.0) - regime)
 }
 
 /// What ties a host to a pole besides money and security.
 #[derive(Clone, Copy)]
-pub(super) struct Ties<R: Real> {
-    pub(super) affinity: R,
-    pub(super) diaspora: R,
-    pub(super) criticism: R,
+struct Ties<R: Real> {
+    affinity: R,
+    diaspora: R,
+    criticism: R,
     /// Memberships in blocs the pole leads (a count).
-    pub(super) memberships: R,
-    pub(super) based: R::Mask,
+    memberships: R,
+    based: R::Mask,
 }
 
 /// The pull from its parts: affinity, the economic term, security (demand times what the pole
 /// provides), criticism, blocs, a hosted base and the diaspora, summed in that order.
 #[inline(always)]
-pub(super) fn pull_from<R: Real>(
+fn pull_from<R: Real>(
     c: &Coefficients,
     levers: &[R; LEVER_COUNT],
     economic: R,
@@ -406,68 +479,77 @@ pub(super) fn pull_from<R: Real>(
         + R::splat(c.diaspora_weight) * ties.diaspora
 }
 
-/// Replaces `x` by its softmax, computed stably.
-pub fn softmax(x: &mut [f64]) {
+/// Replaces `x` by its softmax, computed stably (in each lane).
+#[inline(always)]
+pub fn softmax<R: Real>(x: &mut [R]) {
     // A plain comparison: the inputs are finite, and f64::max's care for NaN costs instructions here.
-    let max = x
-        .iter()
-        .fold(f64::NEG_INFINITY, |m, &v| if v > m { v } else { m });
-    let mut sum = 0.0;
+    let mut max = R::splat(f64::NEG_INFINITY);
+    for &v in x.iter() {
+        max = R::select(max.lt(v), v, max);
+    }
+    // The largest term through `exp` too: exp(0) is exactly 1.
+    let mut sum = R::splat(0.0);
     for v in x.iter_mut() {
-        // exp(0) is exactly 1: the largest term needs no call.
-        *v = if *v == max { 1.0 } else { Real::exp(*v - max) };
-        sum += *v;
+        *v = (*v - max).exp();
+        sum = sum + *v;
     }
     for v in x.iter_mut() {
-        *v /= sum;
+        *v = *v / sum;
     }
 }
 
 /// Host `h`'s discrete decisions on bases, transit and decided blocs, given its updated shares and the
-/// levers each pole brings it this quarter.
-fn decide(
+/// base offer and transit fees of each pole's effective levers (`offers`). Decision slots are only ever
+/// set here, so their flags are assigned whole.
+#[inline(always)]
+fn decide<R: Real>(
     world: &World,
     slots: &Occurrences,
     t: usize,
     h: usize,
-    state: &mut RunState,
-    occurred: &mut [bool],
-    levers: &[[f64; LEVER_COUNT]],
+    state: &mut State<R>,
+    occurred: &mut [R::Flags],
+    offers: &[(R, R)],
 ) {
     let (ps, bs) = (world.poles.len(), world.blocs.len());
     let c = &world.coefficients;
     let host = &world.states[h];
     let refuses = host.refuses_bases(t);
-    let cells = h * ps..(h + 1) * ps;
-    let shares = &state.alignment[cells.clone()];
-    let bases = &mut state.bases[cells.clone()];
-    let transit = &mut state.transit[cells];
-    for (p, (levers, &share)) in levers.iter().zip(shares).enumerate() {
-        let offered = levers[Lever::BaseOffered.index()];
-        let stands = base_stands(c, bases[p], offered, refuses, share);
-        if stands != bases[p] {
-            bases[p] = stands;
-            occurred[slots.base(ps, h, p) + usize::from(!stands)] = true;
-        }
-        let fees = levers[Lever::Transit.index()];
-        let open = route_open(c, transit[p], fees, share);
-        if open != transit[p] {
-            transit[p] = open;
-            occurred[slots.transit(ps, h, p) + usize::from(!open)] = true;
-        }
+    for (p, &(offered, fees)) in offers.iter().enumerate() {
+        let cell = h * ps + p;
+        let share = state.alignment[cell];
+        let stood = state.bases[cell];
+        let stands = base_stands(c, stood, offered, refuses, share);
+        state.bases[cell] = stands;
+        let base = slots.base(ps, h, p);
+        occurred[base] = R::pack(stands & !stood);
+        occurred[base + 1] = R::pack(stood & !stands);
+        let was = state.transit[cell];
+        let open = route_open(c, was, fees, share);
+        state.transit[cell] = open;
+        let route = slots.transit(ps, h, p);
+        occurred[route] = R::pack(open & !was);
+        occurred[route + 1] = R::pack(was & !open);
     }
-    let members = &mut state.blocs[h * bs..(h + 1) * bs];
-    for (b, (bloc, member)) in world.blocs.iter().zip(members).enumerate() {
+    for (b, bloc) in world.blocs.iter().enumerate() {
         let Some(rule) = bloc.decided else {
             continue;
         };
-        let stays = belongs(rule, *member, host.neutral, shares[bloc.pole]);
-        if stays != *member {
-            *member = stays;
+        let share = state.alignment[h * ps + bloc.pole];
+        let was = state.blocs[h * bs + b];
+        let stays = belongs(rule, was, host.neutral, share);
+        state.blocs[h * bs + b] = stays;
+        let (joins, leaves) = (stays & !was, was & !stays);
+        let (joined, left) = (R::pack(joins), R::pack(leaves));
+        if R::any(joined | left) {
             let count = &mut state.memberships[h * ps + bloc.pole];
-            *count = if stays { *count + 1 } else { *count - 1 };
-            occurred[slot_of_bloc(slots, bs, h, b) + usize::from(!stays)] = true;
+            let (one, zero) = (R::splat(1.0), R::splat(0.0));
+            // Exact: small whole numbers.
+            *count = *count + R::select(joins, one, zero) - R::select(leaves, one, zero);
         }
+        let slot = slot_of_bloc(slots, bs, h, b);
+        occurred[slot] = joined;
+        occurred[slot + 1] = left;
     }
 }
 
@@ -476,7 +558,7 @@ fn decide(
 /// doctrine refuses it; an offered base is admitted at or above the admission threshold unless
 /// doctrine refuses it.
 #[inline(always)]
-pub(super) fn base_stands<R: Real>(
+fn base_stands<R: Real>(
     c: &Coefficients,
     stood: R::Mask,
     offered: R,
@@ -495,7 +577,7 @@ pub(super) fn base_stands<R: Real>(
 /// Whether a pole's route is open after a host's decision: an open route closes below the closing
 /// threshold; a route the pole wants (it pays `fees` above 0) opens at or above the opening threshold.
 #[inline(always)]
-pub(super) fn route_open<R: Real>(c: &Coefficients, was: R::Mask, fees: R, share: R) -> R::Mask {
+fn route_open<R: Real>(c: &Coefficients, was: R::Mask, fees: R, share: R) -> R::Mask {
     let threshold = R::select(
         was,
         R::splat(c.transit_close_below),
@@ -507,7 +589,7 @@ pub(super) fn route_open<R: Real>(c: &Coefficients, was: R::Mask, fees: R, share
 /// Whether a host belongs to a decided bloc after its decision: a member leaves below the leaving
 /// threshold; a non-neutral host joins at or above the joining threshold.
 #[inline(always)]
-pub(super) fn belongs<R: Real>(rule: Hysteresis, was: R::Mask, neutral: bool, share: R) -> R::Mask {
+fn belongs<R: Real>(rule: Hysteresis, was: R::Mask, neutral: bool, share: R) -> R::Mask {
     let threshold = R::select(was, R::splat(rule.leave_below), R::splat(rule.join_above));
     (was | R::splat_mask(!neutral)) & share.ge(threshold)
 }
@@ -515,25 +597,28 @@ pub(super) fn belongs<R: Real>(rule: Hysteresis, was: R::Mask, neutral: bool, sh
 /// Whether an idle reaction whose trigger holds (`triggered`) fires: its uniform draw falls below its
 /// chance. Branch-free: the draw's outcome is a coin toss a branch predictor cannot learn.
 #[inline(always)]
-pub(super) fn sets_off<R: Real>(triggered: R::Mask, draw: R, chance: f64) -> R::Mask {
+fn sets_off<R: Real>(triggered: R::Mask, draw: R, chance: f64) -> R::Mask {
     triggered & draw.lt(R::splat(chance))
 }
 
 /// The join slot of a decided bloc (leave is the next).
-pub(super) fn slot_of_bloc(slots: &Occurrences, bs: usize, h: usize, b: usize) -> usize {
+fn slot_of_bloc(slots: &Occurrences, bs: usize, h: usize, b: usize) -> usize {
     slots
         .bloc(bs, h, b)
         .expect("every decided bloc has occurrence slots")
 }
 
-fn react(
+/// Reactions: each timer counts down, and an idle reaction whose trigger holds may fire. Reaction slots
+/// are only ever set here, so their flags are assigned whole.
+#[inline(always)]
+fn react<R: Real>(
     world: &World,
     plan: &Plan,
     slots: &Occurrences,
     t: usize,
-    state: &mut RunState,
-    shocks: &Shocks,
-    occurred: &mut [bool],
+    state: &mut State<R>,
+    shocks: &Shocks<R>,
+    occurred: &mut [R::Flags],
 ) {
     let (hs, ps, rs) = (world.states.len(), world.poles.len(), world.reactions.len());
     if rs == 0 {
@@ -548,8 +633,8 @@ fn react(
             .zip(lefts.iter_mut())
             .enumerate()
         {
-            *left = left.saturating_sub(1);
-            if *left > 0 || !strength.enabled || !rule.states[h] {
+            *left = R::count_down(*left);
+            if !strength.enabled || !rule.states[h] {
                 continue;
             }
             let triggered = match rule.trigger {
@@ -558,19 +643,19 @@ fn react(
                     above,
                     level,
                 } => crosses(state.alignment[h * ps + watch], above, level),
-                Trigger::Event(e) => occurred[slots.event(hs, e, h)],
+                Trigger::Event(e) => R::unpack(occurred[slots.event(hs, e, h)]),
             };
-            if sets_off(triggered, shocks.reaction[r * hs + h], strength.chance) {
-                *left = rule.duration;
-                occurred[slots.reaction(hs, r, h)] = true;
-            }
+            let idle = !R::nonzero(*left);
+            let fires = idle & sets_off(triggered, shocks.reaction[r * hs + h], strength.chance);
+            *left = R::select_count(fires, rule.duration, *left);
+            occurred[slots.reaction(hs, r, h)] = R::pack(fires);
         }
     }
 }
 
 /// Whether a share trigger holds: the share is above `level` (`above`) or below it.
 #[inline(always)]
-pub(super) fn crosses<R: Real>(share: R, above: bool, level: f64) -> R::Mask {
+fn crosses<R: Real>(share: R, above: bool, level: f64) -> R::Mask {
     let level = R::splat(level);
     if above {
         share.gt(level)

@@ -1,209 +1,394 @@
-//! The block evaluator against the reference update: every lane of `step_block` follows `step` bit for
-//! bit, quarter by quarter, with the same occurrences, for every plan of the built-in scenario, with
-//! hazards raised so that events, reactions and decisions happen often, through a sudden swing of
-//! alignment, and in a part-filled block.
+//! The update at the engine's width against the reference: `step` on a block of runs (`State<F64s>`,
+//! eight lanes in lock-step) gives every lane exactly the state and occurrences `step` gives that run
+//! alone (`RunState`), quarter by quarter, on generated scenarios that exercise every event effect,
+//! reaction trigger, decision kind and lever, in full and part-filled blocks. The whole state is
+//! compared through one derived comparison: each lane read out as a `RunState` (`State::lane`, which
+//! must name every field) and its `Debug` text set against the reference's, which tells -0.0 from 0.0
+//! and shows every field, so a field added to the state is compared without a change here.
+
+use std::collections::BTreeSet;
 
 use greatgame::engine::run_rng;
 use greatgame::model::{
-    step, step_block, step_block_portable, BlockShocks, LaneMask, Lever, OccurrenceKind,
-    Occurrences, RunBlock, RunState, Shocks, LANES,
+    step, step_portable, EventTarget, F64s, LaneMask, Lever, OccurrenceKind, Occurrences, Plan,
+    RunState, Shocks, State, Trigger, World, LANES, LEVER_COUNT,
 };
+use greatgame::scenario::Scenario;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
 
-/// Every field of a run's state as bits (so that -0.0 and 0.0 differ).
-fn bits(s: &RunState) -> Vec<u64> {
-    let floats = [
-        &s.alignment,
-        &s.mood,
-        &s.threat,
-        &s.regime,
-        &s.criticism,
-        &s.economy,
-        &s.presence,
-    ];
-    let mut out: Vec<u64> = floats
-        .iter()
-        .flat_map(|v| v.iter().map(|x| x.to_bits()))
-        .collect();
-    for flags in [&s.bases, &s.transit, &s.blocs] {
-        out.extend(flags.iter().map(|&b| u64::from(b)));
-    }
-    out.extend(s.memberships.iter().map(|&k| u64::from(k)));
-    out.extend(s.reaction_left.iter().map(|&k| u64::from(k)));
-    out
+use crate::common;
+
+/// A host's generated start: alignment weights (normalised), threat, regime, starting bases, routes and
+/// blocs, and a byte that decides whether it is neutral or bans bases from some quarter.
+type HostKnobs = ([f64; 3], f64, f64, [bool; 3], [bool; 3], [bool; 3], u8);
+
+/// A generated reaction rule: pole, trigger (0 share above, 1 share below, 2 event), watched pole or
+/// event, level, lever, duration, the hosts it applies to, and its strength: enabled, chance, scale, add.
+type ReactionKnobs = (
+    usize,
+    u8,
+    usize,
+    f64,
+    usize,
+    u32,
+    [bool; 3],
+    bool,
+    f64,
+    f64,
+    f64,
+);
+
+/// The numbers a generated scenario changes in the small test scenario (three states, three poles, four
+/// events, decided and undecided blocs), each over the range the scenario reader accepts.
+#[derive(Clone, Debug)]
+struct Knobs {
+    /// Per host.
+    hosts: Vec<HostKnobs>,
+    /// Lever rows per host and pole, before and after the quarter `switch`.
+    levers: Vec<[[f64; LEVER_COUNT]; 2]>,
+    switch: usize,
+    /// Hazard per event and host, and injects per (quarter, event, host) with a small chance.
+    hazards: Vec<f64>,
+    injects: Vec<bool>,
+    /// Per event: economy, presence, threat, regime, criticism and realign effects, and its critic.
+    effects: Vec<([f64; 6], usize)>,
+    /// Per reaction rule.
+    reactions: Vec<ReactionKnobs>,
+    /// The decided bloc's thresholds: join above, leave below.
+    hysteresis: (f64, f64),
+    /// Adjustment rate and mood noise.
+    adjust: f64,
+    mood_sd: f64,
+    /// The first run of the block and how many lanes hold runs.
+    first_run: u64,
+    runs: usize,
 }
 
-/// The built-in scenario with hazards five times as high (at most 1), so that events strike and
-/// reactions fire in most blocks, and every base offer withdrawn for the last quarter of the run, so
-/// that the bases standing then close in every run.
-fn hazardous_builtin() -> greatgame::scenario::Scenario {
-    let mut sc = greatgame::scenario::builtin().unwrap().scenario;
-    let quarters = sc.world.quarters;
-    let rows_per_quarter = sc.world.states.len() * sc.world.poles.len();
-    for plan in std::iter::once(&mut sc.baseline).chain(sc.policies.iter_mut()) {
-        plan.hazards
-            .iter_mut()
-            .for_each(|h| *h = (*h * 5.0).min(1.0));
-        plan.levers[quarters * 3 / 4 * rows_per_quarter..]
-            .iter_mut()
-            .for_each(|row| row[Lever::BaseOffered.index()] = 0.0);
-    }
-    sc
+fn lever_row() -> impl Strategy<Value = [f64; LEVER_COUNT]> {
+    let money = || prop_oneof![Just(0.0), 0.0..800.0f64];
+    let share = || prop_oneof![Just(0.0), 0.0..=1.0f64];
+    (
+        money(),
+        money(),
+        prop_oneof![Just(0.0), Just(1.0), 0.0..=1.0f64],
+        money(),
+        share(),
+        money(),
+        money(),
+        share(),
+    )
+        .prop_map(|(a, r, o, t, m, l, i, s)| [a, r, o, t, m, l, i, s])
 }
 
-#[test]
-fn every_lane_of_a_block_follows_the_reference_update_bit_for_bit() {
-    let sc = hazardous_builtin();
-    let world = &sc.world;
+fn knobs() -> impl Strategy<Value = Knobs> {
+    let host = (
+        [0.05..1.0f64, 0.05..1.0f64, 0.05..1.0f64],
+        0.0..=1.0f64,
+        0.0..=1.0f64,
+        any::<[bool; 3]>(),
+        any::<[bool; 3]>(),
+        any::<[bool; 3]>(),
+        any::<u8>(),
+    );
+    let effects = (
+        [
+            -1.0..=0.5f64,
+            -1.0..=0.5f64,
+            -0.5..=0.8f64,
+            -0.8..=0.5f64,
+            -1.0..=3.0f64,
+            0.0..=1.0f64,
+        ],
+        0usize..3,
+    );
+    let reaction = (
+        0usize..3,
+        0u8..3,
+        0usize..4,
+        0.05..0.95f64,
+        0usize..LEVER_COUNT,
+        1u32..6,
+        any::<[bool; 3]>(),
+        prop_oneof![4 => Just(true), 1 => Just(false)],
+        prop_oneof![Just(1.0), 0.0..=1.0f64],
+        0.0..2.0f64,
+        prop_oneof![Just(0.0), 0.0..300.0f64],
+    );
+    (
+        (
+            proptest::collection::vec(host, 3),
+            proptest::collection::vec([lever_row(), lever_row()], 9),
+            0usize..12,
+        ),
+        (
+            proptest::collection::vec(prop_oneof![Just(0.0), 0.0..=0.6f64, Just(1.0)], 12),
+            proptest::collection::vec(prop_oneof![19 => Just(false), 1 => Just(true)], 12 * 12),
+            proptest::collection::vec(effects, 4),
+        ),
+        proptest::collection::vec(reaction, 4),
+        (0.05..0.9f64, 0.0..0.5f64),
+        (0.0..=1.0f64, 0.0..=0.5f64, 0u64..100_000, 1usize..=LANES),
+    )
+        .prop_map(
+            |(
+                (hosts, levers, switch),
+                (hazards, injects, effects),
+                reactions,
+                (join, leave),
+                (adjust, mood_sd, first_run, runs),
+            )| Knobs {
+                hosts,
+                levers,
+                switch,
+                hazards,
+                injects,
+                effects,
+                reactions,
+                hysteresis: (join.max(leave), join.min(leave)),
+                adjust,
+                mood_sd,
+                first_run,
+                runs,
+            },
+        )
+}
+
+/// The small test scenario with its world and baseline replaced as `k` says.
+fn generated(k: &Knobs) -> (World, Plan) {
+    let text = std::fs::read_to_string(common::data("small.toml")).unwrap();
+    let sc = Scenario::from_toml(&text, "small.toml").unwrap();
+    let (mut world, mut plan) = (sc.world, sc.baseline);
+    let (hs, ps, es, q) = (
+        world.states.len(),
+        world.poles.len(),
+        world.events.len(),
+        world.quarters,
+    );
+    assert_eq!((hs, ps, es, q), (3, 3, 4, 12), "the small scenario's shape");
+    world.coefficients.adjustment_rate = k.adjust;
+    world.coefficients.mood_sd = k.mood_sd;
+    for (host, &(weights, threat, regime, bases, transit, blocs, doctrine)) in
+        world.states.iter_mut().zip(&k.hosts)
+    {
+        let sum: f64 = weights.iter().sum();
+        host.alignment = weights.iter().map(|w| w / sum).collect();
+        host.threat_baseline = threat;
+        host.regime_baseline = regime;
+        host.bases = bases.to_vec();
+        host.transit = transit.to_vec();
+        host.blocs = blocs.to_vec();
+        host.neutral = doctrine % 5 == 0;
+        host.bans_bases_from = (doctrine % 3 == 0).then_some(usize::from(doctrine) % q);
+    }
+    world.blocs[0].decided = Some(greatgame::model::Hysteresis {
+        join_above: k.hysteresis.0,
+        leave_below: k.hysteresis.1,
+    });
+    for (e, (ev, &(effects, critic))) in world.events.iter_mut().zip(&k.effects).enumerate() {
+        [
+            ev.economy,
+            ev.presence,
+            ev.threat,
+            ev.regime,
+            ev.criticism,
+            ev.realign,
+        ] = effects;
+        ev.critic = Some(critic);
+        if e == 0 {
+            ev.target = EventTarget::Pole(critic);
+        }
+    }
+    for t in 0..q {
+        for (cell, &hazard) in k.hazards.iter().enumerate() {
+            let (e, h) = (cell / hs, cell % hs);
+            let at = world.event_index(t, e, h);
+            plan.hazards[at] = hazard;
+            world.injects[at] = k.injects[t * es * hs + cell];
+        }
+        for (cell, rows) in k.levers.iter().enumerate() {
+            let (h, p) = (cell / ps, cell % ps);
+            *plan.lever_row_mut(&world, t, h, p) = rows[usize::from(t >= k.switch)];
+        }
+    }
+    let template = world.reactions[0].clone();
+    world.reactions.clear();
+    let mut strengths = Vec::new();
+    for &(pole, kind, watch, level, lever, duration, states, enabled, chance, scale, add) in
+        &k.reactions
+    {
+        let mut rule = template.clone();
+        rule.name = format!("rule_{}", world.reactions.len());
+        rule.pole = pole;
+        rule.trigger = match kind {
+            0 | 1 => Trigger::Share {
+                watch: watch % ps,
+                above: kind == 0,
+                level,
+            },
+            _ => Trigger::Event(watch % es),
+        };
+        rule.lever = Lever::ALL[lever];
+        rule.duration = duration;
+        rule.states = states.to_vec();
+        world.reactions.push(rule);
+        strengths.push(greatgame::model::ReactionStrength {
+            enabled,
+            chance,
+            scale,
+            add,
+        });
+    }
+    plan.reactions = (0..q).flat_map(|_| strengths.iter().copied()).collect();
+    (world, plan)
+}
+
+/// What a comparison saw happen in some lane: the occurrence kinds, and the levers a reaction changed.
+#[derive(Default)]
+struct Seen {
+    kinds: BTreeSet<OccurrenceKind>,
+    reacting_levers: BTreeSet<usize>,
+}
+
+/// Runs `k`'s block through `step::<F64s>` (and its portable build) and each of its runs alone through
+/// `step::<f64>`, and returns the first difference, or what happened.
+fn compare(k: &Knobs) -> Result<Seen, String> {
+    let (world, plan) = generated(k);
+    let world = &world;
     let slots = Occurrences::new(world);
-    let plans: Vec<_> = std::iter::once(&sc.baseline).chain(&sc.policies).collect();
-    assert!(plans.len() > 1, "the built-in scenario has policies");
-    let initial = RunState::initial(world);
-    let mut shocks = Shocks::new(world);
-    let mut block_shocks = BlockShocks::new(world);
+    let mut seen = Seen::default();
+    let runs: Vec<u64> = (k.first_run..k.first_run + k.runs as u64).collect();
+    let mut refs: Vec<RunState> = runs.iter().map(|_| RunState::initial(world)).collect();
+    let mut ref_rngs: Vec<_> = runs.iter().map(|&r| run_rng(11, r)).collect();
+    let mut rngs = ref_rngs.clone();
+    let (mut block, mut portable) = (State::<F64s>::initial(world), State::<F64s>::initial(world));
+    let mut shocks = Shocks::<F64s>::quiet(world);
+    let mut one_shocks = Shocks::new(world);
+    let (mut flags, mut portable_flags) = (
+        vec![LaneMask(0); slots.len()],
+        vec![LaneMask(0); slots.len()],
+    );
     let mut occurred = vec![false; slots.len()];
-    let mut block_occurred = vec![LaneMask(0); slots.len()];
-    let mut lane = initial.clone();
-    let mut seen = std::collections::BTreeMap::<OccurrenceKind, usize>::new();
-    // Two full blocks and one with three idle lanes.
-    for (first, n) in [(0u64, LANES), (LANES as u64, LANES), (100, LANES - 3)] {
-        for plan in &plans {
-            let mut rngs: Vec<_> = (0..n as u64).map(|i| run_rng(7, first + i)).collect();
-            let mut block_rngs = rngs.clone();
-            let mut runs = vec![initial.clone(); n];
-            let mut block = RunBlock::new(&initial);
-            for t in 0..world.quarters {
-                if t == world.quarters / 2 {
-                    // A sudden swing to the first pole, so that bases of the other poles close and
-                    // their blocs lose members.
-                    for (i, state) in runs.iter_mut().enumerate() {
-                        for row in state.alignment.chunks_mut(world.poles.len()) {
-                            row.fill(0.02 / (world.poles.len() - 1) as f64);
-                            row[0] = 0.98;
-                        }
-                        block.set_lane(i, state);
-                    }
-                }
-                block_shocks.draw(&mut block_rngs);
-                step_block(
-                    world,
-                    plan,
-                    &slots,
-                    t,
-                    &mut block,
-                    &block_shocks,
-                    &mut block_occurred,
-                );
-                for (i, (rng, state)) in rngs.iter_mut().zip(&mut runs).enumerate() {
-                    shocks.draw(rng);
-                    step(world, plan, &slots, t, state, &shocks, &mut occurred);
-                    block.lane(i, &mut lane);
-                    let (got, want) = (bits(&lane), bits(state));
-                    let differs = got.iter().zip(&want).position(|(a, b)| a != b);
-                    assert_eq!(
-                        differs,
-                        None,
-                        "run {}, plan {}, quarter {t}: state differs at value {differs:?}",
-                        first + i as u64,
-                        plan.name
-                    );
-                    assert_eq!(got.len(), want.len());
-                    for (s, &o) in occurred.iter().enumerate() {
-                        assert_eq!(block_occurred[s].test(i), o, "slot {s}, quarter {t}");
-                        if o {
-                            *seen.entry(slots.slots[s].kind).or_default() += 1;
-                        }
-                    }
+    let mut lane = RunState::initial(world);
+    for t in 0..world.quarters {
+        shocks.draw_lanes(&mut rngs);
+        step(world, &plan, &slots, t, &mut block, &shocks, &mut flags);
+        step_portable(
+            world,
+            &plan,
+            &slots,
+            t,
+            &mut portable,
+            &shocks,
+            &mut portable_flags,
+        );
+        if flags != portable_flags || format!("{block:?}") != format!("{portable:?}") {
+            return Err(format!(
+                "quarter {t}: the dispatched build differs from the portable"
+            ));
+        }
+        for (i, (state, rng)) in refs.iter_mut().zip(&mut ref_rngs).enumerate() {
+            for lefts in state.reaction_left.chunks(world.reactions.len()) {
+                let active = world.reactions.iter().zip(lefts).filter(|&(_, &k)| k > 0);
+                seen.reacting_levers
+                    .extend(active.map(|(rule, _)| rule.lever.index()));
+            }
+            one_shocks.draw(rng);
+            step(world, &plan, &slots, t, state, &one_shocks, &mut occurred);
+            block.lane(i, &mut lane);
+            let lane_flags: Vec<bool> = flags.iter().map(|f| f.test(i)).collect();
+            if format!("{lane:?}") != format!("{state:?}") || lane_flags != occurred {
+                return Err(format!(
+                    "run {}, quarter {t}: lane {i} differs\n lane: {lane:?} {lane_flags:?}\n  run: {state:?} {occurred:?}",
+                    runs[i]
+                ));
+            }
+            for (s, &o) in occurred.iter().enumerate() {
+                if o {
+                    seen.kinds.insert(slots.slots[s].kind);
                 }
             }
         }
     }
+    Ok(seen)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_lane_of_a_block_follows_the_reference_update_bit_for_bit(k in knobs()) {
+        compare(&k).map_err(TestCaseError::fail)?;
+    }
+}
+
+#[test]
+fn the_generated_scenarios_exercise_every_mechanism() {
+    // Over a fixed sample of what the property test draws: every kind of occurrence happens (events,
+    // reactions, bases, routes and blocs each way) and reactions change every lever, so the comparison
+    // above covers them.
+    let mut runner = TestRunner::deterministic();
+    let strategy = knobs();
+    let mut seen = Seen::default();
+    for _ in 0..48 {
+        let k = strategy.new_tree(&mut runner).unwrap().current();
+        let s = compare(&k).unwrap_or_else(|e| panic!("{e}"));
+        seen.kinds.extend(s.kinds);
+        seen.reacting_levers.extend(s.reacting_levers);
+    }
     for kind in [
         OccurrenceKind::Event,
         OccurrenceKind::Reaction,
+        OccurrenceKind::BaseOpened,
         OccurrenceKind::BaseClosed,
         OccurrenceKind::TransitOpened,
         OccurrenceKind::TransitClosed,
         OccurrenceKind::BlocJoined,
         OccurrenceKind::BlocLeft,
     ] {
-        assert!(
-            seen.get(&kind).is_some_and(|&k| k > 0),
-            "no {kind:?} was compared: {seen:?}"
-        );
+        assert!(seen.kinds.contains(&kind), "no {kind:?}: {:?}", seen.kinds);
     }
+    assert_eq!(
+        seen.reacting_levers,
+        (0..LEVER_COUNT).collect(),
+        "levers changed by a reaction"
+    );
 }
 
 #[test]
-fn a_lane_set_and_read_back_is_the_same_state() {
-    let loaded = greatgame::scenario::builtin().unwrap();
-    let world = &loaded.scenario.world;
-    let initial = RunState::initial(world);
-    let mut changed = initial.clone();
-    changed.alignment[1] = 0.123;
-    changed.bases.iter_mut().for_each(|b| *b = !*b);
-    changed.reaction_left[2] = 4;
-    let mut block = RunBlock::new(&initial);
-    block.set_lane(3, &changed);
-    let mut out = initial.clone();
-    for i in 0..LANES {
-        block.lane(i, &mut out);
-        let expected = if i == 3 { &changed } else { &initial };
-        assert_eq!(bits(&out), bits(expected), "lane {i}");
-    }
-    block.fill(&initial);
-    block.lane(3, &mut out);
-    assert_eq!(bits(&out), bits(&initial));
-}
-
-/// On a CPU without AVX2 both calls run the portable version and this test shows nothing.
-#[test]
-fn the_version_chosen_for_this_cpu_gives_the_portable_bits() {
-    let sc = hazardous_builtin();
+fn a_block_read_lane_by_lane_is_its_runs_on_the_builtin_scenario() {
+    // The shipped baseline and its policies, a full block and a part-filled one: the engine's case.
+    let sc = greatgame::scenario::builtin().unwrap().scenario;
     let world = &sc.world;
     let slots = Occurrences::new(world);
-    let initial = RunState::initial(world);
-    let mut shocks = BlockShocks::new(world);
-    let (mut chosen_occurred, mut portable_occurred) = (
-        vec![LaneMask(0); slots.len()],
-        vec![LaneMask(0); slots.len()],
-    );
-    let (mut a, mut b) = (initial.clone(), initial.clone());
     for plan in std::iter::once(&sc.baseline).chain(&sc.policies) {
-        for first in [0u64, 64, 4096] {
-            let mut rngs: Vec<_> = (first..first + LANES as u64)
-                .map(|r| run_rng(9, r))
-                .collect();
-            let (mut chosen, mut portable) = (RunBlock::new(&initial), RunBlock::new(&initial));
+        for (first, n) in [(0u64, LANES), (4096, LANES - 3)] {
+            let mut rngs: Vec<_> = (first..first + n as u64).map(|r| run_rng(7, r)).collect();
+            let mut block = State::<F64s>::initial(world);
+            let mut shocks = Shocks::<F64s>::quiet(world);
+            let mut flags = vec![LaneMask(0); slots.len()];
             for t in 0..world.quarters {
-                shocks.draw(&mut rngs);
-                step_block(
-                    world,
-                    plan,
-                    &slots,
-                    t,
-                    &mut chosen,
-                    &shocks,
-                    &mut chosen_occurred,
-                );
-                step_block_portable(
-                    world,
-                    plan,
-                    &slots,
-                    t,
-                    &mut portable,
-                    &shocks,
-                    &mut portable_occurred,
-                );
-                assert_eq!(chosen_occurred, portable_occurred, "quarter {t}");
-                for i in 0..LANES {
-                    chosen.lane(i, &mut a);
-                    portable.lane(i, &mut b);
-                    assert!(
-                        bits(&a) == bits(&b),
-                        "plan {}, quarter {t}, lane {i}",
-                        plan.name
-                    );
+                shocks.draw_lanes(&mut rngs);
+                step(world, plan, &slots, t, &mut block, &shocks, &mut flags);
+            }
+            let mut lane = RunState::initial(world);
+            for i in 0..n {
+                let mut rng = run_rng(7, first + i as u64);
+                let mut state = RunState::initial(world);
+                let mut one = Shocks::new(world);
+                let mut occurred = vec![false; slots.len()];
+                for t in 0..world.quarters {
+                    one.draw(&mut rng);
+                    step(world, plan, &slots, t, &mut state, &one, &mut occurred);
                 }
+                block.lane(i, &mut lane);
+                assert_eq!(
+                    format!("{lane:?}"),
+                    format!("{state:?}"),
+                    "{} lane {i}",
+                    plan.name
+                );
             }
         }
     }

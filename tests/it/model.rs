@@ -478,7 +478,7 @@ fn membership_counts_follow_every_bloc_joined_or_left() {
                 for p in 0..ps {
                     let counted = (0..bs)
                         .filter(|&b| world.blocs[b].pole == p && state.blocs[h * bs + b])
-                        .count() as u32;
+                        .count() as f64;
                     assert_eq!(
                         state.memberships[h * ps + p],
                         counted,
