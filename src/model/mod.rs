@@ -30,6 +30,7 @@ pub use update::{
     benefit, economic_pull, effective_levers, pull, rest_point_affinity, softmax, step, MAX_POLES,
 };
 pub use world::{
-    Bloc, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever, Reaction, Trigger, World,
-    LEVER_COUNT,
+    Bloc, CoefficientSpec, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever,
+    LeverSpec, Reaction, Trigger, World, COEFFICIENTS, COEFFICIENT_COUNT, LEVERS, LEVER_COUNT,
+    MAX_USD_M,
 };

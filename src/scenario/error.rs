@@ -100,7 +100,10 @@ impl Located {
     /// the dotted key of the value where it can be told (`state.AAA.gdp_usd_bn`), and the message put
     /// in the words of a TOML file rather than of Rust types.
     pub fn from_toml(file: &str, text: &str, error: &toml::de::Error) -> Located {
-        let span = error.span().unwrap_or(0..0);
+        let span = error
+            .span()
+            .or_else(|| first_line_failing(text, error.message()))
+            .unwrap_or(0..0);
         let message = error.message().trim_end();
         let path = toml_path(error);
         let (key, message) = if message == "missing field `scenario`" && is_blank(text) {
@@ -118,6 +121,42 @@ impl Located {
         };
         Located::at(file, text, span, key, message)
     }
+}
+
+/// Where an error the toml crate gives without a place happens: the start of the first line at which
+/// the file, read up to and including that line, fails with the same `message` (the crate stops at the
+/// first error, so that line holds it). The toml crate gives no place for some errors (a key nested
+/// past its recursion limit); without this they would be reported at 1:1. `None` if no prefix fails
+/// that way (an error about the whole file, such as a missing `[scenario]`).
+fn first_line_failing(text: &str, message: &str) -> Option<Range<usize>> {
+    let ends: Vec<usize> = text
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .chain((!text.ends_with('\n')).then_some(text.len()))
+        .collect();
+    let fails = |lines: usize| {
+        let prefix = &text[..ends[lines - 1]];
+        prefix
+            .parse::<toml::Table>()
+            .is_err_and(|e| e.message() == message)
+    };
+    if ends.is_empty() || !fails(ends.len()) {
+        return None;
+    }
+    // The smallest number of lines that fails: reading more of the file never removes the error.
+    let (mut good, mut bad) = (0, ends.len());
+    while bad - good > 1 {
+        let mid = (good + bad) / 2;
+        if fails(mid) {
+            bad = mid;
+        } else {
+            good = mid;
+        }
+    }
+    let start = if bad == 1 { 0 } else { ends[bad - 2] };
+    let line = &text[start..ends[bad - 1]];
+    let column = line.len() - line.trim_start().len();
+    Some(start + column..start + column)
 }
 
 /// What every scenario must have, for messages about a file that lacks it.
@@ -211,6 +250,12 @@ fn value_text(text: &str, at: usize) -> &str {
 
 /// Key and message for a syntax error at byte `at`: the parser's words, made plain where they mislead.
 fn syntax(text: &str, at: usize, message: &str) -> (String, String) {
+    if message == "recursion limit" {
+        return (String::new(), "this key has too many dotted parts: the TOML reader follows at most 80 (`a.b.c` has 3); a scenario's keys have at most 3".to_string());
+    }
+    if message.starts_with("cannot recurse further") {
+        return (String::new(), "values nested too deeply: the TOML reader follows arrays and inline tables at most 80 levels deep; a scenario's values nest at most 2".to_string());
+    }
     if message.starts_with("string values must be quoted") {
         let raw = value_text(text, at);
         let message = if raw.is_empty() || raw.starts_with('#') {

@@ -9,6 +9,7 @@ mod checks;
 mod common;
 mod compare;
 mod determinism;
+mod docs;
 mod errors;
 mod golden;
 mod interrupt;
