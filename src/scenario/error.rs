@@ -58,19 +58,41 @@ impl fmt::Display for Located {
         write!(f, "{}", self.message)?;
         if !self.source_line.is_empty() {
             let gutter = self.line.to_string().len();
+            let (shown, col) = window(&self.source_line, self.column);
             write!(
                 f,
                 "\n{:gutter$} |\n{} | {}\n{:gutter$} | {:>col$}",
-                "",
-                self.line,
-                self.source_line,
-                "",
-                "^",
-                col = self.column
+                "", self.line, shown, "", "^",
             )?;
         }
         Ok(())
     }
+}
+
+/// Longest source line shown whole under an error, in characters.
+const SHOWN_WIDTH: usize = 100;
+
+/// The part of `line` shown under an error at 1-based character `column`, and the caret's column in
+/// it: the whole line if it is short, else `SHOWN_WIDTH` characters around the column with `…` where
+/// it is cut (a 100,000-character line is not printed whole).
+fn window(line: &str, column: usize) -> (String, usize) {
+    let len = line.chars().count();
+    if len <= SHOWN_WIDTH {
+        return (line.to_string(), column);
+    }
+    let start = column
+        .saturating_sub(SHOWN_WIDTH / 2)
+        .min(len - SHOWN_WIDTH);
+    let mut shown: String = line.chars().skip(start).take(SHOWN_WIDTH).collect();
+    let mut col = column - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        col += 1;
+    }
+    if start + SHOWN_WIDTH < len {
+        shown.push('…');
+    }
+    (shown, col)
 }
 
 impl Located {
@@ -390,6 +412,36 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_around_its_column_with_the_caret_on_the_same_character() {
+        let line: String = (0..1000)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        assert_eq!(window("short", 3), ("short".to_string(), 3));
+        for column in [1, 2, 50, 51, 500, 999, 1000] {
+            let (shown, col) = window(&line, column);
+            assert!(shown.chars().count() <= SHOWN_WIDTH + 2, "{column}");
+            assert_eq!(
+                shown.chars().nth(col - 1),
+                line.chars().nth(column - 1),
+                "{column}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_without_a_place_is_located_at_the_first_line_that_fails() {
+        let text = format!("a = 1\nb = 2\n[{}]\nc = 3\n", vec!["x"; 200].join("."));
+        let error = text.parse::<toml::Table>().unwrap_err();
+        assert!(error.span().is_none(), "the toml crate now gives a place");
+        let e = Located::from_toml(
+            "f.toml",
+            &text,
+            &toml::from_str::<toml::Table>(&text).unwrap_err(),
+        );
+        assert_eq!((e.line, e.column), (3, 1));
+    }
 
     #[test]
     fn locates_line_and_column_of_a_span() {

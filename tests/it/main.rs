@@ -18,3 +18,4 @@ mod properties;
 mod scenarios;
 mod schema;
 mod shards;
+mod validation;
