@@ -3,44 +3,8 @@
 
 use crate::quarter::Quarter;
 
-/// What a pole can bring a host state: the lever kinds of a `[[lever]]` entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Lever {
-    /// Aid of every kind (security assistance, grants, military-technical aid), $M per year.
-    Aid,
-    /// Rent paid for a base, $M per year; counts only while the base is hosted.
-    BaseRent,
-    /// 1 if the pole seeks (or keeps) a base in the host, 0 if not.
-    BaseOffered,
-    /// Transit fees and procurement the host earns from the pole's supply route, $M per year; counts only
-    /// while the route is open.
-    Transit,
-    /// Migrant remittances from the pole, as a share of the host's GDP (0..=1).
-    Remittance,
-    /// New loans, $M per year.
-    Loans,
-    /// Direct investment, $M per year.
-    Investment,
-    /// Security the pole provides without a base (training, arms, border help), 0..=1.
-    Security,
-}
-
-/// Number of lever kinds.
-pub const LEVER_COUNT: usize = 8;
-
+// `Lever`, `LEVER_COUNT`, `Lever::ALL` and `LEVERS` are made by `levers!` below, from one entry per lever.
 impl Lever {
-    /// Every lever, in table order.
-    pub const ALL: [Lever; LEVER_COUNT] = [
-        Lever::Aid,
-        Lever::BaseRent,
-        Lever::BaseOffered,
-        Lever::Transit,
-        Lever::Remittance,
-        Lever::Loans,
-        Lever::Investment,
-        Lever::Security,
-    ];
-
     /// The key used in scenario files.
     pub const fn key(self) -> &'static str {
         LEVERS[self as usize].key
@@ -86,65 +50,97 @@ pub struct LeverSpec {
 /// near it; finite, so money sums stay finite.
 pub const MAX_USD_M: f64 = 1e6;
 
-/// Every lever, in the order of `Lever::ALL`.
-pub const LEVERS: [LeverSpec; LEVER_COUNT] = [
-    LeverSpec {
-        lever: Lever::Aid,
+/// Declares every lever kind once and makes from that list the `Lever` enum, `LEVER_COUNT`,
+/// `Lever::ALL` and `LEVERS` (the table). Adding a lever is one entry here plus the formula that uses it.
+macro_rules! levers {
+    ($(
+        $variant:ident {
+            key: $key:literal,
+            unit: $unit:literal,
+            max: $max:expr,
+            meaning: $meaning:literal $(,)?
+        }
+    )*) => {
+        /// What a pole can bring a host state: the lever kinds of a `[[lever]]` entry, in table order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Lever {
+            $(
+                #[doc = $meaning]
+                $variant,
+            )*
+        }
+
+        /// Number of lever kinds.
+        pub const LEVER_COUNT: usize = [$($key),*].len();
+
+        impl Lever {
+            /// Every lever, in table order.
+            pub const ALL: [Lever; LEVER_COUNT] = [$(Lever::$variant),*];
+        }
+
+        /// Every lever, in the order of `Lever::ALL`.
+        pub const LEVERS: [LeverSpec; LEVER_COUNT] = [$(
+            LeverSpec {
+                lever: Lever::$variant,
+                key: $key,
+                unit: $unit,
+                max: $max,
+                meaning: $meaning,
+            },
+        )*];
+    };
+}
+
+levers! {
+    Aid {
         key: "aid_usd_m",
         unit: "$M/yr",
         max: MAX_USD_M,
         meaning: "Aid of every kind (grants, security assistance, military-technical aid); scaled by the pole's economic capacity and presence.",
-    },
-    LeverSpec {
-        lever: Lever::BaseRent,
+    }
+    BaseRent {
         key: "base_rent_usd_m",
         unit: "$M/yr",
         max: MAX_USD_M,
         meaning: "Rent for a base, counted only while the base is hosted; not scaled by capacity or presence.",
-    },
-    LeverSpec {
-        lever: Lever::BaseOffered,
+    }
+    BaseOffered {
         key: "base_offered",
         unit: "flag",
         max: 1.0,
         meaning: "Exactly 0 or 1. 1: the pole seeks (or keeps) a base in the state; 0: it does not, and a hosted base closes.",
-    },
-    LeverSpec {
-        lever: Lever::Transit,
+    }
+    Transit {
         key: "transit_usd_m",
         unit: "$M/yr",
         max: MAX_USD_M,
         meaning: "Fees and procurement from the pole's supply route, counted while the route is open; > 0 means the pole wants the route; scaled by presence.",
-    },
-    LeverSpec {
-        lever: Lever::Remittance,
+    }
+    Remittance {
         key: "remittance_share",
         unit: "share of the state's GDP",
         max: 1.0,
         meaning: "Migrant remittances from the pole; scaled by economic capacity.",
-    },
-    LeverSpec {
-        lever: Lever::Loans,
+    }
+    Loans {
         key: "loans_usd_m",
         unit: "$M/yr",
         max: MAX_USD_M,
         meaning: "New loans, counted at `loan_weight`; scaled by economic capacity.",
-    },
-    LeverSpec {
-        lever: Lever::Investment,
+    }
+    Investment {
         key: "investment_usd_m",
         unit: "$M/yr",
         max: MAX_USD_M,
         meaning: "Direct investment, counted at `investment_weight`; scaled by economic capacity.",
-    },
-    LeverSpec {
-        lever: Lever::Security,
+    }
+    Security {
         key: "security",
         unit: "provision",
         max: 1.0,
         meaning: "Security provided without a base (training, arms, border help); scaled by presence.",
-    },
-];
+    }
+}
 
 /// One coefficient of the quarterly update as declared in `coefficients!` below: the single place its
 /// key, symbol, unit, range, default and reason are written. The scenario reader, validation, the JSON
