@@ -29,6 +29,7 @@ pub use update::{
     step_portable, MAX_POLES,
 };
 pub use world::{
-    Bloc, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever, Reaction, Trigger, World,
-    LEVER_COUNT,
+    Bloc, CoefficientSpec, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever,
+    LeverSpec, Reaction, Trigger, World, COEFFICIENTS, COEFFICIENT_COUNT, LEVERS, LEVER_COUNT,
+    MAX_USD_M,
 };

@@ -3,56 +3,11 @@
 
 use crate::quarter::Quarter;
 
-/// What a pole can bring a host state: the lever kinds of a `[[lever]]` entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Lever {
-    /// Aid of every kind (security assistance, grants, military-technical aid), $M per year.
-    Aid,
-    /// Rent paid for a base, $M per year; counts only while the base is hosted.
-    BaseRent,
-    /// 1 if the pole seeks (or keeps) a base in the host, 0 if not.
-    BaseOffered,
-    /// Transit fees and procurement the host earns from the pole's supply route, $M per year; counts only
-    /// while the route is open.
-    Transit,
-    /// Migrant remittances from the pole, as a share of the host's GDP (0..=1).
-    Remittance,
-    /// New loans, $M per year.
-    Loans,
-    /// Direct investment, $M per year.
-    Investment,
-    /// Security the pole provides without a base (training, arms, border help), 0..=1.
-    Security,
-}
-
-/// Number of lever kinds.
-pub const LEVER_COUNT: usize = 8;
-
+// `Lever`, `LEVER_COUNT`, `Lever::ALL` and `LEVERS` are made by `levers!` below, from one entry per lever.
 impl Lever {
-    /// Every lever, in table order.
-    pub const ALL: [Lever; LEVER_COUNT] = [
-        Lever::Aid,
-        Lever::BaseRent,
-        Lever::BaseOffered,
-        Lever::Transit,
-        Lever::Remittance,
-        Lever::Loans,
-        Lever::Investment,
-        Lever::Security,
-    ];
-
     /// The key used in scenario files.
-    pub fn key(self) -> &'static str {
-        match self {
-            Lever::Aid => "aid_usd_m",
-            Lever::BaseRent => "base_rent_usd_m",
-            Lever::BaseOffered => "base_offered",
-            Lever::Transit => "transit_usd_m",
-            Lever::Remittance => "remittance_share",
-            Lever::Loans => "loans_usd_m",
-            Lever::Investment => "investment_usd_m",
-            Lever::Security => "security",
-        }
+    pub const fn key(self) -> &'static str {
+        LEVERS[self as usize].key
     }
 
     /// The lever named `key` in a scenario file.
@@ -65,90 +20,328 @@ impl Lever {
         self as usize
     }
 
-    /// The largest value the lever may take (`f64::INFINITY` for money).
+    /// The largest value the lever may take: finite for every lever, so that no lever, however a
+    /// policy or reaction changes it, can carry the arithmetic to infinity (docs/MODEL.md, "Finite by
+    /// construction").
     pub fn max(self) -> f64 {
-        match self {
-            Lever::BaseOffered | Lever::Remittance | Lever::Security => 1.0,
-            _ => f64::INFINITY,
-        }
+        LEVERS[self.index()].max
     }
 }
 
-/// The coefficients of the quarterly update. Defaults and reasons are in `docs/MODEL.md`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Coefficients {
-    /// λ: share of the gap to the target alignment closed each quarter.
-    pub adjustment_rate: f64,
-    /// ρ: persistence of the political mood (AR(1) coefficient per quarter).
-    pub mood_persistence: f64,
-    /// σ: standard deviation of the quarterly mood innovation, logit points.
-    pub mood_sd: f64,
-    /// Logit points per unit of `ln(1 + benefit / economic_scale)`.
-    pub economic_weight: f64,
-    /// Benefit (share of GDP) at which the economic pull is `economic_weight * ln 2`.
-    pub economic_scale: f64,
-    /// Grant equivalent of a dollar of loans.
-    pub loan_weight: f64,
-    /// Grant equivalent of a dollar of investment.
-    pub investment_weight: f64,
-    /// Logit points per unit of security demand times provision.
-    pub security_weight: f64,
-    /// How much regime insecurity (1 − regime security) adds to security demand.
-    pub regime_insecurity_weight: f64,
-    /// Security provision added by a hosted base, 0..=1.
-    pub base_security: f64,
-    /// Logit points lost per unit of criticism.
-    pub criticism_weight: f64,
-    /// Share of criticism forgotten each quarter.
-    pub criticism_decay: f64,
-    /// Share of the gap between threat and its baseline closed each quarter.
-    pub threat_decay: f64,
-    /// Share of the gap between regime security and its baseline closed each quarter.
-    pub regime_recovery: f64,
-    /// Share of the gap between a pole's economic capacity and 1 closed each quarter.
-    pub economy_recovery: f64,
-    /// Logit points per bloc membership with the bloc's pole.
-    pub bloc_weight: f64,
-    /// Logit points for hosting the pole's base.
-    pub base_weight: f64,
-    /// Logit points per unit of population share with ties to the pole.
-    pub diaspora_weight: f64,
-    /// Alignment share at or above which a host admits an offered base.
-    pub base_admit_above: f64,
-    /// Alignment share below which a host evicts a base.
-    pub base_evict_below: f64,
-    /// Alignment share at or above which a host opens a route the pole wants.
-    pub transit_open_above: f64,
-    /// Alignment share below which a host closes the pole's route.
-    pub transit_close_below: f64,
+/// One lever kind as scenario files write it: key, unit, range and meaning, declared once here. The
+/// scenario reader (`[[lever]]` keys), validation, the JSON Schema and the lever table of
+/// `docs/SCENARIO.md` are made from (or checked against) `LEVERS`; the model clamps to `max`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LeverSpec {
+    /// The lever.
+    pub lever: Lever,
+    /// Key in `[[lever]]` entries and in `lever = "..."` of reactions and policy changes.
+    pub key: &'static str,
+    /// Unit, in words.
+    pub unit: &'static str,
+    /// Largest value (the smallest is 0); `base_offered` takes only 0 or 1.
+    pub max: f64,
+    /// What it is, in one line.
+    pub meaning: &'static str,
 }
 
-impl Default for Coefficients {
-    fn default() -> Coefficients {
-        Coefficients {
-            adjustment_rate: 0.15,
-            mood_persistence: 0.9,
-            mood_sd: 0.2,
-            economic_weight: 0.5,
-            economic_scale: 0.01,
-            loan_weight: 0.35,
-            investment_weight: 0.5,
-            security_weight: 1.5,
-            regime_insecurity_weight: 0.5,
-            base_security: 0.3,
-            criticism_weight: 1.5,
-            criticism_decay: 0.15,
-            threat_decay: 0.2,
-            regime_recovery: 0.1,
-            economy_recovery: 0.1,
-            bloc_weight: 0.3,
-            base_weight: 0.3,
-            diaspora_weight: 1.0,
-            base_admit_above: 0.45,
-            base_evict_below: 0.2,
-            transit_open_above: 0.25,
-            transit_close_below: 0.12,
+/// The largest money lever, $M a year: $1 trillion, more than the GDP of the five Central Asian states
+/// together (about $300bn) and than any pole's whole foreign-aid budget, so no plausible entry comes
+/// near it; finite, so money sums stay finite.
+pub const MAX_USD_M: f64 = 1e6;
+
+/// Declares every lever kind once and makes from that list the `Lever` enum, `LEVER_COUNT`,
+/// `Lever::ALL` and `LEVERS` (the table). Adding a lever is one entry here plus the formula that uses it.
+macro_rules! levers {
+    ($(
+        $variant:ident {
+            key: $key:literal,
+            unit: $unit:literal,
+            max: $max:expr,
+            meaning: $meaning:literal $(,)?
         }
+    )*) => {
+        /// What a pole can bring a host state: the lever kinds of a `[[lever]]` entry, in table order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Lever {
+            $(
+                #[doc = $meaning]
+                $variant,
+            )*
+        }
+
+        /// Number of lever kinds.
+        pub const LEVER_COUNT: usize = [$($key),*].len();
+
+        impl Lever {
+            /// Every lever, in table order.
+            pub const ALL: [Lever; LEVER_COUNT] = [$(Lever::$variant),*];
+        }
+
+        /// Every lever, in the order of `Lever::ALL`.
+        pub const LEVERS: [LeverSpec; LEVER_COUNT] = [$(
+            LeverSpec {
+                lever: Lever::$variant,
+                key: $key,
+                unit: $unit,
+                max: $max,
+                meaning: $meaning,
+            },
+        )*];
+    };
+}
+
+levers! {
+    Aid {
+        key: "aid_usd_m",
+        unit: "$M/yr",
+        max: MAX_USD_M,
+        meaning: "Aid of every kind (grants, security assistance, military-technical aid); scaled by the pole's economic capacity and presence.",
+    }
+    BaseRent {
+        key: "base_rent_usd_m",
+        unit: "$M/yr",
+        max: MAX_USD_M,
+        meaning: "Rent for a base, counted only while the base is hosted; not scaled by capacity or presence.",
+    }
+    BaseOffered {
+        key: "base_offered",
+        unit: "flag",
+        max: 1.0,
+        meaning: "Exactly 0 or 1. 1: the pole seeks (or keeps) a base in the state; 0: it does not, and a hosted base closes.",
+    }
+    Transit {
+        key: "transit_usd_m",
+        unit: "$M/yr",
+        max: MAX_USD_M,
+        meaning: "Fees and procurement from the pole's supply route, counted while the route is open; > 0 means the pole wants the route; scaled by presence.",
+    }
+    Remittance {
+        key: "remittance_share",
+        unit: "share of the state's GDP",
+        max: 1.0,
+        meaning: "Migrant remittances from the pole; scaled by economic capacity.",
+    }
+    Loans {
+        key: "loans_usd_m",
+        unit: "$M/yr",
+        max: MAX_USD_M,
+        meaning: "New loans, counted at `loan_weight`; scaled by economic capacity.",
+    }
+    Investment {
+        key: "investment_usd_m",
+        unit: "$M/yr",
+        max: MAX_USD_M,
+        meaning: "Direct investment, counted at `investment_weight`; scaled by economic capacity.",
+    }
+    Security {
+        key: "security",
+        unit: "provision",
+        max: 1.0,
+        meaning: "Security provided without a base (training, arms, border help); scaled by presence.",
+    }
+}
+
+/// One coefficient of the quarterly update as declared in `coefficients!` below: the single place its
+/// key, symbol, unit, range, default and reason are written. The scenario reader, validation, the JSON
+/// Schema and the coefficient tables of `docs/MODEL.md` and `docs/SCENARIO.md` are all made from (or
+/// checked against) `COEFFICIENTS`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CoefficientSpec {
+    /// Key in `[model]` and field of `Coefficients`.
+    pub key: &'static str,
+    /// Symbol in the equations of `docs/MODEL.md` (`—` if it has none).
+    pub symbol: &'static str,
+    /// Unit, in words.
+    pub unit: &'static str,
+    /// Smallest value allowed.
+    pub min: f64,
+    /// Largest value allowed: always finite, so that no valid scenario reaches infinity or NaN (the
+    /// argument is in `docs/MODEL.md`, "Finite by construction").
+    pub max: f64,
+    /// Value when the scenario gives none.
+    pub default: f64,
+    /// What it does, in one line (the field's doc and the schema's description).
+    pub meaning: &'static str,
+    /// Why the default (and the range) are what they are.
+    pub reason: &'static str,
+}
+
+/// Declares every coefficient once and makes from that list the `Coefficients` struct, its `Default`,
+/// `COEFFICIENTS` (the table) and access by table index. Adding a coefficient is one entry here plus
+/// the formula that uses it.
+macro_rules! coefficients {
+    ($(
+        $key:ident {
+            symbol: $symbol:literal,
+            unit: $unit:literal,
+            range: $min:literal ..= $max:literal,
+            default: $default:literal,
+            meaning: $meaning:literal,
+            reason: $reason:literal $(,)?
+        }
+    )*) => {
+        /// The coefficients of the quarterly update, one field per entry of `COEFFICIENTS` (each field's
+        /// unit, range, default and reason are there and in `docs/MODEL.md`).
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Coefficients {
+            $(
+                #[doc = $meaning]
+                pub $key: f64,
+            )*
+        }
+
+        impl Default for Coefficients {
+            fn default() -> Coefficients {
+                Coefficients { $($key: $default,)* }
+            }
+        }
+
+        /// Number of coefficients.
+        pub const COEFFICIENT_COUNT: usize = [$(stringify!($key)),*].len();
+
+        /// Every coefficient, in declaration order (the order of `[model]` in docs and schema).
+        pub const COEFFICIENTS: [CoefficientSpec; COEFFICIENT_COUNT] = [$(
+            CoefficientSpec {
+                key: stringify!($key),
+                symbol: $symbol,
+                unit: $unit,
+                min: $min,
+                max: $max,
+                default: $default,
+                meaning: $meaning,
+                reason: $reason,
+            },
+        )*];
+
+        impl Coefficients {
+            /// The coefficients whose values, in the order of `COEFFICIENTS`, are `values`.
+            pub fn from_values(values: [f64; COEFFICIENT_COUNT]) -> Coefficients {
+                let [$($key),*] = values;
+                Coefficients { $($key,)* }
+            }
+
+            /// Every coefficient's value, in the order of `COEFFICIENTS`.
+            pub fn values(&self) -> [f64; COEFFICIENT_COUNT] {
+                [$(self.$key),*]
+            }
+        }
+    };
+}
+
+// Logit weights are capped at 100 logit points (two orders of magnitude above the largest default, a
+// pull of e^100 ≈ 1e43 to one): far past any plausible value, and low enough that every pull stays a
+// finite number (docs/MODEL.md, "Finite by construction").
+coefficients! {
+    adjustment_rate {
+        symbol: "λ", unit: "per quarter", range: 0.0 ..= 1.0, default: 0.15,
+        meaning: "Share of the gap between alignment and target closed each quarter.",
+        reason: "half-life of a gap ≈ 4 quarters: alignment follows interests within a year or two, as UZB's turn after Andijan (May 2005 → K2 eviction within six months, CSTO 2006; 000:200-206)",
+    }
+    mood_persistence {
+        symbol: "ρ", unit: "per quarter", range: 0.0 ..= 0.999, default: 0.9,
+        meaning: "AR(1) persistence of the political mood.",
+        reason: "moods last: a leader's preference persists for years (half-life ≈ 6.6 quarters); below 1 so the mood stays stationary",
+    }
+    mood_sd {
+        symbol: "σ", unit: "logit points", range: 0.0 ..= 10.0, default: 0.2,
+        meaning: "Standard deviation of the quarterly mood innovation.",
+        reason: "stationary spread `σ/√(1−ρ²)` ≈ 0.46 logit: enough for an unforeseen turn within a decade (Karimov's \"unpredictability\", 000:192) without drowning the levers",
+    }
+    economic_weight {
+        symbol: "w_econ", unit: "logit points", range: 0.0 ..= 100.0, default: 0.5,
+        meaning: "Economic pull is `w_econ · ln(1 + benefit / economic_scale)`.",
+        reason: "a benefit of 1% of GDP pulls `0.5·ln 2 ≈ 0.35` logit; TJK's 49% remittances `0.5·ln 50 ≈ 2` logit",
+    }
+    economic_scale {
+        symbol: "s_econ", unit: "share of GDP", range: 1e-6 ..= 1.0, default: 0.01,
+        meaning: "Benefit at which the economic pull is `w_econ · ln 2`.",
+        reason: "1% of GDP is where money starts to matter: diminishing returns above it (log); above 0 so the ratio is finite",
+    }
+    loan_weight {
+        symbol: "w_loan", unit: "grant equivalent per $", range: 0.0 ..= 1.0, default: 0.35,
+        meaning: "A dollar of loans counts as this many dollars of aid.",
+        reason: "a loan must be repaid: counted at a grant element of about a third (assumption)",
+    }
+    investment_weight {
+        symbol: "w_inv", unit: "grant equivalent per $", range: 0.0 ..= 1.0, default: 0.5,
+        meaning: "A dollar of investment counts as this many dollars of aid.",
+        reason: "investment benefits the economy but less directly than cash to the elite (004:338-370 on rents)",
+    }
+    security_weight {
+        symbol: "w_sec", unit: "logit points", range: 0.0 ..= 100.0, default: 1.5,
+        meaning: "Pull per unit of security demand × provision.",
+        reason: "full provision against full threat pulls 1.5 logit: security demand drove the 2008 restoration (000:216)",
+    }
+    regime_insecurity_weight {
+        symbol: "w_regime", unit: "threat units per unit of insecurity", range: 0.0 ..= 100.0, default: 0.5,
+        meaning: "Security demand = threat + w_regime · (1 − regime security).",
+        reason: "an insecure regime values protection at half the weight of external threat (assumption)",
+    }
+    base_security {
+        symbol: "—", unit: "provision", range: 0.0 ..= 1.0, default: 0.3,
+        meaning: "Provision a hosted base adds to the pole's `security`.",
+        reason: "a hosted base adds provision (Russia's 201st division, 000:384-392)",
+    }
+    criticism_weight {
+        symbol: "w_crit", unit: "logit points per unit", range: 0.0 ..= 100.0, default: 1.5,
+        meaning: "Pull lost per unit of criticism.",
+        reason: "a crisis of size 1 costs 1.5 logit: enough to flip UZB after Andijan (000:200-206)",
+    }
+    criticism_decay {
+        symbol: "δ_c", unit: "per quarter", range: 0.0 ..= 1.0, default: 0.15,
+        meaning: "Share of criticism forgotten each quarter.",
+        reason: "criticism fades within about two years (relations restored by 2008, 000:216)",
+    }
+    threat_decay {
+        symbol: "δ_θ", unit: "per quarter", range: 0.0 ..= 1.0, default: 0.2,
+        meaning: "Share of the gap between threat and its baseline closed each quarter.",
+        reason: "a spill-over scare fades within about a year",
+    }
+    regime_recovery {
+        symbol: "δ_r", unit: "per quarter", range: 0.0 ..= 1.0, default: 0.1,
+        meaning: "Share of the gap between regime security and its baseline closed each quarter.",
+        reason: "regimes re-consolidate within two years of a shock",
+    }
+    economy_recovery {
+        symbol: "δ_E", unit: "per quarter", range: 0.0 ..= 1.0, default: 0.1,
+        meaning: "Share of the gap between a pole's economic capacity and 1 closed each quarter.",
+        reason: "remittances recover slowly after a shock (2014 cut lasted years, 000:382)",
+    }
+    bloc_weight {
+        symbol: "w_bloc", unit: "logit points", range: 0.0 ..= 100.0, default: 0.3,
+        meaning: "Pull per membership in a bloc led by the pole.",
+        reason: "each membership binds a little (treaty and customs ties, 000:366 on EEU)",
+    }
+    base_weight {
+        symbol: "w_base", unit: "logit points", range: 0.0 ..= 100.0, default: 0.3,
+        meaning: "Pull of hosting the pole's base.",
+        reason: "hosting a base binds (elite rents, 004:338-370)",
+    }
+    diaspora_weight {
+        symbol: "w_dia", unit: "logit points per unit", range: 0.0 ..= 100.0, default: 1.0,
+        meaning: "Pull per unit of population share tied to the pole.",
+        reason: "a 24% Russian minority (KAZ, 000:348) adds 0.24 logit toward Russia",
+    }
+    base_admit_above {
+        symbol: "—", unit: "share", range: 0.0 ..= 1.0, default: 0.45,
+        meaning: "A state admits an offered base when its share toward the pole is ≥ this.",
+        reason: "a state admits a base only from a pole close to dominant",
+    }
+    base_evict_below {
+        symbol: "—", unit: "share", range: 0.0 ..= 1.0, default: 0.2,
+        meaning: "A state evicts a base when its share toward the pole is < this; must be < `base_admit_above`.",
+        reason: "and evicts it when the pole's share collapses (K2 after Andijan)",
+    }
+    transit_open_above {
+        symbol: "—", unit: "share", range: 0.0 ..= 1.0, default: 0.25,
+        meaning: "A state opens a route the pole wants when its share toward the pole is ≥ this.",
+        reason: "transit is a commercial favour, granted at a modest share",
+    }
+    transit_close_below {
+        symbol: "—", unit: "share", range: 0.0 ..= 1.0, default: 0.12,
+        meaning: "A state closes the pole's route when its share toward the pole is < this; must be < `transit_open_above`.",
+        reason: "and withdrawn only when relations are very poor",
     }
 }
 
@@ -317,5 +510,33 @@ impl World {
     /// Label of the `t`-th simulated quarter.
     pub fn quarter_label(&self, t: usize) -> Quarter {
         self.start.plus(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lever_table_is_in_the_order_of_lever_all() {
+        for (i, lever) in Lever::ALL.into_iter().enumerate() {
+            assert_eq!(LEVERS[i].lever, lever);
+            assert_eq!(lever.index(), i);
+        }
+    }
+
+    #[test]
+    fn every_range_is_finite_and_holds_its_default() {
+        for c in COEFFICIENTS {
+            assert!(
+                c.min.is_finite() && c.max.is_finite() && c.min < c.max,
+                "{}",
+                c.key
+            );
+            assert!((c.min..=c.max).contains(&c.default), "{}", c.key);
+        }
+        assert!(LEVERS.iter().all(|l| l.max.is_finite() && l.max > 0.0));
+        let d = Coefficients::default();
+        assert_eq!(Coefficients::from_values(d.values()), d);
     }
 }

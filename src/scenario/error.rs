@@ -58,19 +58,41 @@ impl fmt::Display for Located {
         write!(f, "{}", self.message)?;
         if !self.source_line.is_empty() {
             let gutter = self.line.to_string().len();
+            let (shown, col) = window(&self.source_line, self.column);
             write!(
                 f,
                 "\n{:gutter$} |\n{} | {}\n{:gutter$} | {:>col$}",
-                "",
-                self.line,
-                self.source_line,
-                "",
-                "^",
-                col = self.column
+                "", self.line, shown, "", "^",
             )?;
         }
         Ok(())
     }
+}
+
+/// Longest source line shown whole under an error, in characters.
+const SHOWN_WIDTH: usize = 100;
+
+/// The part of `line` shown under an error at 1-based character `column`, and the caret's column in
+/// it: the whole line if it is short, else `SHOWN_WIDTH` characters around the column with `…` where
+/// it is cut (a 100,000-character line is not printed whole).
+fn window(line: &str, column: usize) -> (String, usize) {
+    let len = line.chars().count();
+    if len <= SHOWN_WIDTH {
+        return (line.to_string(), column);
+    }
+    let start = column
+        .saturating_sub(SHOWN_WIDTH / 2)
+        .min(len - SHOWN_WIDTH);
+    let mut shown: String = line.chars().skip(start).take(SHOWN_WIDTH).collect();
+    let mut col = column - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        col += 1;
+    }
+    if start + SHOWN_WIDTH < len {
+        shown.push('…');
+    }
+    (shown, col)
 }
 
 impl Located {
@@ -100,7 +122,10 @@ impl Located {
     /// the dotted key of the value where it can be told (`state.AAA.gdp_usd_bn`), and the message put
     /// in the words of a TOML file rather than of Rust types.
     pub fn from_toml(file: &str, text: &str, error: &toml::de::Error) -> Located {
-        let span = error.span().unwrap_or(0..0);
+        let span = error
+            .span()
+            .or_else(|| first_line_failing(text, error.message()))
+            .unwrap_or(0..0);
         let message = error.message().trim_end();
         let path = toml_path(error);
         let (key, message) = if message == "missing field `scenario`" && is_blank(text) {
@@ -118,6 +143,42 @@ impl Located {
         };
         Located::at(file, text, span, key, message)
     }
+}
+
+/// Where an error the toml crate gives without a place happens: the start of the first line at which
+/// the file, read up to and including that line, fails with the same `message` (the crate stops at the
+/// first error, so that line holds it). The toml crate gives no place for some errors (a key nested
+/// past its recursion limit); without this they would be reported at 1:1. `None` if no prefix fails
+/// that way (an error about the whole file, such as a missing `[scenario]`).
+fn first_line_failing(text: &str, message: &str) -> Option<Range<usize>> {
+    let ends: Vec<usize> = text
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .chain((!text.ends_with('\n')).then_some(text.len()))
+        .collect();
+    let fails = |lines: usize| {
+        let prefix = &text[..ends[lines - 1]];
+        prefix
+            .parse::<toml::Table>()
+            .is_err_and(|e| e.message() == message)
+    };
+    if ends.is_empty() || !fails(ends.len()) {
+        return None;
+    }
+    // The smallest number of lines that fails: reading more of the file never removes the error.
+    let (mut good, mut bad) = (0, ends.len());
+    while bad - good > 1 {
+        let mid = (good + bad) / 2;
+        if fails(mid) {
+            bad = mid;
+        } else {
+            good = mid;
+        }
+    }
+    let start = if bad == 1 { 0 } else { ends[bad - 2] };
+    let line = &text[start..ends[bad - 1]];
+    let column = line.len() - line.trim_start().len();
+    Some(start + column..start + column)
 }
 
 /// What every scenario must have, for messages about a file that lacks it.
@@ -211,6 +272,12 @@ fn value_text(text: &str, at: usize) -> &str {
 
 /// Key and message for a syntax error at byte `at`: the parser's words, made plain where they mislead.
 fn syntax(text: &str, at: usize, message: &str) -> (String, String) {
+    if message == "recursion limit" {
+        return (String::new(), "this key has too many dotted parts: the TOML reader follows at most 80 (`a.b.c` has 3); a scenario's keys have at most 3".to_string());
+    }
+    if message.starts_with("cannot recurse further") {
+        return (String::new(), "values nested too deeply: the TOML reader follows arrays and inline tables at most 80 levels deep; a scenario's values nest at most 2".to_string());
+    }
     if message.starts_with("string values must be quoted") {
         let raw = value_text(text, at);
         let message = if raw.is_empty() || raw.starts_with('#') {
@@ -345,6 +412,36 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_around_its_column_with_the_caret_on_the_same_character() {
+        let line: String = (0..1000)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        assert_eq!(window("short", 3), ("short".to_string(), 3));
+        for column in [1, 2, 50, 51, 500, 999, 1000] {
+            let (shown, col) = window(&line, column);
+            assert!(shown.chars().count() <= SHOWN_WIDTH + 2, "{column}");
+            assert_eq!(
+                shown.chars().nth(col - 1),
+                line.chars().nth(column - 1),
+                "{column}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_without_a_place_is_located_at_the_first_line_that_fails() {
+        let text = format!("a = 1\nb = 2\n[{}]\nc = 3\n", vec!["x"; 200].join("."));
+        let error = text.parse::<toml::Table>().unwrap_err();
+        assert!(error.span().is_none(), "the toml crate now gives a place");
+        let e = Located::from_toml(
+            "f.toml",
+            &text,
+            &toml::from_str::<toml::Table>(&text).unwrap_err(),
+        );
+        assert_eq!((e.line, e.column), (3, 1));
+    }
 
     #[test]
     fn locates_line_and_column_of_a_span() {

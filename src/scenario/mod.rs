@@ -5,23 +5,24 @@
 //! Parsing (`raw`) and checking (`validate`) are separate stages; the rest of the crate accepts only the
 //! checked types. Must not: run anything, write anything.
 
-mod checks;
+pub mod docs;
 mod edit;
 mod error;
 mod raw;
 mod schema;
 mod suggest;
+mod tables;
 mod validate;
 
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub use checks::{FreeParam, CHECK_KINDS};
 pub use edit::set_values;
 pub use error::{Located, ScenarioError};
 pub use schema::json_schema;
-pub use validate::{DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS};
+pub use validate::{is_name, DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS, NAME_RULE};
+pub use validate::{FreeParam, CHECK_KINDS};
 
 use crate::model::{Check, Plan, World};
 

@@ -14,7 +14,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::schema::{check_kinds, lever_keys, NAME_PATTERN, QUARTER_PATTERN};
+use super::schema::{check_kinds, lever_keys, IDENT_PATTERN, NAME_PATTERN, QUARTER_PATTERN};
+pub use super::tables::{RawLever, RawModel};
 
 /// A value with the byte range it came from in the scenario file.
 pub type S<T> = Spanned<T>;
@@ -68,7 +69,7 @@ pub struct RawScenario {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
-    /// Short name; letters, digits, `_` and `-`; names the output folder `out/<name>/`. Required.
+    /// Short name; an ASCII letter or digit, then letters, digits, `_` and `-`; names the output folder `out/<name>/`. Required.
     #[schemars(with = "String", pattern(NAME_PATTERN))]
     pub name: S<String>,
     /// One-line title shown in outputs. Default: `name`.
@@ -93,88 +94,12 @@ pub struct RawMeta {
     pub seed: Option<S<i64>>,
 }
 
-/// `[model]`: coefficients of the quarterly update; every one optional, defaults in `model::Coefficients`.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawModel {
-    /// λ: share of the gap between alignment and target closed each quarter; 0..=1. Default 0.15.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub adjustment_rate: Option<S<f64>>,
-    /// ρ: AR(1) persistence of the political mood; per quarter, 0..=0.999. Default 0.9.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 0.999))]
-    pub mood_persistence: Option<S<f64>>,
-    /// σ: standard deviation of the quarterly mood innovation; logit points, 0..=10. Default 0.2.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 10))]
-    pub mood_sd: Option<S<f64>>,
-    /// w_econ: economic pull = w_econ · ln(1 + benefit / economic_scale); logit points, ≥ 0. Default 0.5.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub economic_weight: Option<S<f64>>,
-    /// s_econ: benefit whose economic pull is w_econ · ln 2; share of GDP, 1e-6..=1. Default 0.01.
-    #[schemars(with = "Option<f64>", range(min = 1e-6, max = 1))]
-    pub economic_scale: Option<S<f64>>,
-    /// w_loan: a dollar of loans counts as this many dollars of aid; 0..=1. Default 0.35.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub loan_weight: Option<S<f64>>,
-    /// w_inv: a dollar of investment counts as this many dollars of aid; 0..=1. Default 0.5.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub investment_weight: Option<S<f64>>,
-    /// w_sec: pull per unit of security demand × provision; logit points, ≥ 0. Default 1.5.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub security_weight: Option<S<f64>>,
-    /// w_regime: security demand = threat + w_regime · (1 − regime security); ≥ 0. Default 0.5.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub regime_insecurity_weight: Option<S<f64>>,
-    /// Provision a hosted base adds to the pole's `security`; 0..=1. Default 0.3.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub base_security: Option<S<f64>>,
-    /// w_crit: pull lost per unit of criticism; logit points per unit, ≥ 0. Default 1.5.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub criticism_weight: Option<S<f64>>,
-    /// δ_c: share of criticism forgotten each quarter; per quarter, 0..=1. Default 0.15.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub criticism_decay: Option<S<f64>>,
-    /// δ_θ: share of the gap between threat and its baseline closed each quarter; 0..=1. Default 0.2.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub threat_decay: Option<S<f64>>,
-    /// δ_r: share of the gap between regime security and its start level closed a quarter; 0..=1.
-    /// Default 0.1.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub regime_recovery: Option<S<f64>>,
-    /// δ_E: share of the gap between a pole's economic capacity and 1 closed a quarter; 0..=1.
-    /// Default 0.1.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub economy_recovery: Option<S<f64>>,
-    /// w_bloc: pull per membership in a bloc led by the pole; logit points, ≥ 0. Default 0.3.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub bloc_weight: Option<S<f64>>,
-    /// w_base: pull of hosting the pole's base; logit points, ≥ 0. Default 0.3.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub base_weight: Option<S<f64>>,
-    /// w_dia: pull per unit of population share tied to the pole; logit points, ≥ 0. Default 1.0.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub diaspora_weight: Option<S<f64>>,
-    /// A state admits an offered base when its share toward the pole is ≥ this; 0..=1. Default 0.45.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub base_admit_above: Option<S<f64>>,
-    /// A state evicts a base when its share toward the pole is < this; share, 0..=1, <
-    /// base_admit_above. Default 0.20.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub base_evict_below: Option<S<f64>>,
-    /// A state opens a route the pole wants when its share is ≥ this; share, 0..=1. Default 0.25.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub transit_open_above: Option<S<f64>>,
-    /// A state closes the pole's route when its share is < this; 0..=1, < transit_open_above.
-    /// Default 0.12.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub transit_close_below: Option<S<f64>>,
-}
-
 /// `[[pole]]`: an outside power.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPole {
-    /// The pole's name, used everywhere else; unique, not empty. Required.
-    #[schemars(with = "String", length(min = 1))]
+    /// The pole's name, used everywhere else; unique, a name (docs/SCENARIO.md, "Names"). Required.
+    #[schemars(with = "String", pattern(IDENT_PATTERN))]
     pub name: S<String>,
     /// Documentation only: read by people, not by the model.
     #[serde(default)]
@@ -186,8 +111,8 @@ pub struct RawPole {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBloc {
-    /// The bloc's name (e.g. "CSTO"); unique, not empty. Required.
-    #[schemars(with = "String", length(min = 1))]
+    /// The bloc's name (e.g. "CSTO"); unique, a name (docs/SCENARIO.md, "Names"). Required.
+    #[schemars(with = "String", pattern(IDENT_PATTERN))]
     pub name: S<String>,
     /// The leading pole (a declared pole name): each membership adds bloc_weight to its pull. Required.
     #[schemars(with = "String")]
@@ -207,8 +132,8 @@ pub struct RawBloc {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawState {
-    /// Short code used in files and outputs (e.g. "KGZ"); unique, not empty. Required.
-    #[schemars(with = "String", length(min = 1))]
+    /// Short code used in files and outputs (e.g. "KGZ"); unique, a name (docs/SCENARIO.md, "Names"). Required.
+    #[schemars(with = "String", pattern(IDENT_PATTERN))]
     pub code: S<String>,
     /// Full name. Default: `code`.
     #[serde(default)]
@@ -272,53 +197,12 @@ pub struct RawState {
     pub transit: Vec<S<String>>,
 }
 
-/// `[[lever]]`: what one pole brings one state, from a quarter on (the start if `from` is absent).
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawLever {
-    /// The pole that brings it (a declared pole name). Required.
-    #[schemars(with = "String")]
-    pub pole: S<String>,
-    /// The state it is brought to (a declared state code). Required.
-    #[schemars(with = "String")]
-    pub state: S<String>,
-    /// First quarter these values apply (`YEARQn`, inside the horizon). Default: scenario.start.
-    #[serde(default)]
-    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
-    pub from: Option<S<String>>,
-    /// Aid of every kind; $M/yr, ≥ 0; scaled by the pole's economic capacity and presence.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub aid_usd_m: Option<S<f64>>,
-    /// Rent for a base, counted only while the base is hosted; $M/yr, ≥ 0.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub base_rent_usd_m: Option<S<f64>>,
-    /// Exactly 0 or 1. 1: the pole seeks (or keeps) a base in the state; 0: it does not (a base closes).
-    #[schemars(with = "Option<f64>", extend("enum" = [0, 1]))]
-    pub base_offered: Option<S<f64>>,
-    /// Fees and procurement from the pole's supply route, counted while the route is open; $M/yr, ≥ 0;
-    /// > 0 means the pole wants the route.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub transit_usd_m: Option<S<f64>>,
-    /// Migrant remittances from the pole; share of the state's GDP, 0..=1.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub remittance_share: Option<S<f64>>,
-    /// New loans, counted at loan_weight; $M/yr, ≥ 0.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub loans_usd_m: Option<S<f64>>,
-    /// Direct investment, counted at investment_weight; $M/yr, ≥ 0.
-    #[schemars(with = "Option<f64>", range(min = 0))]
-    pub investment_usd_m: Option<S<f64>>,
-    /// Security provided without a base (training, arms, border help); provision, 0..=1.
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
-    pub security: Option<S<f64>>,
-}
-
 /// `[[event]]`: a shock with a quarterly hazard and its effects.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
-    /// The event's name; unique, not empty. Required.
-    #[schemars(with = "String", length(min = 1))]
+    /// The event's name; unique, a name (docs/SCENARIO.md, "Names"). Required.
+    #[schemars(with = "String", pattern(IDENT_PATTERN))]
     pub name: S<String>,
     /// What the event stands for. Default: empty.
     #[serde(default)]
@@ -387,8 +271,8 @@ pub struct RawInject {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawReaction {
-    /// The rule's name; unique, not empty. Required.
-    #[schemars(with = "String", length(min = 1))]
+    /// The rule's name; unique, a name (docs/SCENARIO.md, "Names"). Required.
+    #[schemars(with = "String", pattern(IDENT_PATTERN))]
     pub name: S<String>,
     /// What the rule stands for. Default: empty.
     #[serde(default)]
@@ -440,8 +324,8 @@ pub struct RawReaction {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
-    /// The option's name in `compare` outputs; unique, not "baseline". Required.
-    #[schemars(with = "String")]
+    /// The option's name in `compare` outputs; unique, a name, not "baseline". Required.
+    #[schemars(with = "String", pattern(IDENT_PATTERN))]
     pub name: S<String>,
     /// What the option is. Default: empty.
     #[serde(default)]
@@ -530,8 +414,8 @@ pub struct RawEventOverride {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCheck {
-    /// The check's name in outputs; unique. Required.
-    #[schemars(with = "String")]
+    /// The check's name in outputs; unique, a name (docs/SCENARIO.md, "Names"). Required.
+    #[schemars(with = "String", pattern(IDENT_PATTERN))]
     pub name: S<String>,
     /// What it tests and where the expectation comes from. Default: empty.
     #[serde(default)]

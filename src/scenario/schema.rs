@@ -18,8 +18,15 @@ use crate::model::Lever;
 /// surrounding spaces allowed.
 pub(super) const QUARTER_PATTERN: &str = r"^\s*\+?0*[1-9][0-9]{0,3}[Qq]\+?0*[1-4]\s*$";
 
-/// `scenario.name`: letters, digits, `_` and `-` (it names the output folder).
-pub(super) const NAME_PATTERN: &str = "^[A-Za-z0-9_-]+$";
+/// `scenario.name`: an ASCII letter or digit, then letters, digits, `_` and `-` (it names the output
+/// folder).
+pub(super) const NAME_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9_-]*$";
+
+/// Names of poles, blocs, states (codes), events, reactions, policies and checks, as `validate::is_name`
+/// checks them, for ASCII: a letter or digit, then letters, digits, `_` and `-`. Written without `\p{L}`
+/// (which not every editor's regex engine knows), so it lets any non-ASCII character through and leaves
+/// those to `greatgame check`.
+pub(super) const IDENT_PATTERN: &str = r"^[^\x00-\x2F\x3A-\x40\x5B-\x60\x7B-\x7F][^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x7F]*$";
 
 /// The JSON Schema (draft-07) of a scenario file, pretty-printed, ending in a newline.
 pub fn json_schema() -> String {
@@ -121,6 +128,33 @@ mod tests {
         ] {
             assert!(s.parse::<Quarter>().is_err(), "{s} accepted by the reader");
             assert!(!re(s), "{s} accepted by the pattern");
+        }
+    }
+
+    #[test]
+    fn name_patterns_match_what_validation_accepts() {
+        let ident = matches_pattern(IDENT_PATTERN);
+        let name = matches_pattern(NAME_PATTERN);
+        let mut words: Vec<String> = ["KGZ", "NATO", "east_pays", "a-b", "9x", "Россия"]
+            .map(String::from)
+            .to_vec();
+        // Every ASCII character in first, middle and last place.
+        for c in (0u8..128).map(char::from) {
+            words.extend([
+                format!("{c}ab"),
+                format!("a{c}b"),
+                format!("ab{c}"),
+                c.to_string(),
+            ]);
+        }
+        for w in &words {
+            let valid = crate::scenario::is_name(w);
+            if w.is_ascii() {
+                assert_eq!(ident(w), valid, "{w:?}");
+                assert_eq!(name(w), valid, "{w:?}");
+            } else if valid {
+                assert!(ident(w), "{w:?}");
+            }
         }
     }
 

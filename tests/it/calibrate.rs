@@ -134,13 +134,14 @@ fn a_free_parameter_the_scenario_does_not_accept_is_refused_before_searching() {
         "param = \"model.blok_weight\"",
     );
     let err = calibrate(&text, "toy.toml", &settings(), |_, _, _| panic!("searched")).unwrap_err();
+    // Refused by validation, at the `param` line, since the coefficients are one table.
     assert!(
         err.to_string()
-            .contains("[[calibrate]] model.blok_weight = 0 is not a valid scenario value"),
+            .contains("calibrate.param: unknown coefficient `blok_weight` in `model.blok_weight`"),
         "{err}"
     );
     assert!(
-        err.to_string().contains("unknown field `blok_weight`"),
+        err.to_string().contains("did you mean `bloc_weight`?"),
         "{err}"
     );
 }

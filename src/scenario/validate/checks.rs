@@ -1,13 +1,18 @@
-//! Validation of `[[check]]` (expectations for hindcasts) and `[[calibrate]]` (free parameters).
+//! `[[check]]` and `[[calibrate]]`. A check names a known kind, the state and exactly the pole, bloc,
+//! event, reaction or level its kind uses, a window inside the horizon, and the share of runs required
+//! (0..=1, min ≤ max): a hindcast can then evaluate it in every run without a missing reference. A free
+//! parameter names a coefficient of `model::COEFFICIENTS` or a declared entry's key, once, with a finite
+//! range: `calibrate` writes each value it tries into the file, which is validated again before use.
 
 use std::collections::BTreeSet;
 
-use super::raw::{RawCalibrate, RawCheck, S};
-use super::validate::Ctx;
-use super::ScenarioError;
+use super::Ctx;
 use crate::model::{
     Check, Condition, During, EventTarget, OccurrenceKind, Occurrences, Predicate, World,
+    COEFFICIENTS,
 };
+use crate::scenario::raw::{RawCalibrate, RawCheck, S};
+use crate::scenario::ScenarioError;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
@@ -349,7 +354,12 @@ pub(super) fn free_params(
             let parts: Vec<&str> = p.split('.').collect();
             let bad = |msg: String| cx.err(c.param.span(), "calibrate.param", msg);
             match parts.as_slice() {
-                ["model", _] => {}
+                ["model", key] => {
+                    if !COEFFICIENTS.iter().any(|c| c.key == *key) {
+                        let keys: Vec<&str> = COEFFICIENTS.iter().map(|c| c.key).collect();
+                        return Err(bad(format!("unknown coefficient `{key}` in `{p}`, expected one of: {}", keys.join(", "))));
+                    }
+                }
                 [section, name, _] => {
                     let names: Vec<&str> = match *section {
                         "state" => world.states.iter().map(|s| s.code.as_str()).collect(),

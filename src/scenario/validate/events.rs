@@ -1,0 +1,167 @@
+//! `[[event]]`, their hazards, and `[[inject]]`. An event strikes states or one pole; each effect is
+//! allowed only for the target it acts on (a state event cannot cut a pole's economy), in a range that
+//! keeps threat and regime security in 0..=1 and criticism finite; hazards are probabilities per quarter;
+//! `border_exposure` only for state events. An inject names a declared event, a quarter inside the
+//! horizon, and states only for a state event.
+
+use super::{flags, Ctx, Names, Result};
+use crate::model::{Event, EventTarget, Plan, World};
+use crate::scenario::raw::{RawEvent, RawInject};
+
+pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
+    let key = format!("event.{}", e.name.get_ref());
+    let k = |field: &str| format!("{key}.{field}");
+    let target = match e.target.as_ref().map(|t| t.get_ref().as_str()) {
+        None | Some("states") => EventTarget::States,
+        Some("pole") => {
+            let pole = e.pole.as_ref().ok_or_else(|| {
+                cx.err(
+                    e.name.span(),
+                    k("pole"),
+                    "an event with target = \"pole\" needs `pole`, the pole it strikes",
+                )
+            })?;
+            EventTarget::Pole(cx.lookup(pole, &k("pole"), "pole", poles)?)
+        }
+        Some(other) => {
+            // unwrap OK: the match arm is only reached when `target` is present.
+            let span = e.target.as_ref().unwrap().span();
+            return Err(cx.err(
+                span,
+                k("target"),
+                format!("unknown target `{other}`, expected one of: states, pole"),
+            ));
+        }
+    };
+    let host_only = [
+        ("threat", &e.threat),
+        ("regime", &e.regime),
+        ("criticism", &e.criticism),
+        ("realign", &e.realign),
+    ];
+    let pole_only = [("economy", &e.economy), ("presence", &e.presence)];
+    let (wrong, why) = match target {
+        EventTarget::States => (
+            &pole_only[..],
+            "strikes states; economy and presence need target = \"pole\"",
+        ),
+        EventTarget::Pole(_) => (
+            &host_only[..],
+            "strikes a pole; threat, regime, criticism and realign need target = \"states\"",
+        ),
+    };
+    if let Some((name, Some(v))) = wrong.iter().find(|(_, v)| v.is_some()) {
+        return Err(cx.err(
+            v.span(),
+            k(name),
+            format!("not allowed here: this event {why}"),
+        ));
+    }
+    if matches!(target, EventTarget::Pole(_)) && !e.hazard_by_state.is_empty() {
+        let v = e.hazard_by_state.values().next().map_or(0..0, |v| v.span());
+        return Err(cx.err(
+            v,
+            k("hazard_by_state"),
+            "not allowed here: a pole event has one hazard, `hazard`",
+        ));
+    }
+    let critic = match (&e.pole, target) {
+        (Some(p), EventTarget::States) => Some(cx.lookup(p, &k("pole"), "pole", poles)?),
+        _ => None,
+    };
+    if let (Some(v), None) = (&e.criticism, critic) {
+        return Err(cx.err(
+            v.span(),
+            k("criticism"),
+            "criticism needs `pole`: the pole whose criticism rises",
+        ));
+    }
+    Ok(Event {
+        name: e.name.get_ref().clone(),
+        description: e.description.clone().unwrap_or_default(),
+        target,
+        critic,
+        threat: cx.opt_real(&e.threat, &k("threat"), -1.0, 1.0, 0.0)?,
+        regime: cx.opt_real(&e.regime, &k("regime"), -1.0, 1.0, 0.0)?,
+        criticism: cx.opt_real(&e.criticism, &k("criticism"), 0.0, 10.0, 0.0)?,
+        realign: cx.opt_real(&e.realign, &k("realign"), 0.0, 1.0, 0.0)?,
+        economy: cx.opt_real(&e.economy, &k("economy"), -1.0, 1.0, 0.0)?,
+        presence: cx.opt_real(&e.presence, &k("presence"), -1.0, 0.0, 0.0)?,
+    })
+}
+
+pub(super) fn injects(
+    cx: &Ctx,
+    list: &[RawInject],
+    world: &World,
+    names: &Names,
+) -> Result<Vec<bool>> {
+    let hs = world.states.len();
+    let mut injects = vec![false; world.quarters * world.events.len() * hs];
+    for inj in list {
+        let e = cx.lookup(&inj.event, "inject.event", "event", names.events)?;
+        let t = cx.within(&inj.quarter, "inject.quarter", world)?;
+        match world.events[e].target {
+            EventTarget::Pole(_) => {
+                if let Some(v) = inj.states.first() {
+                    return Err(cx.err(
+                        v.span(),
+                        "inject.states",
+                        format!(
+                            "`{}` strikes a pole, not states: remove `states`",
+                            inj.event.get_ref()
+                        ),
+                    ));
+                }
+                injects[world.event_index(t, e, 0)] = true;
+            }
+            EventTarget::States => {
+                let hit = if inj.states.is_empty() {
+                    vec![true; hs]
+                } else {
+                    flags(cx, &inj.states, "inject.states", "state", names.states)?
+                };
+                for (h, _) in hit.iter().enumerate().filter(|(_, hit)| **hit) {
+                    injects[world.event_index(t, e, h)] = true;
+                }
+            }
+        }
+    }
+    Ok(injects)
+}
+
+/// Writes each event's hazards (`hazard`, `hazard_by_state`, `border_exposure`) into the baseline `plan`.
+pub(super) fn hazards(
+    cx: &Ctx,
+    raw: &[RawEvent],
+    world: &World,
+    names: &Names,
+    plan: &mut Plan,
+) -> Result<()> {
+    let (hs, qs) = (world.states.len(), world.quarters);
+    for (e, raw_e) in raw.iter().enumerate() {
+        let k = format!("event.{}", raw_e.name.get_ref());
+        let hazard = cx.opt_real(&raw_e.hazard, &format!("{k}.hazard"), 0.0, 1.0, 0.0)?;
+        let mut by_state = vec![hazard; hs];
+        for (code, v) in &raw_e.hazard_by_state {
+            let key = format!("{k}.hazard_by_state.{code}");
+            let h = cx.lookup_key(code, v.span(), &key, "state", names.states)?;
+            by_state[h] = cx.real(v, &key, 0.0, 1.0)?;
+        }
+        if raw_e.border_exposure.unwrap_or(false) {
+            if matches!(world.events[e].target, EventTarget::Pole(_)) {
+                return Err(cx.err(raw_e.name.span(), format!("{k}.border_exposure"), "not allowed here: a pole event has no border; border_exposure needs target = \"states\""));
+            }
+            for (h, host) in world.states.iter().enumerate() {
+                by_state[h] = (by_state[h] * (1.0 + host.afghan_border_km / 1000.0)).min(1.0);
+            }
+        }
+        for t in 0..qs {
+            for (h, x) in by_state.iter().enumerate() {
+                plan.hazards[world.event_index(t, e, h)] = *x;
+            }
+        }
+    }
+
+    Ok(())
+}
