@@ -13,6 +13,7 @@ mod schema;
 mod suggest;
 mod tables;
 mod validate;
+mod warnings;
 
 use std::path::Path;
 
@@ -23,6 +24,7 @@ pub use error::{Located, ScenarioError};
 pub use schema::json_schema;
 pub use validate::{is_name, DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS, NAME_RULE};
 pub use validate::{FreeParam, CHECK_KINDS};
+pub use warnings::{rest_point_note, warnings, Warning};
 
 use crate::model::{Check, Plan, World};
 
