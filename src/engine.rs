@@ -143,6 +143,23 @@ pub struct ChunkDetail {
     pub finals: Vec<Final>,
     /// Alignment by run, plan, quarter, host and pole (empty unless `keep_trajectories`).
     pub trajectories: Vec<f64>,
+    /// The first score of the chunk that is not finite (NaN or infinite), if any: the batch fails there.
+    pub non_finite: Option<NonFinite>,
+}
+
+/// Where a score first became NaN or infinite: indices of run, plan, quarter, state and pole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NonFinite {
+    /// Run index.
+    pub run: u64,
+    /// Plan index.
+    pub plan: usize,
+    /// Quarter index.
+    pub quarter: usize,
+    /// State index.
+    pub state: usize,
+    /// Pole index.
+    pub pole: usize,
 }
 
 /// The result of a batch: one tally per plan.
@@ -170,6 +187,20 @@ pub enum EngineError<E> {
     /// The sink failed (an output could not be written).
     #[error(transparent)]
     Sink(E),
+    /// A score became NaN or infinite: the scenario's values overflow the model's arithmetic.
+    #[error("run {run}, plan `{plan}`: the {pole} score of {state} in {quarter} is not a finite number (the scenario's coefficients or levers overflow the model's arithmetic); nothing was written")]
+    NonFinite {
+        /// Run index.
+        run: u64,
+        /// Plan name.
+        plan: String,
+        /// Quarter label.
+        quarter: String,
+        /// State code.
+        state: String,
+        /// Pole name.
+        pole: String,
+    },
 }
 
 /// The random generator of run `run`: stream `run` of the generator seeded with `seed`.
@@ -235,12 +266,21 @@ pub fn simulate<E: Send>(
         scope.spawn(move || simulate_waves(to_sink));
         for details in from_waves {
             for detail in details {
-                sink(detail)?;
+                if let Some(at) = detail.non_finite {
+                    let world = batch.world;
+                    return Err(EngineError::NonFinite {
+                        run: at.run,
+                        plan: batch.plans[at.plan].name.clone(),
+                        quarter: world.quarter_label(at.quarter).to_string(),
+                        state: world.states[at.state].code.clone(),
+                        pole: world.poles[at.pole].clone(),
+                    });
+                }
+                sink(detail).map_err(EngineError::Sink)?;
             }
         }
         Ok(())
-    })
-    .map_err(EngineError::Sink)?;
+    })?;
     let mut tallies: Vec<Tally> = batch
         .plans
         .iter()
@@ -378,6 +418,16 @@ fn bin_live(values: &[Lanes<f64>], n: usize, bins: &mut [u16]) {
     }
 }
 
+/// The first cell and lane among the first `n` lanes of `values` that is NaN or infinite.
+fn first_non_finite(values: &[Lanes<f64>], n: usize) -> Option<(usize, usize)> {
+    values.iter().enumerate().find_map(|(cell, lanes)| {
+        lanes[..n]
+            .iter()
+            .position(|x| !x.is_finite())
+            .map(|lane| (cell, lane))
+    })
+}
+
 /// Simulates chunk `c` serially, `LANES` runs at a time in lock-step, adding its statistics to
 /// `worker`'s tallies.
 fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worker) -> ChunkDetail {
@@ -423,6 +473,16 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
             shocks.draw(rngs);
             for (k, (plan, block)) in batch.plans.iter().zip(blocks.iter_mut()).enumerate() {
                 step_block(world, plan, slots, t, block, shocks, occurred);
+                if detail.non_finite.is_none() {
+                    detail.non_finite =
+                        first_non_finite(&block.alignment, n).map(|(cell, lane)| NonFinite {
+                            run: block_first + lane as u64,
+                            plan: k,
+                            quarter: t,
+                            state: cell / ps,
+                            pole: cell % ps,
+                        });
+                }
                 if !batch.checks.is_empty() {
                     for (i, v) in verdicts[..n].iter_mut().map(|v| &mut v[k]).enumerate() {
                         block.lane(i, &mut lanes[k]);
