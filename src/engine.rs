@@ -418,6 +418,20 @@ fn bin_live(values: &[Lanes<f64>], n: usize, bins: &mut [u16]) {
     }
 }
 
+/// True if the first `n` lanes of every row of `values` are finite. A finite number times zero is zero
+/// and NaN or an infinity times zero is NaN, so each lane's sum of those products is zero exactly when
+/// the lane is finite: a few vector operations per row, no branch per value.
+#[inline]
+fn all_finite(values: &[Lanes<f64>], n: usize) -> bool {
+    let mut sums = [0.0f64; LANES];
+    for row in values {
+        for (s, &x) in sums.iter_mut().zip(row) {
+            *s += x * 0.0;
+        }
+    }
+    sums[..n].iter().all(|&s| s == 0.0)
+}
+
 /// The first cell and lane among the first `n` lanes of `values` that is NaN or infinite.
 fn first_non_finite(values: &[Lanes<f64>], n: usize) -> Option<(usize, usize)> {
     values.iter().enumerate().find_map(|(cell, lanes)| {
@@ -473,7 +487,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
             shocks.draw(rngs);
             for (k, (plan, block)) in batch.plans.iter().zip(blocks.iter_mut()).enumerate() {
                 step_block(world, plan, slots, t, block, shocks, occurred);
-                if detail.non_finite.is_none() {
+                if detail.non_finite.is_none() && !all_finite(&block.alignment, n) {
                     detail.non_finite =
                         first_non_finite(&block.alignment, n).map(|(cell, lane)| NonFinite {
                             run: block_first + lane as u64,
@@ -597,6 +611,21 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_finite_values_are_found_in_the_first_n_lanes_only() {
+        let mut values = vec![[0.25f64; LANES]; 5];
+        assert!(all_finite(&values, LANES));
+        assert_eq!(first_non_finite(&values, LANES), None);
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            values[3][5] = bad;
+            assert!(!all_finite(&values, LANES));
+            assert!(all_finite(&values, 5), "lane 5 holds no run when n = 5");
+            assert_eq!(first_non_finite(&values, LANES), Some((3, 5)));
+            assert_eq!(first_non_finite(&values, 5), None);
+            values[3][5] = 0.25;
+        }
+    }
 
     #[test]
     fn occurrences_are_counted_in_the_first_n_lanes_of_every_slot() {
