@@ -68,7 +68,8 @@ fn alive(pid: u32) -> bool {
 
 impl OutputDir {
     /// Makes `path` a folder if needed, checks it is writable, takes its lock, checks that none of
-    /// `will_write` names something that must not be replaced, and removes temp files left by processes
+    /// `will_write` nor any earlier greatgame output in it is something that must not be replaced (see
+    /// `files::replaceable`), and removes temp files left by processes
     /// that no longer exist. Writes nothing else: until [`OutputDir::commit`], an earlier run's files stay
     /// as they were.
     pub fn open(path: &Path, will_write: &[&str]) -> Result<OutputDir, OutputError> {
@@ -90,7 +91,9 @@ impl OutputDir {
         File::create(&probe).map_err(|e| fail(format!("not writable ({e})")))?;
         let _ = fs::remove_file(&probe);
         dir.lock = Some(lock(path)?);
-        for name in will_write {
+        // What this run rewrites, and the earlier outputs its commit removes: none may be a device, FIFO,
+        // folder or read-only file.
+        for name in will_write.iter().chain(&OUTPUT_NAMES) {
             replaceable(&path.join(name))?;
         }
         dir.remove_dead_temps();
@@ -431,6 +434,19 @@ mod tests {
         );
         let again = OutputDir::open(&path, &[]).unwrap();
         drop(again);
+    }
+
+    #[test]
+    fn a_read_only_earlier_output_is_not_removed() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let kept = tmp.path().join("hindcast.csv");
+        fs::write(&kept, b"keep").unwrap();
+        fs::set_permissions(&kept, fs::Permissions::from_mode(0o444)).unwrap();
+        let err = OutputDir::open(tmp.path(), &["summary.csv"]).err().unwrap();
+        assert!(matches!(err, OutputError::Target { .. }), "{err}");
+        assert_eq!(fs::read(&kept).unwrap(), b"keep");
+        assert!(!tmp.path().join(LOCK_FILE).exists());
     }
 
     #[test]
