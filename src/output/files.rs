@@ -138,6 +138,12 @@ pub fn replaceable(path: &Path) -> Result<PathBuf, OutputError> {
         }
         Ok(m) => m,
     };
+    if link.file_type().is_symlink() && leads_to_a_descriptor(path) {
+        return Err(refuse(
+            "it leads to a process's file descriptor (/dev/stdout, /dev/fd/N, /proc/...), which a \
+             rename cannot write to; redirect standard output instead (`> FILE`)",
+        ));
+    }
     let (real, meta) = if link.file_type().is_symlink() {
         match fs::canonicalize(path) {
             Ok(real) => {
@@ -170,6 +176,26 @@ pub fn replaceable(path: &Path) -> Result<PathBuf, OutputError> {
         ));
     }
     Ok(real)
+}
+
+/// True if the chain of symbolic links from `path` passes through `/proc` or `/dev/fd` (as
+/// `/dev/stdout` does): the file at its end is some process's descriptor, not a place to write a file.
+fn leads_to_a_descriptor(path: &Path) -> bool {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        let Ok(target) = fs::read_link(&at) else {
+            return false;
+        };
+        let target = match at.parent() {
+            Some(parent) if target.is_relative() => parent.join(target),
+            _ => target,
+        };
+        if target.starts_with("/proc") || target.starts_with("/dev/fd") {
+            return true;
+        }
+        at = target;
+    }
+    false
 }
 
 /// A file being written under a temp name in its final folder, hashed as it goes. `finish` completes it
@@ -502,7 +528,15 @@ mod tests {
         std::os::unix::fs::symlink("/dev/null", &link).unwrap();
         let fifo = dir.path().join("fifo");
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
-        for target in [Path::new("/dev/null"), &link, &fifo, dir.path()] {
+        let descriptor = dir.path().join("out-link");
+        std::os::unix::fs::symlink("/proc/self/fd/1", &descriptor).unwrap();
+        for target in [
+            Path::new("/dev/null"),
+            &link,
+            &fifo,
+            dir.path(),
+            &descriptor,
+        ] {
             assert!(
                 matches!(replaceable(target), Err(OutputError::Target { .. })),
                 "{}",
