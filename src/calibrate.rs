@@ -4,7 +4,9 @@
 //! Scoring rule: for each check, the shortfall is how far the share of runs in which it held falls
 //! outside its required range (`max(0, min_share − share) + max(0, share − max_share)`). A candidate's
 //! score is the sum of shortfalls over non-holdout checks (lower is better; 0 means every one passes);
-//! ties go to more checks passed, then to the earlier candidate. Holdout checks are scored the same way
+//! ties go to more checks passed, then to the earlier candidate. The scenario as written is the first
+//! candidate: unless a search point scores strictly better, it is kept, reported and written unchanged,
+//! so a calibration never makes a scenario worse. Holdout checks are scored the same way
 //! but never steer the search.
 //!
 //! Search: the scenario as written is scored first; then a Latin hypercube of `samples` points over the
@@ -80,11 +82,13 @@ pub struct Report {
     pub params: Vec<FreeParam>,
     /// The scenario as written.
     pub start: Candidate,
-    /// The best candidate found.
+    /// The best candidate found; the scenario as written (`start`) if `kept`.
     pub best: Candidate,
+    /// True if no search point scored strictly better than the scenario as written, which is kept.
+    pub kept: bool,
     /// Evaluations made.
     pub evaluations: usize,
-    /// The scenario text with the best values written in.
+    /// The scenario text with the best values written in (the text as given if `kept`).
     pub calibrated_text: String,
     /// The calibrated scenario and its outcome, for the hindcast table.
     pub calibrated: (Scenario, Outcome),
@@ -168,7 +172,58 @@ pub fn apply(
             (p.param.as_str(), v, note)
         })
         .collect();
-    scenario::set_values(text, file, &assignments)
+    let text = scenario::set_values(text, file, &assignments)?;
+    Ok(match note {
+        true => {
+            text.lines()
+                .map(keep_last_note)
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        }
+        false => text,
+    })
+}
+
+/// The start and end of the note `apply` writes.
+const NOTE_START: &str = "calibrated by `greatgame calibrate` in [";
+const NOTE_END: &str = "(see docs/MODEL.md)";
+
+/// `line` with only the last of the calibration notes it holds, put where the first was: a repeated
+/// `--write` replaces its own note instead of adding another. Anything else between the notes is kept,
+/// without the separators that joined the notes.
+fn keep_last_note(line: &str) -> String {
+    let mut notes = Vec::new();
+    let mut from = 0;
+    while let Some(at) = line[from..].find(NOTE_START) {
+        let start = from + at;
+        let Some(len) = line[start..].find(NOTE_END) else {
+            break;
+        };
+        let end = start + len + NOTE_END.len();
+        notes.push((start, end));
+        from = end;
+    }
+    let (Some(&(first, _)), Some(&(last_start, last_end))) = (notes.first(), notes.last()) else {
+        return line.to_string();
+    };
+    if notes.len() < 2 {
+        return line.to_string();
+    }
+    let mut out = format!("{}{}", &line[..first], &line[last_start..last_end]);
+    for pair in notes.windows(2) {
+        let between = line[pair[0].1..pair[1].0].trim_end();
+        let between = between
+            .strip_suffix(';')
+            .or_else(|| between.strip_suffix('#'))
+            .unwrap_or(between)
+            .trim_end();
+        if !between.is_empty() {
+            out.push_str(between);
+        }
+    }
+    out.push_str(&line[last_end..]);
+    out
 }
 
 /// Calibrates the scenario `text` (named `file` in errors); `progress` is told of each evaluation.
@@ -207,9 +262,10 @@ pub fn calibrate(
         let candidate = apply(text, file, &params, values, false)?;
         Ok(score(&Scenario::from_toml(&candidate, file)?, settings)?.0)
     };
+    let (start_score, start_outcome) = score(&original, settings)?;
     let start = Candidate {
         values: Vec::new(),
-        score: score(&original, settings)?.0,
+        score: start_score,
     };
     let mut evaluations = 1;
 
@@ -283,6 +339,17 @@ pub fn calibrate(
         }
     }
 
+    if !best.score.better_than(&start.score) {
+        return Ok(Report {
+            params,
+            best: start.clone(),
+            start,
+            kept: true,
+            evaluations,
+            calibrated_text: text.to_string(),
+            calibrated: (original, start_outcome),
+        });
+    }
     let calibrated_text = apply(text, file, &params, &best.values, true)?;
     let sc = Scenario::from_toml(&calibrated_text, file)?;
     let (_, outcome) = score(&sc, settings)?;
@@ -290,8 +357,30 @@ pub fn calibrate(
         params,
         start,
         best,
+        kept: false,
         evaluations,
         calibrated_text,
         calibrated: (sc, outcome),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_note_replaces_the_first_and_other_comments_stay() {
+        let note = |low, high| format!("{NOTE_START}{low}, {high}] {NOTE_END}");
+        let twice = format!("hazard = 0.5 # {} ; {}", note(0, 1), note(0, 2));
+        assert_eq!(
+            keep_last_note(&twice),
+            format!("hazard = 0.5 # {}", note(0, 2))
+        );
+        let with_user = format!("x = 1 # why ; {} ; later ; {}", note(0, 1), note(1, 2));
+        assert_eq!(
+            keep_last_note(&with_user),
+            format!("x = 1 # why ; {} ; later", note(1, 2))
+        );
+        assert_eq!(keep_last_note("x = 1 # plain"), "x = 1 # plain");
+    }
 }

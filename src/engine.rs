@@ -144,6 +144,23 @@ pub struct ChunkDetail {
     pub finals: Vec<Final>,
     /// Alignment by run, plan, quarter, host and pole (empty unless `keep_trajectories`).
     pub trajectories: Vec<f64>,
+    /// The first score of the chunk that is not finite (NaN or infinite), if any: the batch fails there.
+    pub non_finite: Option<NonFinite>,
+}
+
+/// Where a score first became NaN or infinite: indices of run, plan, quarter, state and pole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NonFinite {
+    /// Run index.
+    pub run: u64,
+    /// Plan index.
+    pub plan: usize,
+    /// Quarter index.
+    pub quarter: usize,
+    /// State index.
+    pub state: usize,
+    /// Pole index.
+    pub pole: usize,
 }
 
 /// The result of a batch: one tally per plan.
@@ -171,6 +188,20 @@ pub enum EngineError<E> {
     /// The sink failed (an output could not be written).
     #[error(transparent)]
     Sink(E),
+    /// A score became NaN or infinite: the scenario's values overflow the model's arithmetic.
+    #[error("run {run}, plan `{plan}`: the {pole} score of {state} in {quarter} is not a finite number (the scenario's coefficients or levers overflow the model's arithmetic); nothing was written")]
+    NonFinite {
+        /// Run index.
+        run: u64,
+        /// Plan name.
+        plan: String,
+        /// Quarter label.
+        quarter: String,
+        /// State code.
+        state: String,
+        /// Pole name.
+        pole: String,
+    },
 }
 
 /// The random generator of run `run`: stream `run` of the generator seeded with `seed`.
@@ -236,12 +267,21 @@ pub fn simulate<E: Send>(
         scope.spawn(move || simulate_waves(to_sink));
         for details in from_waves {
             for detail in details {
-                sink(detail)?;
+                if let Some(at) = detail.non_finite {
+                    let world = batch.world;
+                    return Err(EngineError::NonFinite {
+                        run: at.run,
+                        plan: batch.plans[at.plan].name.clone(),
+                        quarter: world.quarter_label(at.quarter).to_string(),
+                        state: world.states[at.state].code.clone(),
+                        pole: world.poles[at.pole].clone(),
+                    });
+                }
+                sink(detail).map_err(EngineError::Sink)?;
             }
         }
         Ok(())
-    })
-    .map_err(EngineError::Sink)?;
+    })?;
     let mut tallies: Vec<Tally> = batch
         .plans
         .iter()
@@ -377,6 +417,30 @@ fn bin_live(values: &[F64s], n: usize, bins: &mut [u16]) {
     }
 }
 
+/// True if the first `n` lanes of every row of `values` are finite. A finite number times zero is zero
+/// and NaN or an infinity times zero is NaN, so each lane's sum of those products is zero exactly when
+/// the lane is finite: a few vector operations per row, no branch per value.
+#[inline]
+fn all_finite<B: Borrow<Lanes<f64>>>(values: &[B], n: usize) -> bool {
+    let mut sums = [0.0f64; LANES];
+    for row in values {
+        for (s, &x) in sums.iter_mut().zip(row.borrow()) {
+            *s += x * 0.0;
+        }
+    }
+    sums[..n].iter().all(|&s| s == 0.0)
+}
+
+/// The first cell and lane among the first `n` lanes of `values` that is NaN or infinite.
+fn first_non_finite<B: Borrow<Lanes<f64>>>(values: &[B], n: usize) -> Option<(usize, usize)> {
+    values.iter().enumerate().find_map(|(cell, lanes)| {
+        lanes.borrow()[..n]
+            .iter()
+            .position(|x| !x.is_finite())
+            .map(|lane| (cell, lane))
+    })
+}
+
 /// Simulates chunk `c` serially, `LANES` runs at a time in lock-step, adding its statistics to
 /// `worker`'s tallies.
 fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worker) -> ChunkDetail {
@@ -421,6 +485,16 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
             shocks.draw_lanes(rngs);
             for (k, (plan, block)) in batch.plans.iter().zip(blocks.iter_mut()).enumerate() {
                 step(world, plan, slots, t, block, shocks, occurred);
+                if detail.non_finite.is_none() && !all_finite(&block.alignment, n) {
+                    detail.non_finite =
+                        first_non_finite(&block.alignment, n).map(|(cell, lane)| NonFinite {
+                            run: block_first + lane as u64,
+                            plan: k,
+                            quarter: t,
+                            state: cell / ps,
+                            pole: cell % ps,
+                        });
+                }
                 if !batch.checks.is_empty() {
                     for (i, v) in verdicts[..n].iter_mut().map(|v| &mut v[k]).enumerate() {
                         block.lane(i, &mut lanes[k]);
@@ -535,6 +609,21 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_finite_values_are_found_in_the_first_n_lanes_only() {
+        let mut values = vec![[0.25f64; LANES]; 5];
+        assert!(all_finite(&values, LANES));
+        assert_eq!(first_non_finite(&values, LANES), None);
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            values[3][5] = bad;
+            assert!(!all_finite(&values, LANES));
+            assert!(all_finite(&values, 5), "lane 5 holds no run when n = 5");
+            assert_eq!(first_non_finite(&values, LANES), Some((3, 5)));
+            assert_eq!(first_non_finite(&values, 5), None);
+            values[3][5] = 0.25;
+        }
+    }
 
     #[test]
     fn occurrences_are_counted_in_the_first_n_lanes_of_every_slot() {

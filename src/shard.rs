@@ -12,10 +12,13 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Tally;
-use crate::stats::Moments;
+use crate::output::FileRecord;
+use crate::scenario::{sha256_hex, Scenario, MAX_RUNS};
+use crate::stats::{Moments, BINS};
 
-/// Version of the part format; a merge refuses parts of another.
-pub const PART_FORMAT: u32 = 1;
+/// Version of the part format; a merge refuses parts of another. 2: parts record their streamed files
+/// (size and SHA-256) and a hash of their own content.
+pub const PART_FORMAT: u32 = 2;
 
 /// Shard `k` of `n` (1-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,11 +83,26 @@ impl Sparse {
         }
     }
 
-    fn to_dense(&self) -> Result<Vec<u32>, String> {
-        let mut v = vec![0; self.len];
+    /// The dense vector, if it has length `len` (checked before anything is allocated) and its entries
+    /// are in strictly increasing index order, within it, and not zero.
+    fn to_dense(&self, len: usize, what: &str) -> Result<Vec<u32>, String> {
+        if self.len != len {
+            return Err(format!(
+                "{what}: length {}, the scenario implies {len}",
+                self.len
+            ));
+        }
+        let mut v = vec![0; len];
+        let mut next = 0usize;
         for &(i, c) in &self.entries {
-            *v.get_mut(i as usize)
-                .ok_or_else(|| format!("entry {i} beyond length {}", self.len))? = c;
+            let i = i as usize;
+            if i < next || i >= len || c == 0 {
+                return Err(format!(
+                    "{what}: entry ({i}, {c}) out of order, beyond length {len} or zero"
+                ));
+            }
+            v[i] = c;
+            next = i + 1;
         }
         Ok(v)
     }
@@ -93,16 +111,26 @@ impl Sparse {
 /// A tally as stored in a part file, with its large count vectors sparse.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredTally {
-    runs: u64,
-    alignment: Vec<Moments>,
-    histograms: Sparse,
-    occurrences: Sparse,
-    dominant: Vec<u32>,
-    bases: Vec<u32>,
-    transit: Vec<u32>,
-    blocs: Vec<u32>,
-    paired: Vec<Moments>,
-    checks: Vec<u32>,
+    /// As [`Tally`]'s fields; read from a file, so checked by [`StoredTally::to_tally`] before use.
+    pub runs: u64,
+    /// See `runs`.
+    pub alignment: Vec<Moments>,
+    /// See `runs`.
+    pub histograms: Sparse,
+    /// See `runs`.
+    pub occurrences: Sparse,
+    /// See `runs`.
+    pub dominant: Vec<u32>,
+    /// See `runs`.
+    pub bases: Vec<u32>,
+    /// See `runs`.
+    pub transit: Vec<u32>,
+    /// See `runs`.
+    pub blocs: Vec<u32>,
+    /// See `runs`.
+    pub paired: Vec<Moments>,
+    /// See `runs`.
+    pub checks: Vec<u32>,
 }
 
 impl From<&Tally> for StoredTally {
@@ -122,14 +150,87 @@ impl From<&Tally> for StoredTally {
     }
 }
 
+/// The lengths a scenario implies for each plan's tally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Quarters × states × poles.
+    pub cells: usize,
+    /// Quarters × occurrence slots.
+    pub occurrences: usize,
+    /// States.
+    pub states: usize,
+    /// Poles.
+    pub poles: usize,
+    /// States × blocs.
+    pub blocs: usize,
+    /// Checks.
+    pub checks: usize,
+}
+
 impl StoredTally {
-    /// The dense tally.
-    pub fn to_tally(&self) -> Result<Tally, String> {
+    /// The dense tally, if every length is what `shape` implies and every count fits `runs`: counts
+    /// not above `runs`, each cell's histogram and each state's dominant poles summing to `runs`, and
+    /// moments that could come from `runs` values. Nothing is allocated from an unchecked length.
+    pub fn to_tally(&self, shape: &Shape, runs: u64) -> Result<Tally, String> {
+        let sp = shape.states * shape.poles;
+        if self.runs != runs {
+            return Err(format!("tally of {} runs in a shard of {runs}", self.runs));
+        }
+        let lengths = [
+            ("alignment", self.alignment.len(), shape.cells),
+            ("paired", self.paired.len(), sp),
+            ("dominant", self.dominant.len(), sp),
+            ("bases", self.bases.len(), sp),
+            ("transit", self.transit.len(), sp),
+            ("blocs", self.blocs.len(), shape.blocs),
+            ("checks", self.checks.len(), shape.checks),
+        ];
+        if let Some((what, len, want)) = lengths.iter().find(|(_, len, want)| len != want) {
+            return Err(format!("{what}: length {len}, the scenario implies {want}"));
+        }
+        let histograms = self
+            .histograms
+            .to_dense(shape.cells.saturating_mul(BINS), "histograms")?;
+        let occurrences = self
+            .occurrences
+            .to_dense(shape.occurrences, "occurrences")?;
+        if let Some(i) = self
+            .alignment
+            .iter()
+            .chain(&self.paired)
+            .position(|m| !m.fits(runs))
+        {
+            return Err(format!(
+                "moments {i}: not the moments of {runs} values in [-1, 1]"
+            ));
+        }
+        for (what, counts) in [
+            ("occurrences", &occurrences[..]),
+            ("bases", &self.bases[..]),
+            ("transit", &self.transit[..]),
+            ("blocs", &self.blocs[..]),
+            ("checks", &self.checks[..]),
+        ] {
+            if let Some(c) = counts.iter().find(|&&c| u64::from(c) > runs) {
+                return Err(format!("{what}: count {c} above the shard's {runs} runs"));
+            }
+        }
+        let sums_to_runs = |counts: &[u32], width: usize| {
+            counts
+                .chunks_exact(width.max(1))
+                .all(|c| c.iter().map(|&x| u64::from(x)).sum::<u64>() == runs)
+        };
+        if !sums_to_runs(&histograms, BINS) {
+            return Err(format!("histograms: a cell does not count {runs} runs"));
+        }
+        if !sums_to_runs(&self.dominant, shape.poles) {
+            return Err(format!("dominant: a state does not count {runs} runs"));
+        }
         Ok(Tally {
             runs: self.runs,
             alignment: self.alignment.clone(),
-            histograms: self.histograms.to_dense()?,
-            occurrences: self.occurrences.to_dense()?,
+            histograms,
+            occurrences,
             dominant: self.dominant.clone(),
             bases: self.bases.clone(),
             transit: self.transit.clone(),
@@ -176,10 +277,49 @@ pub struct Part {
     /// True if the part holds trajectories.csv.
     pub trajectories: bool,
     /// True if its runs.csv and trajectories.csv are gzipped (`.gz`).
-    #[serde(default)]
     pub gzip: bool,
+    /// Name, size and SHA-256 of each streamed file of the part (runs.csv, trajectories.csv).
+    pub files: Vec<FileRecord>,
     /// One tally per plan.
     pub tallies: Vec<StoredTally>,
+    /// SHA-256 of the part's JSON with this field empty (see [`Part::seal`]).
+    pub content_sha256: String,
+}
+
+impl Part {
+    /// The SHA-256 of the part's JSON with `content_sha256` empty.
+    fn content_hash(&self) -> String {
+        let mut bare = self.clone();
+        bare.content_sha256 = String::new();
+        // A part holds no floats and no maps, so its JSON is one fixed text for one value.
+        sha256_hex(&serde_json::to_vec(&bare).unwrap_or_default())
+    }
+
+    /// Sets `content_sha256`, so any later change to the part is detected by [`Part::sealed`].
+    pub fn seal(&mut self) {
+        self.content_sha256 = self.content_hash();
+    }
+
+    /// True if the part is unchanged since [`Part::seal`].
+    pub fn sealed(&self) -> bool {
+        self.content_sha256 == self.content_hash()
+    }
+
+    /// The streamed files the part must hold, by its flags.
+    pub fn stream_names(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.runs_csv {
+            names.push(if self.gzip { "runs.csv.gz" } else { "runs.csv" });
+        }
+        if self.trajectories {
+            names.push(if self.gzip {
+                "trajectories.csv.gz"
+            } else {
+                "trajectories.csv"
+            });
+        }
+        names
+    }
 }
 
 /// Why parts cannot be merged.
@@ -201,17 +341,127 @@ pub enum MergeError {
     #[error("shard {shard} given twice ({a} and {b}): parts overlap")]
     Overlap { shard: String, a: String, b: String },
     /// Some shards are missing.
-    #[error("missing {} of {n} shards: {}", missing.len(), missing.iter().map(u64::to_string).collect::<Vec<_>>().join(", "))]
-    Missing { n: u64, missing: Vec<u64> },
+    #[error("missing {count} of {n} shards: {}{}", missing.iter().map(u64::to_string).collect::<Vec<_>>().join(", "), if *count > missing.len() as u64 { ", ..." } else { "" })]
+    Missing {
+        n: u64,
+        count: u64,
+        missing: Vec<u64>,
+    },
     /// A part's range or tallies are inconsistent.
     #[error("{part}: {reason}")]
     Corrupt { part: String, reason: String },
 }
 
-/// Checks that `parts` (each with the name it came from) form one complete batch, and sums their
-/// tallies in shard order.
-pub fn merge(parts: &[(String, Part)]) -> Result<Vec<Tally>, MergeError> {
+/// Missing shards named in an error, at most.
+const MISSING_LISTED: usize = 20;
+
+/// Checks one part on its own, before anything of it is used: its content hash, format, command, shard
+/// numbers and run range, and that its scenario text is what its hash says.
+pub fn check_part(name: &str, p: &Part) -> Result<(), MergeError> {
+    let corrupt = |reason: String| MergeError::Corrupt {
+        part: name.to_string(),
+        reason,
+    };
+    if p.format != PART_FORMAT {
+        return Err(corrupt(format!(
+            "part format {}, this greatgame reads format {PART_FORMAT}: rerun the shard with this version",
+            p.format
+        )));
+    }
+    if !p.sealed() {
+        return Err(corrupt(
+            "content does not match its content_sha256: changed or corrupted since it was written"
+                .into(),
+        ));
+    }
+    if !["run", "compare", "hindcast"].contains(&p.command.as_str()) {
+        return Err(corrupt(format!("unknown command `{}`", p.command)));
+    }
+    if !(1..=MAX_RUNS as u64).contains(&p.runs_total) {
+        return Err(corrupt(format!(
+            "runs {}, allowed 1..={MAX_RUNS}",
+            p.runs_total
+        )));
+    }
+    if p.shard.n == 0 || p.shard.k == 0 || p.shard.k > p.shard.n || p.shard.n > p.runs_total {
+        return Err(corrupt(format!(
+            "shard {}/{} of {} runs: need 1 <= K <= N <= runs",
+            p.shard.k, p.shard.n, p.runs_total
+        )));
+    }
+    let (from, count) = p.shard.range(p.runs_total);
+    if (from, count) != (p.first_run, p.runs) {
+        return Err(corrupt(format!(
+            "shard {} of {} runs holds runs {from}..{}, the part says {}..{}",
+            p.shard,
+            p.runs_total,
+            from + count,
+            p.first_run,
+            p.first_run.saturating_add(p.runs)
+        )));
+    }
+    if sha256_hex(p.scenario_text.as_bytes()) != p.scenario_sha256 {
+        return Err(corrupt(
+            "the scenario text does not match its SHA-256".into(),
+        ));
+    }
+    let names: Vec<&str> = p.files.iter().map(|f| f.name.as_str()).collect();
+    if names != p.stream_names() {
+        return Err(corrupt(format!(
+            "lists files {names:?}, its flags imply {:?}",
+            p.stream_names()
+        )));
+    }
+    Ok(())
+}
+
+/// The tally shape `sc` implies.
+pub fn shape(sc: &Scenario, checks: usize) -> Shape {
+    let w = &sc.world;
+    let (q, h, p) = (w.quarters, w.states.len(), w.poles.len());
+    Shape {
+        cells: q * h * p,
+        occurrences: q * crate::model::Occurrences::new(w).len(),
+        states: h,
+        poles: p,
+        blocs: h * w.blocs.len(),
+        checks,
+    }
+}
+
+/// The plan and check names a part of `command` on `sc` must hold.
+pub fn expected_names(sc: &Scenario, command: &str) -> (Vec<String>, Vec<String>) {
+    let plans = std::iter::once(&sc.baseline)
+        .chain(if command == "compare" {
+            &sc.policies[..]
+        } else {
+            &[]
+        })
+        .map(|p| p.name.clone())
+        .collect();
+    let checks = if command == "hindcast" {
+        sc.checks.iter().map(|c| c.name.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    (plans, checks)
+}
+
+/// Checks that `parts` (each with the name it came from, each passed by [`check_part`]) form one
+/// complete batch of scenario `sc` (read from the first part), and sums their tallies in shard order.
+pub fn merge(parts: &[(String, Part)], sc: &Scenario) -> Result<Vec<Tally>, MergeError> {
     let (first_name, first) = parts.first().ok_or(MergeError::Empty)?;
+    let (plans, checks) = expected_names(sc, &first.command);
+    if first.plans != plans || first.checks != checks {
+        return Err(MergeError::Corrupt {
+            part: first_name.clone(),
+            reason: format!(
+                "policies {:?} and checks {:?}; its scenario and command imply {plans:?} and {checks:?}",
+                first.plans, first.checks
+            ),
+        });
+    }
+    let shape = shape(sc, checks.len());
     for (name, p) in parts {
         let fields: [(&str, String, String); 12] = [
             (
@@ -264,50 +514,57 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Vec<Tally>, MergeError> {
                 vb,
             });
         }
-        let (from, count) = p.shard.range(p.runs_total);
-        if (from, count) != (p.first_run, p.runs)
-            || p.tallies.len() != p.plans.len()
-            || p.tallies.iter().any(|t| t.runs != p.runs)
-        {
+        if p.tallies.len() != p.plans.len() {
             return Err(MergeError::Corrupt {
                 part: name.clone(),
-                reason: format!(
-                    "shard {} does not hold runs {from}..{} with one tally per policy",
-                    p.shard,
-                    from + count
-                ),
+                reason: format!("{} tallies for {} policies", p.tallies.len(), p.plans.len()),
             });
         }
     }
     let n = first.shard.n;
-    let mut by_k: Vec<Option<usize>> = vec![None; n as usize];
-    for (i, (name, p)) in parts.iter().enumerate() {
-        let slot = &mut by_k[(p.shard.k - 1) as usize];
-        if let Some(j) = slot {
+    // Indexed by the parts given, never by the shard count read from a file.
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| parts[i].1.shard.k);
+    for pair in order.windows(2) {
+        let (a, b) = (&parts[pair[0]], &parts[pair[1]]);
+        if a.1.shard.k == b.1.shard.k {
             return Err(MergeError::Overlap {
-                shard: p.shard.to_string(),
-                a: parts[*j].0.clone(),
-                b: name.clone(),
+                shard: b.1.shard.to_string(),
+                a: a.0.clone(),
+                b: b.0.clone(),
             });
         }
-        *slot = Some(i);
     }
-    let missing: Vec<u64> = by_k
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.is_none())
-        .map(|(k, _)| k as u64 + 1)
-        .collect();
-    if !missing.is_empty() {
-        return Err(MergeError::Missing { n, missing });
+    if (order.len() as u64) < n {
+        let mut given = order.iter().map(|&i| parts[i].1.shard.k).peekable();
+        let mut missing = Vec::new();
+        for k in 1..=n {
+            if given.peek() == Some(&k) {
+                given.next();
+            } else {
+                missing.push(k);
+                if missing.len() == MISSING_LISTED {
+                    break;
+                }
+            }
+        }
+        return Err(MergeError::Missing {
+            n,
+            count: n - order.len() as u64,
+            missing,
+        });
     }
     let mut total: Option<Vec<Tally>> = None;
-    for i in by_k.into_iter().flatten() {
+    for i in order {
         let (name, p) = &parts[i];
         let tallies = p
             .tallies
             .iter()
-            .map(StoredTally::to_tally)
+            .enumerate()
+            .map(|(k, t)| {
+                t.to_tally(&shape, p.runs)
+                    .map_err(|reason| format!("tally of `{}`: {reason}", p.plans[k]))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|reason| MergeError::Corrupt {
                 part: name.clone(),
@@ -315,20 +572,7 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Vec<Tally>, MergeError> {
             })?;
         match &mut total {
             None => total = Some(tallies),
-            Some(sum) => {
-                for (s, t) in sum.iter_mut().zip(&tallies) {
-                    if s.histograms.len() != t.histograms.len()
-                        || s.alignment.len() != t.alignment.len()
-                        || s.occurrences.len() != t.occurrences.len()
-                    {
-                        return Err(MergeError::Corrupt {
-                            part: name.clone(),
-                            reason: "tallies of another shape".into(),
-                        });
-                    }
-                    s.merge(t);
-                }
-            }
+            Some(sum) => sum.iter_mut().zip(&tallies).for_each(|(s, t)| s.merge(t)),
         }
     }
     // unwrap OK: `parts` is not empty and every shard is present, so at least one was summed.
@@ -365,6 +609,24 @@ mod tests {
     #[test]
     fn sparse_counts_round_trip() {
         let v = vec![0, 3, 0, 0, 7, 0];
-        assert_eq!(Sparse::from_dense(&v).to_dense().unwrap(), v);
+        assert_eq!(Sparse::from_dense(&v).to_dense(6, "v").unwrap(), v);
+    }
+
+    #[test]
+    fn sparse_counts_of_another_length_or_out_of_order_are_refused_before_allocating() {
+        let huge = Sparse {
+            len: usize::MAX,
+            entries: vec![],
+        };
+        assert!(huge.to_dense(6, "v").is_err());
+        for entries in [
+            vec![(4, 1), (1, 2)],
+            vec![(1, 1), (1, 1)],
+            vec![(6, 1)],
+            vec![(2, 0)],
+        ] {
+            let s = Sparse { len: 6, entries };
+            assert!(s.to_dense(6, "v").is_err(), "{s:?}");
+        }
     }
 }

@@ -33,6 +33,23 @@ impl Moments {
         self.sum_sq += other.sum_sq;
     }
 
+    /// True if these could be the moments of exactly `n` values in [-1, 1]: the count is `n`, the sums
+    /// are within what `n` such values give, and `(Σq)² ≤ n·Σq²` (Cauchy–Schwarz). For moments read
+    /// from a file: every value pushed satisfies it.
+    pub fn fits(&self, n: u64) -> bool {
+        let n128 = u128::from(n);
+        let one = 1u128 << 32;
+        let s = self.sum.unsigned_abs();
+        // n·2⁶⁴ < 2¹²⁸ for any u64 n, so the bounds cannot overflow; the products can, for huge n.
+        let cauchy_schwarz = match (s.checked_mul(s), n128.checked_mul(self.sum_sq)) {
+            (Some(square), Some(bound)) => square <= bound,
+            (None, Some(_)) => false,
+            (Some(_), None) => true,
+            (None, None) => (s as f64) * (s as f64) <= (n as f64) * (self.sum_sq as f64),
+        };
+        self.n == n && s <= n128 * one && self.sum_sq <= n128 * one * one && cauchy_schwarz
+    }
+
     /// Number of values.
     pub fn n(&self) -> u64 {
         self.n

@@ -11,6 +11,7 @@ use anyhow::Context;
 use greatgame::calibrate::{self, Settings};
 use greatgame::output;
 
+use super::budget::{Budget, Writes};
 use super::execute;
 use super::InputError;
 
@@ -39,9 +40,13 @@ pub struct Args {
     /// Evaluations for local refinement after the hypercube.
     #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     refine: u32,
-    /// Write the scenario with the calibrated values to this file (comments kept; may be the input).
+    /// Write the scenario with the calibrated values to this file (comments kept; may be the input). If
+    /// nothing scored better than the scenario as written, that is what is written.
     #[arg(long)]
     write: Option<PathBuf>,
+    /// Run even if the estimated memory exceeds what the machine has available.
+    #[arg(long)]
+    force: bool,
 }
 
 /// Runs the command.
@@ -57,6 +62,22 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         samples: args.samples as usize,
         refine: args.refine as usize,
     };
+    let sc = &loaded.scenario;
+    let writes = Writes {
+        threads: args.threads,
+        ..Writes::default()
+    };
+    Budget::batch(
+        sc,
+        std::slice::from_ref(&sc.baseline.name),
+        sc.checks.len(),
+        args.runs,
+        writes,
+    )
+    .check(std::path::Path::new("."), args.force)?;
+    if let Some(path) = &args.write {
+        output::replaceable(path)?;
+    }
     let total = settings.samples + settings.refine + 1;
     let tty = std::io::stderr().is_terminal();
     let report = calibrate::calibrate(&text, &file, &settings, |n, _, best| {
@@ -92,11 +113,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         "{:<width$}  {:>10}  {:>10}  {:>10}",
         "parameter", "low", "high", "best"
     );
-    for (p, v) in report.params.iter().zip(&report.best.values) {
+    for (i, p) in report.params.iter().enumerate() {
+        let best = match report.best.values.get(i) {
+            Some(v) => v.to_string(),
+            None => "as written".to_string(),
+        };
         let _ = writeln!(
             s,
             "{:<width$}  {:>10}  {:>10}  {:>10}",
-            p.param, p.low, p.high, v
+            p.param, p.low, p.high, best
         );
     }
     let describe = |sc: &calibrate::Score| {
@@ -106,7 +131,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         )
     };
     let _ = writeln!(s, "\nas written: {}", describe(&report.start.score));
-    let _ = writeln!(s, "calibrated: {}\n", describe(&report.best.score));
+    if report.kept {
+        let _ = writeln!(
+            s,
+            "calibrated: no candidate scored better than the scenario as written, which is kept\n"
+        );
+    } else {
+        let _ = writeln!(s, "calibrated: {}\n", describe(&report.best.score));
+    }
     let (sc, outcome) = &report.calibrated;
     s.push_str(&output::hindcast_table(&output::hindcast_rows(
         &sc.world, &sc.checks, outcome,

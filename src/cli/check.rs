@@ -6,15 +6,24 @@ use std::path::PathBuf;
 use greatgame::model::{EventTarget, Trigger, World};
 use greatgame::scenario::{self, Loaded};
 
+use super::budget::{Budget, Writes};
 use super::execute;
 
 /// Validate scenario files and print a short summary of each; nothing is run or written.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  greatgame check scenarios/*.toml")]
+#[command(
+    after_help = "Examples:\n  greatgame check scenarios/*.toml\n  greatgame check scenarios/central_asia_2017.toml --runs 1000000   # its memory and output budget"
+)]
 pub struct Args {
     /// Scenario files (TOML).
     #[arg(required = true)]
     scenarios: Vec<PathBuf>,
+    /// Runs to estimate the budget of [default: each scenario's `runs`].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=scenario::MAX_RUNS as u64))]
+    runs: Option<u64>,
+    /// Worker threads to estimate the budget with [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
 }
 
 /// Runs the command: every file is checked; the first error is returned after all are tried.
@@ -22,7 +31,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let mut errors = Vec::new();
     for path in &args.scenarios {
         match scenario::load(path) {
-            Ok(loaded) => execute::print(&summary(&loaded))?,
+            Ok(loaded) => execute::print(&summary(&loaded, args))?,
             Err(e) => errors.push(e),
         }
     }
@@ -40,7 +49,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     )))
 }
 
-fn summary(loaded: &Loaded) -> String {
+fn summary(loaded: &Loaded, args: &Args) -> String {
     let sc = &loaded.scenario;
     let w: &World = &sc.world;
     let mut s = String::new();
@@ -156,6 +165,28 @@ fn summary(loaded: &Loaded) -> String {
             policies.join(", ")
         }
     );
+    let plans: Vec<String> = std::iter::once(&sc.baseline)
+        .chain(&sc.policies)
+        .map(|p| p.name.clone())
+        .collect();
+    let writes = Writes {
+        runs_csv: true,
+        threads: args.threads,
+        ..Writes::default()
+    };
+    let runs = args.runs.unwrap_or(sc.meta.runs);
+    let run = Budget::batch(sc, &plans[..1], 0, runs, writes);
+    let _ = writeln!(s, "  budget of `run`: {}", run.describe());
+    let trajectories = Writes {
+        trajectories: true,
+        ..writes
+    };
+    let traj = Budget::batch(sc, &plans[..1], 0, runs, trajectories);
+    let _ = writeln!(s, "  budget of `run --trajectories`: {}", traj.describe());
+    if plans.len() > 1 {
+        let compare = Budget::batch(sc, &plans, 0, runs, writes);
+        let _ = writeln!(s, "  budget of `compare`: {}", compare.describe());
+    }
     let warnings = sc.start_warnings();
     if !warnings.is_empty() {
         let _ = writeln!(

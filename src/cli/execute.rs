@@ -10,10 +10,13 @@ use anyhow::Context;
 
 use greatgame::engine::{self, Batch, ChunkDetail, Outcome};
 use greatgame::model::{Check, Plan};
-use greatgame::output::{self, AtomicFile, Manifest, OutputError, StreamFile};
+use greatgame::output::{
+    self, AtomicFile, FileRecord, Manifest, OutputDir, OutputError, Staged, StreamFile,
+};
 use greatgame::scenario::{self, Loaded, Scenario};
 use greatgame::shard::{Part, Shard, StoredTally, PART_FORMAT};
 
+use super::budget::Budget;
 use super::interrupt::{self, Interrupted};
 use super::InputError;
 
@@ -49,6 +52,9 @@ pub struct Options {
     /// No progress bar on stderr (it shows only when stderr is a terminal).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run even if the estimated memory or output size exceeds what the machine has available.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Loads the scenario named by `opts`, or the built-in one.
@@ -61,7 +67,8 @@ pub fn load(opts: &Options) -> anyhow::Result<Loaded> {
 
 /// Simulates `plans` of `loaded`, evaluating `checks` on the first plan, and writes every output,
 /// returning the outcome for the table; with `--shard`, writes the shard's partial result, says so on
-/// stdout and returns `None`.
+/// stdout and returns `None`. The output folder is locked for the whole command and committed with the
+/// manifest last (`output::OutputDir`); an interrupt before the commit leaves it as it was.
 pub fn execute(
     opts: &Options,
     loaded: &Loaded,
@@ -73,6 +80,15 @@ pub fn execute(
     let world = &sc.world;
     let runs = opts.runs.unwrap_or(sc.meta.runs);
     let seed = opts.seed.unwrap_or(sc.meta.seed);
+    if let Some(s) = opts.shard {
+        if s.n > runs {
+            return Err(InputError(format!(
+                "--shard {s}: {} shards of {runs} runs would leave shards with no run; use at most {runs} shards",
+                s.n
+            ))
+            .into());
+        }
+    }
     let (first, count) = opts.shard.map_or((0, runs), |s| s.range(runs));
     let dir = opts.out.clone().unwrap_or_else(|| {
         let base = Path::new("out").join(&sc.meta.name);
@@ -81,15 +97,30 @@ pub fn execute(
             None => base,
         }
     });
-    output::prepare_dir(&dir)?;
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+    Budget::batch(sc, &names, checks.len(), count, opts).check(&dir, opts.force)?;
+    let mut will_write = Vec::new();
+    if !opts.summary_only {
+        will_write.push(stream_name(RUNS_CSV, opts.gzip));
+    }
+    if opts.trajectories {
+        will_write.push(stream_name(TRAJECTORIES_CSV, opts.gzip));
+    }
+    if opts.shard.is_some() {
+        will_write.push(output::PART);
+    } else {
+        will_write.extend(aggregate_names(&names, checks));
+    }
+    will_write.push(output::MANIFEST);
+    let watch = interrupt::watch();
+    let out = OutputDir::open(&dir, &will_write)?;
 
     let stream = |names: StreamNames, wanted: bool| -> Result<_, OutputError> {
         Ok(match wanted {
-            true => Some(csv::Writer::from_writer(StreamFile::create(
+            true => Some(RowStream::create(
                 &dir.join(stream_name(names, opts.gzip)),
                 opts.gzip,
-            )?)),
+            )?),
             false => None,
         })
     };
@@ -106,24 +137,15 @@ pub fn execute(
         keep_finals: runs_csv.is_some(),
         keep_trajectories: opts.trajectories,
     };
-    let csv_err = |w: &csv::Writer<StreamFile>| {
-        let path = w.get_ref().path().to_path_buf();
-        move |source| OutputError::Csv { path, source }
-    };
     let progress = progress_bar(opts, count);
-    let watch = interrupt::watch();
     let simulated = engine::simulate(&batch, |detail: ChunkDetail| -> Result<(), Stop> {
         watch.check()?;
         progress.inc(detail.runs);
         if let Some(w) = runs_csv.as_mut() {
-            for row in output::run_rows(world, &names, &detail) {
-                w.serialize(row).map_err(csv_err(w))?;
-            }
+            w.write_rows(output::run_rows(world, &names, &detail))?;
         }
         if let Some(w) = traj_csv.as_mut() {
-            for row in output::trajectory_rows(world, &names, &detail) {
-                w.serialize(row).map_err(csv_err(w))?;
-            }
+            w.write_rows(output::trajectory_rows(world, &names, &detail))?;
         }
         Ok(())
     });
@@ -133,22 +155,26 @@ pub fn execute(
         Err(engine::EngineError::Sink(Stop::Output(e))) => return Err(e.into()),
         Err(e) => return Err(anyhow::anyhow!("{e}")),
     };
-    drop(watch);
     progress.finish_and_clear();
-    let mut files = Vec::new();
-    for (names, writer) in [(RUNS_CSV, runs_csv), (TRAJECTORIES_CSV, traj_csv)] {
-        let file = match writer {
-            Some(w) => Some(w.into_inner().map_err(|e| OutputError::Write {
-                path: dir.join(names.0),
-                source: e.into_error(),
-            })?),
-            None => None,
-        };
-        files.extend(finish_stream(&dir, names, file)?);
+    let mut staged = Vec::new();
+    if let Some(w) = runs_csv {
+        staged.push(w.finish::<output::RunRow>()?);
     }
+    if let Some(w) = traj_csv {
+        staged.push(w.finish::<output::TrajectoryRow>()?);
+    }
+    let mut manifest = ManifestInfo {
+        origin: loaded_info(loaded),
+        command,
+        seed,
+        runs,
+        sc,
+        names: &names,
+        shard: None,
+    };
 
     if let Some(shard) = opts.shard {
-        let part = Part {
+        let mut part = Part {
             format: PART_FORMAT,
             greatgame_version: env!("CARGO_PKG_VERSION").into(),
             command: command.into(),
@@ -161,31 +187,99 @@ pub fn execute(
             shard,
             first_run: first,
             runs: count,
-            plans: names,
+            plans: names.clone(),
             checks: checks.iter().map(|c| c.name.clone()).collect(),
             runs_csv: !opts.summary_only,
             trajectories: opts.trajectories,
             gzip: opts.gzip,
+            files: staged.iter().map(|s| s.record().clone()).collect(),
             tallies: outcome.tallies.iter().map(StoredTally::from).collect(),
+            content_sha256: String::new(),
         };
+        part.seal();
         let json = serde_json::to_vec(&part).context("encoding part.json")?;
-        output::write_atomic(&dir.join("part.json"), &json)?;
+        staged.push(stage_bytes(&dir, output::PART, &json)?);
+        manifest.shard = Some(shard);
+        watch.check()?;
+        out.commit(staged, |files| manifest.bytes(files))?;
+        drop(watch);
         print(&shard_message(loaded, &dir, shard, first, count))?;
         return Ok(None);
     }
 
-    files.extend(write_aggregates(&dir, sc, &names, checks, &outcome)?);
-    write_manifest(
-        &dir,
-        loaded_info(loaded),
-        command,
-        seed,
-        runs,
-        sc,
-        &names,
-        &files,
-    )?;
+    staged.extend(write_aggregates(&dir, sc, &names, checks, &outcome)?);
+    watch.check()?;
+    out.commit(staged, |files| manifest.bytes(files))?;
+    drop(watch);
     Ok(Some((outcome, dir)))
+}
+
+/// A streamed CSV output being written: rows as they come, the header even if none come.
+pub struct RowStream {
+    writer: csv::Writer<StreamFile>,
+    rows: u64,
+}
+
+impl RowStream {
+    /// Starts writing `path`, gzip-compressed if `gzip`.
+    pub fn create(path: &Path, gzip: bool) -> Result<RowStream, OutputError> {
+        Ok(RowStream {
+            writer: csv::Writer::from_writer(StreamFile::create(path, gzip)?),
+            rows: 0,
+        })
+    }
+
+    fn csv_error(&self, source: csv::Error) -> OutputError {
+        OutputError::Csv {
+            path: self.writer.get_ref().path().to_path_buf(),
+            source,
+        }
+    }
+
+    /// Writes `rows`.
+    pub fn write_rows<T: serde::Serialize>(
+        &mut self,
+        rows: impl Iterator<Item = T>,
+    ) -> Result<(), OutputError> {
+        for row in rows {
+            if let Err(e) = self.writer.serialize(row) {
+                return Err(self.csv_error(e));
+            }
+            self.rows += 1;
+        }
+        Ok(())
+    }
+
+    /// Ends the file (with the header of `T` if no row was written), still under its temp name.
+    pub fn finish<T: serde::Serialize + Default>(self) -> Result<Staged, OutputError> {
+        let path = self.writer.get_ref().path().to_path_buf();
+        let header = match self.rows {
+            0 => output::csv_header::<T>().map_err(|source| OutputError::Csv {
+                path: path.clone(),
+                source,
+            })?,
+            _ => Vec::new(),
+        };
+        let write_err = |source| OutputError::Write {
+            path: path.clone(),
+            source,
+        };
+        let mut file = self
+            .writer
+            .into_inner()
+            .map_err(|e| write_err(e.into_error()))?;
+        file.write_all(&header).map_err(write_err)?;
+        file.finish()
+    }
+}
+
+/// Writes `bytes` as `name` in `dir`, under its temp name until committed.
+pub fn stage_bytes(dir: &Path, name: &str, bytes: &[u8]) -> Result<Staged, OutputError> {
+    let path = dir.join(name);
+    let mut file = AtomicFile::create(&path)?;
+    file.write_all(bytes)
+        .map_err(|source| OutputError::Write { path, source })?;
+    file.finish()
 }
 
 /// A progress bar with ETA on stderr, hidden unless stderr is a terminal and `--quiet` is absent.
@@ -226,93 +320,112 @@ fn loaded_info(loaded: &Loaded) -> Origin {
     }
 }
 
-/// Writes summary, outcomes and events, and compare and hindcast where they apply (removing stale ones
-/// where they do not); returns the files written.
+/// The aggregate outputs of a batch of `names` with `checks`.
+pub fn aggregate_names(names: &[String], checks: &[Check]) -> Vec<&'static str> {
+    let mut files = vec!["summary.csv", "outcomes.csv", "events.csv"];
+    if names.len() > 1 {
+        files.push("compare.csv");
+    }
+    if !checks.is_empty() {
+        files.push("hindcast.csv");
+    }
+    files
+}
+
+/// Writes summary, outcomes and events, and compare and hindcast where they apply, under temp names
+/// until committed.
 pub fn write_aggregates(
     dir: &Path,
     sc: &Scenario,
     names: &[String],
     checks: &[Check],
     outcome: &Outcome,
-) -> Result<Vec<&'static str>, OutputError> {
+) -> Result<Vec<Staged>, OutputError> {
     let world = &sc.world;
-    let mut files = vec!["summary.csv", "outcomes.csv", "events.csv"];
-    write_rows(dir, "summary.csv", output::summary_rows(sc, names, outcome))?;
-    write_rows(
-        dir,
-        "outcomes.csv",
-        output::outcome_rows(world, names, outcome),
-    )?;
-    write_rows(dir, "events.csv", output::event_rows(world, names, outcome))?;
-    if names.len() > 1 {
+    let mut files = vec![
+        write_rows(dir, "summary.csv", output::summary_rows(sc, names, outcome))?,
         write_rows(
+            dir,
+            "outcomes.csv",
+            output::outcome_rows(world, names, outcome),
+        )?,
+        write_rows(dir, "events.csv", output::event_rows(world, names, outcome))?,
+    ];
+    if names.len() > 1 {
+        files.push(write_rows(
             dir,
             "compare.csv",
             output::compare_rows(world, names, outcome),
-        )?;
-        files.push("compare.csv");
-    } else {
-        remove_stale(&dir.join("compare.csv"))?;
+        )?);
     }
-    if checks.is_empty() {
-        remove_stale(&dir.join("hindcast.csv"))?;
-    } else {
-        write_rows(
+    if !checks.is_empty() {
+        files.push(write_rows(
             dir,
             "hindcast.csv",
             output::hindcast_rows(world, checks, outcome),
-        )?;
-        files.push("hindcast.csv");
+        )?);
     }
     Ok(files)
 }
 
-/// Writes `manifest.json` last, so a folder with a manifest is complete.
-#[allow(clippy::too_many_arguments)]
-pub fn write_manifest(
-    dir: &Path,
-    origin: Origin,
-    command: &str,
-    seed: u64,
-    runs: u64,
-    sc: &Scenario,
-    names: &[String],
-    files: &[&str],
-) -> anyhow::Result<()> {
-    let world = &sc.world;
-    let manifest = Manifest {
-        greatgame_version: env!("CARGO_PKG_VERSION").into(),
-        command: command.into(),
-        command_line: std::env::args().collect(),
-        scenario: sc.meta.name.clone(),
-        scenario_file: origin.file,
-        scenario_sha256: origin.sha256,
-        seed,
-        runs,
-        quarters: [
-            world.start.to_string(),
-            world.quarter_label(world.quarters - 1).to_string(),
-        ],
-        policies: names.to_vec(),
-        files: files.iter().map(|f| f.to_string()).collect(),
-    };
-    let json = serde_json::to_vec_pretty(&manifest).context("encoding manifest.json")?;
-    output::write_atomic(&dir.join("manifest.json"), &json)?;
-    Ok(())
+/// What the manifest says besides the files.
+pub struct ManifestInfo<'a> {
+    /// Where the scenario came from.
+    pub origin: Origin,
+    /// The command.
+    pub command: &'a str,
+    /// Master seed.
+    pub seed: u64,
+    /// Runs of the whole batch.
+    pub runs: u64,
+    /// The scenario.
+    pub sc: &'a Scenario,
+    /// Plan names.
+    pub names: &'a [String],
+    /// The shard, for a partial result.
+    pub shard: Option<Shard>,
+}
+
+impl ManifestInfo<'_> {
+    /// `manifest.json` listing `files`.
+    pub fn bytes(&self, files: &[FileRecord]) -> Result<Vec<u8>, OutputError> {
+        let world = &self.sc.world;
+        let manifest = Manifest {
+            greatgame_version: env!("CARGO_PKG_VERSION").into(),
+            command: self.command.into(),
+            command_line: std::env::args().collect(),
+            scenario: self.sc.meta.name.clone(),
+            scenario_file: self.origin.file.clone(),
+            scenario_sha256: self.origin.sha256.clone(),
+            seed: self.seed,
+            runs: self.runs,
+            quarters: [
+                world.start.to_string(),
+                world.quarter_label(world.quarters - 1).to_string(),
+            ],
+            policies: self.names.to_vec(),
+            shard: self.shard.map(|s| s.to_string()),
+            files: files.to_vec(),
+        };
+        serde_json::to_vec_pretty(&manifest).map_err(|e| OutputError::Write {
+            path: PathBuf::from(output::MANIFEST),
+            source: e.into(),
+        })
+    }
 }
 
 fn write_rows<T: serde::Serialize>(
     dir: &Path,
     name: &str,
     rows: Vec<T>,
-) -> Result<(), OutputError> {
+) -> Result<Staged, OutputError> {
     let path = dir.join(name);
     let mut file = AtomicFile::create(&path)?;
     output::write_csv(&mut file, rows).map_err(|source| OutputError::Csv {
         path: path.clone(),
         source,
     })?;
-    file.commit()
+    file.finish()
 }
 
 /// The plain and gzip names of a streamed output.
@@ -328,38 +441,6 @@ pub fn stream_name((plain, gz): StreamNames, gzip: bool) -> &'static str {
         gz
     } else {
         plain
-    }
-}
-
-/// Commits a streamed output if it was written, returning the name it was written under, and removes
-/// what an earlier command left under either of its names that this one did not write.
-pub fn finish_stream(
-    dir: &Path,
-    (plain, gz): StreamNames,
-    file: Option<StreamFile>,
-) -> Result<Option<&'static str>, OutputError> {
-    let Some(file) = file else {
-        remove_stale(&dir.join(plain))?;
-        remove_stale(&dir.join(gz))?;
-        return Ok(None);
-    };
-    let (written, other) = match file {
-        StreamFile::Plain(_) => (plain, gz),
-        StreamFile::Gzip(_) => (gz, plain),
-    };
-    file.commit()?;
-    remove_stale(&dir.join(other))?;
-    Ok(Some(written))
-}
-
-/// Removes an output an earlier command wrote that this one does not, so the folder never mixes runs.
-pub fn remove_stale(path: &Path) -> Result<(), OutputError> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(OutputError::Write {
-            path: path.to_path_buf(),
-            source: e,
-        }),
-        _ => Ok(()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and wiring only. One file per subcommand, each owning its
 //! usage text and a `run` entry.
 
+mod budget;
 mod calibrate;
 mod check;
 mod compare;
@@ -11,6 +12,7 @@ mod interrupt;
 mod merge;
 mod run;
 mod schema;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +37,7 @@ enum Command {
     Merge(merge::Args),
     Schema(schema::Args),
     Init(init::Args),
+    Verify(verify::Args),
 }
 
 /// An error caused by what the user gave (a bad option value), as opposed to a failure while running.
@@ -54,20 +57,24 @@ pub fn run() -> anyhow::Result<()> {
         Command::Merge(args) => merge::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 
-/// 130 if interrupted, 2 if `err` comes from bad input (scenario, options, output folder), else 1.
+/// 130 if interrupted (Ctrl-C, SIGTERM or SIGHUP), 2 if `err` comes from bad input (scenario,
+/// options, parts, an output folder or file that cannot be used or is in use), else 1.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     if err.chain().any(|e| e.is::<interrupt::Interrupted>()) {
-        return 130;
+        return interrupt::EXIT_CODE;
     }
     let input = err.chain().any(|e| {
         e.is::<ScenarioError>()
             || e.is::<InputError>()
             || matches!(
                 e.downcast_ref::<OutputError>(),
-                Some(OutputError::Dir { .. })
+                Some(
+                    OutputError::Dir { .. } | OutputError::Busy { .. } | OutputError::Target { .. }
+                )
             )
     });
     if input {

@@ -26,7 +26,10 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let text = scenario::json_schema();
     match &args.out {
-        Some(path) => Ok(output::write_atomic(path, text.as_bytes())?),
+        Some(path) => {
+            output::write_atomic(path, text.as_bytes())?;
+            Ok(())
+        }
         None => execute::print(&text),
     }
 }

@@ -2,16 +2,26 @@
 //! half-written file under a final name.
 //!
 //! Row builders (`rows`) and the table (`table`) are pure: they turn tallies into values and text. Only
-//! `files` touches the file system, always through a temp file in the target folder renamed into place.
+//! `files` and `dir` touch the file system: every file through a temp file in the target folder renamed into
+//! place, and an output folder through `OutputDir`, which locks it and commits a run's files with the
+//! manifest last.
 
+mod dir;
 mod files;
 mod rows;
 mod table;
 
-pub use files::{prepare_dir, write_atomic, AtomicFile, OutputError, StreamFile};
+pub use dir::{
+    check_file, manifest_records, read_lock, verify, OutputDir, VerifyError, LOCK_FILE, MANIFEST,
+    OUTPUT_NAMES, PART,
+};
+pub use files::{
+    digest_file, replaceable, write_atomic, AtomicFile, Digester, FileRecord, OutputError, Staged,
+    StreamFile,
+};
 pub use rows::{
-    compare_rows, event_rows, hindcast_rows, outcome_rows, run_rows, summary_rows, trajectory_rows,
-    write_csv, CompareRow, EventRow, HindcastRow, Manifest, OutcomeRow, RunRow, SummaryRow,
-    TrajectoryRow,
+    compare_rows, csv_header, event_rows, hindcast_rows, outcome_rows, run_rows, summary_rows,
+    trajectory_rows, write_csv, CompareRow, EventRow, HindcastRow, Manifest, OutcomeRow, RunRow,
+    SummaryRow, TrajectoryRow,
 };
 pub use table::{compare_table, hindcast_table, run_table};

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::FileRecord;
 use crate::engine::{ChunkDetail, Outcome};
 use crate::model::{Check, OccurrenceKind, World};
 use crate::scenario::Scenario;
@@ -80,7 +81,7 @@ pub struct EventRow {
 }
 
 /// A row of `runs.csv`: one run's end state for one state and pole.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RunRow {
     /// `baseline` or the policy's name.
     pub policy: String,
@@ -103,7 +104,7 @@ pub struct RunRow {
 }
 
 /// A row of `trajectories.csv`: one run's score in one quarter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TrajectoryRow {
     /// `baseline` or the policy's name.
     pub policy: String,
@@ -163,8 +164,26 @@ pub struct Manifest {
     pub quarters: [String; 2],
     /// Plans run, baseline first.
     pub policies: Vec<String>,
-    /// Files written.
-    pub files: Vec<String>,
+    /// For a shard's partial result, which shard (`K/N`); absent for a whole batch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// Every file of the run but the manifest, with size and SHA-256: `greatgame verify` checks them.
+    pub files: Vec<FileRecord>,
+}
+
+/// The header line of the CSV file whose rows are `T` (with its line end): what a file with no rows
+/// holds.
+pub fn csv_header<T: Serialize + Default>() -> csv::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(T::default())?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| i + 1);
+    Ok(bytes[..end].to_vec())
 }
 
 /// Writes `rows` as CSV with a header.

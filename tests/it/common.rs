@@ -96,3 +96,74 @@ pub fn records(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
         })
         .collect()
 }
+
+/// Rewrites `name`'s record in `dir`'s manifest.json to what the file now holds, as someone who knows
+/// the format (or a tool that rewrites files) would.
+pub fn relist(dir: &Path, name: &str) {
+    let path = dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let record = greatgame::output::digest_file(&dir.join(name))
+        .unwrap()
+        .record(name);
+    for file in manifest["files"].as_array_mut().unwrap() {
+        if file["name"] == name {
+            *file = serde_json::to_value(&record).unwrap();
+        }
+    }
+    std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+/// Edits the part.json in `dir`, re-seals it and re-lists it in the manifest: a tampered part that
+/// every hash agrees with, so only the checks of its content can refuse it.
+pub fn tamper_part(dir: &Path, edit: impl FnOnce(&mut greatgame::shard::Part)) {
+    let path = dir.join("part.json");
+    let mut part: greatgame::shard::Part =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut part);
+    part.seal();
+    std::fs::write(&path, serde_json::to_vec(&part).unwrap()).unwrap();
+    relist(dir, "part.json");
+}
+
+/// Folders' entries, by name, sorted (hidden ones too).
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Waits until the run has started writing (a temp file exists in `out`): the state the test needs,
+/// not a timing assumption. Gives up after a minute.
+pub fn wait_for_writing(out: &Path) {
+    let start = std::time::Instant::now();
+    loop {
+        let writing = std::fs::read_dir(out)
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            })
+            .unwrap_or(false);
+        if writing {
+            // Let at least one chunk reach the temp files.
+            let grown = std::fs::read_dir(out)
+                .unwrap()
+                .flatten()
+                .any(|e| e.metadata().map(|m| m.len() > 0).unwrap_or(false));
+            if grown {
+                return;
+            }
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "the run never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}

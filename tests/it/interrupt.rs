@@ -3,7 +3,8 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+
+use crate::common::wait_for_writing;
 
 const FINAL_NAMES: [&str; 10] = [
     "summary.csv",
@@ -25,6 +26,7 @@ fn start(out: &Path, extra: &[&str]) -> Child {
             "run",
             "--runs",
             "50000000",
+            "--force",
             "--trajectories",
             "--quiet",
             "--out",
@@ -35,35 +37,6 @@ fn start(out: &Path, extra: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-/// Waits until the run has started writing (a temp file exists in `out`): the state the test needs,
-/// not a timing assumption. Gives up after a minute.
-fn wait_for_writing(out: &Path) {
-    let start = Instant::now();
-    loop {
-        let writing = std::fs::read_dir(out)
-            .map(|d| {
-                d.flatten()
-                    .any(|e| e.file_name().to_string_lossy().contains(".tmp-"))
-            })
-            .unwrap_or(false);
-        if writing {
-            // Let at least one chunk reach the temp files.
-            let grown = std::fs::read_dir(out)
-                .unwrap()
-                .flatten()
-                .any(|e| e.metadata().map(|m| m.len() > 0).unwrap_or(false));
-            if grown {
-                return;
-            }
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run never started writing"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 fn final_files(out: &Path) -> Vec<String> {
@@ -98,11 +71,14 @@ fn ctrl_c_leaves_nothing(extra: &[&str]) {
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(result.status.code(), Some(130), "stderr: {stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
+    // The folder the run made is removed again once empty; if it stays, it must be empty.
     let left: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
     assert!(left.is_empty(), "files left after Ctrl-C: {left:?}");
 }
 
@@ -119,11 +95,12 @@ fn sigkill_mid_write_leaves_no_file_under_a_final_name() {
         "final names after SIGKILL: {:?}",
         final_files(&out)
     );
-    // What is left is only temp files, named so nobody mistakes them for results.
+    // What is left is only temp files, named so nobody mistakes them for results, and the lock file
+    // (the kernel released the lock with the process; the next run takes it over).
     for e in std::fs::read_dir(&out).unwrap().flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         assert!(
-            name.starts_with('.') && name.contains(".tmp-"),
+            (name.starts_with('.') && name.contains(".tmp-")) || name == ".greatgame.lock",
             "unexpected file {name}"
         );
     }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{csv_files, data, fails_with, ok};
+use crate::common::{csv_files, data, fails_with, ok, tamper_part};
 
 fn shard_into(dir: &Path, name: &str, command: &str, seed: &str, k: u64) -> String {
     run_into(dir, name, command, seed, Some(k), &[])
@@ -109,18 +109,27 @@ fn merge_refuses_missing_overlapping_and_mismatched_parts() {
     let e = fails_with(2, &["merge", &p1, &p2, &gzipped, "--out", o]);
     assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in gzip"));
 
-    // A part from another version of greatgame.
+    // A part from another version of greatgame (re-sealed and re-listed, so only the comparison of
+    // parts can tell).
+    tamper_part(Path::new(&p3), |part| {
+        part.greatgame_version = "0.0.0-other".into();
+    });
+    let e = fails_with(2, &["merge", &p1, &p2, &p3, "--out", o]);
+    assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in greatgame version"));
+    // An edit by hand, without the tools: the manifest no longer lists that part.json.
     let part = Path::new(&p3).join("part.json");
     let text = std::fs::read_to_string(&part).unwrap();
-    let needle = format!("\"greatgame_version\":\"{}\"", env!("CARGO_PKG_VERSION"));
-    assert!(text.contains(&needle));
+    let needle = "\"greatgame_version\":\"0.0.0-other\"";
+    assert!(text.contains(needle));
     std::fs::write(
         &part,
-        text.replace(&needle, "\"greatgame_version\":\"0.0.0-other\""),
+        text.replace(needle, "\"greatgame_version\":\"0.0.0-another\""),
     )
     .unwrap();
     let e = fails_with(2, &["merge", &p1, &p2, &p3, "--out", o]);
-    assert!(String::from_utf8_lossy(&e.stderr).contains("parts differ in greatgame version"));
+    assert!(
+        String::from_utf8_lossy(&e.stderr).contains("not the part.json its manifest.json lists")
+    );
 
     // A part of another scenario.
     let other = d.join("other.toml");
