@@ -8,13 +8,15 @@
 //! - [`engine`]: runs, random streams, parallelism, aggregation;
 //! - [`shard`]: splitting a batch by run index and merging partial results exactly;
 //! - [`stats`]: mergeable exact statistics;
-//! - [`output`]: CSV, manifest and the readable table, written atomically.
+//! - [`output`]: CSV, manifest and the readable table, written atomically;
+//! - [`report`]: the HTML report of an output folder, rendered to a string.
 
 pub mod calibrate;
 pub mod engine;
 pub mod model;
 pub mod output;
 pub mod quarter;
+pub mod report;
 pub mod scenario;
 pub mod shard;
 pub mod stats;

@@ -9,12 +9,14 @@ mod hindcast;
 mod init;
 mod interrupt;
 mod merge;
+mod report;
 mod run;
 mod schema;
 
 use clap::{Parser, Subcommand};
 
 use greatgame::output::OutputError;
+use greatgame::report::ReportError;
 use greatgame::scenario::ScenarioError;
 
 /// Monte Carlo scenarios of Central Asia's alignment between NATO, Russia and China.
@@ -33,6 +35,7 @@ enum Command {
     Hindcast(hindcast::Args),
     Calibrate(calibrate::Args),
     Merge(merge::Args),
+    Report(report::Args),
     Schema(schema::Args),
     Init(init::Args),
 }
@@ -52,12 +55,14 @@ pub fn run() -> anyhow::Result<()> {
         Command::Hindcast(args) => hindcast::run(&args),
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Merge(args) => merge::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args),
     }
 }
 
-/// 130 if interrupted, 2 if `err` comes from bad input (scenario, options, output folder), else 1.
+/// 130 if interrupted, 2 if `err` comes from bad input (scenario, options, output folder, a folder to
+/// report on), else 1.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     if err.chain().any(|e| e.is::<interrupt::Interrupted>()) {
         return 130;
@@ -65,6 +70,8 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     let input = err.chain().any(|e| {
         e.is::<ScenarioError>()
             || e.is::<InputError>()
+            || e.downcast_ref::<ReportError>()
+                .is_some_and(ReportError::is_input)
             || matches!(
                 e.downcast_ref::<OutputError>(),
                 Some(OutputError::Dir { .. })

@@ -14,6 +14,7 @@ mod golden;
 mod interrupt;
 mod model;
 mod properties;
+mod report;
 mod scenarios;
 mod schema;
 mod shards;
