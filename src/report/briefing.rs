@@ -36,6 +36,17 @@ pub fn margin(se: f64) -> String {
     format!("±{:.1} pp", 1.96 * se * 100.0)
 }
 
+/// "97% of runs (±0.7 pp)", or "every run" and "no run" where the margin would be a meaningless zero.
+pub fn share_of_runs(p: f64, se: f64) -> String {
+    if p >= 1.0 {
+        "every run".into()
+    } else if p <= 0.0 {
+        "no run".into()
+    } else {
+        format!("{} of runs ({})", pct(p), margin(se))
+    }
+}
+
 /// The briefing's parts, each a list of sentences.
 #[derive(Debug, Clone, Default)]
 pub struct Briefing {
@@ -106,10 +117,9 @@ pub fn briefing(f: &Folder) -> Briefing {
             None => "is".to_string(),
         };
         let mut sentence = format!(
-            "{} {verb} the dominant partner of {state} in {horizon} in {} of runs ({}).",
+            "By {horizon}, {} {verb} the dominant partner of {state} in {}.",
             top.subject,
-            pct(top.probability),
-            margin(top.mc_se)
+            share_of_runs(top.probability, top.mc_se)
         );
         if let Some(s) = summary_at(&f.summary, &baseline, horizon, &state, &top.subject) {
             sentence.push_str(&format!(

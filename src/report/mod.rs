@@ -3,8 +3,8 @@
 //!
 //! Two stages: [`read`] loads the folder into a [`Folder`] (the only file access here, reading only);
 //! [`render`] turns it into the page as a `String`, pure. Writing the file is the caller's, through
-//! `output::write_atomic`. The page loads nothing: charts are inline SVG drawn with `plotters`, styles are
-//! inline CSS, and the only script records errors into the page for the browser test.
+//! `output::write_atomic`. The page loads nothing and runs no script: charts are inline SVG drawn with
+//! `plotters`, styles are inline CSS (screen and print).
 
 mod briefing;
 mod charts;

@@ -73,3 +73,15 @@ def write(path, rows, x, y, w, h):
         f.write(chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)))
         f.write(chunk(b"IDAT", zlib.compress(raw, 6)))
         f.write(chunk(b"IEND", b""))
+
+
+def count_colour(rows, x, y, w, h, spread=40):
+    """Pixels in the region whose channels differ by more than spread: coloured marks, not the black
+    and grey of axes, grid lines and text."""
+    colour = 0
+    for line in rows[max(y, 0):max(y, 0) + h]:
+        for i in range(max(x, 0) * 3, min((x + w) * 3, len(line)), 3):
+            r, g, b = line[i], line[i + 1], line[i + 2]
+            if max(r, g, b) - min(r, g, b) > spread:
+                colour += 1
+    return colour

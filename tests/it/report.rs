@@ -141,17 +141,20 @@ fn the_briefing_states_the_numbers_in_the_csvs() {
             .unwrap();
         let p: f64 = top["probability"].parse().unwrap();
         let se: f64 = top["mc_se"].parse().unwrap();
-        let tail = format!(
-            "the dominant partner of {state} in {horizon} in {} of runs (±{:.1} pp).",
-            pct(p),
-            1.96 * se * 100.0
-        );
+        let tail = match p {
+            1.0 => format!("the dominant partner of {state} in every run."),
+            _ => format!(
+                "the dominant partner of {state} in {} of runs (±{:.1} pp).",
+                pct(p),
+                1.96 * se * 100.0
+            ),
+        };
         let sentence = html
             .lines()
             .flat_map(|l| l.split("<li>"))
             .find(|s| s.contains(&tail))
             .unwrap_or_else(|| panic!("no sentence ending {tail:?}"));
-        assert!(sentence.contains(&format!("{} ", top["subject"])));
+        assert!(sentence.contains(&format!("By {horizon}, {} ", top["subject"])));
     }
     // What would change it: the largest paired difference, with its interval.
     let compare = csv_rows(&dir.path().join("compare.csv"));
