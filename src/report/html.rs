@@ -51,6 +51,7 @@ tr { break-inside: avoid; }
   .grid { grid-template-columns: 1fr 1fr; }
   h2 { break-after: avoid; page-break-after: avoid; }
   .briefing { border-left-width: 4px; }
+  .briefing li, .legend, figcaption { break-inside: avoid; page-break-inside: avoid; }
 }
 "#;
 

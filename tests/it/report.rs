@@ -212,6 +212,39 @@ fn the_report_of_a_hindcast_has_its_table_and_verdict() {
     assert!(!html.contains("data-chart=\"dominance-KGZ\""));
 }
 
+/// The part of a report from the dominance section to the timeline.
+fn dominance_section(html: &str) -> &str {
+    let start = html.find("id=\"dominance\"").unwrap();
+    let end = html.find("id=\"timeline\"").unwrap();
+    &html[start..end]
+}
+
+#[test]
+fn gzipped_trajectories_give_the_same_dominance_over_time() {
+    let plain = tempfile::tempdir().unwrap();
+    let gzip = tempfile::tempdir().unwrap();
+    let small = data("small.toml");
+    run_into(
+        "run",
+        &small,
+        "60",
+        plain.path(),
+        &["--trajectories", "--report"],
+    );
+    run_into(
+        "run",
+        &small,
+        "60",
+        gzip.path(),
+        &["--trajectories", "--gzip", "--report"],
+    );
+    assert!(gzip.path().join("trajectories.csv.gz").exists());
+    let read = |d: &Path| fs::read_to_string(d.join("report.html")).unwrap();
+    let (a, b) = (read(plain.path()), read(gzip.path()));
+    assert!(dominance_section(&a).contains("data-chart=\"dominance-AAA\""));
+    assert_eq!(dominance_section(&a), dominance_section(&b));
+}
+
 #[test]
 fn a_folder_missing_optional_files_still_reports() {
     let dir = tempfile::tempdir().unwrap();
