@@ -50,6 +50,8 @@ pub fn share_of_runs(p: f64, se: f64) -> String {
 /// The briefing's parts, each a list of sentences.
 #[derive(Debug, Clone, Default)]
 pub struct Briefing {
+    /// The horizon the sentences speak of.
+    pub horizon: String,
     /// What is likely, per state.
     pub likely: Vec<String>,
     /// How sure: the least settled state.
@@ -100,6 +102,7 @@ pub fn briefing(f: &Folder) -> Briefing {
     let (Some(first), Some(horizon)) = (quarters.first(), quarters.last()) else {
         return b;
     };
+    b.horizon = horizon.clone();
     let Some(outcomes) = &f.outcomes else {
         b.likely.push(
             "This folder has no outcomes.csv, so the dominant partners at the horizon are not known."
@@ -117,7 +120,7 @@ pub fn briefing(f: &Folder) -> Briefing {
             None => "is".to_string(),
         };
         let mut sentence = format!(
-            "By {horizon}, {} {verb} the dominant partner of {state} in {}.",
+            "{} {verb} the dominant partner of {state} in {}.",
             top.subject,
             share_of_runs(top.probability, top.mc_se)
         );
@@ -125,7 +128,7 @@ pub fn briefing(f: &Folder) -> Briefing {
             sentence.push_str(&format!(
                 " Its share of {state}'s alignment is {} (median; 5–95% of runs: {}–{}).",
                 pct(s.p50),
-                pct(s.p05),
+                pct(s.p05).trim_end_matches('%'),
                 pct(s.p95)
             ));
         }

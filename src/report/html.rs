@@ -122,8 +122,9 @@ pub fn render(f: &Folder) -> Result<String, ReportError> {
     // Briefing.
     let b = briefing(f);
     h.push_str("<section id=\"briefing\"><h2>Briefing</h2><div class=\"briefing\">");
+    let likely = format!("What is likely by {}", esc(&b.horizon));
     for (title, lines) in [
-        ("What is likely", &b.likely),
+        (likely.as_str(), &b.likely),
         ("How sure", &b.unsettled),
         ("What would change it", &b.change),
         ("Against history", &b.checks),
