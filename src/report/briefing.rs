@@ -18,6 +18,12 @@ pub fn pct(p: f64) -> String {
     }
 }
 
+/// A range of shares or probabilities as `40–61%`, bounds rounded plainly (an interval's bound is not a
+/// count of runs, so no `>99%`).
+pub fn pct_range(lo: f64, hi: f64) -> String {
+    format!("{:.0}–{:.0}%", lo * 100.0, hi * 100.0)
+}
+
 /// A difference in percentage points, signed, one decimal (two below 0.1), and exactly zero as `0.0`.
 pub fn pp(d: f64) -> String {
     let x = d * 100.0;
@@ -126,10 +132,9 @@ pub fn briefing(f: &Folder) -> Briefing {
         );
         if let Some(s) = summary_at(&f.summary, &baseline, horizon, &state, &top.subject) {
             sentence.push_str(&format!(
-                " Its share of {state}'s alignment is {} (median; 5–95% of runs: {}–{}).",
+                " Its share of {state}'s alignment is {} (median; 5–95% of runs: {}).",
                 pct(s.p50),
-                pct(s.p05).trim_end_matches('%'),
-                pct(s.p95)
+                pct_range(s.p05, s.p95)
             ));
         }
         b.likely.push(sentence);
@@ -235,17 +240,16 @@ fn checks(f: &Folder) -> Vec<String> {
         .filter(|r| !r.pass)
         .map(|r| {
             let need = match (r.min_share, r.max_share) {
-                (Some(lo), Some(hi)) => format!("needs {}–{}", pct(lo), pct(hi)),
+                (Some(lo), Some(hi)) => format!("needs {}", pct_range(lo, hi)),
                 (Some(lo), None) => format!("needs at least {}", pct(lo)),
                 (None, Some(hi)) => format!("needs at most {}", pct(hi)),
                 (None, None) => "no range".into(),
             };
             format!(
-                "{} held in {} of runs (95% CI {}–{}; {need})",
+                "{} held in {} of runs (95% CI {}; {need})",
                 r.check,
                 pct(r.share),
-                pct(r.ci95_low),
-                pct(r.ci95_high)
+                pct_range(r.ci95_low, r.ci95_high)
             )
         })
         .collect();
@@ -266,6 +270,7 @@ mod tests {
         assert_eq!(pct(1.0), "100%");
         assert_eq!(pct(0.004), "<1%");
         assert_eq!(pct(0.0), "0%");
+        assert_eq!(pct_range(0.989, 1.0), "99–100%");
     }
 
     #[test]

@@ -96,6 +96,13 @@ pub fn read(dir: &Path) -> Result<Folder, ReportError> {
         return Err(not_output("no such folder".into()));
     }
     let manifest_path = dir.join("manifest.json");
+    if !manifest_path.is_file() && dir.join("part.json").is_file() {
+        return Err(not_output(
+            "it holds one shard's partial result (part.json); combine the shards with \
+             `greatgame merge PART_DIR... --out DIR` and report on that folder"
+                .into(),
+        ));
+    }
     if !manifest_path.is_file() {
         return Err(not_output(
             "no manifest.json (written last by `run`, `compare` and `hindcast`)".into(),

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::briefing::{briefing, margin, pct, pp};
+use super::briefing::{briefing, margin, pct, pct_range, pp};
 use super::charts::{self, Fan, IntervalRow, PoleStyle, StackRow, TimelineRow};
 use super::data::Folder;
 use super::ReportError;
@@ -528,7 +528,7 @@ fn hindcast_section(h: &mut String, f: &Folder) {
     );
     for r in rows {
         let required = match (r.min_share, r.max_share) {
-            (Some(lo), Some(hi)) => format!("{}–{}", pct(lo), pct(hi)),
+            (Some(lo), Some(hi)) => pct_range(lo, hi),
             (Some(lo), None) => format!("≥ {}", pct(lo)),
             (None, Some(hi)) => format!("≤ {}", pct(hi)),
             (None, None) => String::new(),
@@ -536,7 +536,7 @@ fn hindcast_section(h: &mut String, f: &Folder) {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}–{}</td><td class=\"num\">{required}</td><td{}>{}</td></tr>",
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{required}</td><td{}>{}</td></tr>",
             esc(&r.check),
             if r.holdout { "holdout" } else { "" },
             esc(&r.kind),
@@ -545,8 +545,7 @@ fn hindcast_section(h: &mut String, f: &Folder) {
             esc(&r.from),
             esc(&r.to),
             pct(r.share),
-            pct(r.ci95_low),
-            pct(r.ci95_high),
+            pct_range(r.ci95_low, r.ci95_high),
             if r.pass { "" } else { " class=\"fail\"" },
             if r.pass { "pass" } else { "FAIL" }
         );

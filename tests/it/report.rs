@@ -285,6 +285,24 @@ fn a_folder_that_is_not_an_output_folder_is_refused_with_exit_2() {
 }
 
 #[test]
+fn a_shard_folder_is_refused_with_the_way_to_merge_it() {
+    let dir = tempfile::tempdir().unwrap();
+    run_into(
+        "run",
+        &data("small.toml"),
+        "20",
+        dir.path(),
+        &["--shard", "1/2"],
+    );
+    let err = fails_with(2, &["report", dir.path().to_str().unwrap()]).stderr;
+    let err = String::from_utf8_lossy(&err);
+    assert!(
+        err.contains("part.json") && err.contains("greatgame merge"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_malformed_summary_is_refused_naming_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
