@@ -4,6 +4,7 @@
 //! The library is the product; the binary only parses arguments and wires these modules together:
 //! - [`scenario`]: reading and validating scenario files (all user-facing input errors);
 //! - [`model`]: the state of a run and its quarterly update, pure functions;
+//! - [`analysis`]: experiment designs, sensitivity indices, scenario discovery, robust comparison;
 //! - [`calibrate`]: searching free parameters to meet declared checks;
 //! - [`engine`]: runs, random streams, parallelism, aggregation;
 //! - [`shard`]: splitting a batch by run index and merging partial results exactly;
@@ -11,6 +12,7 @@
 //! - [`output`]: CSV, manifest and the readable table, written atomically;
 //! - [`report`]: the HTML report of an output folder, rendered to a string.
 
+pub mod analysis;
 pub mod calibrate;
 pub mod engine;
 pub mod model;

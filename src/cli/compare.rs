@@ -50,6 +50,21 @@ pub fn tables(sc: &Scenario, names: &[String], outcome: &Outcome) -> String {
     let mut text = String::from("Baseline:\n");
     text.push_str(&greatgame::output::run_table(&sc.world, outcome, 0));
     text.push_str("\nPolicies ranked by effect:\n");
-    text.push_str(&greatgame::output::compare_table(&sc.world, names, outcome));
+    // Each plan's description by name (merge knows the plans by name only).
+    let descriptions: Vec<String> = names
+        .iter()
+        .map(|name| {
+            std::iter::once(&sc.baseline)
+                .chain(&sc.policies)
+                .find(|plan| &plan.name == name)
+                .map_or_else(String::new, |plan| plan.description.clone())
+        })
+        .collect();
+    text.push_str(&greatgame::output::compare_table(
+        &sc.world,
+        names,
+        &descriptions,
+        outcome,
+    ));
     text
 }

@@ -1,4 +1,8 @@
 //! The readable tables printed on stdout: what a facilitator reads aloud to the room.
+//!
+//! One unit throughout: shares and probabilities in percent, differences in percentage points (pp), so
+//! the room never converts between 0.0663 and 6.6%. Every line fits in `WIDTH` columns: wide tables are
+//! split into column groups that repeat the key column, and notes and descriptions are wrapped.
 
 use std::fmt::Write;
 
@@ -6,58 +10,70 @@ use crate::engine::Outcome;
 use crate::model::World;
 use crate::stats::{hist_quantile, proportion, BINS, Z95};
 
+/// The widest line a table prints, in characters (a terminal or a projected slide).
+pub const WIDTH: usize = 100;
+
 /// Per state: the most likely dominant pole at the horizon with its probability, and each pole's share
-/// with its 90% range, for plan `k`.
+/// with its 90% range, for plan `k`, in percent.
 pub fn run_table(world: &World, outcome: &Outcome, k: usize) -> String {
     let (hs, ps) = (world.states.len(), world.poles.len());
     let tally = &outcome.tallies[k];
     let last_t = world.quarters - 1;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "{:<6} {:<22}",
-        "state",
-        format!("dominant at {}", world.quarter_label(last_t))
-    );
-    for pole in &world.poles {
-        let _ = write!(s, "  {:<20}", format!("{pole} share [p05-p95]"));
-    }
-    s.push('\n');
+    let mut key = vec![vec![
+        "state".to_string(),
+        format!("dominant at {}", world.quarter_label(last_t)),
+    ]];
+    let mut columns: Vec<Vec<String>> = world
+        .poles
+        .iter()
+        .map(|pole| vec![format!("{pole} % [p05-p95]")])
+        .collect();
     for h in 0..hs {
         let counts = &tally.dominant[h * ps..(h + 1) * ps];
         let best = (0..ps).fold(0, |b, p| if counts[p] > counts[b] { p } else { b });
         let (prob, se) = proportion(u64::from(counts[best]), tally.runs);
-        let _ = write!(
-            s,
-            "{:<6} {:<22}",
-            world.states[h].code,
+        key.push(vec![
+            world.states[h].code.clone(),
             format!(
                 "{} {:.0}% ±{:.1}",
                 world.poles[best],
                 prob * 100.0,
                 Z95 * se * 100.0
-            )
-        );
-        for p in 0..ps {
+            ),
+        ]);
+        for (p, column) in columns.iter_mut().enumerate() {
             let i = (last_t * hs + h) * ps + p;
             let hist = &tally.histograms[i * BINS..(i + 1) * BINS];
-            let cell = format!(
-                "{:.2} [{:.2}-{:.2}]",
-                tally.alignment[i].mean(),
-                hist_quantile(hist, 0.05),
-                hist_quantile(hist, 0.95)
-            );
-            let _ = write!(s, "  {cell:<20}");
+            column.push(format!(
+                "{:.0} [{:.0}-{:.0}]",
+                tally.alignment[i].mean() * 100.0,
+                hist_quantile(hist, 0.05) * 100.0,
+                hist_quantile(hist, 0.95) * 100.0
+            ));
         }
-        s.push('\n');
     }
-    let _ = writeln!(s, "(probability of being dominant ± 95% Monte Carlo margin in percentage points, over {} runs; shares are means with the 5th-95th percentile range)", tally.runs);
+    let mut s = grid(&key, &columns);
+    s.push_str(&wrap(
+        &format!(
+            "(dominant: the pole with the largest share, with the probability that it is and its 95% \
+             Monte Carlo margin in percentage points, over {} runs; shares are mean percentages with \
+             the 5th-95th percentile range over runs)",
+            tally.runs
+        ),
+        "",
+    ));
     s
 }
 
 /// Policies ranked by the size of their effect at the horizon: the mean over states of the total shift of
-/// alignment (half the sum of absolute mean paired differences), with each policy's largest single change.
-pub fn compare_table(world: &World, names: &[String], outcome: &Outcome) -> String {
+/// alignment (half the sum of absolute mean paired differences), with each policy's largest single change,
+/// in percentage points, and each policy's description below it. `descriptions[k]` goes with `names[k]`.
+pub fn compare_table(
+    world: &World,
+    names: &[String],
+    descriptions: &[String],
+    outcome: &Outcome,
+) -> String {
     let (hs, ps) = (world.states.len(), world.poles.len());
     let mut ranked: Vec<(f64, usize, usize)> = (1..outcome.tallies.len())
         .map(|k| {
@@ -74,33 +90,63 @@ pub fn compare_table(world: &World, names: &[String], outcome: &Outcome) -> Stri
         })
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let name_width = ranked
+        .iter()
+        .map(|&(_, k, _)| names[k].chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp("policy".len(), 40);
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<4} {:<34} {:>12}  largest change at {} [95% CI]",
+        "{:<4}  {:<name_width$}  {:>9}  largest change at {} [95% CI]",
         "rank",
         "policy",
-        "mean shift",
+        "mean (pp)",
         world.quarter_label(world.quarters - 1)
     );
     for (rank, (shift, k, i)) in ranked.iter().enumerate() {
         let d = &outcome.tallies[*k].paired[*i];
         let (lo, hi) = d.ci95();
         let (h, p) = (i / ps, i % ps);
-        let _ = writeln!(
-            s,
-            "{:<4} {:<34} {:>12.4}  {} {} {:+.4} [{:+.4}, {:+.4}]",
-            rank + 1,
-            names[*k],
-            shift,
+        let change = format!(
+            "{} {} {:+.2} pp [{:+.2}, {:+.2}]",
             world.states[h].code,
             world.poles[p],
-            d.mean(),
-            lo,
-            hi
+            d.mean() * 100.0,
+            lo * 100.0,
+            hi * 100.0
         );
+        let name = &names[*k];
+        if name.chars().count() > name_width {
+            // A name too long for its column gets a line of its own.
+            let _ = writeln!(s, "{:<4}  {name}", rank + 1);
+            let _ = writeln!(
+                s,
+                "{:<4}  {:<name_width$}  {:>9.2}  {change}",
+                "",
+                "",
+                shift * 100.0
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "{:<4}  {name:<name_width$}  {:>9.2}  {change}",
+                rank + 1,
+                shift * 100.0
+            );
+        }
+        let description = descriptions.get(*k).map_or("", |d| d.trim());
+        if !description.is_empty() {
+            s.push_str(&wrap(description, "      "));
+        }
     }
-    let _ = writeln!(s, "(mean shift: average over states of half the summed |paired difference| in shares; differences are policy − baseline, paired run by run with common random numbers; every policy's full table is in compare.csv)");
+    s.push_str(&wrap(
+        "(mean: the average over states of half the summed |paired difference| in shares, in \
+         percentage points; differences are policy minus baseline, paired run by run on common random \
+         numbers, with 95% intervals; every policy's full table is in compare.csv)",
+        "",
+    ));
     s
 }
 
@@ -140,4 +186,122 @@ pub fn hindcast_table(rows: &[super::HindcastRow]) -> String {
         let _ = writeln!(s, "{label}: {passed} of {} pass", group.len());
     }
     s
+}
+
+/// Lays out a key column group and further columns as a table no wider than `WIDTH`: the columns that do
+/// not fit beside the key go into a further block below, which repeats the key's first column.
+fn grid(key: &[Vec<String>], columns: &[Vec<String>]) -> String {
+    let width = |cells: &[String]| cells.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+    let key_widths: Vec<usize> = (0..key[0].len())
+        .map(|j| width(&key.iter().map(|r| r[j].clone()).collect::<Vec<_>>()))
+        .collect();
+    let first_width = key_widths[0];
+    let mut s = String::new();
+    let mut next = 0;
+    let mut block = 0;
+    while next < columns.len() || block == 0 {
+        // The first block shows the whole key; later blocks only its first column.
+        let shown: &[usize] = if block == 0 {
+            &key_widths
+        } else {
+            &[first_width]
+        };
+        let mut used = shown.iter().sum::<usize>() + 2 * (shown.len() - 1);
+        let start = next;
+        while next < columns.len() {
+            let w = width(&columns[next]);
+            if next > start && used + 2 + w > WIDTH {
+                break;
+            }
+            used += 2 + w;
+            next += 1;
+        }
+        if block > 0 {
+            s.push('\n');
+        }
+        for (row, cells) in key.iter().enumerate() {
+            let mut line = String::new();
+            for (j, &w) in shown.iter().enumerate() {
+                if j > 0 {
+                    line.push_str("  ");
+                }
+                let _ = write!(line, "{:<w$}", cells[j]);
+            }
+            for column in &columns[start..next] {
+                let w = width(column);
+                let _ = write!(line, "  {:<w$}", column[row]);
+            }
+            s.push_str(line.trim_end());
+            s.push('\n');
+        }
+        block += 1;
+    }
+    s
+}
+
+/// `text` wrapped at word boundaries to lines of at most `WIDTH` characters, each starting with `indent`
+/// (a word longer than a line stands alone).
+fn wrap(text: &str, indent: &str) -> String {
+    let mut s = String::new();
+    let mut line = String::from(indent);
+    for word in text.split_whitespace() {
+        let fits = line.chars().count() + 1 + word.chars().count() <= WIDTH;
+        if line.len() > indent.len() && !fits {
+            s.push_str(&line);
+            s.push('\n');
+            line = String::from(indent);
+        }
+        if line.len() > indent.len() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if line.len() > indent.len() {
+        s.push_str(&line);
+        s.push('\n');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_every_word_in_order_within_the_width() {
+        let text = "word ".repeat(70) + &"x".repeat(120);
+        let wrapped = wrap(&text, "  ");
+        assert!(wrapped.lines().count() > 3);
+        for line in wrapped.lines() {
+            assert!(line.starts_with("  "));
+            assert!(
+                line.chars().count() <= WIDTH || !line.trim().contains(' '),
+                "{line}"
+            );
+        }
+        let words: Vec<&str> = wrapped.split_whitespace().collect();
+        assert_eq!(words, text.split_whitespace().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn grid_splits_columns_that_do_not_fit_into_blocks_that_repeat_the_key() {
+        let key = vec![
+            vec!["state".to_string(), "dominant".to_string()],
+            vec!["KAZ".to_string(), "Russia 98%".to_string()],
+        ];
+        let columns: Vec<Vec<String>> = (0..8)
+            .map(|i| vec![format!("pole{i} % [p05-p95]"), format!("{i}0 [1-99]")])
+            .collect();
+        let table = grid(&key, &columns);
+        for line in table.lines() {
+            assert!(line.chars().count() <= WIDTH, "{line}");
+        }
+        for i in 0..8 {
+            assert_eq!(table.matches(&format!("pole{i} %")).count(), 1);
+        }
+        // Every block has the state column.
+        let blocks: Vec<&str> = table.split("\n\n").collect();
+        assert!(blocks.len() > 1);
+        assert!(blocks.iter().all(|b| b.contains("KAZ")));
+    }
 }
