@@ -9,7 +9,8 @@
 //! - [`engine`]: runs, random streams, parallelism, aggregation;
 //! - [`shard`]: splitting a batch by run index and merging partial results exactly;
 //! - [`stats`]: mergeable exact statistics;
-//! - [`output`]: CSV, manifest and the readable table, written atomically.
+//! - [`output`]: CSV, manifest and the readable table, written atomically;
+//! - [`report`]: the HTML report of an output folder, rendered to a string.
 
 pub mod analysis;
 pub mod calibrate;
@@ -17,6 +18,7 @@ pub mod engine;
 pub mod model;
 pub mod output;
 pub mod quarter;
+pub mod report;
 pub mod scenario;
 pub mod shard;
 pub mod stats;

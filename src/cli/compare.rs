@@ -14,6 +14,9 @@ use super::execute::{self, Options};
 pub struct Args {
     #[command(flatten)]
     opts: Options,
+    /// Also write report.html, the HTML report, once the outputs are complete.
+    #[arg(long)]
+    report: bool,
 }
 
 /// Runs the command.
@@ -38,6 +41,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &format!("baseline and {} policies", sc.policies.len()),
     );
     text.push_str(&tables(sc, &names, &outcome));
+    text.push_str(&super::report::after_outputs(&dir, args.report)?);
     execute::print(&text)
 }
 

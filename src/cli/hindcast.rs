@@ -15,6 +15,9 @@ use super::InputError;
 pub struct Args {
     #[command(flatten)]
     opts: Options,
+    /// Also write report.html, the HTML report, once the outputs are complete.
+    #[arg(long)]
+    report: bool,
     /// Exit with status 1 if any non-holdout check fails.
     #[arg(long)]
     strict: bool,
@@ -36,6 +39,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let rows = output::hindcast_rows(&sc.world, &sc.checks, &outcome);
     let mut text = execute::headline_for(&loaded, &args.opts, &dir, "hindcast");
     text.push_str(&output::hindcast_table(&rows));
+    text.push_str(&super::report::after_outputs(&dir, args.report)?);
     execute::print(&text)?;
     let failed = rows.iter().filter(|r| !r.holdout && !r.pass).count();
     if args.strict && failed > 0 {

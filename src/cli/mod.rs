@@ -10,6 +10,7 @@ mod hindcast;
 mod init;
 mod interrupt;
 mod merge;
+mod report;
 mod run;
 mod schema;
 mod verify;
@@ -17,6 +18,7 @@ mod verify;
 use clap::{Parser, Subcommand};
 
 use greatgame::output::OutputError;
+use greatgame::report::ReportError;
 use greatgame::scenario::ScenarioError;
 
 /// Monte Carlo scenarios of Central Asia's alignment between NATO, Russia and China.
@@ -35,6 +37,7 @@ enum Command {
     Hindcast(hindcast::Args),
     Calibrate(calibrate::Args),
     Merge(merge::Args),
+    Report(report::Args),
     Schema(schema::Args),
     Init(init::Args),
     Verify(verify::Args),
@@ -55,6 +58,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Hindcast(args) => hindcast::run(&args),
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Merge(args) => merge::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Verify(args) => verify::run(&args),
@@ -62,7 +66,8 @@ pub fn run() -> anyhow::Result<()> {
 }
 
 /// 130 if interrupted (Ctrl-C, SIGTERM or SIGHUP), 2 if `err` comes from bad input (scenario,
-/// options, parts, an output folder or file that cannot be used or is in use), else 1.
+/// options, parts, an output folder or file that cannot be used or is in use, a folder to report on),
+/// else 1.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     if err.chain().any(|e| e.is::<interrupt::Interrupted>()) {
         return interrupt::EXIT_CODE;
@@ -70,6 +75,8 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     let input = err.chain().any(|e| {
         e.is::<ScenarioError>()
             || e.is::<InputError>()
+            || e.downcast_ref::<ReportError>()
+                .is_some_and(ReportError::is_input)
             || matches!(
                 e.downcast_ref::<OutputError>(),
                 Some(

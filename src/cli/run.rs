@@ -10,6 +10,9 @@ use super::execute::{self, Options};
 pub struct Args {
     #[command(flatten)]
     opts: Options,
+    /// Also write report.html, the HTML report, once the outputs are complete.
+    #[arg(long)]
+    report: bool,
 }
 
 /// Runs the command.
@@ -25,5 +28,6 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &outcome,
         0,
     ));
+    text.push_str(&super::report::after_outputs(&dir, args.report)?);
     execute::print(&text)
 }

@@ -1,10 +1,11 @@
 //! Output rows: one `Serialize` struct per CSV file, one observation per row, and the builders that turn
-//! tallies into rows. Rows come in key order: policy (baseline first, then the file's order), quarter,
+//! tallies into rows (the structs also `Deserialize`, so the report reads the files back through the
+//! same declarations). Rows come in key order: policy (baseline first, then the file's order), quarter,
 //! state and pole (the file's order).
 
 use std::io::Write;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::FileRecord;
 use crate::engine::{ChunkDetail, Outcome};
@@ -18,7 +19,7 @@ fn r6(x: f64) -> f64 {
 }
 
 /// A row of `summary.csv`: the distribution of one alignment score in one quarter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRow {
     /// `baseline` or the policy's name.
     pub policy: String,
@@ -45,7 +46,7 @@ pub struct SummaryRow {
 }
 
 /// A row of `outcomes.csv`: the probability of one outcome at the horizon.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutcomeRow {
     /// `baseline` or the policy's name.
     pub policy: String,
@@ -63,7 +64,7 @@ pub struct OutcomeRow {
 }
 
 /// A row of `events.csv`: how often something happened in one quarter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventRow {
     /// `baseline` or the policy's name.
     pub policy: String,
@@ -81,7 +82,7 @@ pub struct EventRow {
 }
 
 /// A row of `runs.csv`: one run's end state for one state and pole.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunRow {
     /// `baseline` or the policy's name.
     pub policy: String,
@@ -104,7 +105,7 @@ pub struct RunRow {
 }
 
 /// A row of `trajectories.csv`: one run's score in one quarter.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrajectoryRow {
     /// `baseline` or the policy's name.
     pub policy: String,
@@ -121,7 +122,7 @@ pub struct TrajectoryRow {
 }
 
 /// A row of `compare.csv`: a policy's effect on one score at the horizon, paired run by run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompareRow {
     /// The policy.
     pub policy: String,
@@ -142,7 +143,7 @@ pub struct CompareRow {
 }
 
 /// What produced the outputs, so they can be reproduced.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// greatgame's version.
     pub greatgame_version: String,
@@ -388,7 +389,7 @@ pub fn compare_rows(world: &World, names: &[String], outcome: &Outcome) -> Vec<C
 }
 
 /// A row of `hindcast.csv`: one check, the share of runs in which it held, and the verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HindcastRow {
     /// The check's name.
     pub check: String,

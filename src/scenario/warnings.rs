@@ -81,8 +81,8 @@ fn magnitudes(world: &World, plan: &Plan, baseline: Option<&Plan>, out: &mut Vec
             for lever in MONEY {
                 let first = (0..world.quarters).find(|&t| {
                     let v = plan.lever_row(world, t, h, p)[lever.index()];
-                    let same = baseline
-                        .is_some_and(|b| b.lever_row(world, t, h, p)[lever.index()] == v);
+                    let same =
+                        baseline.is_some_and(|b| b.lever_row(world, t, h, p)[lever.index()] == v);
                     v > gdp_m && !same
                 });
                 let Some(t) = first else { continue };

@@ -17,6 +17,7 @@ mod interrupt;
 mod merge_trust;
 mod model;
 mod properties;
+mod report;
 mod scenarios;
 mod schema;
 mod shards;

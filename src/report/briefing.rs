@@ -1,0 +1,284 @@
+//! The briefing: plain sentences generated from the folder's numbers, each number with its spread
+//! (a 95% Monte Carlo margin in percentage points, a percentile range, or a 95% interval).
+
+use crate::output::{CompareRow, OutcomeRow, SummaryRow};
+
+use super::data::Folder;
+
+/// A share or probability (0..=1) as a whole percentage; `>99%` and `<1%` rather than a rounded 100 or 0
+/// that did not happen in every run or in none.
+pub fn pct(p: f64) -> String {
+    let x = p * 100.0;
+    if x >= 99.5 && p < 1.0 {
+        ">99%".into()
+    } else if x < 0.5 && p > 0.0 {
+        "<1%".into()
+    } else {
+        format!("{x:.0}%")
+    }
+}
+
+/// A range of shares or probabilities as `40–61%`, bounds rounded plainly (an interval's bound is not a
+/// count of runs, so no `>99%`).
+pub fn pct_range(lo: f64, hi: f64) -> String {
+    format!("{:.0}–{:.0}%", lo * 100.0, hi * 100.0)
+}
+
+/// A difference in percentage points, signed, one decimal (two below 0.1), and exactly zero as `0.0`.
+pub fn pp(d: f64) -> String {
+    let x = d * 100.0;
+    let text = if x == 0.0 {
+        "0.0".into()
+    } else if x.abs() < 0.095 && x != 0.0 {
+        format!("{x:+.2}")
+    } else {
+        format!("{x:+.1}")
+    };
+    text.replace('-', "−")
+}
+
+/// The 95% Monte Carlo margin of a probability with standard error `se`, in percentage points.
+pub fn margin(se: f64) -> String {
+    format!("±{:.1} pp", 1.96 * se * 100.0)
+}
+
+/// "97% of runs (±0.7 pp)", or "every run" and "no run" where the margin would be a meaningless zero.
+pub fn share_of_runs(p: f64, se: f64) -> String {
+    if p >= 1.0 {
+        "every run".into()
+    } else if p <= 0.0 {
+        "no run".into()
+    } else {
+        format!("{} of runs ({})", pct(p), margin(se))
+    }
+}
+
+/// The briefing's parts, each a list of sentences.
+#[derive(Debug, Clone, Default)]
+pub struct Briefing {
+    /// The horizon the sentences speak of.
+    pub horizon: String,
+    /// What is likely, per state.
+    pub likely: Vec<String>,
+    /// How sure: the least settled state.
+    pub unsettled: Vec<String>,
+    /// What would change it: the largest policy effects.
+    pub change: Vec<String>,
+    /// How the model did against history, when hindcast checks ran.
+    pub checks: Vec<String>,
+}
+
+/// Baseline dominance rows for `state` at the horizon, most likely first.
+fn dominance_at<'a>(outcomes: &'a [OutcomeRow], policy: &str, state: &str) -> Vec<&'a OutcomeRow> {
+    let mut rows: Vec<&OutcomeRow> = outcomes
+        .iter()
+        .filter(|r| r.policy == policy && r.state == state && r.outcome == "dominant")
+        .collect();
+    rows.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+    rows
+}
+
+/// The summary row of `policy`, `quarter`, `state`, `pole`.
+fn summary_at<'a>(
+    summary: &'a [SummaryRow],
+    policy: &str,
+    quarter: &str,
+    state: &str,
+    pole: &str,
+) -> Option<&'a SummaryRow> {
+    summary
+        .iter()
+        .find(|r| r.policy == policy && r.quarter == quarter && r.state == state && r.pole == pole)
+}
+
+/// The pole with the largest mean share in `state` in the first quarter: the starting partner.
+fn first_leader<'a>(f: &'a Folder, baseline: &str, quarter: &str, state: &str) -> Option<&'a str> {
+    f.summary
+        .iter()
+        .filter(|r| r.policy == baseline && r.quarter == quarter && r.state == state)
+        .max_by(|a, b| a.mean.total_cmp(&b.mean))
+        .map(|r| r.pole.as_str())
+}
+
+/// The briefing for `f`.
+pub fn briefing(f: &Folder) -> Briefing {
+    let mut b = Briefing::default();
+    let baseline = f.baseline();
+    let quarters = f.quarters();
+    let (Some(first), Some(horizon)) = (quarters.first(), quarters.last()) else {
+        return b;
+    };
+    b.horizon = horizon.clone();
+    let Some(outcomes) = &f.outcomes else {
+        b.likely.push(
+            "This folder has no outcomes.csv, so the dominant partners at the horizon are not known."
+                .into(),
+        );
+        return b;
+    };
+    let mut least: Option<(f64, String)> = None;
+    for state in f.states() {
+        let rows = dominance_at(outcomes, &baseline, &state);
+        let Some(top) = rows.first() else { continue };
+        let verb = match first_leader(f, &baseline, first, &state) {
+            Some(p) if p == top.subject => "remains".to_string(),
+            Some(p) => format!("overtakes {p} as"),
+            None => "is".to_string(),
+        };
+        let mut sentence = format!(
+            "{} {verb} the dominant partner of {state} in {}.",
+            top.subject,
+            share_of_runs(top.probability, top.mc_se)
+        );
+        if let Some(s) = summary_at(&f.summary, &baseline, horizon, &state, &top.subject) {
+            sentence.push_str(&format!(
+                " Its share of {state}'s alignment is {} (median; 5–95% of runs: {}).",
+                pct(s.p50),
+                pct_range(s.p05, s.p95)
+            ));
+        }
+        b.likely.push(sentence);
+        let others: Vec<String> = rows
+            .iter()
+            .filter(|r| r.probability >= 0.05)
+            .map(|r| format!("{} {} ({})", r.subject, pct(r.probability), margin(r.mc_se)))
+            .collect();
+        if least.as_ref().is_none_or(|(p, _)| top.probability < *p) {
+            least = Some((
+                top.probability,
+                format!(
+                    "The least settled state is {state}: dominant at {horizon} are {}.",
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some((p, text)) = least {
+        if p < 0.9 {
+            b.unsettled.push(text);
+        } else {
+            b.unsettled.push(format!(
+                "Every state's dominant partner is the same in at least {} of runs.",
+                pct(p)
+            ));
+        }
+    }
+    b.change = changes(f, outcomes, &baseline, horizon);
+    b.checks = checks(f);
+    b
+}
+
+/// The three policies with the largest single change, each with its interval and what it does to the
+/// chance of that pole dominating that state.
+fn changes(f: &Folder, outcomes: &[OutcomeRow], baseline: &str, horizon: &str) -> Vec<String> {
+    let Some(compare) = &f.compare else {
+        return vec![format!(
+            "No policies were compared in this folder; `greatgame compare` shows what would change it."
+        )];
+    };
+    let mut largest: Vec<&CompareRow> = Vec::new();
+    for row in compare {
+        match largest.iter_mut().find(|r| r.policy == row.policy) {
+            Some(best) if row.mean_difference.abs() > best.mean_difference.abs() => *best = row,
+            Some(_) => {}
+            None => largest.push(row),
+        }
+    }
+    largest.sort_by(|a, b| b.mean_difference.abs().total_cmp(&a.mean_difference.abs()));
+    let mut text = Vec::new();
+    for row in largest.iter().take(3) {
+        let mut sentence = format!(
+            "{} moves {}'s {} share by {} pp (95% CI {} to {} pp)",
+            row.policy,
+            row.state,
+            row.pole,
+            pp(row.mean_difference),
+            pp(row.ci95_low),
+            pp(row.ci95_high)
+        );
+        let find = |policy: &str| {
+            outcomes.iter().find(|o| {
+                o.policy == policy
+                    && o.state == row.state
+                    && o.outcome == "dominant"
+                    && o.subject == row.pole
+            })
+        };
+        if let (Some(before), Some(after)) = (find(baseline), find(&row.policy)) {
+            sentence.push_str(&format!(
+                "; the chance that {} dominates {} at {horizon} goes from {} ({}) to {} ({})",
+                row.pole,
+                row.state,
+                pct(before.probability),
+                margin(before.mc_se),
+                pct(after.probability),
+                margin(after.mc_se)
+            ));
+        }
+        sentence.push('.');
+        text.push(sentence);
+    }
+    text
+}
+
+/// The hindcast in one or two sentences.
+fn checks(f: &Folder) -> Vec<String> {
+    let Some(rows) = &f.hindcast else {
+        return Vec::new();
+    };
+    let count = |holdout: bool| {
+        let all = rows.iter().filter(|r| r.holdout == holdout);
+        (all.clone().filter(|r| r.pass).count(), all.count())
+    };
+    let (cal_pass, cal) = count(false);
+    let (hold_pass, hold) = count(true);
+    let mut text = vec![format!(
+        "Against history: {cal_pass} of {cal} calibration checks and {hold_pass} of {hold} held-out checks pass."
+    )];
+    let failed: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.pass)
+        .map(|r| {
+            let need = match (r.min_share, r.max_share) {
+                (Some(lo), Some(hi)) => format!("needs {}", pct_range(lo, hi)),
+                (Some(lo), None) => format!("needs at least {}", pct(lo)),
+                (None, Some(hi)) => format!("needs at most {}", pct(hi)),
+                (None, None) => "no range".into(),
+            };
+            format!(
+                "{} held in {} of runs (95% CI {}; {need})",
+                r.check,
+                pct(r.share),
+                pct_range(r.ci95_low, r.ci95_high)
+            )
+        })
+        .collect();
+    if !failed.is_empty() {
+        text.push(format!("Failing: {}.", failed.join("; ")));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_never_round_to_certainty_or_impossibility() {
+        assert_eq!(pct(0.971), "97%");
+        assert_eq!(pct(0.996), ">99%");
+        assert_eq!(pct(1.0), "100%");
+        assert_eq!(pct(0.004), "<1%");
+        assert_eq!(pct(0.0), "0%");
+        assert_eq!(pct_range(0.989, 1.0), "99–100%");
+    }
+
+    #[test]
+    fn differences_are_signed_percentage_points() {
+        assert_eq!(pp(0.0663), "+6.6");
+        assert_eq!(pp(-0.0663), "−6.6");
+        assert_eq!(pp(0.0003), "+0.03");
+        assert_eq!(pp(0.0), "0.0");
+        assert_eq!(margin(0.00357), "±0.7 pp");
+    }
+}
