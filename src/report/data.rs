@@ -96,7 +96,7 @@ pub fn read(dir: &Path) -> Result<Folder, ReportError> {
         return Err(not_output("no such folder".into()));
     }
     let manifest_path = dir.join("manifest.json");
-    if !manifest_path.is_file() && dir.join("part.json").is_file() {
+    if dir.join("part.json").is_file() {
         return Err(not_output(
             "it holds one shard's partial result (part.json); combine the shards with \
              `greatgame merge PART_DIR... --out DIR` and report on that folder"
@@ -332,6 +332,7 @@ mod tests {
             runs: 3,
             quarters: ["2020Q1".into(), "2020Q2".into()],
             policies: vec!["baseline".into()],
+            shard: None,
             files: vec![],
         };
         std::fs::write(
