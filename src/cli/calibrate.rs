@@ -52,6 +52,7 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let loaded = greatgame::scenario::load(&args.scenario)?;
+    super::execute::warn(&loaded);
     let file = loaded.file.clone();
     let text =
         std::fs::read_to_string(&args.scenario).with_context(|| format!("{file}: reading"))?;

@@ -187,6 +187,16 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
         let compare = Budget::batch(sc, &plans, 0, runs, writes);
         let _ = writeln!(s, "  budget of `compare`: {}", compare.describe());
     }
+    let warnings = scenario::warnings(sc);
+    if !warnings.is_empty() {
+        let _ = writeln!(s, "  warnings (valid, but probably not what was meant):");
+        for w in warnings {
+            let _ = writeln!(s, "    - {w}");
+        }
+    }
+    if let Some(note) = scenario::rest_point_note(sc) {
+        let _ = writeln!(s, "  note: {note}");
+    }
     let warnings = sc.start_warnings();
     if !warnings.is_empty() {
         let _ = writeln!(

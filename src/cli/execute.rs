@@ -59,10 +59,20 @@ pub struct Options {
 
 /// Loads the scenario named by `opts`, or the built-in one.
 pub fn load(opts: &Options) -> anyhow::Result<Loaded> {
-    Ok(match &opts.scenario {
+    let loaded = match &opts.scenario {
         Some(path) => scenario::load(path)?,
         None => scenario::builtin()?,
-    })
+    };
+    warn(&loaded);
+    Ok(loaded)
+}
+
+/// Prints on stderr each warning about a loaded scenario (`scenario::warnings`): valid input that is
+/// probably not what was meant, or that cannot take effect. Never stops a command.
+pub fn warn(loaded: &Loaded) {
+    for w in scenario::warnings(&loaded.scenario) {
+        eprintln!("warning: {}: {w}", loaded.file);
+    }
 }
 
 /// Simulates `plans` of `loaded`, evaluating `checks` on the first plan, and writes every output,

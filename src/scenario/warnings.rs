@@ -72,8 +72,8 @@ pub fn rest_point_note(sc: &Scenario) -> Option<String> {
     })
 }
 
-/// Money levers of `plan` larger than the state's GDP (for a policy, only where it differs from the
-/// baseline): once per pole, state and lever, at the first quarter it happens.
+/// Money levers of `plan` larger than the state's GDP (for a policy, only where the baseline's is
+/// not): once per pole, state and lever, at the first quarter it happens.
 fn magnitudes(world: &World, plan: &Plan, baseline: Option<&Plan>, out: &mut Vec<Warning>) {
     for (h, host) in world.states.iter().enumerate() {
         let gdp_m = host.gdp_usd_bn * 1000.0;
@@ -81,9 +81,10 @@ fn magnitudes(world: &World, plan: &Plan, baseline: Option<&Plan>, out: &mut Vec
             for lever in MONEY {
                 let first = (0..world.quarters).find(|&t| {
                     let v = plan.lever_row(world, t, h, p)[lever.index()];
-                    let same =
-                        baseline.is_some_and(|b| b.lever_row(world, t, h, p)[lever.index()] == v);
-                    v > gdp_m && !same
+                    // A policy is named only where it, not the baseline, passes the GDP.
+                    let inherited = baseline
+                        .is_some_and(|b| b.lever_row(world, t, h, p)[lever.index()] > gdp_m);
+                    v > gdp_m && !inherited
                 });
                 let Some(t) = first else { continue };
                 let v = plan.lever_row(world, t, h, p)[lever.index()];

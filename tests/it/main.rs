@@ -22,3 +22,4 @@ mod scenarios;
 mod schema;
 mod shards;
 mod validation;
+mod warnings;

@@ -285,7 +285,7 @@ impl Morris {
                 allowed: "at least 2",
             });
         }
-        if !(2..=1_000).contains(&levels) || levels % 2 != 0 {
+        if !(2..=1_000).contains(&levels) || !levels.is_multiple_of(2) {
             return Err(AnalysisError::Invalid {
                 name: "morris levels",
                 value: levels.to_string(),
