@@ -26,8 +26,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     if sc.policies.is_empty() {
         return Err(execute::no_policies(&loaded));
     }
+    let policies = match &args.opts.script.policy {
+        Some(name) => vec![super::settings::policy(&loaded, name)?],
+        None => sc.policies.clone(),
+    };
     let plans: Vec<_> = std::iter::once(sc.baseline.clone())
-        .chain(sc.policies.iter().cloned())
+        .chain(policies.iter().cloned())
         .collect();
     let Some((outcome, dir)) = execute::execute(&args.opts, &loaded, &plans, &[], "compare")?
     else {
@@ -38,7 +42,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &loaded,
         &args.opts,
         &dir,
-        &format!("baseline and {} policies", sc.policies.len()),
+        &format!("baseline and {} policies", policies.len()),
     );
     text.push_str(&tables(sc, &names, &outcome));
     text.push_str(&super::report::after_outputs(&dir, args.report)?);

@@ -18,7 +18,7 @@ use greatgame::shard::{Part, Shard, StoredTally, PART_FORMAT};
 
 use super::budget::Budget;
 use super::interrupt::{self, Interrupted};
-use super::InputError;
+use super::{json, settings, InputError};
 
 /// Options common to `run`, `compare` and `hindcast`.
 #[derive(Debug, Clone, clap::Args)]
@@ -55,14 +55,13 @@ pub struct Options {
     /// Run even if the estimated memory or output size exceeds what the machine has available.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub script: settings::Script,
 }
 
 /// Loads the scenario named by `opts`, or the built-in one.
 pub fn load(opts: &Options) -> anyhow::Result<Loaded> {
-    let loaded = match &opts.scenario {
-        Some(path) => scenario::load(path)?,
-        None => scenario::builtin()?,
-    };
+    let loaded = settings::load(opts.scenario.as_deref(), &opts.script)?;
     warn(&loaded);
     Ok(loaded)
 }
@@ -99,6 +98,11 @@ pub fn execute(
             .into());
         }
     }
+    if opts.script.json {
+        return json::run(opts, loaded, plans, checks, runs, seed).map(|()| None);
+    }
+    let threads = settings::threads(opts.threads)?;
+    let opts = &settings::resolve(opts);
     let (first, count) = opts.shard.map_or((0, runs), |s| s.range(runs));
     let dir = opts.out.clone().unwrap_or_else(|| {
         let base = Path::new("out").join(&sc.meta.name);
@@ -119,7 +123,11 @@ pub fn execute(
     if opts.shard.is_some() {
         will_write.push(output::PART);
     } else {
-        will_write.extend(aggregate_names(&names, checks));
+        will_write.extend(
+            aggregate_names(&names, checks)
+                .into_iter()
+                .filter(|name| opts.script.wants(name, true)),
+        );
     }
     will_write.push(output::MANIFEST);
     let watch = interrupt::watch();
@@ -142,7 +150,7 @@ pub fn execute(
         first_run: first,
         runs: count,
         seed,
-        threads: opts.threads.map(usize::from),
+        threads,
         checks,
         keep_finals: runs_csv.is_some(),
         keep_trajectories: opts.trajectories,
@@ -217,7 +225,11 @@ pub fn execute(
         return Ok(None);
     }
 
-    staged.extend(write_aggregates(&dir, sc, &names, checks, &outcome)?);
+    staged.extend(
+        write_aggregates(&dir, sc, &names, checks, &outcome)?
+            .into_iter()
+            .filter(|s| opts.script.wants(&s.record().name, true)),
+    );
     watch.check()?;
     out.commit(staged, |files| manifest.bytes(files))?;
     drop(watch);
@@ -463,6 +475,9 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// The widest line of a headline, in characters.
+const HEADLINE_WIDTH: usize = 100;
+
 /// A headline naming what was run.
 pub fn headline(
     title: &str,
@@ -473,12 +488,13 @@ pub fn headline(
     dir: &Path,
     what: &str,
 ) -> String {
-    format!(
+    let text = format!(
         "{title} ({file}): {what}, {runs} runs, seed {seed}, {} to {}\noutputs in {}\n\n",
         sc.world.start,
         sc.world.quarter_label(sc.world.quarters - 1),
         dir.display()
-    )
+    );
+    settings::wrap(&text, HEADLINE_WIDTH)
 }
 
 /// The headline for a command run with `opts`.

@@ -30,7 +30,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     if sc.checks.is_empty() {
         return Err(InputError(format!("{}: declares no [[check]] to test", loaded.file)).into());
     }
-    let plans = [sc.baseline.clone()];
+    let plans = [super::settings::plan(&loaded, &args.opts.script)?];
     let Some((outcome, dir)) =
         execute::execute(&args.opts, &loaded, &plans, &sc.checks, "hindcast")?
     else {

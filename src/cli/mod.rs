@@ -9,10 +9,12 @@ mod execute;
 mod hindcast;
 mod init;
 mod interrupt;
+mod json;
 mod merge;
 mod report;
 mod run;
 mod schema;
+mod settings;
 mod verify;
 
 use clap::{Parser, Subcommand};

@@ -18,11 +18,15 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let loaded = execute::load(&args.opts)?;
-    let plans = [loaded.scenario.baseline.clone()];
+    let plans = [super::settings::plan(&loaded, &args.opts.script)?];
     let Some((outcome, dir)) = execute::execute(&args.opts, &loaded, &plans, &[], "run")? else {
         return Ok(());
     };
-    let mut text = execute::headline_for(&loaded, &args.opts, &dir, "baseline");
+    let what = match &args.opts.script.policy {
+        Some(name) => format!("policy {name}"),
+        None => "baseline".into(),
+    };
+    let mut text = execute::headline_for(&loaded, &args.opts, &dir, &what);
     text.push_str(&greatgame::output::run_table(
         &loaded.scenario.world,
         &outcome,

@@ -13,6 +13,19 @@ pub fn set_values(
     file: &str,
     assignments: &[(&str, f64, String)],
 ) -> Result<String, ScenarioError> {
+    let items: Vec<(&str, Value, String)> = assignments
+        .iter()
+        .map(|(param, value, note)| (*param, Value::from(*value), note.clone()))
+        .collect();
+    set_items(text, file, &items)
+}
+
+/// Like `set_values`, for any TOML value (`--set PATH=VALUE`).
+pub fn set_items(
+    text: &str,
+    file: &str,
+    assignments: &[(&str, Value, String)],
+) -> Result<String, ScenarioError> {
     let invalid = |message: String| {
         ScenarioError::Invalid(Box::new(Located::at(
             file,
@@ -39,7 +52,14 @@ pub fn set_values(
                 let entries = doc
                     .get_mut(section)
                     .and_then(Item::as_array_of_tables_mut)
-                    .ok_or_else(|| invalid(format!("{param}: no [[{section}]] entries")))?;
+                    .ok_or_else(|| invalid(format!("{param}: no [[{section}]] entries, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`)")))?;
+                let id = |t: &toml_edit::Table| -> Option<String> {
+                    [t.get("name"), t.get("code")]
+                        .into_iter()
+                        .flatten()
+                        .find_map(|v| v.as_str().map(String::from))
+                };
+                let known: Vec<String> = entries.iter().filter_map(id).collect();
                 let entry = entries
                     .iter_mut()
                     .find(|t| {
@@ -48,12 +68,17 @@ pub fn set_values(
                             .flatten()
                             .any(|v| v.as_str() == Some(name))
                     })
-                    .ok_or_else(|| invalid(format!("{param}: no [[{section}]] named `{name}`")))?;
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "{param}: no [[{section}]] named `{name}`, expected one of: {}",
+                            known.join(", ")
+                        ))
+                    })?;
                 entry.entry(key).or_insert(Item::None)
             }
-            _ => return Err(invalid(format!("`{param}` is not a parameter path"))),
+            _ => return Err(invalid(format!("`{param}` is not a parameter path, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`)"))),
         };
-        let mut new = Value::from(*value);
+        let mut new = value.clone();
         if let Some(old) = slot.as_value() {
             *new.decor_mut() = old.decor().clone();
         }

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub use edit::set_values;
+pub use edit::{set_items, set_values};
 pub use error::{Located, ScenarioError};
 pub use schema::json_schema;
 pub use validate::{is_name, DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS, NAME_RULE};
@@ -104,6 +104,17 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
         file,
         sha256: sha256_hex(&bytes),
         text: text.to_string(),
+    })
+}
+
+/// Checks the scenario `text` that came from `file` (a path, or a name like `<stdin>`).
+pub fn load_text(text: String, file: String) -> Result<Loaded, ScenarioError> {
+    let scenario = Scenario::from_toml(&text, &file)?;
+    Ok(Loaded {
+        scenario,
+        file,
+        sha256: sha256_hex(text.as_bytes()),
+        text,
     })
 }
 

@@ -20,6 +20,7 @@ mod properties;
 mod report;
 mod scenarios;
 mod schema;
+mod scripting;
 mod shards;
 mod validation;
 mod warnings;
