@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The EMA Workbench example end to end: a Python virtual environment with ema_workbench, the release
+# binary, a small LHS over the uncertainties and policies, and PRIM. Skips when python3 cannot make a
+# virtual environment. Usage: bash examples/ema_workbench/run.sh [N] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if ! python3 -m venv --help >/dev/null 2>&1; then
+    echo "skipping examples/ema_workbench: python3 with venv not available"
+    exit 0
+fi
+venv=target/ema-venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q -r examples/ema_workbench/requirements.txt
+cargo build --release --quiet
+GREATGAME=target/release/greatgame "$venv/bin/python" examples/ema_workbench/greatgame_ema.py "${1:-20}" "${2:-100}"
