@@ -25,6 +25,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
+    super::settings::check_report(&args.opts.script, args.report)?;
     let loaded = execute::load(&args.opts)?;
     let sc = &loaded.scenario;
     if sc.checks.is_empty() {

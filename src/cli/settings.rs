@@ -73,6 +73,22 @@ pub fn resolve(opts: &Options) -> Options {
     opts
 }
 
+/// Refuses `--report` where it cannot be written: with `--json` (no files) or with an `--outputs`
+/// list without `summary` (the report is drawn from summary.csv).
+pub fn check_report(script: &Script, report: bool) -> Result<(), InputError> {
+    if report && script.json {
+        return Err(InputError(
+            "--report cannot be combined with --json, which writes no files".into(),
+        ));
+    }
+    if report && !script.wants("summary", true) {
+        return Err(InputError(
+            "--report needs summary.csv: add `summary` to --outputs".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads the scenario at `path` (`-`: standard input; none: the built-in one), applies the settings
 /// of `script`, and checks the result. The loaded text and its hash are those of the edited scenario.
 pub fn load(path: Option<&Path>, script: &Script) -> anyhow::Result<Loaded> {

@@ -323,6 +323,16 @@ fn outputs_chooses_the_files_and_the_manifest_lists_only_them() {
         std::fs::read(some.join("compare.csv")).unwrap(),
         std::fs::read(full.join("compare.csv")).unwrap()
     );
+    // The report is drawn from summary.csv, so --report needs it; --json writes no report either.
+    let s = some.to_str().unwrap();
+    let out = fails_with(2, &["run", "--out", s, "--outputs", "outcomes", "--report"]);
+    assert!(
+        stderr(&out).contains("add `summary` to --outputs"),
+        "{}",
+        stderr(&out)
+    );
+    let out = fails_with(2, &["run", "--json", "--report"]);
+    assert!(stderr(&out).contains("--report cannot be combined with --json"));
     // Rerun into the same folder with another choice: nothing of the first run stays.
     compare_into(&some, "summary");
     assert_eq!(common::entries(&some), ["manifest.json", "summary.csv"]);
