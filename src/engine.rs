@@ -715,6 +715,56 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
 mod tests {
     use super::*;
 
+    /// Simulates the built-in baseline's runs `0..runs` on `threads` threads, to the margin if given.
+    fn baseline(runs: u64, threads: usize, margin: Option<f64>) -> (Outcome, Option<Stopped>) {
+        let sc = crate::scenario::builtin().unwrap().scenario;
+        let plans = [sc.baseline.clone()];
+        let batch = Batch {
+            world: &sc.world,
+            plans: &plans,
+            first_run: 0,
+            runs,
+            seed: 5,
+            threads: Some(threads),
+            checks: &[],
+            keep_finals: false,
+            keep_trajectories: false,
+        };
+        let ok = |_| Ok::<(), ()>(());
+        match margin {
+            Some(m) => {
+                let (outcome, stopped) = simulate_to_precision(&batch, m, ok).unwrap();
+                (outcome, Some(stopped))
+            }
+            None => (simulate(&batch, ok).unwrap(), None),
+        }
+    }
+
+    #[test]
+    fn precision_stops_at_whole_chunks_with_the_tallies_of_a_plain_batch() {
+        // 0.03 needs at most (1.96·0.5/0.03)² ≈ 1,068 runs: one or two chunks, well below the maximum.
+        let (outcome, stopped) = baseline(50_000, 2, Some(0.03));
+        assert_eq!(stopped, Some(Stopped::Precision));
+        assert!(widest_margin(&outcome) < 0.03);
+        assert!(outcome.runs.is_multiple_of(CHUNK_RUNS) && outcome.runs <= 2 * CHUNK_RUNS);
+        assert_eq!(baseline(50_000, 1, Some(0.03)).0, outcome, "one thread");
+        assert_eq!(baseline(outcome.runs, 2, None).0, outcome, "plain batch");
+        // The margin of each probability shrinks as 1/sqrt(n): an estimate made at one count meets it.
+        let estimate = runs_estimate(&outcome, 0.01);
+        let (pq, n) = outcome.widest_variance().unwrap();
+        assert!(Z95 * (pq / estimate as f64).sqrt() < 0.01);
+        assert!(estimate.is_multiple_of(CHUNK_RUNS) && estimate > n);
+    }
+
+    #[test]
+    fn precision_stops_at_the_maximum_even_within_a_chunk() {
+        let (outcome, stopped) = baseline(700, 1, Some(0.001));
+        assert_eq!(stopped, Some(Stopped::Maximum));
+        assert_eq!(outcome.runs, 700);
+        assert!(widest_margin(&outcome) >= 0.001);
+        assert_eq!(baseline(700, 1, None).0, outcome);
+    }
+
     #[test]
     fn non_finite_values_are_found_in_the_first_n_lanes_only() {
         let mut values = vec![[0.25f64; LANES]; 5];

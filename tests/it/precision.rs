@@ -57,7 +57,10 @@ fn stops_once_every_outcome_margin_is_below_the_target() {
     assert_eq!(note["stopped"], "precision reached", "{note}");
     assert_eq!(note["runs"].as_u64(), Some(runs));
     assert_eq!(note["runs_max"].as_u64(), Some(100000));
-    assert_eq!(runs % CHUNK_RUNS, 0, "stops at whole chunks: {runs}");
+    assert!(
+        runs.is_multiple_of(CHUNK_RUNS),
+        "stops at whole chunks: {runs}"
+    );
     // No outcome needs more than the worst case p = 0.5, (1.96·0.5/P)² = 2,401 runs: 3 chunks.
     assert!(runs <= 3 * CHUNK_RUNS, "{runs} runs for P = 0.02");
     let widest = widest_margin(&out, runs);
