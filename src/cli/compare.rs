@@ -37,6 +37,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let mut text = execute::headline_for(
         &loaded,
         &args.opts,
+        &outcome,
         &dir,
         &format!("baseline and {} policies", sc.policies.len()),
     );

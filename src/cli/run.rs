@@ -22,7 +22,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let Some((outcome, dir)) = execute::execute(&args.opts, &loaded, &plans, &[], "run")? else {
         return Ok(());
     };
-    let mut text = execute::headline_for(&loaded, &args.opts, &dir, "baseline");
+    let mut text = execute::headline_for(&loaded, &args.opts, &outcome, &dir, "baseline");
     text.push_str(&greatgame::output::run_table(
         &loaded.scenario.world,
         &outcome,
