@@ -301,6 +301,111 @@ pub fn simulate<E: Send>(
     })
 }
 
+/// The z value of a two-sided 95% interval under the normal approximation.
+pub const Z95: f64 = 1.96;
+
+/// Why a precision-driven batch stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopped {
+    /// Every outcome probability's 95% margin is below the target.
+    Precision,
+    /// The maximum number of runs was reached first.
+    Maximum,
+}
+
+/// The widest 95% margin `1.96·sqrt(p(1 − p)/n)` of the probabilities `outcomes.csv` reports (dominance,
+/// base, transit and bloc at the horizon, every plan): the largest `p(1 − p)` decides it, as all plans
+/// have the same `n`. Zero for an outcome with no run.
+pub fn widest_margin(outcome: &Outcome) -> f64 {
+    outcome
+        .widest_variance()
+        .map_or(0.0, |(pq, n)| Z95 * (pq / n as f64).sqrt())
+}
+
+impl Outcome {
+    /// The largest `p(1 − p)` over the outcome probabilities, and the run count, if any run was seen.
+    fn widest_variance(&self) -> Option<(f64, u64)> {
+        let n = self.runs;
+        if n == 0 {
+            return None;
+        }
+        let widest = self
+            .tallies
+            .iter()
+            .flat_map(|t| {
+                t.dominant
+                    .iter()
+                    .chain(&t.bases)
+                    .chain(&t.transit)
+                    .chain(&t.blocs)
+            })
+            .map(|&count| {
+                let p = f64::from(count) / n as f64;
+                p * (1.0 - p)
+            })
+            .fold(0.0, f64::max);
+        Some((widest, n))
+    }
+
+    /// Adds the runs of `other`, which must be of the same world and plans.
+    fn absorb(&mut self, other: &Outcome) {
+        self.runs += other.runs;
+        self.tallies
+            .iter_mut()
+            .zip(&other.tallies)
+            .for_each(|(t, o)| t.merge(o));
+    }
+}
+
+/// The runs that would bring the widest margin of `outcome` below `margin` if its probabilities stayed
+/// as they are: `1.96²·max p(1 − p) / margin²`, rounded up to whole chunks.
+fn runs_estimate(outcome: &Outcome, margin: f64) -> u64 {
+    let pq = outcome.widest_variance().map_or(0.25, |(pq, _)| pq);
+    let runs = (Z95 * Z95 * pq / (margin * margin)).ceil();
+    // A float above u64's range saturates; a chunk count that large is capped by the maximum anyway.
+    (runs as u64)
+        .div_ceil(CHUNK_RUNS)
+        .saturating_mul(CHUNK_RUNS)
+}
+
+/// Simulates `batch` as `simulate` does, but stops early, after fewer than `batch.runs` runs, once every
+/// outcome probability's 95% margin (`widest_margin`) is below `margin`. Runs go in batches of whole
+/// chunks from `batch.first_run`; the decision to stop or go on is taken only after each batch, on the
+/// exact tallies of all runs so far, and the next batch's size follows from those tallies alone (the
+/// estimate of the runs needed, at least one more chunk). So the same batch and margin stop at the same
+/// run count on any number of threads, and the runs simulated, their details and their tallies are
+/// exactly those of `simulate` on that many runs.
+pub fn simulate_to_precision<E: Send>(
+    batch: &Batch,
+    margin: f64,
+    mut sink: impl FnMut(ChunkDetail) -> Result<(), E>,
+) -> Result<(Outcome, Stopped), EngineError<E>> {
+    let max = batch.runs;
+    let first = Batch {
+        runs: max.min(CHUNK_RUNS),
+        ..*batch
+    };
+    let mut total = simulate(&first, &mut sink)?;
+    loop {
+        if widest_margin(&total) < margin {
+            return Ok((total, Stopped::Precision));
+        }
+        if total.runs >= max {
+            return Ok((total, Stopped::Maximum));
+        }
+        let target = runs_estimate(&total, margin)
+            .max(total.runs + CHUNK_RUNS)
+            .min(max);
+        let next = Batch {
+            first_run: batch.first_run + total.runs,
+            runs: target - total.runs,
+            ..*batch
+        };
+        let more = simulate(&next, &mut sink)?;
+        total.absorb(&more);
+    }
+}
+
 /// One worker's running tallies and reusable buffers.
 struct Worker {
     /// Tallies of every chunk this worker simulated, by plan.
@@ -609,6 +714,56 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Simulates the built-in baseline's runs `0..runs` on `threads` threads, to the margin if given.
+    fn baseline(runs: u64, threads: usize, margin: Option<f64>) -> (Outcome, Option<Stopped>) {
+        let sc = crate::scenario::builtin().unwrap().scenario;
+        let plans = [sc.baseline.clone()];
+        let batch = Batch {
+            world: &sc.world,
+            plans: &plans,
+            first_run: 0,
+            runs,
+            seed: 5,
+            threads: Some(threads),
+            checks: &[],
+            keep_finals: false,
+            keep_trajectories: false,
+        };
+        let ok = |_| Ok::<(), ()>(());
+        match margin {
+            Some(m) => {
+                let (outcome, stopped) = simulate_to_precision(&batch, m, ok).unwrap();
+                (outcome, Some(stopped))
+            }
+            None => (simulate(&batch, ok).unwrap(), None),
+        }
+    }
+
+    #[test]
+    fn precision_stops_at_whole_chunks_with_the_tallies_of_a_plain_batch() {
+        // 0.03 needs at most (1.96·0.5/0.03)² ≈ 1,068 runs: one or two chunks, well below the maximum.
+        let (outcome, stopped) = baseline(50_000, 2, Some(0.03));
+        assert_eq!(stopped, Some(Stopped::Precision));
+        assert!(widest_margin(&outcome) < 0.03);
+        assert!(outcome.runs.is_multiple_of(CHUNK_RUNS) && outcome.runs <= 2 * CHUNK_RUNS);
+        assert_eq!(baseline(50_000, 1, Some(0.03)).0, outcome, "one thread");
+        assert_eq!(baseline(outcome.runs, 2, None).0, outcome, "plain batch");
+        // The margin of each probability shrinks as 1/sqrt(n): an estimate made at one count meets it.
+        let estimate = runs_estimate(&outcome, 0.01);
+        let (pq, n) = outcome.widest_variance().unwrap();
+        assert!(Z95 * (pq / estimate as f64).sqrt() < 0.01);
+        assert!(estimate.is_multiple_of(CHUNK_RUNS) && estimate > n);
+    }
+
+    #[test]
+    fn precision_stops_at_the_maximum_even_within_a_chunk() {
+        let (outcome, stopped) = baseline(700, 1, Some(0.001));
+        assert_eq!(stopped, Some(Stopped::Maximum));
+        assert_eq!(outcome.runs, 700);
+        assert!(widest_margin(&outcome) >= 0.001);
+        assert_eq!(baseline(700, 1, None).0, outcome);
+    }
 
     #[test]
     fn non_finite_values_are_found_in_the_first_n_lanes_only() {

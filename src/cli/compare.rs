@@ -42,6 +42,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let mut text = execute::headline_for(
         &loaded,
         &args.opts,
+        &outcome,
         &dir,
         &format!("baseline and {} policies", policies.len()),
     );

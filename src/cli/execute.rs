@@ -11,7 +11,8 @@ use anyhow::Context;
 use greatgame::engine::{self, Batch, ChunkDetail, Outcome};
 use greatgame::model::{Check, Plan};
 use greatgame::output::{
-    self, AtomicFile, FileRecord, Manifest, OutputDir, OutputError, Staged, StreamFile,
+    self, AtomicFile, FileRecord, Manifest, OutputDir, OutputError, PrecisionNote, Staged,
+    StreamFile,
 };
 use greatgame::scenario::{self, Loaded, Scenario};
 use greatgame::shard::{Part, Shard, StoredTally, PART_FORMAT};
@@ -55,8 +56,28 @@ pub struct Options {
     /// Run even if the estimated memory or output size exceeds what the machine has available.
     #[arg(long)]
     pub force: bool,
+    /// Stop once every outcome probability's 95% margin 1.96·sqrt(p(1−p)/n) is below P, in (0, 0.5];
+    /// --runs (or the scenario's runs) is then the maximum. Runs go in whole chunks of 1,024 and the
+    /// stopping point does not depend on the threads. A worst case p = 0.5 needs n = (1.96·0.5/P)² runs:
+    /// 9,604 for P = 0.01, 960,400 for P = 0.001.
+    #[arg(long, value_name = "P", value_parser = parse_precision)]
+    pub precision: Option<f64>,
     #[command(flatten)]
     pub script: settings::Script,
+}
+
+/// A `--precision` value: a margin in (0, 0.5].
+fn parse_precision(text: &str) -> Result<f64, String> {
+    let p: f64 = text.parse().map_err(|_| {
+        format!("`{text}` is not a number; expected a margin in (0, 0.5], e.g. 0.01")
+    })?;
+    if p > 0.0 && p <= 0.5 {
+        Ok(p)
+    } else {
+        Err(format!(
+            "{text} is outside (0, 0.5]: a 95% margin is above 0 and never needs to exceed 0.5"
+        ))
+    }
 }
 
 /// Loads the scenario named by `opts`, or the built-in one.
@@ -89,6 +110,12 @@ pub fn execute(
     let world = &sc.world;
     let runs = opts.runs.unwrap_or(sc.meta.runs);
     let seed = opts.seed.unwrap_or(sc.meta.seed);
+    if let (Some(s), Some(p)) = (opts.shard, opts.precision) {
+        return Err(InputError(format!(
+            "--shard {s} cannot be used with --precision {p}: every shard must know the run count in advance to take its share of the run indices; choose --runs instead"
+        ))
+        .into());
+    }
     if let Some(s) = opts.shard {
         if s.n > runs {
             return Err(InputError(format!(
@@ -156,7 +183,7 @@ pub fn execute(
         keep_trajectories: opts.trajectories,
     };
     let progress = progress_bar(opts, count);
-    let simulated = engine::simulate(&batch, |detail: ChunkDetail| -> Result<(), Stop> {
+    let sink = |detail: ChunkDetail| -> Result<(), Stop> {
         watch.check()?;
         progress.inc(detail.runs);
         if let Some(w) = runs_csv.as_mut() {
@@ -166,7 +193,11 @@ pub fn execute(
             w.write_rows(output::trajectory_rows(world, &names, &detail))?;
         }
         Ok(())
-    });
+    };
+    let simulated = match opts.precision {
+        Some(margin) => engine::simulate_to_precision(&batch, margin, sink).map(|(o, _)| o),
+        None => engine::simulate(&batch, sink),
+    };
     let outcome = match simulated {
         Ok(outcome) => outcome,
         Err(engine::EngineError::Sink(Stop::Interrupted(e))) => return Err(e.into()),
@@ -185,10 +216,18 @@ pub fn execute(
         origin: loaded_info(loaded),
         command,
         seed,
-        runs,
+        // A `--precision` run stops at its own count; a shard's manifest names the whole batch's.
+        runs: if opts.precision.is_some() {
+            outcome.runs
+        } else {
+            runs
+        },
         sc,
         names: &names,
         shard: None,
+        precision: opts
+            .precision
+            .map(|margin| precision_note(margin, runs, &outcome)),
     };
 
     if let Some(shard) = opts.shard {
@@ -406,6 +445,8 @@ pub struct ManifestInfo<'a> {
     pub names: &'a [String],
     /// The shard, for a partial result.
     pub shard: Option<Shard>,
+    /// How a `--precision` run ended.
+    pub precision: Option<PrecisionNote>,
 }
 
 impl ManifestInfo<'_> {
@@ -427,6 +468,7 @@ impl ManifestInfo<'_> {
             ],
             policies: self.names.to_vec(),
             shard: self.shard.map(|s| s.to_string()),
+            precision: self.precision.clone(),
             files: files.to_vec(),
         };
         serde_json::to_vec_pretty(&manifest).map_err(|e| OutputError::Write {
@@ -497,18 +539,51 @@ pub fn headline(
     settings::wrap(&text, HEADLINE_WIDTH)
 }
 
-/// The headline for a command run with `opts`.
-pub fn headline_for(loaded: &Loaded, opts: &Options, dir: &Path, what: &str) -> String {
+/// The headline for a command run with `opts` that gave `outcome`; for a `--precision` run, it says how
+/// many runs were needed and why it stopped.
+pub fn headline_for(
+    loaded: &Loaded,
+    opts: &Options,
+    outcome: &Outcome,
+    dir: &Path,
+    what: &str,
+) -> String {
     let sc = &loaded.scenario;
-    headline(
+    let mut text = headline(
         &sc.meta.title,
         &loaded.file,
-        opts.runs.unwrap_or(sc.meta.runs),
+        outcome.runs,
         opts.seed.unwrap_or(sc.meta.seed),
         sc,
         dir,
         what,
-    )
+    );
+    if let Some(margin) = opts.precision {
+        let note = precision_note(margin, opts.runs.unwrap_or(sc.meta.runs), outcome);
+        let line = format!(
+            "--precision {}: {} after {} runs (at most {}): widest 95% margin of an outcome probability {:.5}\n\n",
+            note.target_margin, note.stopped, note.runs, note.runs_max, note.widest_margin
+        );
+        text.push_str(&settings::wrap(&line, HEADLINE_WIDTH));
+    }
+    text
+}
+
+/// How a `--precision margin` run of at most `runs_max` runs that gave `outcome` ended.
+fn precision_note(margin: f64, runs_max: u64, outcome: &Outcome) -> PrecisionNote {
+    let widest = engine::widest_margin(outcome);
+    PrecisionNote {
+        target_margin: margin,
+        widest_margin: widest,
+        runs_max,
+        runs: outcome.runs,
+        stopped: if widest < margin {
+            "precision reached"
+        } else {
+            "maximum runs reached"
+        }
+        .into(),
+    }
 }
 
 /// The message for a finished shard.

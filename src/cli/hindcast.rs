@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         return Ok(());
     };
     let rows = output::hindcast_rows(&sc.world, &sc.checks, &outcome);
-    let mut text = execute::headline_for(&loaded, &args.opts, &dir, "hindcast");
+    let mut text = execute::headline_for(&loaded, &args.opts, &outcome, &dir, "hindcast");
     text.push_str(&output::hindcast_table(&rows));
     text.push_str(&super::report::after_outputs(&dir, args.report)?);
     execute::print(&text)?;

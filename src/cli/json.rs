@@ -37,7 +37,13 @@ pub fn run(
         keep_trajectories: false,
     };
     let watch = interrupt::watch();
-    let outcome = match engine::simulate(&batch, |_| watch.check()) {
+    let simulated = match opts.precision {
+        Some(margin) => {
+            engine::simulate_to_precision(&batch, margin, |_| watch.check()).map(|(o, _)| o)
+        }
+        None => engine::simulate(&batch, |_| watch.check()),
+    };
+    let outcome = match simulated {
         Ok(outcome) => outcome,
         Err(engine::EngineError::Sink(e)) => return Err(e.into()),
         Err(e) => return Err(anyhow::anyhow!("{e}")),

@@ -275,6 +275,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         sc: &sc,
         names: &first.plans,
         shard: None,
+        precision: None,
     };
     watch.check()?;
     out.commit(staged, |files| manifest.bytes(files))?;

@@ -27,7 +27,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         Some(name) => format!("policy {name}"),
         None => "baseline".into(),
     };
-    let mut text = execute::headline_for(&loaded, &args.opts, &dir, &what);
+    let mut text = execute::headline_for(&loaded, &args.opts, &outcome, &dir, &what);
     text.push_str(&greatgame::output::run_table(
         &loaded.scenario.world,
         &outcome,

@@ -168,8 +168,26 @@ pub struct Manifest {
     /// For a shard's partial result, which shard (`K/N`); absent for a whole batch.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
+    /// For a run with `--precision`, how many runs it needed and why it stopped; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<PrecisionNote>,
     /// Every file of the run but the manifest, with size and SHA-256: `greatgame verify` checks them.
     pub files: Vec<FileRecord>,
+}
+
+/// How a `--precision` run ended: the runs it needed and why it stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrecisionNote {
+    /// The margin asked for: every outcome probability's 95% margin was to fall below it.
+    pub target_margin: f64,
+    /// The widest 95% margin `1.96·sqrt(p(1 − p)/n)` of the outcome probabilities at the end.
+    pub widest_margin: f64,
+    /// The most runs allowed (`--runs` or the scenario's `runs`).
+    pub runs_max: u64,
+    /// The runs simulated.
+    pub runs: u64,
+    /// `precision reached` or `maximum runs reached`.
+    pub stopped: String,
 }
 
 /// The header line of the CSV file whose rows are `T` (with its line end): what a file with no rows

@@ -333,6 +333,7 @@ mod tests {
             quarters: ["2020Q1".into(), "2020Q2".into()],
             policies: vec!["baseline".into()],
             shard: None,
+            precision: None,
             files: vec![],
         };
         std::fs::write(

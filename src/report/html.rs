@@ -140,7 +140,11 @@ pub fn render(f: &Folder) -> Result<String, ReportError> {
     }
     h.push_str(
         "<p class=\"note\">Probabilities are shares of runs, ± their 95% Monte Carlo margin in \
-         percentage points (pp); shares are the pole's part of a state's alignment, in %.</p>\
+         percentage points (pp); shares are the pole's part of a state's alignment, in %. \
+         The spread covers the model's own randomness (moods, events, decisions) with its \
+         coefficients as calibrated; it does not include uncertainty about the coefficients \
+         themselves, which the history does not pin down (docs/MODEL.md), so read differences \
+         between options with more confidence than these levels.</p>\
          </div></section>\n",
     );
 

@@ -78,6 +78,11 @@ fn the_report_of_a_small_compare_has_every_section_and_chart() {
             "no section {section}"
         );
     }
+    // The briefing says what its spread leaves out (model honesty: no spread presented as complete).
+    assert!(
+        html.contains("does not include uncertainty about the coefficients"),
+        "the briefing must say the spread omits coefficient uncertainty"
+    );
     let mut charts = vec!["dominance-horizon".to_string(), "timeline".to_string()];
     for state in ["AAA", "BBB", "NEU"] {
         charts.push(format!("fan-{state}"));

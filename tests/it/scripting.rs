@@ -352,3 +352,19 @@ fn the_headline_fits_in_100_columns() {
         "{text}"
     );
 }
+
+#[test]
+fn json_and_the_headline_follow_precision() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("p");
+    let args = ["run", "--runs", "100000", "--precision", "0.05"];
+    let lines = json_lines(&ok(&[&args[..], &["--json"]].concat()));
+    let runs = lines[0]["runs"].as_u64().unwrap();
+    assert!(runs < 100_000, "{runs}");
+    let out = ok(&[&args[..], &["--out", d.to_str().unwrap()]].concat());
+    assert_eq!(manifest(&d)["runs"], Value::from(runs));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let head: Vec<&str> = text.split("\n\n").take(2).flat_map(str::lines).collect();
+    assert!(head.iter().any(|l| l.starts_with("--precision")), "{text}");
+    assert!(head.iter().all(|l| l.chars().count() <= 100), "{text}");
+}
