@@ -23,7 +23,11 @@ fn compare_into(dir: &Path, name: &str, extra: &[&str]) -> (std::path::PathBuf, 
     ];
     args.extend(extra);
     let output = ok(&args);
-    (out, String::from_utf8_lossy(&output.stdout).into_owned())
+    // Lines joined: the headline wraps at 100 columns wherever its numbers put the break.
+    (
+        out,
+        String::from_utf8_lossy(&output.stdout).replace('\n', " "),
+    )
 }
 
 /// The manifest's `runs` and its `precision` record.
