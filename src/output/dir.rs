@@ -87,10 +87,12 @@ impl OutputDir {
             lock: None,
             created,
         };
-        let probe = path.join(format!(".greatgame-probe-{}", std::process::id()));
-        File::create(&probe).map_err(|e| fail(format!("not writable ({e})")))?;
-        let _ = fs::remove_file(&probe);
-        dir.lock = Some(lock(path)?);
+        // Creating the lock file is the writability check: a separate probe file would be left behind
+        // by a process killed between making and removing it, beside a run's outputs.
+        dir.lock = Some(lock(path).map_err(|e| match e {
+            OutputError::Write { source, .. } => fail(format!("not writable ({source})")),
+            other => other,
+        })?);
         // What this run rewrites, and the earlier outputs its commit removes: none may be a device, FIFO,
         // folder or read-only file.
         for name in will_write.iter().chain(&OUTPUT_NAMES) {
