@@ -166,3 +166,18 @@ fn a_pole_that_stops_wanting_a_route_closes_it() {
         "no route is open once NATO stops wanting it"
     );
 }
+
+#[test]
+fn transit_fees_move_a_host_toward_the_pole_by_more_than_the_noise() {
+    // The NDN-era package in miniature: NATO's fees through AAA (whose route is open) rise from $50M to
+    // $250M a year. The paired difference of NATO's share at the horizon must exceed three Monte Carlo
+    // standard errors.
+    let quiet = small_with("");
+    let more = small_with("\n[[lever]]\npole = \"NATO\"\nstate = \"AAA\"\ntransit_usd_m = 250\n");
+    let o = run(&quiet.world, &[quiet.baseline.clone(), more.baseline], 400);
+    let nato = quiet.world.pole_index("NATO").unwrap();
+    // AAA is the first state: its cells are the first `poles` of the paired table.
+    let paired = &o.tallies[1].paired[nato];
+    let se = paired.sd() / (o.runs as f64).sqrt();
+    assert!(paired.mean() > 3.0 * se, "mean {} se {se}", paired.mean());
+}
