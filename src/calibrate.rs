@@ -121,6 +121,7 @@ pub fn score(sc: &Scenario, settings: &Settings) -> Result<(Score, Outcome), Cal
         checks: &sc.checks,
         keep_finals: false,
         keep_trajectories: false,
+        varied: None,
     };
     let outcome = engine::simulate(&batch, |_| Ok::<(), std::convert::Infallible>(()))
         .map_err(|e| CalibrateError::Engine(e.to_string()))?;

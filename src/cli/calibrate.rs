@@ -150,3 +150,69 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     execute::print(&s)
 }
+
+/// Reads an ensemble file (`calibrate --ensemble`, read by `--parameters`): CSV with a header naming
+/// `distance` (ignored here) and one dotted path per other column, then one row per set. A file that is
+/// not of that form is an input error naming the file, line and column.
+pub fn read_ensemble(
+    path: &std::path::Path,
+) -> anyhow::Result<greatgame::analysis::uncertain::Ensemble> {
+    let shown = path.display();
+    let bad = |at: String, message: String| InputError(format!("{shown}:{at}: {message}"));
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| InputError(format!("--parameters {shown}: cannot read it: {e}")))?;
+    let header = reader
+        .headers()
+        .map_err(|e| bad("1".into(), e.to_string()))?
+        .clone();
+    let columns: Vec<(usize, String)> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !ENSEMBLE_EXTRA_COLUMNS.contains(h))
+        .map(|(i, h)| (i, h.to_string()))
+        .collect();
+    if columns.is_empty() {
+        return Err(bad(
+            "1".into(),
+            "no parameter column: expected a header like `distance,model.economic_weight,...`"
+                .into(),
+        )
+        .into());
+    }
+    let mut sets = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let line = n + 2;
+        let record = record.map_err(|e| bad(line.to_string(), e.to_string()))?;
+        let set = columns
+            .iter()
+            .map(|(i, name)| {
+                let cell = record.get(*i).unwrap_or("");
+                cell.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| {
+                        bad(
+                            format!("{line}:{}", i + 1),
+                            format!("{name} = `{cell}`, expected a finite number"),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<f64>, InputError>>()?;
+        sets.push(set);
+    }
+    if sets.is_empty() {
+        return Err(bad(
+            "2".into(),
+            "no parameter set: the file has a header only".into(),
+        )
+        .into());
+    }
+    Ok(greatgame::analysis::uncertain::Ensemble {
+        names: columns.into_iter().map(|(_, name)| name).collect(),
+        sets,
+    })
+}
+
+/// Columns of an ensemble file that are not parameters.
+const ENSEMBLE_EXTRA_COLUMNS: [&str; 3] = ["set", "distance", "weight"];

@@ -23,5 +23,6 @@ mod scenarios;
 mod schema;
 mod scripting;
 mod shards;
+mod uncertain;
 mod validation;
 mod warnings;
