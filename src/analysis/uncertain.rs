@@ -121,14 +121,26 @@ impl Varied {
             }
         }
         if let Some(e) = &ensemble {
-            if e.sets.is_empty() {
-                return Err(ScenarioError::Invalid(Box::new(Located::at(
+            let invalid = |message: String| {
+                ScenarioError::Invalid(Box::new(Located::at(
                     file,
                     text,
                     0..0,
                     "--parameters".into(),
-                    "the parameter file holds no set".into(),
-                ))));
+                    message,
+                )))
+            };
+            if e.sets.is_empty() {
+                return Err(invalid("the parameter file holds no set".into()));
+            }
+            // Every set is tried now, so that no run can fail on one later.
+            let paths: Vec<&str> = e.names.iter().map(String::as_str).collect();
+            for (i, set) in e.sets.iter().enumerate() {
+                apply(text, file, &paths, set).map_err(|err| {
+                    invalid(format!(
+                        "set {i} of the parameter file does not give a valid scenario: {err}"
+                    ))
+                })?;
             }
         }
         Ok(Some(Varied {
