@@ -19,6 +19,7 @@ mod model;
 mod precision;
 mod properties;
 mod report;
+mod robust;
 mod scenarios;
 mod schema;
 mod scripting;
