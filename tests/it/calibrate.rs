@@ -264,4 +264,24 @@ fn an_ensemble_file_feeds_run_with_the_set_each_run_picks() {
         ],
     );
     assert!(String::from_utf8_lossy(&err.stderr).contains("set 0 of the parameter file"));
+    // A cell that is not a number is an error at its line and column.
+    std::fs::write(&file, "distance,model.bloc_weight\n0,0.5\n0,abc\n").unwrap();
+    let err = common::fails_with(
+        2,
+        &[
+            "run",
+            s,
+            "--runs",
+            "5",
+            "--parameters",
+            f,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&err.stderr);
+    assert!(
+        stderr.contains("ensemble.csv:3:2: model.bloc_weight = `abc`, expected a finite number"),
+        "{stderr}"
+    );
 }
