@@ -248,38 +248,26 @@ fn an_ensemble_file_feeds_run_with_the_set_each_run_picks() {
         used.insert(set);
     }
     assert!(used.len() >= 6, "runs spread over the sets: {used:?}");
+    // The stderr of a run on the ensemble file holding `text`, which must fail with exit 2.
+    let refused = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        let args = [
+            "run",
+            s,
+            "--runs",
+            "5",
+            "--parameters",
+            f,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        String::from_utf8_lossy(&common::fails_with(2, &args).stderr).into_owned()
+    };
     // A file naming a number the scenario does not have is refused before any run.
-    std::fs::write(&file, "distance,event.nothing.hazard\n0,0.1\n").unwrap();
-    let err = common::fails_with(
-        2,
-        &[
-            "run",
-            s,
-            "--runs",
-            "5",
-            "--parameters",
-            f,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(String::from_utf8_lossy(&err.stderr).contains("set 0 of the parameter file"));
+    let stderr = refused("distance,event.nothing.hazard\n0,0.1\n");
+    assert!(stderr.contains("set 0 of the parameter file"), "{stderr}");
     // A cell that is not a number is an error at its line and column.
-    std::fs::write(&file, "distance,model.bloc_weight\n0,0.5\n0,abc\n").unwrap();
-    let err = common::fails_with(
-        2,
-        &[
-            "run",
-            s,
-            "--runs",
-            "5",
-            "--parameters",
-            f,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&err.stderr);
+    let stderr = refused("distance,model.bloc_weight\n0,0.5\n0,abc\n");
     assert!(
         stderr.contains("ensemble.csv:3:2: model.bloc_weight = `abc`, expected a finite number"),
         "{stderr}"
