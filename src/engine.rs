@@ -47,6 +47,20 @@ pub struct Batch<'a> {
     pub keep_finals: bool,
     /// Keep each run's quarterly alignment for the sink.
     pub keep_trajectories: bool,
+    /// Where runs differ in their parameters (`[[uncertain]]`, `--parameters`): each run's own world
+    /// and plans. `None`: every run uses `world` and `plans`. With it, runs go one per block (lanes
+    /// cannot share one world), so a run costs about `LANES` times more, plus building its world.
+    pub varied: Option<&'a dyn PerRun>,
+}
+
+/// The world and plans of each run when runs differ in their parameters. Implementations must give
+/// the same result for the same run whenever asked (they depend on the run index and fixed inputs
+/// only), and worlds of the same shape as the batch's `world` (states, poles, blocs, events,
+/// reactions, quarters): only numbers may vary.
+pub trait PerRun: Sync + std::fmt::Debug {
+    /// The world of run `run` and its plans, one per plan of the batch, in the batch's order; or why
+    /// they cannot be built (a drawn value the scenario rejects).
+    fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String>;
 }
 
 /// Exact, mergeable statistics of one plan over some runs.
@@ -74,6 +88,14 @@ pub struct Tally {
     pub paired: Vec<Moments>,
     /// Runs in which each check held, in the batch's check order.
     pub checks: Vec<u32>,
+    /// Paired difference of the alignment against the first plan in every quarter, in the order of
+    /// `alignment` (exactly zero for the first plan itself).
+    pub paired_quarters: Vec<Moments>,
+    /// Runs in which this plan has a horizon outcome the first plan does not have in the same run, in
+    /// the order of `outcome_counts`: dominant, bases, transit (`[h * poles + p]` each), then blocs.
+    pub gained: Vec<u32>,
+    /// Runs in which the first plan has a horizon outcome this plan does not, in the order of `gained`.
+    pub lost: Vec<u32>,
 }
 
 impl Tally {
@@ -97,7 +119,21 @@ impl Tally {
             blocs: vec![0; h * b],
             paired: vec![Moments::default(); h * p],
             checks: vec![0; checks],
+            paired_quarters: vec![Moments::default(); q * h * p],
+            gained: vec![0; 3 * h * p + h * b],
+            lost: vec![0; 3 * h * p + h * b],
         }
+    }
+
+    /// The counts of the horizon outcomes, in the order of `gained` and `lost`: dominant, bases,
+    /// transit, blocs.
+    pub fn outcome_counts(&self) -> impl Iterator<Item = u32> + '_ {
+        self.dominant
+            .iter()
+            .chain(&self.bases)
+            .chain(&self.transit)
+            .chain(&self.blocs)
+            .copied()
     }
 
     /// Adds everything `other` has seen.
@@ -111,6 +147,10 @@ impl Tally {
             .iter_mut()
             .zip(&other.paired)
             .for_each(|(a, b)| a.merge(b));
+        self.paired_quarters
+            .iter_mut()
+            .zip(&other.paired_quarters)
+            .for_each(|(a, b)| a.merge(b));
         for (mine, theirs) in [
             (&mut self.histograms, &other.histograms),
             (&mut self.occurrences, &other.occurrences),
@@ -120,6 +160,8 @@ impl Tally {
             (&mut self.transit, &other.transit),
             (&mut self.blocs, &other.blocs),
             (&mut self.checks, &other.checks),
+            (&mut self.gained, &other.gained),
+            (&mut self.lost, &other.lost),
         ] {
             mine.iter_mut().zip(theirs).for_each(|(a, b)| *a += b);
         }
@@ -150,6 +192,8 @@ pub struct ChunkDetail {
     pub trajectories: Vec<f64>,
     /// The first score of the chunk that is not finite (NaN or infinite), if any: the batch fails there.
     pub non_finite: Option<NonFinite>,
+    /// The first run of the chunk whose world could not be built (`Batch::varied`), and why.
+    pub no_world: Option<(u64, String)>,
 }
 
 /// Where a score first became NaN or infinite: indices of run, plan, quarter, state and pole.
@@ -192,6 +236,16 @@ pub enum EngineError<E> {
     /// The sink failed (an output could not be written).
     #[error(transparent)]
     Sink(E),
+    /// A run's parameters gave a world the scenario rejects.
+    #[error(
+        "run {run}: its drawn parameters give an invalid scenario: {message}; nothing was written"
+    )]
+    Parameters {
+        /// Run index.
+        run: u64,
+        /// Why.
+        message: String,
+    },
     /// A score became NaN or infinite: the scenario's values overflow the model's arithmetic.
     #[error("run {run}, plan `{plan}`: the {pole} score of {state} in {quarter} is not a finite number (the scenario's coefficients or levers overflow the model's arithmetic); nothing was written")]
     NonFinite {
@@ -271,6 +325,9 @@ pub fn simulate<E: Send>(
         scope.spawn(move || simulate_waves(to_sink));
         for details in from_waves {
             for detail in details {
+                if let Some((run, message)) = detail.no_world {
+                    return Err(EngineError::Parameters { run, message });
+                }
                 if let Some(at) = detail.non_finite {
                     let world = batch.world;
                     return Err(EngineError::NonFinite {
@@ -429,7 +486,8 @@ struct Worker {
     /// One lane's occurrence flags (for checks).
     lane_occurred: Vec<bool>,
     /// Sums not yet folded into the tallies, by plan: one per alignment cell, then one per paired
-    /// difference (folded at the end of every chunk).
+    /// difference at the horizon, then one per paired difference in every quarter (folded at the end of
+    /// every chunk).
     pending: Vec<Vec<BlockSums>>,
     /// Paired differences of one block's alignment against the first plan's, `[h * poles + p][lane]`.
     differences: Vec<Lanes<f64>>,
@@ -459,7 +517,9 @@ impl Worker {
             pending: batch
                 .plans
                 .iter()
-                .map(|_| vec![BlockSums::default(); cells + world.states.len() * world.poles.len()])
+                .map(|_| {
+                    vec![BlockSums::default(); 2 * cells + world.states.len() * world.poles.len()]
+                })
                 .collect(),
             differences: Vec::with_capacity(world.states.len() * world.poles.len()),
             bins: batch
@@ -550,6 +610,47 @@ fn first_non_finite<B: Borrow<Lanes<f64>>>(values: &[B], n: usize) -> Option<(us
     })
 }
 
+/// Puts in `differences` each cell's alignment in `block` minus that in `reference`, lane by lane.
+fn paired_differences(
+    differences: &mut Vec<Lanes<f64>>,
+    block: &State<F64s>,
+    reference: &State<F64s>,
+) {
+    differences.clear();
+    differences.extend(
+        block
+            .alignment
+            .iter()
+            .zip(&reference.alignment)
+            .map(|(a, r)| std::array::from_fn(|i| a.0[i] - r.0[i])),
+    );
+}
+
+/// Adds to `tally` the horizon outcomes `state` has and `reference` (the first plan's state in the same
+/// run) has not (`gained`), and the other way round (`lost`).
+fn count_switches(world: &World, reference: &RunState, state: &RunState, tally: &mut Tally) {
+    let ps = world.poles.len();
+    let hp = world.states.len() * ps;
+    for h in 0..world.states.len() {
+        let (was, is) = (reference.dominant(world, h), state.dominant(world, h));
+        if was != is {
+            tally.gained[h * ps + is] += 1;
+            tally.lost[h * ps + was] += 1;
+        }
+    }
+    let flags = [
+        (&reference.bases, &state.bases, hp),
+        (&reference.transit, &state.transit, 2 * hp),
+        (&reference.blocs, &state.blocs, 3 * hp),
+    ];
+    for (was, is, offset) in flags {
+        for (i, (&a, &b)) in was.iter().zip(is.iter()).enumerate() {
+            tally.gained[offset + i] += u32::from(b && !a);
+            tally.lost[offset + i] += u32::from(a && !b);
+        }
+    }
+}
+
 /// Simulates chunk `c` serially, `LANES` runs at a time in lock-step, adding its statistics to
 /// `worker`'s tallies.
 fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worker) -> ChunkDetail {
@@ -580,9 +681,26 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
     if batch.keep_trajectories {
         detail.trajectories = vec![0.0; runs * plans * world.quarters * row_len];
     }
-    for block_first in (first..last).step_by(LANES) {
-        let n = (last - block_first).min(LANES as u64) as usize;
+    let width = if batch.varied.is_some() { 1 } else { LANES };
+    for block_first in (first..last).step_by(width) {
+        let n = (last - block_first).min(width as u64) as usize;
         let r0 = (block_first - first) as usize;
+        // A run with its own parameters gets its own world and plans, and buffers shaped by them.
+        let own = match batch.varied.map(|v| v.world(block_first)) {
+            None => None,
+            Some(Ok(own)) => Some(own),
+            Some(Err(message)) => {
+                detail.no_world = Some((block_first, message));
+                return detail;
+            }
+        };
+        let (world, run_plans) = match &own {
+            Some((w, p)) => (w, p.as_slice()),
+            None => (world, batch.plans),
+        };
+        if own.is_some() {
+            *shocks = Shocks::quiet(world);
+        }
         rngs.clear();
         rngs.extend((block_first..block_first + n as u64).map(|run| run_rng(batch.seed, run)));
         blocks.iter_mut().for_each(|b| b.reset(world));
@@ -592,7 +710,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
             .for_each(|v| v.reset(batch.checks));
         for t in 0..world.quarters {
             shocks.draw_lanes(rngs);
-            for (k, (plan, block)) in batch.plans.iter().zip(blocks.iter_mut()).enumerate() {
+            for (k, (plan, block)) in run_plans.iter().zip(blocks.iter_mut()).enumerate() {
                 step(world, plan, slots, t, block, shocks, occurred);
                 if detail.non_finite.is_none() && !all_finite(&block.alignment, n) {
                     detail.non_finite =
@@ -639,6 +757,24 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                     }
                 }
             }
+            // Every quarter's paired differences against the first plan (whose own are zeros, added
+            // at the end of the chunk).
+            let row = t * row_len;
+            let skip = tallies[0].alignment.len() + row_len;
+            for ((tally, pending), block) in tallies
+                .iter_mut()
+                .zip(pending.iter_mut())
+                .zip(blocks.iter())
+                .skip(1)
+            {
+                paired_differences(differences, block, &blocks[0]);
+                push_live(
+                    &mut tally.paired_quarters[row..row + row_len],
+                    &mut pending[skip + row..skip + row + row_len],
+                    differences,
+                    n,
+                );
+            }
         }
         // Paired differences against the first plan, a block at a time: the same differences as run by
         // run, and the sums are exact, so the order in which runs are added changes nothing.
@@ -647,20 +783,16 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
             .zip(pending.iter_mut())
             .zip(blocks.iter())
         {
-            differences.clear();
-            differences.extend(
-                block
-                    .alignment
-                    .iter()
-                    .zip(&blocks[0].alignment)
-                    .map(|(a, r)| std::array::from_fn(|i| a.0[i] - r.0[i])),
-            );
+            paired_differences(differences, block, &blocks[0]);
             let paired_pending = &mut pending[tally.alignment.len()..];
             push_live(&mut tally.paired, paired_pending, differences, n);
         }
         for (i, verdicts) in verdicts[..n].iter().enumerate() {
             for (block, lane) in blocks.iter().zip(lanes.iter_mut()) {
                 block.lane(i, lane);
+            }
+            for (k, state) in lanes.iter().enumerate().skip(1) {
+                count_switches(world, &lanes[0], state, &mut tallies[k]);
             }
             for (k, state) in lanes.iter().enumerate() {
                 let tally = &mut tallies[k];
@@ -694,8 +826,15 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
         }
     }
     for (tally, pending) in tallies.iter_mut().zip(pending.iter_mut()) {
-        let moments = tally.alignment.iter_mut().chain(tally.paired.iter_mut());
+        let moments = tally
+            .alignment
+            .iter_mut()
+            .chain(tally.paired.iter_mut())
+            .chain(tally.paired_quarters.iter_mut());
         moments.zip(pending).for_each(|(m, p)| p.fold_into(m));
+    }
+    for m in &mut tallies[0].paired_quarters {
+        m.push_zeros(runs as u64);
     }
     for (tally, bins) in tallies.iter_mut().zip(bins.iter()) {
         for (hist, cell_bins) in tally
@@ -736,6 +875,7 @@ mod tests {
             checks: &[],
             keep_finals: false,
             keep_trajectories: false,
+            varied: None,
         };
         let ok = |_| Ok::<(), ()>(());
         match margin {

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use greatgame::analysis::bootstrap::Bootstrap;
+use greatgame::analysis::robust::robustness_by_cell;
+use greatgame::analysis::uncertain::Varied;
 use greatgame::engine::{self, Batch, ChunkDetail, Outcome};
 use greatgame::model::{Check, Plan};
 use greatgame::output::{
@@ -62,6 +65,11 @@ pub struct Options {
     /// 9,604 for P = 0.01, 960,400 for P = 0.001.
     #[arg(long, value_name = "P", value_parser = parse_precision)]
     pub precision: Option<f64>,
+    /// Draw each run's parameter set from FILE, an ensemble from `greatgame calibrate --ensemble`
+    /// (CSV: a `distance` column, then one column per dotted path, one row per set): run i takes the
+    /// set its own parameter stream picks, so every policy of run i has the same set.
+    #[arg(long, value_name = "FILE")]
+    pub parameters: Option<PathBuf>,
     #[command(flatten)]
     pub script: settings::Script,
 }
@@ -95,6 +103,16 @@ pub fn warn(loaded: &Loaded) {
     }
 }
 
+/// What a batch that wrote its outputs hands back for the text on stdout.
+pub struct Executed {
+    /// The tallies.
+    pub outcome: Outcome,
+    /// The output folder.
+    pub dir: PathBuf,
+    /// With drawn parameters and policies: each policy's robustness on every horizon share.
+    pub robust: Vec<output::RobustRow>,
+}
+
 /// Simulates `plans` of `loaded`, evaluating `checks` on the first plan, and writes every output,
 /// returning the outcome for the table; with `--shard`, writes the shard's partial result, says so on
 /// stdout and returns `None`. The output folder is locked for the whole command and committed with the
@@ -105,7 +123,7 @@ pub fn execute(
     plans: &[Plan],
     checks: &[Check],
     command: &str,
-) -> anyhow::Result<Option<(Outcome, PathBuf)>> {
+) -> anyhow::Result<Option<Executed>> {
     let sc = &loaded.scenario;
     let world = &sc.world;
     let runs = opts.runs.unwrap_or(sc.meta.runs);
@@ -125,8 +143,16 @@ pub fn execute(
             .into());
         }
     }
+    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+    let varied = varied(opts, loaded, &names, seed)?;
+    if let (Some(s), Some(_)) = (opts.shard, &opts.parameters) {
+        return Err(InputError(format!(
+            "--shard {s} cannot be used with --parameters yet: `merge` could not record which set each run took; run the batch whole"
+        ))
+        .into());
+    }
     if opts.script.json {
-        return json::run(opts, loaded, plans, checks, runs, seed).map(|()| None);
+        return json::run(opts, loaded, plans, checks, runs, seed, varied.as_ref()).map(|()| None);
     }
     let threads = settings::threads(opts.threads)?;
     let opts = &settings::resolve(opts);
@@ -138,7 +164,6 @@ pub fn execute(
             None => base,
         }
     });
-    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
     Budget::batch(sc, &names, checks.len(), count, opts).check(&dir, opts.force)?;
     let mut will_write = Vec::new();
     if !opts.summary_only {
@@ -147,6 +172,20 @@ pub fn execute(
     if opts.trajectories {
         will_write.push(stream_name(TRAJECTORIES_CSV, opts.gzip));
     }
+    let write_parameters = varied.is_some() && !opts.summary_only && opts.shard.is_none();
+    if write_parameters {
+        will_write.push(PARAMETERS_CSV);
+    }
+    // Over runs that draw their own parameters, each policy's robustness needs every run's horizon
+    // shares under every plan: kept in memory (8 bytes a run, plan, state and pole).
+    let robust_wanted = varied.is_some()
+        && plans.len() > 1
+        && opts.shard.is_none()
+        && opts.script.wants(ROBUST_CSV, true);
+    if robust_wanted {
+        will_write.push(ROBUST_CSV);
+    }
+    let mut horizon: Vec<f64> = Vec::new();
     if opts.shard.is_some() {
         will_write.push(output::PART);
     } else {
@@ -179,8 +218,9 @@ pub fn execute(
         seed,
         threads,
         checks,
-        keep_finals: runs_csv.is_some(),
+        keep_finals: runs_csv.is_some() || robust_wanted,
         keep_trajectories: opts.trajectories,
+        varied: varied.as_ref().map(|v| v as &dyn engine::PerRun),
     };
     let progress = progress_bar(opts, count);
     let sink = |detail: ChunkDetail| -> Result<(), Stop> {
@@ -188,6 +228,9 @@ pub fn execute(
         progress.inc(detail.runs);
         if let Some(w) = runs_csv.as_mut() {
             w.write_rows(output::run_rows(world, &names, &detail))?;
+        }
+        if robust_wanted {
+            horizon.extend(detail.finals.iter().flat_map(|f| &f.state.alignment));
         }
         if let Some(w) = traj_csv.as_mut() {
             w.write_rows(output::trajectory_rows(world, &names, &detail))?;
@@ -211,6 +254,9 @@ pub fn execute(
     }
     if let Some(w) = traj_csv {
         staged.push(w.finish::<output::TrajectoryRow>()?);
+    }
+    if let (true, Some(v)) = (write_parameters, &varied) {
+        staged.push(write_parameter_rows(&dir, v, first..first + outcome.runs)?);
     }
     let mut manifest = ManifestInfo {
         origin: loaded_info(loaded),
@@ -269,10 +315,22 @@ pub fn execute(
             .into_iter()
             .filter(|s| opts.script.wants(&s.record().name, true)),
     );
+    let mut robust = Vec::new();
+    if robust_wanted {
+        let cells = world.states.len() * world.poles.len();
+        let bootstrap = Bootstrap::new(ROBUST_RESAMPLES, 0.95, seed)?;
+        let by_cell = robustness_by_cell(&horizon, plans.len(), cells, 0.9, &bootstrap)?;
+        robust = output::robust_rows(world, &names, &by_cell);
+        staged.push(write_rows(&dir, ROBUST_CSV, robust.clone())?);
+    }
     watch.check()?;
     out.commit(staged, |files| manifest.bytes(files))?;
     drop(watch);
-    Ok(Some((outcome, dir)))
+    Ok(Some(Executed {
+        outcome,
+        dir,
+        robust,
+    }))
 }
 
 /// A streamed CSV output being written: rows as they come, the header even if none come.
@@ -385,7 +443,7 @@ fn loaded_info(loaded: &Loaded) -> Origin {
 pub fn aggregate_names(names: &[String], checks: &[Check]) -> Vec<&'static str> {
     let mut files = vec!["summary.csv", "outcomes.csv", "events.csv"];
     if names.len() > 1 {
-        files.push("compare.csv");
+        files.extend(["compare.csv", "paired.csv", "paired_outcomes.csv"]);
     }
     if !checks.is_empty() {
         files.push("hindcast.csv");
@@ -417,6 +475,16 @@ pub fn write_aggregates(
             dir,
             "compare.csv",
             output::compare_rows(world, names, outcome),
+        )?);
+        files.push(write_rows(
+            dir,
+            "paired.csv",
+            output::paired_rows(world, names, outcome),
+        )?);
+        files.push(write_rows(
+            dir,
+            "paired_outcomes.csv",
+            output::paired_outcome_rows(world, names, outcome),
         )?);
     }
     if !checks.is_empty() {
@@ -485,6 +553,53 @@ fn write_rows<T: serde::Serialize>(
 ) -> Result<Staged, OutputError> {
     let path = dir.join(name);
     let mut file = AtomicFile::create(&path)?;
+    output::write_csv(&mut file, rows).map_err(|source| OutputError::Csv {
+        path: path.clone(),
+        source,
+    })?;
+    file.finish()
+}
+
+/// The per-run values of the varied numbers.
+pub const PARAMETERS_CSV: &str = "parameters.csv";
+/// Each policy's robustness over runs with drawn parameters.
+pub const ROBUST_CSV: &str = "robust.csv";
+/// Bootstrap resamples of the robustness intervals: each resample sorts every policy's regrets, so a
+/// thousand (the analysis default) would take seconds per outcome at 10,000 runs.
+const ROBUST_RESAMPLES: u32 = 200;
+
+/// Each run's own parameter values under `opts` (the scenario's `[[uncertain]]` numbers and the sets of
+/// `--parameters`), or `None` if every run uses the scenario as written.
+pub fn varied(
+    opts: &Options,
+    loaded: &Loaded,
+    names: &[String],
+    seed: u64,
+) -> anyhow::Result<Option<Varied>> {
+    let ensemble = match &opts.parameters {
+        Some(path) => Some(super::calibrate::read_ensemble(path)?),
+        None => None,
+    };
+    Ok(Varied::new(
+        &loaded.text,
+        &loaded.file,
+        &loaded.scenario,
+        ensemble,
+        seed,
+        names,
+    )?)
+}
+
+/// Writes `parameters.csv` for `runs` of `varied`, under its temp name until committed.
+pub fn write_parameter_rows(
+    dir: &Path,
+    varied: &Varied,
+    runs: std::ops::Range<u64>,
+) -> Result<Staged, OutputError> {
+    let path = dir.join(PARAMETERS_CSV);
+    let mut file = AtomicFile::create(&path)?;
+    let names = varied.names();
+    let rows = output::parameter_rows(&names, runs, |run| varied.values(run));
     output::write_csv(&mut file, rows).map_err(|source| OutputError::Csv {
         path: path.clone(),
         source,

@@ -30,6 +30,7 @@ fn run(world: &World, plans: &[Plan], runs: u64) -> Outcome {
         checks: &[],
         keep_finals: false,
         keep_trajectories: false,
+        varied: None,
     };
     simulate(&batch, |_| Ok::<(), ()>(())).unwrap()
 }

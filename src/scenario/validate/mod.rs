@@ -330,6 +330,8 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         .map(|r| r.name.get_ref().as_str())
         .collect();
     let free = checks::free_params(cx, &raw.calibrate, &world, &reaction_names, &event_names)?;
+    let uncertain =
+        super::uncertain::uncertain(cx, &raw.uncertain, &world, &event_names, &reaction_names)?;
     Ok(Scenario {
         meta,
         world,
@@ -337,6 +339,7 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         policies,
         checks,
         free,
+        uncertain,
     })
 }
 
