@@ -6,6 +6,7 @@ mod calibrate;
 mod check;
 mod compare;
 mod execute;
+mod explore;
 mod hindcast;
 mod init;
 mod interrupt;
@@ -14,6 +15,7 @@ mod merge;
 mod report;
 mod run;
 mod schema;
+mod sensitivity;
 mod settings;
 mod verify;
 
@@ -43,6 +45,8 @@ enum Command {
     Schema(schema::Args),
     Init(init::Args),
     Verify(verify::Args),
+    Explore(explore::Args),
+    Sensitivity(sensitivity::Args),
 }
 
 /// An error caused by what the user gave (a bad option value), as opposed to a failure while running.
@@ -64,6 +68,8 @@ pub fn run() -> anyhow::Result<()> {
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Explore(args) => explore::run(&args),
+        Command::Sensitivity(args) => sensitivity::run(&args),
     }
 }
 
