@@ -5,6 +5,7 @@ mod budget;
 mod calibrate;
 mod check;
 mod compare;
+mod discover;
 mod execute;
 mod explore;
 mod hindcast;
@@ -47,6 +48,7 @@ enum Command {
     Verify(verify::Args),
     Explore(explore::Args),
     Sensitivity(sensitivity::Args),
+    Discover(discover::Args),
 }
 
 /// An error caused by what the user gave (a bad option value), as opposed to a failure while running.
@@ -70,6 +72,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Verify(args) => verify::run(&args),
         Command::Explore(args) => explore::run(&args),
         Command::Sensitivity(args) => sensitivity::run(&args),
+        Command::Discover(args) => discover::run(&args),
     }
 }
 
