@@ -300,3 +300,77 @@ fn bad_options_exit_2_naming_the_problem_before_writing() {
         );
     }
 }
+
+/// The words of a shell command line: whitespace-separated, `"..."` kept whole, `\` + newline joined.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            c => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+#[test]
+fn the_readme_analyst_session_runs_as_written() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- analyst-session:begin")
+        .expect("the session's begin marker");
+    let end = readme
+        .find("<!-- analyst-session:end")
+        .expect("the session's end marker");
+    let block = readme[start..end].replace("\\\n", " ");
+    let commands: Vec<Vec<String>> = block
+        .lines()
+        .filter(|l| l.starts_with("greatgame "))
+        .map(|l| shell_words(l)[1..].to_vec())
+        .collect();
+    assert_eq!(commands.len(), 4, "{block}");
+    let tmp = tempfile::tempdir().unwrap();
+    for args in &commands {
+        let out = assert_cmd::Command::cargo_bin("greatgame")
+            .unwrap()
+            .current_dir(tmp.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert!(out.status.success(), "{}", describe(&args, &out));
+        if args[0] == "discover" {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                stdout.contains("In ") && stdout.contains("(coverage)"),
+                "{stdout}"
+            );
+        }
+    }
+    let explore = tmp.path().join("out/central_asia_2017/explore");
+    assert_eq!(records(&explore.join("experiments.csv")).len(), 400);
+    assert!(explore.join("discover/prim_box.csv").exists());
+    assert!(tmp
+        .path()
+        .join("out/central_asia_2017/sensitivity/sensitivity.csv")
+        .exists());
+}
