@@ -4,7 +4,8 @@
 //! through the engine at one and two threads.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use greatgame::engine::{run_rng, simulate, Batch};
+use greatgame::analysis::uncertain::Varied;
+use greatgame::engine::{run_rng, simulate, Batch, PerRun};
 use greatgame::model::{step, F64s, LaneMask, Occurrences, RunState, Shocks, State, LANES};
 use greatgame::scenario;
 
@@ -68,6 +69,7 @@ fn batch(c: &mut Criterion) {
             checks: &[],
             keep_finals: false,
             keep_trajectories: false,
+            varied: None,
         };
         group.bench_with_input(BenchmarkId::new("threads", threads), &batch, |b, batch| {
             b.iter(|| simulate(batch, |_| Ok::<(), ()>(())).expect("no sink errors"))
@@ -125,5 +127,51 @@ fn block_of_runs(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, block_of_runs, one_run, batch);
+/// The built-in scenario with one `[[uncertain]]` number (`model.economic_weight`, triangular), as
+/// `greatgame run` simulates it: each run alone with its own world. Reported per run, beside the same
+/// batch without the number, and the cost of building one run's world alone.
+fn uncertain_runs(c: &mut Criterion) {
+    let builtin = scenario::builtin().expect("built-in scenario is valid");
+    let text = format!(
+        "{}\n[[uncertain]]\npath = \"model.economic_weight\"\ndistribution = \"triangular\"\nlow = 0.3\nmode = 0.55\nhigh = 0.9\nreason = \"bench\"\n",
+        builtin.text
+    );
+    let sc = greatgame::scenario::Scenario::from_toml(&text, "bench.toml").expect("valid");
+    let plans = [sc.baseline.clone()];
+    let names = ["baseline".to_string()];
+    let varied = Varied::new(&text, "bench.toml", &sc, None, 1, &names)
+        .expect("valid")
+        .expect("one uncertain number");
+    let runs = 1024;
+    let mut group = c.benchmark_group("uncertain_batch");
+    group.throughput(Throughput::Elements(runs));
+    group.sample_size(10);
+    for (name, v) in [("fixed", None), ("uncertain", Some(&varied as &dyn PerRun))] {
+        let batch = Batch {
+            world: &sc.world,
+            plans: &plans,
+            first_run: 0,
+            runs,
+            seed: 1,
+            threads: Some(1),
+            checks: &[],
+            keep_finals: false,
+            keep_trajectories: false,
+            varied: v,
+        };
+        group.bench_with_input(BenchmarkId::new("threads_1", name), &batch, |b, batch| {
+            b.iter(|| simulate(batch, |_| Ok::<(), ()>(())).expect("no sink errors"))
+        });
+    }
+    group.finish();
+    let mut run = 0u64;
+    c.bench_function("uncertain_world_of_one_run", |b| {
+        b.iter(|| {
+            run += 1;
+            varied.world(run).expect("valid").0.quarters
+        })
+    });
+}
+
+criterion_group!(benches, block_of_runs, one_run, batch, uncertain_runs);
 criterion_main!(benches);

@@ -121,6 +121,7 @@ pub fn score(sc: &Scenario, settings: &Settings) -> Result<(Score, Outcome), Cal
         checks: &sc.checks,
         keep_finals: false,
         keep_trajectories: false,
+        varied: None,
     };
     let outcome = engine::simulate(&batch, |_| Ok::<(), std::convert::Infallible>(()))
         .map_err(|e| CalibrateError::Engine(e.to_string()))?;
@@ -226,13 +227,32 @@ fn keep_last_note(line: &str) -> String {
     out
 }
 
-/// Calibrates the scenario `text` (named `file` in errors); `progress` is told of each evaluation.
-pub fn calibrate(
-    text: &str,
-    file: &str,
-    settings: &Settings,
-    mut progress: impl FnMut(usize, &Candidate, &Candidate),
-) -> Result<Report, CalibrateError> {
+/// A Latin hypercube of `n` points over the ranges of `params`, one column per parameter, values rounded
+/// to 4 significant digits; drawn from stream `u64::MAX` of `seed` (no run uses it).
+fn hypercube(params: &[FreeParam], n: usize, seed: u64) -> Vec<Vec<f64>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(u64::MAX);
+    params
+        .iter()
+        .map(|p| {
+            let mut cells: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                let j = rng.random_range(0..=i as u64) as usize;
+                cells.swap(i, j);
+            }
+            cells
+                .iter()
+                .map(|&c| {
+                    round4(p.low + (c as f64 + rng.random::<f64>()) / n as f64 * (p.high - p.low))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Checks that `text` (named `file`) has `[[calibrate]]` parameters, a non-holdout check to score, and
+/// that both ends of every range give a valid scenario; returns the scenario and its parameters.
+fn calibratable(text: &str, file: &str) -> Result<(Scenario, Vec<FreeParam>), CalibrateError> {
     let original = Scenario::from_toml(text, file)?;
     let params = original.free.clone();
     if params.is_empty() {
@@ -258,6 +278,78 @@ pub fn calibrate(
             })?;
         }
     }
+    Ok((original, params))
+}
+
+/// What `ensemble` returns: the parameter sets consistent with the history.
+#[derive(Clone, Debug)]
+pub struct EnsembleReport {
+    /// The free parameters, in `[[calibrate]]` order.
+    pub params: Vec<FreeParam>,
+    /// The accepted sets, best first (smallest distance, then more checks passed, then drawn first).
+    pub accepted: Vec<Candidate>,
+    /// The largest distance accepted: the tolerance the rejection used.
+    pub tolerance: f64,
+    /// Sets drawn and scored.
+    pub evaluations: usize,
+}
+
+/// Approximate Bayesian computation by rejection: draws `draws` parameter sets from the prior (uniform
+/// over each `[[calibrate]]` range, stratified as a Latin hypercube), scores each as `calibrate` does
+/// (distance = the non-holdout checks' summed shortfall), and accepts the `sets` nearest the history,
+/// or, with `tolerance`, at most `sets` of those whose distance is at most `tolerance`. Deterministic
+/// given the settings; `progress` is told of each evaluation.
+pub fn ensemble(
+    text: &str,
+    file: &str,
+    settings: &Settings,
+    sets: usize,
+    draws: usize,
+    tolerance: Option<f64>,
+    mut progress: impl FnMut(usize, &Candidate),
+) -> Result<EnsembleReport, CalibrateError> {
+    let (_, params) = calibratable(text, file)?;
+    let n = draws.max(sets).max(1);
+    let columns = hypercube(&params, n, settings.seed);
+    let mut scored = Vec::with_capacity(n);
+    for i in 0..n {
+        let values: Vec<f64> = columns.iter().map(|col| col[i]).collect();
+        let candidate = apply(text, file, &params, &values, false)?;
+        let c = Candidate {
+            score: score(&Scenario::from_toml(&candidate, file)?, settings)?.0,
+            values,
+        };
+        progress(i + 1, &c);
+        scored.push(c);
+    }
+    // Stable: equal distances and passes keep the order drawn.
+    scored.sort_by(|a, b| {
+        a.score
+            .shortfall
+            .total_cmp(&b.score.shortfall)
+            .then(b.score.passed.cmp(&a.score.passed))
+    });
+    let accepted: Vec<Candidate> = scored
+        .into_iter()
+        .filter(|c| tolerance.is_none_or(|t| c.score.shortfall <= t))
+        .take(sets)
+        .collect();
+    Ok(EnsembleReport {
+        tolerance: accepted.last().map_or(0.0, |c| c.score.shortfall),
+        params,
+        accepted,
+        evaluations: n,
+    })
+}
+
+/// Calibrates the scenario `text` (named `file` in errors); `progress` is told of each evaluation.
+pub fn calibrate(
+    text: &str,
+    file: &str,
+    settings: &Settings,
+    mut progress: impl FnMut(usize, &Candidate, &Candidate),
+) -> Result<Report, CalibrateError> {
+    let (original, params) = calibratable(text, file)?;
     let evaluate = |values: &[f64]| -> Result<Score, CalibrateError> {
         let candidate = apply(text, file, &params, values, false)?;
         Ok(score(&Scenario::from_toml(&candidate, file)?, settings)?.0)
@@ -269,25 +361,8 @@ pub fn calibrate(
     };
     let mut evaluations = 1;
 
-    let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
-    rng.set_stream(u64::MAX);
     let n = settings.samples.max(1);
-    let columns: Vec<Vec<f64>> = params
-        .iter()
-        .map(|p| {
-            let mut cells: Vec<usize> = (0..n).collect();
-            for i in (1..n).rev() {
-                let j = rng.random_range(0..=i as u64) as usize;
-                cells.swap(i, j);
-            }
-            cells
-                .iter()
-                .map(|&c| {
-                    round4(p.low + (c as f64 + rng.random::<f64>()) / n as f64 * (p.high - p.low))
-                })
-                .collect()
-        })
-        .collect();
+    let columns = hypercube(&params, n, settings.seed);
     let mut best: Option<Candidate> = None;
     for i in 0..n {
         let values: Vec<f64> = columns.iter().map(|col| col[i]).collect();

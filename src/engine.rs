@@ -47,6 +47,20 @@ pub struct Batch<'a> {
     pub keep_finals: bool,
     /// Keep each run's quarterly alignment for the sink.
     pub keep_trajectories: bool,
+    /// Where runs differ in their parameters (`[[uncertain]]`, `--parameters`): each run's own world
+    /// and plans. `None`: every run uses `world` and `plans`. With it, runs go one per block (lanes
+    /// cannot share one world), so a run costs about `LANES` times more, plus building its world.
+    pub varied: Option<&'a dyn PerRun>,
+}
+
+/// The world and plans of each run when runs differ in their parameters. Implementations must give
+/// the same result for the same run whenever asked (they depend on the run index and fixed inputs
+/// only), and worlds of the same shape as the batch's `world` (states, poles, blocs, events,
+/// reactions, quarters): only numbers may vary.
+pub trait PerRun: Sync + std::fmt::Debug {
+    /// The world of run `run` and its plans, one per plan of the batch, in the batch's order; or why
+    /// they cannot be built (a drawn value the scenario rejects).
+    fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String>;
 }
 
 /// Exact, mergeable statistics of one plan over some runs.
@@ -146,6 +160,8 @@ pub struct ChunkDetail {
     pub trajectories: Vec<f64>,
     /// The first score of the chunk that is not finite (NaN or infinite), if any: the batch fails there.
     pub non_finite: Option<NonFinite>,
+    /// The first run of the chunk whose world could not be built (`Batch::varied`), and why.
+    pub no_world: Option<(u64, String)>,
 }
 
 /// Where a score first became NaN or infinite: indices of run, plan, quarter, state and pole.
@@ -188,6 +204,16 @@ pub enum EngineError<E> {
     /// The sink failed (an output could not be written).
     #[error(transparent)]
     Sink(E),
+    /// A run's parameters gave a world the scenario rejects.
+    #[error(
+        "run {run}: its drawn parameters give an invalid scenario: {message}; nothing was written"
+    )]
+    Parameters {
+        /// Run index.
+        run: u64,
+        /// Why.
+        message: String,
+    },
     /// A score became NaN or infinite: the scenario's values overflow the model's arithmetic.
     #[error("run {run}, plan `{plan}`: the {pole} score of {state} in {quarter} is not a finite number (the scenario's coefficients or levers overflow the model's arithmetic); nothing was written")]
     NonFinite {
@@ -267,6 +293,9 @@ pub fn simulate<E: Send>(
         scope.spawn(move || simulate_waves(to_sink));
         for details in from_waves {
             for detail in details {
+                if let Some((run, message)) = detail.no_world {
+                    return Err(EngineError::Parameters { run, message });
+                }
                 if let Some(at) = detail.non_finite {
                     let world = batch.world;
                     return Err(EngineError::NonFinite {
@@ -576,9 +605,26 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
     if batch.keep_trajectories {
         detail.trajectories = vec![0.0; runs * plans * world.quarters * row_len];
     }
-    for block_first in (first..last).step_by(LANES) {
-        let n = (last - block_first).min(LANES as u64) as usize;
+    let width = if batch.varied.is_some() { 1 } else { LANES };
+    for block_first in (first..last).step_by(width) {
+        let n = (last - block_first).min(width as u64) as usize;
         let r0 = (block_first - first) as usize;
+        // A run with its own parameters gets its own world and plans, and buffers shaped by them.
+        let own = match batch.varied.map(|v| v.world(block_first)) {
+            None => None,
+            Some(Ok(own)) => Some(own),
+            Some(Err(message)) => {
+                detail.no_world = Some((block_first, message));
+                return detail;
+            }
+        };
+        let (world, run_plans) = match &own {
+            Some((w, p)) => (w, p.as_slice()),
+            None => (world, batch.plans),
+        };
+        if own.is_some() {
+            *shocks = Shocks::quiet(world);
+        }
         rngs.clear();
         rngs.extend((block_first..block_first + n as u64).map(|run| run_rng(batch.seed, run)));
         blocks.iter_mut().for_each(|b| b.reset(world));
@@ -588,7 +634,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
             .for_each(|v| v.reset(batch.checks));
         for t in 0..world.quarters {
             shocks.draw_lanes(rngs);
-            for (k, (plan, block)) in batch.plans.iter().zip(blocks.iter_mut()).enumerate() {
+            for (k, (plan, block)) in run_plans.iter().zip(blocks.iter_mut()).enumerate() {
                 step(world, plan, slots, t, block, shocks, occurred);
                 if detail.non_finite.is_none() && !all_finite(&block.alignment, n) {
                     detail.non_finite =
@@ -729,6 +775,7 @@ mod tests {
             checks: &[],
             keep_finals: false,
             keep_trajectories: false,
+            varied: None,
         };
         let ok = |_| Ok::<(), ()>(());
         match margin {

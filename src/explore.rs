@@ -213,6 +213,18 @@ pub struct Template {
     slots: Vec<usize>,
     /// The scenario's name in messages.
     file: String,
+    /// The scenario text and paths, when a value also changes others (a starting share of one pole
+    /// rescales the other poles' shares): then each point edits the text in full, as `--set` does.
+    whole: Option<(String, Vec<String>)>,
+}
+
+/// Whether setting `path` changes other values too: one pole's starting share
+/// (`state.S.alignment.P`) rescales the others to keep their sum.
+fn rescales(path: &str) -> bool {
+    matches!(
+        path.split('.').collect::<Vec<_>>().as_slice(),
+        ["state", _, "alignment", _]
+    )
 }
 
 /// The placeholder written at factor `i`'s path: a TOML string no scenario contains.
@@ -257,10 +269,17 @@ impl Template {
             from = end;
         }
         pieces.push(marked[from..].to_string());
+        let whole = paths.iter().any(|p| rescales(p)).then(|| {
+            (
+                text.to_string(),
+                paths.iter().map(|p| p.to_string()).collect(),
+            )
+        });
         Ok(Template {
             pieces,
             slots: found.iter().map(|&(_, _, i)| i).collect(),
             file: file.to_string(),
+            whole,
         })
     }
 
@@ -280,7 +299,13 @@ impl Template {
 
     /// The checked scenario at `values`.
     pub fn scenario(&self, values: &[f64]) -> Result<Scenario, ScenarioError> {
-        Scenario::from_toml(&self.text(values), &self.file)
+        match &self.whole {
+            Some((text, paths)) => {
+                let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+                crate::analysis::uncertain::apply(text, &self.file, &paths, values)
+            }
+            None => Scenario::from_toml(&self.text(values), &self.file),
+        }
     }
 }
 
@@ -606,6 +631,23 @@ mod tests {
         );
         assert!(Template::new(text, "x", &["model.mood_sd", "model.mood_sd"]).is_err());
         assert!(Template::new(text, "x", &["event.nothing.hazard"]).is_err());
+    }
+
+    #[test]
+    fn a_starting_share_rescales_the_others_as_set_does() {
+        let text = scenario::BUILTIN;
+        let paths = ["state.KGZ.alignment.Russia", "model.mood_sd"];
+        let t = Template::new(text, "x", &paths).unwrap();
+        let values = [0.5, 0.15];
+        let expected = crate::analysis::uncertain::apply(text, "x", &paths, &values).unwrap();
+        assert_eq!(t.scenario(&values).unwrap(), expected);
+        let kgz = expected
+            .world
+            .states
+            .iter()
+            .find(|s| s.code == "KGZ")
+            .unwrap();
+        assert!((kgz.alignment.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //! - [`prim`]: PRIM scenario discovery (peeling, pasting, the coverage-density trade-off, a rule in
 //!   plain words);
 //! - [`robust`]: expected effect, regret and probability of beating a baseline over paired scenarios;
-//! - [`bootstrap`]: the seeded resampling and percentile intervals the others share.
+//! - [`bootstrap`]: the seeded resampling and percentile intervals the others share;
+//! - [`uncertain`]: the values each run draws for `[[uncertain]]` numbers or takes from an ensemble,
+//!   and the world they give.
 //!
 //! Randomness: every seeded draw comes from `rand_chacha::ChaCha8Rng` keyed by the caller's seed and
 //! a purpose tag (so a design and the runs never share a stream even under one seed), one stream per
@@ -25,6 +27,7 @@ pub mod design;
 pub mod prim;
 pub mod robust;
 pub mod sensitivity;
+pub mod uncertain;
 
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -82,6 +85,10 @@ pub(crate) enum Purpose {
     Morris,
     /// Bootstrap resamples, one stream per resample.
     Bootstrap,
+    /// The values a run draws for the `[[uncertain]]` numbers, one stream per run.
+    Uncertain,
+    /// The ensemble set a run takes, one stream per run.
+    Ensemble,
 }
 
 impl Purpose {
@@ -91,6 +98,8 @@ impl Purpose {
             Purpose::LhsJitter => b"greatgame lhs jitter    ",
             Purpose::Morris => b"greatgame morris        ",
             Purpose::Bootstrap => b"greatgame bootstrap     ",
+            Purpose::Uncertain => b"greatgame uncertain     ",
+            Purpose::Ensemble => b"greatgame ensemble      ",
         }
     }
 }

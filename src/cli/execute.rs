@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use greatgame::analysis::uncertain::Varied;
 use greatgame::engine::{self, Batch, ChunkDetail, Outcome};
 use greatgame::model::{Check, Plan};
 use greatgame::output::{
@@ -62,6 +63,11 @@ pub struct Options {
     /// 9,604 for P = 0.01, 960,400 for P = 0.001.
     #[arg(long, value_name = "P", value_parser = parse_precision)]
     pub precision: Option<f64>,
+    /// Draw each run's parameter set from FILE, an ensemble from `greatgame calibrate --ensemble`
+    /// (CSV: a `distance` column, then one column per dotted path, one row per set): run i takes the
+    /// set its own parameter stream picks, so every policy of run i has the same set.
+    #[arg(long, value_name = "FILE")]
+    pub parameters: Option<PathBuf>,
     #[command(flatten)]
     pub script: settings::Script,
 }
@@ -125,8 +131,16 @@ pub fn execute(
             .into());
         }
     }
+    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+    let varied = varied(opts, loaded, &names, seed)?;
+    if let (Some(s), Some(_)) = (opts.shard, &opts.parameters) {
+        return Err(InputError(format!(
+            "--shard {s} cannot be used with --parameters yet: `merge` could not record which set each run took; run the batch whole"
+        ))
+        .into());
+    }
     if opts.script.json {
-        return json::run(opts, loaded, plans, checks, runs, seed).map(|()| None);
+        return json::run(opts, loaded, plans, checks, runs, seed, varied.as_ref()).map(|()| None);
     }
     let threads = settings::threads(opts.threads)?;
     let opts = &settings::resolve(opts);
@@ -138,7 +152,6 @@ pub fn execute(
             None => base,
         }
     });
-    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
     Budget::batch(sc, &names, checks.len(), count, opts).check(&dir, opts.force)?;
     let mut will_write = Vec::new();
     if !opts.summary_only {
@@ -146,6 +159,10 @@ pub fn execute(
     }
     if opts.trajectories {
         will_write.push(stream_name(TRAJECTORIES_CSV, opts.gzip));
+    }
+    let write_parameters = varied.is_some() && !opts.summary_only && opts.shard.is_none();
+    if write_parameters {
+        will_write.push(PARAMETERS_CSV);
     }
     if opts.shard.is_some() {
         will_write.push(output::PART);
@@ -181,6 +198,7 @@ pub fn execute(
         checks,
         keep_finals: runs_csv.is_some(),
         keep_trajectories: opts.trajectories,
+        varied: varied.as_ref().map(|v| v as &dyn engine::PerRun),
     };
     let progress = progress_bar(opts, count);
     let sink = |detail: ChunkDetail| -> Result<(), Stop> {
@@ -211,6 +229,9 @@ pub fn execute(
     }
     if let Some(w) = traj_csv {
         staged.push(w.finish::<output::TrajectoryRow>()?);
+    }
+    if let (true, Some(v)) = (write_parameters, &varied) {
+        staged.push(write_parameter_rows(&dir, v, first..first + outcome.runs)?);
     }
     let mut manifest = ManifestInfo {
         origin: loaded_info(loaded),
@@ -485,6 +506,48 @@ fn write_rows<T: serde::Serialize>(
 ) -> Result<Staged, OutputError> {
     let path = dir.join(name);
     let mut file = AtomicFile::create(&path)?;
+    output::write_csv(&mut file, rows).map_err(|source| OutputError::Csv {
+        path: path.clone(),
+        source,
+    })?;
+    file.finish()
+}
+
+/// The per-run values of the varied numbers.
+pub const PARAMETERS_CSV: &str = "parameters.csv";
+
+/// Each run's own parameter values under `opts` (the scenario's `[[uncertain]]` numbers and the sets of
+/// `--parameters`), or `None` if every run uses the scenario as written.
+pub fn varied(
+    opts: &Options,
+    loaded: &Loaded,
+    names: &[String],
+    seed: u64,
+) -> anyhow::Result<Option<Varied>> {
+    let ensemble = match &opts.parameters {
+        Some(path) => Some(super::calibrate::read_ensemble(path)?),
+        None => None,
+    };
+    Ok(Varied::new(
+        &loaded.text,
+        &loaded.file,
+        &loaded.scenario,
+        ensemble,
+        seed,
+        names,
+    )?)
+}
+
+/// Writes `parameters.csv` for `runs` of `varied`, under its temp name until committed.
+pub fn write_parameter_rows(
+    dir: &Path,
+    varied: &Varied,
+    runs: std::ops::Range<u64>,
+) -> Result<Staged, OutputError> {
+    let path = dir.join(PARAMETERS_CSV);
+    let mut file = AtomicFile::create(&path)?;
+    let names = varied.names();
+    let rows = output::parameter_rows(&names, runs, |run| varied.values(run));
     output::write_csv(&mut file, rows).map_err(|source| OutputError::Csv {
         path: path.clone(),
         source,

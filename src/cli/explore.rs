@@ -42,8 +42,9 @@ pub struct Common {
     #[arg(long)]
     pub seed: Option<u64>,
     /// An uncertain parameter, uniform on [LOW, HIGH]: `PATH=LOW..HIGH` with a dotted path as in
-    /// --set (`model.mood_sd=0.1..0.3`, `event.spillover.hazard=0.005..0.02`). Repeatable; the design's
-    /// factors, in this order.
+    /// --set (`model.mood_sd=0.1..0.3`, `event.spillover.hazard=0.005..0.02`). Repeatable. The design's
+    /// factors are the scenario's [[uncertain]] numbers (a --factor on the same path replaces its
+    /// distribution), then the other --factors in order.
     #[arg(long = "factor", value_name = "PATH=LOW..HIGH", value_parser = Factor::parse)]
     pub factors: Vec<Factor>,
     /// A quarter whose outcomes are reported (`2027Q4`); repeatable [default: the horizon].
@@ -190,10 +191,10 @@ pub fn prepare(common: &Common, kind: DesignKind, policies: &[String]) -> anyhow
     execute::warn(&loaded);
     let sc = &loaded.scenario;
     let world = &sc.world;
-    let factors = common.factors.clone();
+    let factors = factors(sc, &common.factors);
     if factors.is_empty() {
         return Err(InputError(format!(
-            "{}: no uncertain parameters to explore: give at least one --factor PATH=LOW..HIGH (like --factor model.mood_sd=0.1..0.3)",
+            "{}: no uncertain parameters to explore: declare [[uncertain]] numbers in the scenario or give --factor PATH=LOW..HIGH (like --factor model.mood_sd=0.1..0.3)",
             loaded.file
         ))
         .into());
@@ -274,6 +275,26 @@ pub fn prepare(common: &Common, kind: DesignKind, policies: &[String]) -> anyhow
         threads: settings::threads(common.threads)?,
         loaded,
     })
+}
+
+/// The design's factors: the scenario's `[[uncertain]]` numbers in file order, each `--factor` on the
+/// same path replacing its distribution, then the other `--factor`s in order.
+pub fn factors(sc: &greatgame::scenario::Scenario, extra: &[Factor]) -> Vec<Factor> {
+    let mut out: Vec<Factor> = sc
+        .uncertain
+        .iter()
+        .map(|u| Factor {
+            path: u.path.clone(),
+            distribution: u.distribution.clone(),
+        })
+        .collect();
+    for f in extra {
+        match out.iter_mut().find(|o| o.path == f.path) {
+            Some(o) => o.distribution = f.distribution.clone(),
+            None => out.push(f.clone()),
+        }
+    }
+    out
 }
 
 /// Why writing rows stopped.

@@ -17,6 +17,7 @@ pub fn run(
     checks: &[Check],
     runs: u64,
     seed: u64,
+    varied: Option<&greatgame::analysis::uncertain::Varied>,
 ) -> anyhow::Result<()> {
     if opts.shard.is_some() || opts.out.is_some() || opts.script.outputs.is_some() {
         return Err(InputError(
@@ -35,6 +36,7 @@ pub fn run(
         checks,
         keep_finals: false,
         keep_trajectories: false,
+        varied: varied.map(|v| v as &dyn engine::PerRun),
     };
     let watch = interrupt::watch();
     let simulated = match opts.precision {

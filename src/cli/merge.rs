@@ -240,6 +240,19 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 
     let streams = first.stream_names();
     let mut will_write = streams.clone();
+    // The runs' own parameter values follow from the scenario and the seed alone: written again whole.
+    let varied = greatgame::analysis::uncertain::Varied::new(
+        &first.scenario_text,
+        &first.scenario_file,
+        &sc,
+        None,
+        first.seed,
+        &first.plans,
+    )?
+    .filter(|_| first.runs_csv);
+    if varied.is_some() {
+        will_write.push(execute::PARAMETERS_CSV);
+    }
     will_write.extend(execute::aggregate_names(&first.plans, &checks));
     will_write.push(output::MANIFEST);
     let watch = interrupt::watch();
@@ -259,6 +272,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             )?;
         }
         staged.push(merged.finish()?);
+    }
+    if let Some(v) = &varied {
+        staged.push(execute::write_parameter_rows(
+            &args.out,
+            v,
+            0..first.runs_total,
+        )?);
     }
     staged.extend(execute::write_aggregates(
         &args.out,

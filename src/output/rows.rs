@@ -104,6 +104,38 @@ pub struct RunRow {
     pub blocs: String,
 }
 
+/// A row of `parameters.csv`: the value one run used for one varied number (`[[uncertain]]` or an
+/// ensemble's column).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParameterRow {
+    /// Run index.
+    pub run: u64,
+    /// The number's dotted path, as in the scenario (`model.economic_weight`).
+    pub parameter: String,
+    /// Its value in this run, in the parameter's unit.
+    pub value: f64,
+}
+
+/// The rows of `parameters.csv` for runs `runs`: run by run, each run's numbers in the order of `names`;
+/// `values(run)` gives one run's values.
+pub fn parameter_rows<'a>(
+    names: &'a [&'a str],
+    runs: std::ops::Range<u64>,
+    values: impl Fn(u64) -> Vec<f64> + 'a,
+) -> impl Iterator<Item = ParameterRow> + 'a {
+    runs.flat_map(move |run| {
+        names
+            .iter()
+            .zip(values(run))
+            .map(move |(name, value)| ParameterRow {
+                run,
+                parameter: name.to_string(),
+                value,
+            })
+            .collect::<Vec<_>>()
+    })
+}
+
 /// A row of `trajectories.csv`: one run's score in one quarter.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrajectoryRow {

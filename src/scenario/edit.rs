@@ -26,18 +26,22 @@ pub fn set_items(
     file: &str,
     assignments: &[(&str, Value, String)],
 ) -> Result<String, ScenarioError> {
-    let invalid = |message: String| {
-        ScenarioError::Invalid(Box::new(Located::at(
-            file,
-            text,
-            0..0,
-            String::new(),
-            message,
-        )))
-    };
     let mut doc: DocumentMut = text
         .parse()
-        .map_err(|e: toml_edit::TomlError| invalid(e.to_string()))?;
+        .map_err(|e: toml_edit::TomlError| invalid(file, text, e.to_string()))?;
+    set_in(&mut doc, file, text, assignments)?;
+    Ok(doc.to_string())
+}
+
+/// Like `set_items`, on the parsed scenario `doc` (of `text`, named `file` in errors): for callers that
+/// set values in one scenario many times, parsing it once.
+pub fn set_in(
+    doc: &mut DocumentMut,
+    file: &str,
+    text: &str,
+    assignments: &[(&str, Value, String)],
+) -> Result<(), ScenarioError> {
+    let invalid = |message: String| invalid(file, text, message);
     for (param, value, note) in assignments {
         let parts: Vec<&str> = param.split('.').collect();
         let slot: &mut Item = match parts.as_slice() {
@@ -48,35 +52,31 @@ pub fn set_items(
                     .ok_or_else(|| invalid("`model` is not a table".into()))?;
                 table.entry(key).or_insert(Item::None)
             }
-            [section, name, key] => {
-                let entries = doc
-                    .get_mut(section)
-                    .and_then(Item::as_array_of_tables_mut)
-                    .ok_or_else(|| invalid(format!("{param}: no [[{section}]] entries, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`)")))?;
-                let id = |t: &toml_edit::Table| -> Option<String> {
-                    [t.get("name"), t.get("code")]
-                        .into_iter()
-                        .flatten()
-                        .find_map(|v| v.as_str().map(String::from))
-                };
-                let known: Vec<String> = entries.iter().filter_map(id).collect();
-                let entry = entries
-                    .iter_mut()
-                    .find(|t| {
-                        [t.get("name"), t.get("code")]
-                            .into_iter()
-                            .flatten()
-                            .any(|v| v.as_str() == Some(name))
-                    })
-                    .ok_or_else(|| {
-                        invalid(format!(
-                            "{param}: no [[{section}]] named `{name}`, expected one of: {}",
-                            known.join(", ")
-                        ))
-                    })?;
-                entry.entry(key).or_insert(Item::None)
+            ["lever", pole, state, key] => {
+                lever_entry(doc, pole, state).map_err(|m| invalid(format!("{param}: {m}")))?
+                    .entry(key)
+                    .or_insert(Item::None)
             }
-            _ => return Err(invalid(format!("`{param}` is not a parameter path, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`)"))),
+            [section, name, key] => entry(doc, section, name)
+                .map_err(|m| invalid(format!("{param}: {m}")))?
+                .entry(key)
+                .or_insert(Item::None),
+            [section, name, key, sub] => {
+                let table = entry(doc, section, name)
+                    .map_err(|m| invalid(format!("{param}: {m}")))?
+                    .entry(key)
+                    .or_insert_with(|| Item::Value(Value::InlineTable(Default::default())))
+                    .as_table_like_mut()
+                    .ok_or_else(|| invalid(format!("{param}: `{key}` is not a table")))?;
+                if *section == "state" && *key == "alignment" {
+                    let share = value.as_float().or_else(|| value.as_integer().map(|i| i as f64));
+                    if let Some(share) = share {
+                        rescale_others(table, sub, share);
+                    }
+                }
+                table.entry(sub).or_insert(Item::None)
+            }
+            _ => return Err(invalid(format!("`{param}` is not a parameter path, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`), `SECTION.NAME.KEY.SUB` (like `state.KGZ.alignment.Russia`) or `lever.POLE.STATE.KEY`"))),
         };
         let mut new = value.clone();
         if let Some(old) = slot.as_value() {
@@ -95,7 +95,121 @@ pub fn set_items(
         }
         *slot = Item::Value(new);
     }
-    Ok(doc.to_string())
+    Ok(())
+}
+
+/// An error about a setting of the scenario `text` (named `file`), located at its start.
+fn invalid(file: &str, text: &str, message: String) -> ScenarioError {
+    ScenarioError::Invalid(Box::new(Located::at(
+        file,
+        text,
+        0..0,
+        String::new(),
+        message,
+    )))
+}
+
+/// The `[[SECTION]]` entry whose `name` or `code` is `name`.
+fn entry<'d>(
+    doc: &'d mut DocumentMut,
+    section: &str,
+    name: &str,
+) -> Result<&'d mut toml_edit::Table, String> {
+    let entries = doc
+        .get_mut(section)
+        .and_then(Item::as_array_of_tables_mut)
+        .ok_or_else(|| format!("no [[{section}]] entries, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`)"))?;
+    let id = |t: &toml_edit::Table| -> Option<String> {
+        [t.get("name"), t.get("code")]
+            .into_iter()
+            .flatten()
+            .find_map(|v| v.as_str().map(String::from))
+    };
+    let known: Vec<String> = entries.iter().filter_map(id).collect();
+    entries
+        .iter_mut()
+        .find(|t| {
+            [t.get("name"), t.get("code")]
+                .into_iter()
+                .flatten()
+                .any(|v| v.as_str() == Some(name))
+        })
+        .ok_or_else(|| {
+            format!(
+                "no [[{section}]] named `{name}`, expected one of: {}",
+                known.join(", ")
+            )
+        })
+}
+
+/// The `[[lever]]` entry of `pole` and `state`: the only one, or else the only one without `from` (the
+/// values from the start).
+fn lever_entry<'d>(
+    doc: &'d mut DocumentMut,
+    pole: &str,
+    state: &str,
+) -> Result<&'d mut toml_edit::Table, String> {
+    let entries = doc
+        .get_mut("lever")
+        .and_then(Item::as_array_of_tables_mut)
+        .ok_or_else(|| "the scenario has no [[lever]] entries".to_string())?;
+    let of = |t: &toml_edit::Table| {
+        t.get("pole").and_then(Item::as_str) == Some(pole)
+            && t.get("state").and_then(Item::as_str) == Some(state)
+    };
+    let matching: Vec<bool> = entries.iter().map(of).collect();
+    let count = matching.iter().filter(|&&m| m).count();
+    let pick = match count {
+        0 => {
+            return Err(format!(
+                "no [[lever]] with pole = \"{pole}\" and state = \"{state}\""
+            ))
+        }
+        1 => matching.iter().position(|&m| m),
+        _ => {
+            let starts: Vec<usize> = entries
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| matching[*i] && !t.contains_key("from"))
+                .map(|(i, _)| i)
+                .collect();
+            match starts.as_slice() {
+                [i] => Some(*i),
+                _ => return Err(format!("{count} [[lever]] entries with pole = \"{pole}\" and state = \"{state}\" and not exactly one without `from`: the path is ambiguous")),
+            }
+        }
+    };
+    // unwrap OK: `pick` is the index of an entry, found above.
+    Ok(entries.get_mut(pick.unwrap()).unwrap())
+}
+
+/// Scales the shares of `table` other than `sub` so that, with `sub` at `share`, they sum to 1 as
+/// before: the other poles keep their proportions. Leaves the table alone if the others sum to zero or
+/// a value is not a number.
+fn rescale_others(table: &mut dyn toml_edit::TableLike, sub: &str, share: f64) {
+    let number = |item: &Item| {
+        item.as_float()
+            .or_else(|| item.as_integer().map(|i| i as f64))
+    };
+    let others: Vec<(String, f64)> = table
+        .iter()
+        .filter(|(k, _)| *k != sub)
+        .map(|(k, v)| (k.to_string(), number(v).unwrap_or(f64::NAN)))
+        .collect();
+    let sum: f64 = others.iter().map(|(_, v)| v).sum();
+    if !(sum.is_finite() && sum > 0.0) {
+        return;
+    }
+    let scale = (1.0 - share) / sum;
+    for (k, v) in others {
+        if let Some(item) = table.get_mut(&k) {
+            let mut new = Value::from(v * scale);
+            if let Some(old) = item.as_value() {
+                *new.decor_mut() = old.decor().clone();
+            }
+            *item = Item::Value(new);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +234,36 @@ mod tests {
         assert!(out.contains("mood_sd = 0.3 # why"), "{out}");
         assert!(out.contains("bloc_weight = 0.5 # calibrated"), "{out}");
         assert!(out.contains("hazard = 0.25"), "{out}");
+    }
+
+    #[test]
+    fn sets_lever_values_and_starting_shares_keeping_the_sum() {
+        let text = "[[state]]\ncode = \"A\"\nalignment = { X = 0.5, Y = 0.3, Z = 0.2 }\n\n[[lever]]\npole = \"X\"\nstate = \"A\"\naid_usd_m = 1\n\n[[lever]]\npole = \"X\"\nstate = \"A\"\nfrom = \"2020Q1\"\naid_usd_m = 2\n";
+        let out = set_values(
+            text,
+            "t.toml",
+            &[
+                ("state.A.alignment.X", 0.6, String::new()),
+                ("lever.X.A.aid_usd_m", 5.0, String::new()),
+            ],
+        )
+        .unwrap();
+        let doc: DocumentMut = out.parse().unwrap();
+        let a = doc["state"][0]["alignment"].as_inline_table().unwrap();
+        let share = |k: &str| a.get(k).unwrap().as_float().unwrap();
+        assert_eq!(share("X"), 0.6);
+        assert!(
+            (share("Y") - 0.24).abs() < 1e-12 && (share("Z") - 0.16).abs() < 1e-12,
+            "{out}"
+        );
+        assert_eq!(doc["lever"][0]["aid_usd_m"].as_float(), Some(5.0), "{out}");
+        assert_eq!(doc["lever"][1]["aid_usd_m"].as_integer(), Some(2), "{out}");
+        let err = set_values(
+            text,
+            "t.toml",
+            &[("lever.Y.A.aid_usd_m", 1.0, String::new())],
+        );
+        assert!(err.unwrap_err().to_string().contains("no [[lever]]"));
     }
 
     #[test]

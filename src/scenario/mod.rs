@@ -12,6 +12,7 @@ mod raw;
 mod schema;
 mod suggest;
 mod tables;
+pub mod uncertain;
 mod validate;
 mod warnings;
 
@@ -19,7 +20,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub use edit::{set_items, set_values};
+pub use edit::{set_in, set_items, set_values};
 pub use error::{Located, ScenarioError};
 pub use schema::json_schema;
 pub use validate::{is_name, DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS, NAME_RULE};
@@ -63,6 +64,8 @@ pub struct Scenario {
     pub checks: Vec<Check>,
     /// Each `[[calibrate]]` parameter, in file order.
     pub free: Vec<FreeParam>,
+    /// Each `[[uncertain]]` number, in file order (`analysis::uncertain` draws and applies them).
+    pub uncertain: Vec<uncertain::Uncertain>,
 }
 
 /// A scenario together with where it came from.

@@ -63,6 +63,9 @@ pub struct RawScenario {
     /// Parameters `greatgame calibrate` may vary, with their plausible ranges.
     #[serde(default)]
     pub calibrate: Vec<RawCalibrate>,
+    /// Numbers given a distribution: each run draws its own value (docs/SCENARIO.md, `[[uncertain]]`).
+    #[serde(default)]
+    pub uncertain: Vec<super::uncertain::RawUncertain>,
 }
 
 /// `[scenario]`: name, time frame and run defaults.

@@ -145,3 +145,123 @@ fn a_free_parameter_the_scenario_does_not_accept_is_refused_before_searching() {
         "{err}"
     );
 }
+
+/// The toy with its check widened to a band: the crackdown strikes BBB in 2020Q1 in 40% to 60% of runs,
+/// which holds for hazards of about 0.4 to 0.6 and for any bloc_weight.
+fn band() -> String {
+    toy().replace(
+        "min_share = 0.5\nmax_share = 0.5",
+        "min_share = 0.4\nmax_share = 0.6",
+    )
+}
+
+#[test]
+fn the_ensemble_accepts_the_known_good_region_and_only_it() {
+    let settings = Settings {
+        runs: 2000,
+        ..settings()
+    };
+    let report = greatgame::calibrate::ensemble(
+        &band(),
+        "toy.toml",
+        &settings,
+        200,
+        200,
+        Some(0.0),
+        |_, _| {},
+    )
+    .unwrap();
+    // A fifth of the prior's hazards lie in the band: about 40 of 200 draws, all of them accepted.
+    let n = report.accepted.len();
+    assert!((28..=52).contains(&n), "{n} accepted");
+    assert_eq!(report.tolerance, 0.0);
+    let hazards: Vec<f64> = report.accepted.iter().map(|c| c.values[0]).collect();
+    // Monte Carlo error of a share at 2,000 runs is about 0.011: a hazard can pass 0.03 outside the band.
+    assert!(
+        hazards.iter().all(|h| (0.37..=0.63).contains(h)),
+        "{hazards:?}"
+    );
+    let (lo, hi) = hazards
+        .iter()
+        .fold((1.0f64, 0.0f64), |(l, h), &x| (l.min(x), h.max(x)));
+    assert!(lo < 0.43 && hi > 0.57, "the band is covered: {lo}..{hi}");
+    let weights: Vec<f64> = report.accepted.iter().map(|c| c.values[1]).collect();
+    let (lo, hi) = weights
+        .iter()
+        .fold((1.0f64, 0.0f64), |(l, h), &x| (l.min(x), h.max(x)));
+    assert!(
+        lo < 0.15 && hi > 0.85,
+        "the irrelevant parameter keeps its prior's spread: {lo}..{hi}"
+    );
+    // The nearest sets come first, and asking for fewer keeps the nearest.
+    let few =
+        greatgame::calibrate::ensemble(&band(), "toy.toml", &settings, 5, 200, None, |_, _| {})
+            .unwrap();
+    assert_eq!(few.accepted.len(), 5);
+    assert!(few.accepted.iter().all(|c| c.score.shortfall == 0.0));
+}
+
+#[test]
+fn an_ensemble_file_feeds_run_with_the_set_each_run_picks() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("band.toml");
+    std::fs::write(&scenario, band()).unwrap();
+    let file = dir.path().join("ensemble.csv");
+    let s = scenario.to_str().unwrap();
+    let f = file.to_str().unwrap();
+    common::ok(&[
+        "calibrate",
+        s,
+        "--runs",
+        "500",
+        "--ensemble",
+        "8",
+        "--draws",
+        "40",
+        "--out",
+        f,
+    ]);
+    let sets = common::records(&file);
+    assert_eq!(sets.len(), 8);
+    let out = dir.path().join("o");
+    common::ok(&[
+        "run",
+        s,
+        "--runs",
+        "60",
+        "--parameters",
+        f,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let rows = common::records(&out.join("parameters.csv"));
+    assert_eq!(rows.len(), 120, "60 runs x 2 parameters");
+    let mut used = std::collections::BTreeSet::new();
+    for pair in rows.chunks(2) {
+        let set = sets
+            .iter()
+            .position(|r| {
+                r["event.crackdown.hazard"] == pair[0]["value"]
+                    && r["model.bloc_weight"] == pair[1]["value"]
+            })
+            .unwrap_or_else(|| panic!("run {} used no set of the file: {pair:?}", pair[0]["run"]));
+        used.insert(set);
+    }
+    assert!(used.len() >= 6, "runs spread over the sets: {used:?}");
+    // A file naming a number the scenario does not have is refused before any run.
+    std::fs::write(&file, "distance,event.nothing.hazard\n0,0.1\n").unwrap();
+    let err = common::fails_with(
+        2,
+        &[
+            "run",
+            s,
+            "--runs",
+            "5",
+            "--parameters",
+            f,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(String::from_utf8_lossy(&err.stderr).contains("set 0 of the parameter file"));
+}

@@ -31,6 +31,7 @@ fn shares(sc: &Scenario, runs: u64) -> Vec<f64> {
         checks: &sc.checks,
         keep_finals: false,
         keep_trajectories: false,
+        varied: None,
     };
     let o = simulate(&batch, |_| Ok::<(), ()>(())).unwrap();
     o.tallies[0]

@@ -551,6 +551,7 @@ fn r11_a_score_that_is_not_finite_stops_the_engine_naming_quarter_state_and_pole
         checks: &[],
         keep_finals: false,
         keep_trajectories: false,
+        varied: None,
     };
     let mut chunks = 0;
     let err = simulate(&batch, |_| {

@@ -26,5 +26,6 @@ mod schema;
 mod scripting;
 mod sensitivity;
 mod shards;
+mod uncertain;
 mod validation;
 mod warnings;

@@ -31,6 +31,7 @@ fn run(sc: &Scenario, runs: u64, with_policies: bool) -> Outcome {
         checks: &[],
         keep_finals: false,
         keep_trajectories: false,
+        varied: None,
     };
     simulate(&batch, |_| Ok::<(), ()>(())).unwrap()
 }

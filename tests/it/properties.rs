@@ -156,6 +156,7 @@ fn simulate_with(sc: &Scenario, threads: usize) -> Outcome {
         checks: &[],
         keep_finals: false,
         keep_trajectories: false,
+        varied: None,
     };
     simulate(&batch, |_| Ok::<(), ()>(())).unwrap()
 }

@@ -113,6 +113,7 @@ fn hindcast() -> (greatgame::scenario::Scenario, greatgame::engine::Outcome) {
         checks: &sc.checks,
         keep_finals: false,
         keep_trajectories: false,
+        varied: None,
     };
     let outcome = greatgame::engine::simulate(&batch, |_| Ok::<(), ()>(())).unwrap();
     (sc, outcome)

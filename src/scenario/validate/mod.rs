@@ -326,6 +326,8 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         .map(|r| r.name.get_ref().as_str())
         .collect();
     let free = checks::free_params(cx, &raw.calibrate, &world, &reaction_names, &event_names)?;
+    let uncertain =
+        super::uncertain::uncertain(cx, &raw.uncertain, &world, &event_names, &reaction_names)?;
     Ok(Scenario {
         meta,
         world,
@@ -333,6 +335,7 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         policies,
         checks,
         free,
+        uncertain,
     })
 }
 

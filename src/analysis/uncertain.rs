@@ -1,0 +1,264 @@
+//! Runs whose parameters differ: the values each run draws for the scenario's `[[uncertain]]` numbers
+//! (and the parameter set it takes from an ensemble, `--parameters`), and the world and plans those
+//! values give.
+//!
+//! Public API (for `run`, `compare`, `explore` and anyone who varies a scenario):
+//! - the uncertain numbers of a scenario: `Scenario::uncertain` (path, distribution, reason), in file
+//!   order; a distribution maps a unit coordinate to a value with `Distribution::quantile`;
+//! - [`apply`]: the checked scenario with given values written in for given paths (the scenario text
+//!   edited with `scenario::set_values`, then validated again: any derived quantity, such as the
+//!   affinities that make the start a rest point, follows the new values);
+//! - [`Varied`]: what the engine needs to give every run its own values (`engine::PerRun`); its
+//!   [`Varied::names`] and [`Varied::values`] give the values of any run without simulating it.
+//!
+//! Streams: run `i` draws its uncertain values from the ChaCha8 stream `i` of a key made from the seed
+//! and a purpose tag (`Purpose::Uncertain`), one uniform per number in file order mapped through its
+//! distribution, and picks its ensemble set from another (`Purpose::Ensemble`). Neither is the run's
+//! model stream (`engine::run_rng`), so adding an uncertain number leaves the model's draws as they were;
+//! and every plan of run `i` uses the same values (policies stay paired). Must not: do I/O.
+
+use toml_edit::Value;
+
+use super::design::Distribution;
+use super::{below, stream_rng, unit, Purpose};
+use crate::engine::PerRun;
+use crate::model::{Plan, World};
+use crate::scenario::uncertain::Uncertain;
+use crate::scenario::{self, Located, Scenario, ScenarioError};
+
+/// An ensemble of parameter sets (a calibrated ensemble from `calibrate --ensemble`): each run takes
+/// one set, drawn uniformly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ensemble {
+    /// The dotted paths, one per column.
+    pub names: Vec<String>,
+    /// The sets, one value per name each.
+    pub sets: Vec<Vec<f64>>,
+}
+
+impl Ensemble {
+    /// The index of the set run `run` takes under `seed`.
+    pub fn pick(&self, seed: u64, run: u64) -> usize {
+        below(
+            &mut stream_rng(seed, Purpose::Ensemble, run),
+            self.sets.len() as u64,
+        ) as usize
+    }
+}
+
+/// The checked scenario `text` (named `file` in errors) with `values[k]` written in for `paths[k]`.
+pub fn apply(
+    text: &str,
+    file: &str,
+    paths: &[&str],
+    values: &[f64],
+) -> Result<Scenario, ScenarioError> {
+    let assignments: Vec<(&str, Value, String)> = paths
+        .iter()
+        .zip(values)
+        .map(|(&p, &v)| (p, Value::from(v), String::new()))
+        .collect();
+    Scenario::from_toml(&scenario::set_items(text, file, &assignments)?, file)
+}
+
+/// The values of one run of `uncertain` under `seed`, in order.
+pub fn draw(uncertain: &[Uncertain], seed: u64, run: u64) -> Vec<f64> {
+    let mut rng = stream_rng(seed, Purpose::Uncertain, run);
+    uncertain
+        .iter()
+        .map(|u| u.distribution.quantile(unit(&mut rng)))
+        .collect()
+}
+
+/// Worlds and plans already built, by the bits of the values that gave them.
+type WorldCache = std::collections::BTreeMap<Vec<u64>, (World, Vec<Plan>)>;
+
+/// Every run's own values and the world they give, for the engine.
+#[derive(Debug)]
+pub struct Varied {
+    text: String,
+    /// `text` without comments or layout, parsed once: the same scenario, copied for each run.
+    compact: Option<(String, toml_edit::DocumentMut)>,
+    /// Worlds already built, by their values' bits, when the values come from finite sets (choices, an
+    /// ensemble's sets), so each distinct set is validated once.
+    cache: Option<std::sync::Mutex<WorldCache>>,
+    file: String,
+    uncertain: Vec<Uncertain>,
+    ensemble: Option<Ensemble>,
+    seed: u64,
+    plans: Vec<String>,
+}
+
+impl Varied {
+    /// The varied runs of the checked scenario `sc` read from `text` (named `file`), under `seed`, for
+    /// the plans named `plans` (`baseline` or a policy's name), with `ensemble`'s sets if given; `None`
+    /// if nothing varies. Checks that each uncertain number's smallest and largest values are ones the
+    /// scenario accepts (an error located at its path), and that the ensemble has sets.
+    pub fn new(
+        text: &str,
+        file: &str,
+        sc: &Scenario,
+        ensemble: Option<Ensemble>,
+        seed: u64,
+        plans: &[String],
+    ) -> Result<Option<Varied>, ScenarioError> {
+        if sc.uncertain.is_empty() && ensemble.is_none() {
+            return Ok(None);
+        }
+        for u in &sc.uncertain {
+            let (low, high) = u.bounds();
+            for v in [low, high] {
+                apply(text, file, &[u.path.as_str()], &[v]).map_err(|e| {
+                    let message = format!("{} = {v} (an end of its distribution) is not a value the scenario accepts: {e}", u.path);
+                    ScenarioError::Invalid(Box::new(Located::at(
+                        file,
+                        text,
+                        u.span.clone(),
+                        "uncertain.path".into(),
+                        message,
+                    )))
+                })?;
+            }
+        }
+        if let Some(e) = &ensemble {
+            let invalid = |message: String| {
+                ScenarioError::Invalid(Box::new(Located::at(
+                    file,
+                    text,
+                    0..0,
+                    "--parameters".into(),
+                    message,
+                )))
+            };
+            if e.sets.is_empty() {
+                return Err(invalid("the parameter file holds no set".into()));
+            }
+            // Every set is tried now, so that no run can fail on one later.
+            let paths: Vec<&str> = e.names.iter().map(String::as_str).collect();
+            for (i, set) in e.sets.iter().enumerate() {
+                apply(text, file, &paths, set).map_err(|err| {
+                    invalid(format!(
+                        "set {i} of the parameter file does not give a valid scenario: {err}"
+                    ))
+                })?;
+            }
+        }
+        Ok(Some(Varied {
+            compact: compact(text),
+            cache: sc
+                .uncertain
+                .iter()
+                .all(|u| matches!(u.distribution, Distribution::Choices(_)))
+                .then(Default::default),
+            text: text.to_string(),
+            file: file.to_string(),
+            uncertain: sc.uncertain.clone(),
+            ensemble,
+            seed,
+            plans: plans.to_vec(),
+        }))
+    }
+
+    /// The paths each run sets: the uncertain numbers in file order, then the ensemble's columns (a path
+    /// in both takes the ensemble's value, applied last).
+    pub fn names(&self) -> Vec<&str> {
+        let ensemble = self.ensemble.iter().flat_map(|e| &e.names);
+        self.uncertain
+            .iter()
+            .map(|u| u.path.as_str())
+            .chain(ensemble.map(String::as_str))
+            .collect()
+    }
+
+    /// Run `run`'s values, in the order of `names`.
+    pub fn values(&self, run: u64) -> Vec<f64> {
+        let mut values = draw(&self.uncertain, self.seed, run);
+        if let Some(e) = &self.ensemble {
+            values.extend(&e.sets[e.pick(self.seed, run)]);
+        }
+        values
+    }
+
+    /// The ensemble set run `run` takes, if there is an ensemble.
+    pub fn set_of(&self, run: u64) -> Option<usize> {
+        self.ensemble.as_ref().map(|e| e.pick(self.seed, run))
+    }
+}
+
+/// `text` with every comment and blank line removed, and parsed, if it parses: the same tables, keys
+/// and values.
+fn compact(text: &str) -> Option<(String, toml_edit::DocumentMut)> {
+    fn strip(table: &mut toml_edit::Table) {
+        table.fmt();
+        table.decor_mut().clear();
+        for (_, item) in table.iter_mut() {
+            match item {
+                toml_edit::Item::Table(t) => strip(t),
+                toml_edit::Item::ArrayOfTables(a) => a.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+    }
+    let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
+    strip(doc.as_table_mut());
+    doc.set_trailing("");
+    Some((doc.to_string(), doc))
+}
+
+/// Most worlds the cache keeps (about 100 KB each for the shipped scenarios): beyond, runs build their
+/// own.
+const CACHE_MAX: usize = 4096;
+
+impl PerRun for Varied {
+    fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String> {
+        let values = self.values(run);
+        let names = self.names();
+        // The compact text validates as the file does; an error is reported against the file itself,
+        // so that its line and column are the user's.
+        let key: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+        if let Some(cache) = &self.cache {
+            let cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(found) = cache.get(&key) {
+                return Ok(found.clone());
+            }
+        }
+        let built = match &self.compact {
+            Some((text, doc)) => {
+                let mut doc = doc.clone();
+                let items: Vec<(&str, Value, String)> = names
+                    .iter()
+                    .zip(&values)
+                    .map(|(&p, &v)| (p, Value::from(v), String::new()))
+                    .collect();
+                scenario::set_in(&mut doc, &self.file, text, &items)
+                    .and_then(|()| Scenario::from_toml(&doc.to_string(), &self.file))
+            }
+            None => apply(&self.text, &self.file, &names, &values),
+        };
+        let sc = built.map_err(|_| match apply(&self.text, &self.file, &names, &values) {
+            Err(e) => e.to_string(),
+            Ok(_) => "the scenario without its comments does not validate as it does with them"
+                .to_string(),
+        })?;
+        let plans = self
+            .plans
+            .iter()
+            .map(|name| match name.as_str() {
+                "baseline" => Ok(sc.baseline.clone()),
+                _ => sc
+                    .policies
+                    .iter()
+                    .find(|p| &p.name == name)
+                    .cloned()
+                    .ok_or_else(|| format!("no policy `{name}`")),
+            })
+            .collect::<Result<Vec<Plan>, String>>()?;
+        if let Some(cache) = &self.cache {
+            let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.len() < CACHE_MAX {
+                cache.insert(key, (sc.world.clone(), plans.clone()));
+            }
+        }
+        Ok((sc.world, plans))
+    }
+}

@@ -1,0 +1,399 @@
+//! `[[uncertain]]` (issue 15 item 1): bad entries are located errors; the values runs draw follow their
+//! distributions; outputs stay byte-identical across threads and shards; policies stay paired; an
+//! uncertain number that cannot vary changes nothing; every run's values are in parameters.csv.
+
+use std::path::{Path, PathBuf};
+
+use greatgame::analysis::uncertain::{draw, Varied};
+use greatgame::engine::PerRun;
+use greatgame::scenario::Scenario;
+
+use crate::common::{csv_files, data, fails_with, ok, records};
+
+/// small.toml with `extra` appended, written to `dir/s.toml`.
+fn scenario_with(dir: &Path, extra: &str) -> PathBuf {
+    let text = std::fs::read_to_string(data("small.toml")).unwrap() + "\n" + extra;
+    let path = dir.join("s.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `command` on `scenario` with `runs` runs into the folder `out`.
+fn run_into(command: &str, scenario: &Path, runs: &str, out: &Path) {
+    ok(&[
+        command,
+        scenario.to_str().unwrap(),
+        "--runs",
+        runs,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+}
+
+/// Two uncertain numbers of small.toml: a coefficient and a starting share.
+const TWO: &str = r#"
+[[uncertain]]
+path = "model.economic_weight"
+distribution = "triangular"
+low = 0.3
+mode = 0.55
+high = 0.9
+reason = "test"
+
+[[uncertain]]
+path = "state.AAA.alignment.Russia"
+distribution = "uniform"
+low = 0.4
+high = 0.6
+reason = "test"
+"#;
+
+/// The 1-based line and column of the first `needle` in `text`.
+fn line_col(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, col)
+}
+
+#[test]
+fn bad_uncertain_entries_are_errors_at_the_offending_value() {
+    // (entry body after the path, the text the error points at, the key named, what is allowed)
+    let cases = [
+        (
+            "distribution = \"beta\"\nlow = 0.0\nhigh = 0.1",
+            "\"beta\"",
+            "uncertain.event.spillover.hazard.distribution",
+            "expected one of: uniform, triangular, normal, choice",
+        ),
+        (
+            "distribution = \"uniform\"\nlow = 0.0\nmode = 0.05\nhigh = 0.1",
+            "0.05",
+            "uncertain.event.spillover.hazard.mode",
+            "expected only: low, high",
+        ),
+        (
+            "distribution = \"normal\"\nlow = 0.0\nhigh = 0.1",
+            "\"event.spillover.hazard\"",
+            "uncertain.event.spillover.hazard.sd",
+            "needs low, high, sd",
+        ),
+        (
+            "distribution = \"triangular\"\nlow = 0.0\nmode = 0.3\nhigh = 0.1",
+            "0.3",
+            "uncertain.event.spillover.hazard.triangular",
+            "between lo and hi",
+        ),
+        (
+            "distribution = \"choice\"\nvalues = [0.01, 0.02]\nweights = [1.0, -1.0]",
+            "[1.0, -1.0]",
+            "uncertain.event.spillover.hazard.choice",
+            "positive",
+        ),
+        (
+            "distribution = \"uniform\"\nlow = 0.0\nhigh = 0.1\nreason = \"  \"",
+            "\"  \"",
+            "uncertain.event.spillover.hazard.reason",
+            "expected why",
+        ),
+        // A range beyond what the key accepts: found by writing its end into the file.
+        (
+            "distribution = \"uniform\"\nlow = 0.0\nhigh = 2.0",
+            "\"event.spillover.hazard\"",
+            "uncertain.path",
+            "expected 0..=1",
+        ),
+    ];
+    for (body, at, key, allowed) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let reason = if body.contains("reason") {
+            ""
+        } else {
+            "\nreason = \"test\""
+        };
+        let entry = format!("[[uncertain]]\npath = \"event.spillover.hazard\"\n{body}{reason}\n");
+        let path = scenario_with(dir.path(), &entry);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let start = text.find("[[uncertain]]").unwrap();
+        let (line, col) = line_col(&text[start..], at);
+        let line = line + text[..start].matches('\n').count();
+        let out = fails_with(
+            2,
+            &[
+                "run",
+                path.to_str().unwrap(),
+                "--runs",
+                "5",
+                "--out",
+                dir.path().join("o").to_str().unwrap(),
+            ],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        let located = format!("s.toml:{line}:{col}: {key}");
+        assert!(err.contains(&located), "expected `{located}` in:\n{err}");
+        assert!(err.contains(allowed), "expected `{allowed}` in:\n{err}");
+        assert!(!dir.path().join("o").exists(), "nothing written");
+    }
+}
+
+#[test]
+fn bad_paths_are_errors_naming_what_is_allowed() {
+    let cases = [
+        ("event.nothing.hazard", "no event named `nothing`, expected one of: sanctions, crackdown, spillover, succession"),
+        ("model.no_such", "unknown coefficient `no_such`"),
+        ("policy.x.y", "unknown section `policy`"),
+        ("lever.Mars.AAA.aid_usd_m", "no pole named `Mars`"),
+        ("hazard", "is not a parameter path"),
+    ];
+    for (p, allowed) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = format!("[[uncertain]]\npath = \"{p}\"\ndistribution = \"uniform\"\nlow = 0.0\nhigh = 0.1\nreason = \"test\"\n");
+        let path = scenario_with(dir.path(), &entry);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (line, col) = line_col(&text, &format!("\"{p}\""));
+        let out = fails_with(2, &["check", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("s.toml:{line}:{col}: uncertain.path")),
+            "{p}:\n{err}"
+        );
+        assert!(
+            err.contains(allowed),
+            "{p}: expected `{allowed}` in:\n{err}"
+        );
+    }
+}
+
+/// Mean and variance of `xs`.
+fn moments(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    (
+        mean,
+        xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0),
+    )
+}
+
+#[test]
+fn draws_follow_their_distributions() {
+    let text = std::fs::read_to_string(data("small.toml")).unwrap()
+        + TWO
+        + r#"
+[[uncertain]]
+path = "model.mood_sd"
+distribution = "normal"
+mean = 0.2
+sd = 0.05
+low = 0.1
+high = 0.4
+reason = "test"
+
+[[uncertain]]
+path = "state.AAA.threat"
+distribution = "choice"
+values = [0.1, 0.3, 0.5]
+weights = [1, 2, 1]
+reason = "test"
+"#;
+    let sc = Scenario::from_toml(&text, "t.toml").unwrap();
+    let n = 40_000u64;
+    let runs: Vec<Vec<f64>> = (0..n).map(|i| draw(&sc.uncertain, 9, i)).collect();
+    let column = |k: usize| runs.iter().map(|r| r[k]).collect::<Vec<f64>>();
+    // Each mean within 4 standard errors; each variance within 5% (about 5 standard errors at n = 40,000).
+    let close = |name: &str, xs: &[f64], mean: f64, var: f64| {
+        let (m, v) = moments(xs);
+        let se = (var / xs.len() as f64).sqrt();
+        assert!(
+            (m - mean).abs() < 4.0 * se,
+            "{name}: mean {m}, expected {mean} ± {}",
+            4.0 * se
+        );
+        assert!(
+            (v / var - 1.0).abs() < 0.05,
+            "{name}: variance {v}, expected {var}"
+        );
+    };
+    // Triangular(a, c, b): mean (a+b+c)/3, variance (a²+b²+c²−ab−ac−bc)/18.
+    let (a, c, b) = (0.3, 0.55, 0.9);
+    close(
+        "triangular",
+        &column(0),
+        (a + b + c) / 3.0,
+        (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0,
+    );
+    close("uniform", &column(1), 0.5, 0.2f64.powi(2) / 12.0);
+    // Normal(0.2, 0.05) truncated to [0.1, 0.4] = [−2σ, +4σ]: mean μ + σ(φ(α) − φ(β))/Z, variance
+    // σ²(1 + (αφ(α) − βφ(β))/Z − ((φ(α) − φ(β))/Z)²).
+    // φ(−2) and φ(4), the standard normal density.
+    let phi = |x: f64| {
+        if x < 0.0 {
+            0.053_990_966_513_188_06
+        } else {
+            0.000_133_830_225_764_885_4
+        }
+    };
+    let (al, be) = (-2.0, 4.0);
+    // Φ(4) − Φ(−2), from the standard normal table.
+    let z = 0.999_968_328_758_166_9 - 0.022_750_131_948_179_2;
+    let d = (phi(al) - phi(be)) / z;
+    let var = 0.05f64.powi(2) * (1.0 + (al * phi(al) - be * phi(be)) / z - d * d);
+    close("truncated normal", &column(2), 0.2 + 0.05 * d, var);
+    let threat = column(3);
+    assert!(threat.iter().all(|x| [0.1, 0.3, 0.5].contains(x)));
+    let middle = threat.iter().filter(|&&x| x == 0.3).count() as f64 / n as f64;
+    assert!(
+        (middle - 0.5).abs() < 4.0 * (0.25 / n as f64).sqrt(),
+        "choice weight 2 of 4: {middle}"
+    );
+    // Within bounds, and a run's values do not depend on which other runs were drawn.
+    assert!(column(2).iter().all(|x| (0.1..=0.4).contains(x)));
+    assert_eq!(draw(&sc.uncertain, 9, 123), runs[123]);
+    assert_ne!(
+        draw(&sc.uncertain, 10, 123),
+        runs[123],
+        "another seed, other values"
+    );
+}
+
+#[test]
+fn each_run_gets_a_world_with_its_own_values() {
+    let text = std::fs::read_to_string(data("small.toml")).unwrap() + TWO;
+    let sc = Scenario::from_toml(&text, "t.toml").unwrap();
+    let names = vec!["baseline".to_string(), "no_op".to_string()];
+    let varied = Varied::new(&text, "t.toml", &sc, None, 3, &names)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        varied.names(),
+        ["model.economic_weight", "state.AAA.alignment.Russia"]
+    );
+    for run in [0, 1, 77] {
+        let values = varied.values(run);
+        let (world, plans) = varied.world(run).unwrap();
+        assert_eq!(plans.len(), 2);
+        assert_eq!(world.coefficients.economic_weight, values[0]);
+        let a = &world.states[0].alignment;
+        assert!(
+            (a[1] - values[1]).abs() < 1e-12,
+            "Russia's starting share is the drawn one"
+        );
+        assert!(
+            (a.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+            "shares still sum to 1: {a:?}"
+        );
+        // NATO and China keep their proportions (0.2 : 0.3).
+        assert!((a[0] / a[2] - 0.2 / 0.3).abs() < 1e-12);
+    }
+}
+
+/// Runs `args` with `--out` a fresh folder; returns the folder's CSV files.
+fn outputs(args: &[&str]) -> Vec<(String, Vec<u8>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--out", out.to_str().unwrap(), "--quiet"]);
+    ok(&all);
+    csv_files(&out)
+}
+
+#[test]
+fn outputs_with_uncertain_numbers_are_identical_across_threads_and_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_with(dir.path(), TWO);
+    let s = path.to_str().unwrap();
+    let one = outputs(&["compare", s, "--runs", "1500", "--threads", "1"]);
+    assert!(one.iter().any(|(name, _)| name == "parameters.csv"));
+    assert_eq!(
+        one,
+        outputs(&["compare", s, "--runs", "1500", "--threads", "2"]),
+        "threads"
+    );
+    // Two shards, merged.
+    let mut parts = Vec::new();
+    for k in 1..=2 {
+        let part = dir.path().join(format!("part{k}"));
+        ok(&[
+            "compare",
+            s,
+            "--runs",
+            "1500",
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+            part.to_str().unwrap(),
+            "--quiet",
+        ]);
+        parts.push(part);
+    }
+    let merged = dir.path().join("merged");
+    ok(&[
+        "merge",
+        parts[0].to_str().unwrap(),
+        parts[1].to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(one, csv_files(&merged), "shards merged");
+}
+
+#[test]
+fn parameters_csv_holds_every_run_s_values_and_they_vary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_with(dir.path(), TWO);
+    let out = dir.path().join("o");
+    run_into("run", &path, "50", &out);
+    let rows = records(&out.join("parameters.csv"));
+    assert_eq!(rows.len(), 100, "50 runs x 2 numbers");
+    let sc = Scenario::from_toml(&std::fs::read_to_string(&path).unwrap(), "s.toml").unwrap();
+    let seed = sc.meta.seed;
+    for (i, pair) in rows.chunks(2).enumerate() {
+        let expected = draw(&sc.uncertain, seed, i as u64);
+        for (row, (name, value)) in pair.iter().zip(
+            ["model.economic_weight", "state.AAA.alignment.Russia"]
+                .iter()
+                .zip(expected),
+        ) {
+            assert_eq!(row["run"], i.to_string());
+            assert_eq!(row["parameter"], *name);
+            assert_eq!(row["value"].parse::<f64>().unwrap(), value);
+        }
+    }
+    // Without uncertain numbers there is no parameters.csv, and a stale one is removed.
+    run_into("run", &data("small.toml"), "50", &out);
+    assert!(!out.join("parameters.csv").exists());
+}
+
+#[test]
+fn a_policy_that_changes_nothing_differs_by_exactly_zero_under_uncertain_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_with(dir.path(), TWO);
+    let out = dir.path().join("o");
+    run_into("compare", &path, "300", &out);
+    let rows = records(&out.join("compare.csv"));
+    let no_op: Vec<_> = rows.iter().filter(|r| r["policy"] == "no_op").collect();
+    assert_eq!(no_op.len(), 9);
+    for r in no_op {
+        for col in ["mean_difference", "ci95_low", "ci95_high"] {
+            assert_eq!(r[col].parse::<f64>().unwrap(), 0.0, "{col} in {r:?}");
+        }
+    }
+}
+
+#[test]
+fn an_uncertain_number_with_one_possible_value_changes_no_output() {
+    // The value as written, as a one-value choice: the runs go one at a time with their own world and
+    // their own parameter stream, yet every shock and every result is the same as without it.
+    let dir = tempfile::tempdir().unwrap();
+    let fixed = "[[uncertain]]\npath = \"event.spillover.hazard\"\ndistribution = \"choice\"\nvalues = [0.02]\nreason = \"test\"\n";
+    let path = scenario_with(dir.path(), fixed);
+    let s = path.to_str().unwrap();
+    let plain = data("small.toml");
+    let with: Vec<_> = outputs(&["compare", s, "--runs", "700"])
+        .into_iter()
+        .filter(|(name, _)| name != "parameters.csv")
+        .collect();
+    assert_eq!(
+        with,
+        outputs(&["compare", plain.to_str().unwrap(), "--runs", "700"])
+    );
+}
