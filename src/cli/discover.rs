@@ -292,8 +292,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &[PRIM_TRAJECTORY_CSV, PRIM_BOX_CSV, output::MANIFEST],
     )?;
     let staged = vec![
-        stage_csv(&out_dir, PRIM_TRAJECTORY_CSV, &trajectory_rows)?,
-        stage_csv(&out_dir, PRIM_BOX_CSV, &box_rows)?,
+        execute::write_rows(&out_dir, PRIM_TRAJECTORY_CSV, trajectory_rows)?,
+        execute::write_rows(&out_dir, PRIM_BOX_CSV, box_rows)?,
     ];
     watch.check()?;
     out.commit(staged, |files| {
@@ -501,20 +501,6 @@ fn box_rows(inputs: &[Input], chosen: &PrimBox) -> Vec<BoxRow> {
             }
         })
         .collect()
-}
-
-fn stage_csv<T: serde::Serialize>(
-    dir: &Path,
-    name: &str,
-    rows: &[T],
-) -> Result<output::Staged, OutputError> {
-    let path = dir.join(name);
-    let mut file = output::AtomicFile::create(&path)?;
-    output::write_csv(&mut file, rows).map_err(|source| OutputError::Csv {
-        path: path.clone(),
-        source,
-    })?;
-    file.finish()
 }
 
 /// The text on stdout: the share of futures meeting the condition, the trajectory (coverage,

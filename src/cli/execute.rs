@@ -499,7 +499,8 @@ impl ManifestInfo<'_> {
     }
 }
 
-fn write_rows<T: serde::Serialize>(
+/// Writes `rows` as the CSV file `name` in `dir`, under its temp name until committed.
+pub fn write_rows<T: serde::Serialize>(
     dir: &Path,
     name: &str,
     rows: Vec<T>,

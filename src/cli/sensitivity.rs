@@ -12,9 +12,7 @@ use greatgame::analysis::sensitivity::{
     morris_indices, sobol_indices, Warning, DEFAULT_MAX_MORRIS_WIDTH, DEFAULT_MAX_SOBOL_WIDTH,
 };
 use greatgame::explore::{AnyDesign, DesignKind, PointResult};
-use greatgame::output::{
-    self, ExperimentManifest, OutputDir, OutputError, EXPERIMENTS_CSV, SENSITIVITY_CSV,
-};
+use greatgame::output::{self, ExperimentManifest, OutputDir, EXPERIMENTS_CSV, SENSITIVITY_CSV};
 
 use super::explore::{self, parse_design, Common, Prepared};
 use super::interrupt;
@@ -165,7 +163,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
     }
     let mut staged = staged;
-    staged.push(write_rows(&dir, &rows)?);
+    staged.push(execute::write_rows(&dir, SENSITIVITY_CSV, rows)?);
     let mut manifest = source.manifest.clone();
     manifest.command = "sensitivity".into();
     manifest.command_line = std::env::args().collect();
@@ -470,15 +468,4 @@ fn analyse(
         table,
         warnings,
     })
-}
-
-/// Writes `sensitivity.csv` under its temp name.
-fn write_rows(dir: &Path, rows: &[SensitivityRow]) -> Result<output::Staged, OutputError> {
-    let path = dir.join(SENSITIVITY_CSV);
-    let mut file = output::AtomicFile::create(&path)?;
-    output::write_csv(&mut file, rows).map_err(|source| OutputError::Csv {
-        path: path.clone(),
-        source,
-    })?;
-    file.finish()
 }

@@ -384,25 +384,28 @@ fn the_factors_are_the_scenarios_uncertain_numbers_then_the_factor_options() {
         "\n[[uncertain]]\npath = \"model.mood_sd\"\ndistribution = \"uniform\"\nlow = 0.05\nhigh = 0.2\nreason = \"assumption: a test\"\n",
     );
     std::fs::write(&path, text).unwrap();
+    // Four points of an lhs design with `factor`, baseline only, into `out`; their rows.
+    let explore = |factor: &str, out: &Path| {
+        ok(&[
+            "explore",
+            path.to_str().unwrap(),
+            "--design",
+            "lhs",
+            "--samples",
+            "4",
+            "--runs",
+            "8",
+            "--policy",
+            "baseline",
+            "--factor",
+            factor,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        records(&out.join("experiments.csv"))
+    };
     let out = tmp.path().join("e");
-    let args = [
-        "explore",
-        path.to_str().unwrap(),
-        "--design",
-        "lhs",
-        "--samples",
-        "4",
-        "--runs",
-        "8",
-        "--policy",
-        "baseline",
-        "--factor",
-        "event.spillover.hazard=0.005..0.03",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    ok(&args);
-    let rows = records(&out.join("experiments.csv"));
+    let rows = explore("event.spillover.hazard=0.005..0.03", &out);
     let mut reader = csv::Reader::from_path(out.join("experiments.csv")).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header[2..4], ["model.mood_sd", "event.spillover.hazard"]);
@@ -411,24 +414,7 @@ fn the_factors_are_the_scenarios_uncertain_numbers_then_the_factor_options() {
         assert!((0.05..=0.2).contains(&mood), "{mood}");
     }
     // A --factor on the uncertain number's path replaces its distribution.
-    let narrowed = tmp.path().join("n");
-    ok(&[
-        "explore",
-        path.to_str().unwrap(),
-        "--design",
-        "lhs",
-        "--samples",
-        "4",
-        "--runs",
-        "8",
-        "--policy",
-        "baseline",
-        "--factor",
-        "model.mood_sd=0.3..0.4",
-        "--out",
-        narrowed.to_str().unwrap(),
-    ]);
-    for row in records(&narrowed.join("experiments.csv")) {
+    for row in explore("model.mood_sd=0.3..0.4", &tmp.path().join("n")) {
         let mood: f64 = row["model.mood_sd"].parse().unwrap();
         assert!((0.3..=0.4).contains(&mood), "{mood}");
     }
