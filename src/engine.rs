@@ -86,6 +86,14 @@ pub struct Tally {
     pub paired: Vec<Moments>,
     /// Runs in which each check held, in the batch's check order.
     pub checks: Vec<u32>,
+    /// Paired difference of the alignment against the first plan in every quarter, in the order of
+    /// `alignment` (exactly zero for the first plan itself).
+    pub paired_quarters: Vec<Moments>,
+    /// Runs in which this plan has a horizon outcome the first plan does not have in the same run, in
+    /// the order of `outcome_counts`: dominant, bases, transit (`[h * poles + p]` each), then blocs.
+    pub gained: Vec<u32>,
+    /// Runs in which the first plan has a horizon outcome this plan does not, in the order of `gained`.
+    pub lost: Vec<u32>,
 }
 
 impl Tally {
@@ -108,7 +116,21 @@ impl Tally {
             blocs: vec![0; h * b],
             paired: vec![Moments::default(); h * p],
             checks: vec![0; checks],
+            paired_quarters: vec![Moments::default(); q * h * p],
+            gained: vec![0; 3 * h * p + h * b],
+            lost: vec![0; 3 * h * p + h * b],
         }
+    }
+
+    /// The counts of the horizon outcomes, in the order of `gained` and `lost`: dominant, bases,
+    /// transit, blocs.
+    pub fn outcome_counts(&self) -> impl Iterator<Item = u32> + '_ {
+        self.dominant
+            .iter()
+            .chain(&self.bases)
+            .chain(&self.transit)
+            .chain(&self.blocs)
+            .copied()
     }
 
     /// Adds everything `other` has seen.
@@ -122,6 +144,10 @@ impl Tally {
             .iter_mut()
             .zip(&other.paired)
             .for_each(|(a, b)| a.merge(b));
+        self.paired_quarters
+            .iter_mut()
+            .zip(&other.paired_quarters)
+            .for_each(|(a, b)| a.merge(b));
         for (mine, theirs) in [
             (&mut self.histograms, &other.histograms),
             (&mut self.occurrences, &other.occurrences),
@@ -130,6 +156,8 @@ impl Tally {
             (&mut self.transit, &other.transit),
             (&mut self.blocs, &other.blocs),
             (&mut self.checks, &other.checks),
+            (&mut self.gained, &other.gained),
+            (&mut self.lost, &other.lost),
         ] {
             mine.iter_mut().zip(theirs).for_each(|(a, b)| *a += b);
         }
@@ -454,7 +482,8 @@ struct Worker {
     /// One lane's occurrence flags (for checks).
     lane_occurred: Vec<bool>,
     /// Sums not yet folded into the tallies, by plan: one per alignment cell, then one per paired
-    /// difference (folded at the end of every chunk).
+    /// difference at the horizon, then one per paired difference in every quarter (folded at the end of
+    /// every chunk).
     pending: Vec<Vec<BlockSums>>,
     /// Paired differences of one block's alignment against the first plan's, `[h * poles + p][lane]`.
     differences: Vec<Lanes<f64>>,
@@ -484,7 +513,9 @@ impl Worker {
             pending: batch
                 .plans
                 .iter()
-                .map(|_| vec![BlockSums::default(); cells + world.states.len() * world.poles.len()])
+                .map(|_| {
+                    vec![BlockSums::default(); 2 * cells + world.states.len() * world.poles.len()]
+                })
                 .collect(),
             differences: Vec::with_capacity(world.states.len() * world.poles.len()),
             bins: batch
@@ -573,6 +604,47 @@ fn first_non_finite<B: Borrow<Lanes<f64>>>(values: &[B], n: usize) -> Option<(us
             .position(|x| !x.is_finite())
             .map(|lane| (cell, lane))
     })
+}
+
+/// Puts in `differences` each cell's alignment in `block` minus that in `reference`, lane by lane.
+fn paired_differences(
+    differences: &mut Vec<Lanes<f64>>,
+    block: &State<F64s>,
+    reference: &State<F64s>,
+) {
+    differences.clear();
+    differences.extend(
+        block
+            .alignment
+            .iter()
+            .zip(&reference.alignment)
+            .map(|(a, r)| std::array::from_fn(|i| a.0[i] - r.0[i])),
+    );
+}
+
+/// Adds to `tally` the horizon outcomes `state` has and `reference` (the first plan's state in the same
+/// run) has not (`gained`), and the other way round (`lost`).
+fn count_switches(world: &World, reference: &RunState, state: &RunState, tally: &mut Tally) {
+    let ps = world.poles.len();
+    let hp = world.states.len() * ps;
+    for h in 0..world.states.len() {
+        let (was, is) = (reference.dominant(world, h), state.dominant(world, h));
+        if was != is {
+            tally.gained[h * ps + is] += 1;
+            tally.lost[h * ps + was] += 1;
+        }
+    }
+    let flags = [
+        (&reference.bases, &state.bases, hp),
+        (&reference.transit, &state.transit, 2 * hp),
+        (&reference.blocs, &state.blocs, 3 * hp),
+    ];
+    for (was, is, offset) in flags {
+        for (i, (&a, &b)) in was.iter().zip(is.iter()).enumerate() {
+            tally.gained[offset + i] += u32::from(b && !a);
+            tally.lost[offset + i] += u32::from(a && !b);
+        }
+    }
 }
 
 /// Simulates chunk `c` serially, `LANES` runs at a time in lock-step, adding its statistics to
@@ -681,6 +753,24 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                     }
                 }
             }
+            // Every quarter's paired differences against the first plan (whose own are zeros, added
+            // at the end of the chunk).
+            let row = t * row_len;
+            let skip = tallies[0].alignment.len() + row_len;
+            for ((tally, pending), block) in tallies
+                .iter_mut()
+                .zip(pending.iter_mut())
+                .zip(blocks.iter())
+                .skip(1)
+            {
+                paired_differences(differences, block, &blocks[0]);
+                push_live(
+                    &mut tally.paired_quarters[row..row + row_len],
+                    &mut pending[skip + row..skip + row + row_len],
+                    differences,
+                    n,
+                );
+            }
         }
         // Paired differences against the first plan, a block at a time: the same differences as run by
         // run, and the sums are exact, so the order in which runs are added changes nothing.
@@ -689,20 +779,16 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
             .zip(pending.iter_mut())
             .zip(blocks.iter())
         {
-            differences.clear();
-            differences.extend(
-                block
-                    .alignment
-                    .iter()
-                    .zip(&blocks[0].alignment)
-                    .map(|(a, r)| std::array::from_fn(|i| a.0[i] - r.0[i])),
-            );
+            paired_differences(differences, block, &blocks[0]);
             let paired_pending = &mut pending[tally.alignment.len()..];
             push_live(&mut tally.paired, paired_pending, differences, n);
         }
         for (i, verdicts) in verdicts[..n].iter().enumerate() {
             for (block, lane) in blocks.iter().zip(lanes.iter_mut()) {
                 block.lane(i, lane);
+            }
+            for (k, state) in lanes.iter().enumerate().skip(1) {
+                count_switches(world, &lanes[0], state, &mut tallies[k]);
             }
             for (k, state) in lanes.iter().enumerate() {
                 let tally = &mut tallies[k];
@@ -733,8 +819,15 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
         }
     }
     for (tally, pending) in tallies.iter_mut().zip(pending.iter_mut()) {
-        let moments = tally.alignment.iter_mut().chain(tally.paired.iter_mut());
+        let moments = tally
+            .alignment
+            .iter_mut()
+            .chain(tally.paired.iter_mut())
+            .chain(tally.paired_quarters.iter_mut());
         moments.zip(pending).for_each(|(m, p)| p.fold_into(m));
+    }
+    for m in &mut tallies[0].paired_quarters {
+        m.push_zeros(runs as u64);
     }
     for (tally, bins) in tallies.iter_mut().zip(bins.iter()) {
         for (hist, cell_bins) in tally

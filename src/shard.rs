@@ -18,7 +18,7 @@ use crate::stats::{Moments, BINS};
 
 /// Version of the part format; a merge refuses parts of another. 2: parts record their streamed files
 /// (size and SHA-256) and a hash of their own content.
-pub const PART_FORMAT: u32 = 2;
+pub const PART_FORMAT: u32 = 3;
 
 /// Shard `k` of `n` (1-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +131,12 @@ pub struct StoredTally {
     pub paired: Vec<Moments>,
     /// See `runs`.
     pub checks: Vec<u32>,
+    /// See `runs`.
+    pub paired_quarters: Vec<Moments>,
+    /// See `runs`.
+    pub gained: Vec<u32>,
+    /// See `runs`.
+    pub lost: Vec<u32>,
 }
 
 impl From<&Tally> for StoredTally {
@@ -146,6 +152,9 @@ impl From<&Tally> for StoredTally {
             blocs: t.blocs.clone(),
             paired: t.paired.clone(),
             checks: t.checks.clone(),
+            paired_quarters: t.paired_quarters.clone(),
+            gained: t.gained.clone(),
+            lost: t.lost.clone(),
         }
     }
 }
@@ -184,6 +193,9 @@ impl StoredTally {
             ("transit", self.transit.len(), sp),
             ("blocs", self.blocs.len(), shape.blocs),
             ("checks", self.checks.len(), shape.checks),
+            ("paired_quarters", self.paired_quarters.len(), shape.cells),
+            ("gained", self.gained.len(), 3 * sp + shape.blocs),
+            ("lost", self.lost.len(), 3 * sp + shape.blocs),
         ];
         if let Some((what, len, want)) = lengths.iter().find(|(_, len, want)| len != want) {
             return Err(format!("{what}: length {len}, the scenario implies {want}"));
@@ -198,6 +210,7 @@ impl StoredTally {
             .alignment
             .iter()
             .chain(&self.paired)
+            .chain(&self.paired_quarters)
             .position(|m| !m.fits(runs))
         {
             return Err(format!(
@@ -210,6 +223,8 @@ impl StoredTally {
             ("transit", &self.transit[..]),
             ("blocs", &self.blocs[..]),
             ("checks", &self.checks[..]),
+            ("gained", &self.gained[..]),
+            ("lost", &self.lost[..]),
         ] {
             if let Some(c) = counts.iter().find(|&&c| u64::from(c) > runs) {
                 return Err(format!("{what}: count {c} above the shard's {runs} runs"));
@@ -237,6 +252,9 @@ impl StoredTally {
             blocs: self.blocs.clone(),
             paired: self.paired.clone(),
             checks: self.checks.clone(),
+            paired_quarters: self.paired_quarters.clone(),
+            gained: self.gained.clone(),
+            lost: self.lost.clone(),
         })
     }
 }

@@ -50,6 +50,11 @@ impl Moments {
         self.n == n && s <= n128 * one && self.sum_sq <= n128 * one * one && cauchy_schwarz
     }
 
+    /// Adds `count` zeros: the same as `count` calls of `push(0.0)`.
+    pub fn push_zeros(&mut self, count: u64) {
+        self.n += count;
+    }
+
     /// Number of values.
     pub fn n(&self) -> u64 {
         self.n

@@ -119,6 +119,45 @@ pub fn robustness(
         .collect())
 }
 
+/// [`robustness`] of every outcome of a table, higher being better for each: `values` holds, future by
+/// future, plan by plan (the baseline first), `cells` outcomes, `[(future * plans + plan) * cells +
+/// cell]`. Returns, by cell, one result per policy (plans after the first).
+pub fn robustness_by_cell(
+    values: &[f64],
+    plans: usize,
+    cells: usize,
+    percentile: f64,
+    bootstrap: &Bootstrap,
+) -> Result<Vec<Vec<PolicyRobustness>>> {
+    let width = plans * cells;
+    if plans < 2 || cells == 0 || !values.len().is_multiple_of(width) {
+        return Err(AnalysisError::Invalid {
+            name: "robustness table",
+            value: format!("{} values, {plans} plans, {cells} outcomes", values.len()),
+            allowed: "a baseline and at least one policy, and whole futures",
+        });
+    }
+    let column = |plan: usize, cell: usize| -> Vec<f64> {
+        values
+            .chunks_exact(width)
+            .map(|future| future[plan * cells + cell])
+            .collect()
+    };
+    (0..cells)
+        .map(|cell| {
+            let policies: Vec<Vec<f64>> = (1..plans).map(|k| column(k, cell)).collect();
+            let refs: Vec<&[f64]> = policies.iter().map(Vec::as_slice).collect();
+            robustness(
+                &column(0, cell),
+                &refs,
+                Direction::HigherIsBetter,
+                percentile,
+                bootstrap,
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{stream_rng, unit, Purpose};

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use greatgame::analysis::bootstrap::Bootstrap;
+use greatgame::analysis::robust::robustness_by_cell;
 use greatgame::analysis::uncertain::Varied;
 use greatgame::engine::{self, Batch, ChunkDetail, Outcome};
 use greatgame::model::{Check, Plan};
@@ -101,6 +103,16 @@ pub fn warn(loaded: &Loaded) {
     }
 }
 
+/// What a batch that wrote its outputs hands back for the text on stdout.
+pub struct Executed {
+    /// The tallies.
+    pub outcome: Outcome,
+    /// The output folder.
+    pub dir: PathBuf,
+    /// With drawn parameters and policies: each policy's robustness on every horizon share.
+    pub robust: Vec<output::RobustRow>,
+}
+
 /// Simulates `plans` of `loaded`, evaluating `checks` on the first plan, and writes every output,
 /// returning the outcome for the table; with `--shard`, writes the shard's partial result, says so on
 /// stdout and returns `None`. The output folder is locked for the whole command and committed with the
@@ -111,7 +123,7 @@ pub fn execute(
     plans: &[Plan],
     checks: &[Check],
     command: &str,
-) -> anyhow::Result<Option<(Outcome, PathBuf)>> {
+) -> anyhow::Result<Option<Executed>> {
     let sc = &loaded.scenario;
     let world = &sc.world;
     let runs = opts.runs.unwrap_or(sc.meta.runs);
@@ -164,6 +176,16 @@ pub fn execute(
     if write_parameters {
         will_write.push(PARAMETERS_CSV);
     }
+    // Over runs that draw their own parameters, each policy's robustness needs every run's horizon
+    // shares under every plan: kept in memory (8 bytes a run, plan, state and pole).
+    let robust_wanted = varied.is_some()
+        && plans.len() > 1
+        && opts.shard.is_none()
+        && opts.script.wants(ROBUST_CSV, true);
+    if robust_wanted {
+        will_write.push(ROBUST_CSV);
+    }
+    let mut horizon: Vec<f64> = Vec::new();
     if opts.shard.is_some() {
         will_write.push(output::PART);
     } else {
@@ -196,7 +218,7 @@ pub fn execute(
         seed,
         threads,
         checks,
-        keep_finals: runs_csv.is_some(),
+        keep_finals: runs_csv.is_some() || robust_wanted,
         keep_trajectories: opts.trajectories,
         varied: varied.as_ref().map(|v| v as &dyn engine::PerRun),
     };
@@ -206,6 +228,9 @@ pub fn execute(
         progress.inc(detail.runs);
         if let Some(w) = runs_csv.as_mut() {
             w.write_rows(output::run_rows(world, &names, &detail))?;
+        }
+        if robust_wanted {
+            horizon.extend(detail.finals.iter().flat_map(|f| &f.state.alignment));
         }
         if let Some(w) = traj_csv.as_mut() {
             w.write_rows(output::trajectory_rows(world, &names, &detail))?;
@@ -290,10 +315,22 @@ pub fn execute(
             .into_iter()
             .filter(|s| opts.script.wants(&s.record().name, true)),
     );
+    let mut robust = Vec::new();
+    if robust_wanted {
+        let cells = world.states.len() * world.poles.len();
+        let bootstrap = Bootstrap::new(ROBUST_RESAMPLES, 0.95, seed)?;
+        let by_cell = robustness_by_cell(&horizon, plans.len(), cells, 0.9, &bootstrap)?;
+        robust = output::robust_rows(world, &names, &by_cell);
+        staged.push(write_rows(&dir, ROBUST_CSV, robust.clone())?);
+    }
     watch.check()?;
     out.commit(staged, |files| manifest.bytes(files))?;
     drop(watch);
-    Ok(Some((outcome, dir)))
+    Ok(Some(Executed {
+        outcome,
+        dir,
+        robust,
+    }))
 }
 
 /// A streamed CSV output being written: rows as they come, the header even if none come.
@@ -406,7 +443,7 @@ fn loaded_info(loaded: &Loaded) -> Origin {
 pub fn aggregate_names(names: &[String], checks: &[Check]) -> Vec<&'static str> {
     let mut files = vec!["summary.csv", "outcomes.csv", "events.csv"];
     if names.len() > 1 {
-        files.push("compare.csv");
+        files.extend(["compare.csv", "paired.csv", "paired_outcomes.csv"]);
     }
     if !checks.is_empty() {
         files.push("hindcast.csv");
@@ -438,6 +475,16 @@ pub fn write_aggregates(
             dir,
             "compare.csv",
             output::compare_rows(world, names, outcome),
+        )?);
+        files.push(write_rows(
+            dir,
+            "paired.csv",
+            output::paired_rows(world, names, outcome),
+        )?);
+        files.push(write_rows(
+            dir,
+            "paired_outcomes.csv",
+            output::paired_outcome_rows(world, names, outcome),
         )?);
     }
     if !checks.is_empty() {
@@ -516,6 +563,11 @@ pub fn write_rows<T: serde::Serialize>(
 
 /// The per-run values of the varied numbers.
 pub const PARAMETERS_CSV: &str = "parameters.csv";
+/// Each policy's robustness over runs with drawn parameters.
+pub const ROBUST_CSV: &str = "robust.csv";
+/// Bootstrap resamples of the robustness intervals: each resample sorts every policy's regrets, so a
+/// thousand (the analysis default) would take seconds per outcome at 10,000 runs.
+const ROBUST_RESAMPLES: u32 = 200;
 
 /// Each run's own parameter values under `opts` (the scenario's `[[uncertain]]` numbers and the sets of
 /// `--parameters`), or `None` if every run uses the scenario as written.

@@ -32,7 +32,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         return Err(InputError(format!("{}: declares no [[check]] to test", loaded.file)).into());
     }
     let plans = [super::settings::plan(&loaded, &args.opts.script)?];
-    let Some((outcome, dir)) =
+    let Some(execute::Executed { outcome, dir, .. }) =
         execute::execute(&args.opts, &loaded, &plans, &sc.checks, "hindcast")?
     else {
         return Ok(());

@@ -20,7 +20,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     super::settings::check_report(&args.opts.script, args.report)?;
     let loaded = execute::load(&args.opts)?;
     let plans = [super::settings::plan(&loaded, &args.opts.script)?];
-    let Some((outcome, dir)) = execute::execute(&args.opts, &loaded, &plans, &[], "run")? else {
+    let Some(execute::Executed { outcome, dir, .. }) =
+        execute::execute(&args.opts, &loaded, &plans, &[], "run")?
+    else {
         return Ok(());
     };
     let what = match &args.opts.script.policy {

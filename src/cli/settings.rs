@@ -19,7 +19,7 @@ pub const STDIN_NAME: &str = "<stdin>";
 pub const THREADS_ENV: &str = "GREATGAME_THREADS";
 
 /// The files `--outputs` may choose among.
-pub const OUTPUT_KINDS: [&str; 7] = [
+pub const OUTPUT_KINDS: [&str; 10] = [
     "summary",
     "outcomes",
     "events",
@@ -27,6 +27,9 @@ pub const OUTPUT_KINDS: [&str; 7] = [
     "trajectories",
     "compare",
     "hindcast",
+    "paired",
+    "paired_outcomes",
+    "robust",
 ];
 
 /// Scripting options shared by `run`, `compare` and `hindcast`.
@@ -47,7 +50,7 @@ pub struct Script {
     #[arg(long)]
     pub json: bool,
     /// Write only these outputs (comma-separated among summary, outcomes, events, runs, trajectories,
-    /// compare, hindcast); the manifest lists only them.
+    /// compare, hindcast, paired, paired_outcomes, robust); the manifest lists only them.
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(OUTPUT_KINDS))]
     pub outputs: Option<Vec<String>>,
 }

@@ -438,6 +438,211 @@ pub fn compare_rows(world: &World, names: &[String], outcome: &Outcome) -> Vec<C
     rows
 }
 
+/// A row of `paired.csv`: a policy's effect on one score in one quarter, paired run by run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedRow {
+    /// The policy's name.
+    pub policy: String,
+    /// Calendar quarter.
+    pub quarter: String,
+    /// Host state code.
+    pub state: String,
+    /// Pole name.
+    pub pole: String,
+    /// Mean over runs of (policy score − baseline score) in this quarter, same run.
+    pub mean_difference: f64,
+    /// Lower end of its 95% interval (mean ± 1.96 standard errors of the paired differences).
+    pub ci95_low: f64,
+    /// Upper end of its 95% interval.
+    pub ci95_high: f64,
+}
+
+/// Rows of `paired.csv`: every policy's paired difference of every score in every quarter.
+pub fn paired_rows(world: &World, names: &[String], outcome: &Outcome) -> Vec<PairedRow> {
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    let mut rows = Vec::new();
+    for (name, tally) in names.iter().zip(&outcome.tallies).skip(1) {
+        for t in 0..world.quarters {
+            let quarter = world.quarter_label(t).to_string();
+            for h in 0..hs {
+                for p in 0..ps {
+                    let d = &tally.paired_quarters[(t * hs + h) * ps + p];
+                    let (lo, hi) = d.ci95();
+                    rows.push(PairedRow {
+                        policy: name.clone(),
+                        quarter: quarter.clone(),
+                        state: world.states[h].code.clone(),
+                        pole: world.poles[p].clone(),
+                        mean_difference: r6(d.mean()),
+                        ci95_low: r6(lo),
+                        ci95_high: r6(hi),
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// A row of `paired_outcomes.csv`: a policy's effect on the probability of one outcome at the horizon,
+/// paired run by run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedOutcomeRow {
+    /// The policy's name.
+    pub policy: String,
+    /// Host state code.
+    pub state: String,
+    /// `dominant`, `base`, `transit` (of a pole) or `bloc` (membership).
+    pub outcome: String,
+    /// The pole or bloc.
+    pub subject: String,
+    /// Share of runs with the outcome under the baseline.
+    pub baseline_probability: f64,
+    /// Share of runs with the outcome under the policy.
+    pub policy_probability: f64,
+    /// `policy_probability − baseline_probability`: the mean over runs of the paired difference.
+    pub difference: f64,
+    /// Lower end of its 95% interval (normal approximation on the paired differences, which are −1, 0
+    /// or 1 in each run).
+    pub ci95_low: f64,
+    /// Upper end of its 95% interval.
+    pub ci95_high: f64,
+    /// Runs with the outcome under the policy but not under the baseline.
+    pub gained_runs: u64,
+    /// Runs with the outcome under the baseline but not under the policy.
+    pub lost_runs: u64,
+}
+
+/// Rows of `paired_outcomes.csv`: every policy's paired difference of every horizon outcome.
+pub fn paired_outcome_rows(
+    world: &World,
+    names: &[String],
+    outcome: &Outcome,
+) -> Vec<PairedOutcomeRow> {
+    let (hs, ps, bs) = (world.states.len(), world.poles.len(), world.blocs.len());
+    // (outcome, subject) of each entry of `Tally::outcome_counts`, then the state it belongs to.
+    let mut labels = Vec::new();
+    for kind in ["dominant", "base", "transit"] {
+        for h in 0..hs {
+            labels.extend(world.poles.iter().map(|p| (kind, p.clone(), h)));
+        }
+    }
+    for h in 0..hs {
+        labels.extend(world.blocs.iter().map(|b| ("bloc", b.name.clone(), h)));
+    }
+    debug_assert_eq!(labels.len(), 3 * hs * ps + hs * bs);
+    let base = &outcome.tallies[0];
+    let mut rows = Vec::new();
+    for (name, tally) in names.iter().zip(&outcome.tallies).skip(1) {
+        let n = tally.runs.max(1) as f64;
+        let counts = base.outcome_counts().zip(tally.outcome_counts());
+        for ((((kind, subject, h), (b, p)), &g), &l) in labels
+            .iter()
+            .zip(counts)
+            .zip(&tally.gained)
+            .zip(&tally.lost)
+        {
+            let d = (f64::from(g) - f64::from(l)) / n;
+            // Variance of the paired differences (values −1, 0, 1), with n − 1 in the denominator.
+            let var = ((f64::from(g) + f64::from(l)) / n - d * d) * n / (n - 1.0).max(1.0);
+            let half = crate::engine::Z95 * (var.max(0.0) / n).sqrt();
+            rows.push(PairedOutcomeRow {
+                policy: name.clone(),
+                state: world.states[*h].code.clone(),
+                outcome: kind.to_string(),
+                subject: subject.clone(),
+                baseline_probability: r6(f64::from(b) / n),
+                policy_probability: r6(f64::from(p) / n),
+                difference: r6(d),
+                ci95_low: r6(d - half),
+                ci95_high: r6(d + half),
+                gained_runs: u64::from(g),
+                lost_runs: u64::from(l),
+            });
+        }
+    }
+    rows.sort_by(|a, b| {
+        (&a.policy, &a.state, &a.outcome, &a.subject)
+            .cmp(&(&b.policy, &b.state, &b.outcome, &b.subject))
+    });
+    rows
+}
+
+/// A row of `robust.csv`: over runs that each draw their own parameters, a policy's robustness on one
+/// horizon share (higher is better for that pole), each measure with its 95% bootstrap interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RobustRow {
+    /// The policy's name.
+    pub policy: String,
+    /// Host state code.
+    pub state: String,
+    /// Pole whose share is the outcome.
+    pub pole: String,
+    /// Mean over runs of (policy share − baseline share).
+    pub expected_effect: f64,
+    /// Lower end of its interval.
+    pub expected_effect_low: f64,
+    /// Upper end of its interval.
+    pub expected_effect_high: f64,
+    /// Largest shortfall, over runs, from the best of all plans in that run (0: best in every run).
+    pub max_regret: f64,
+    /// Lower end of its interval.
+    pub max_regret_low: f64,
+    /// Upper end of its interval.
+    pub max_regret_high: f64,
+    /// 90th percentile over runs of the same shortfall.
+    pub regret_p90: f64,
+    /// Lower end of its interval.
+    pub regret_p90_low: f64,
+    /// Upper end of its interval.
+    pub regret_p90_high: f64,
+    /// Share of runs where the policy's share is strictly above the baseline's.
+    pub beats_baseline: f64,
+    /// Lower end of its interval.
+    pub beats_baseline_low: f64,
+    /// Upper end of its interval.
+    pub beats_baseline_high: f64,
+}
+
+/// Rows of `robust.csv` from `by_cell` (`analysis::robust::robustness_by_cell` over the horizon shares,
+/// cell `h * poles + p`), policy by policy.
+pub fn robust_rows(
+    world: &World,
+    names: &[String],
+    by_cell: &[Vec<crate::analysis::robust::PolicyRobustness>],
+) -> Vec<RobustRow> {
+    let ps = world.poles.len();
+    let mut rows = Vec::new();
+    for (k, name) in names.iter().enumerate().skip(1) {
+        for (cell, policies) in by_cell.iter().enumerate() {
+            let r = &policies[k - 1];
+            let i = |x: &crate::analysis::bootstrap::Interval| (r6(x.estimate), r6(x.lo), r6(x.hi));
+            let (e, el, eh) = i(&r.expected_effect);
+            let (m, ml, mh) = i(&r.max_regret);
+            let (q, ql, qh) = i(&r.percentile_regret);
+            let (b, bl, bh) = i(&r.beats_baseline);
+            rows.push(RobustRow {
+                policy: name.clone(),
+                state: world.states[cell / ps].code.clone(),
+                pole: world.poles[cell % ps].clone(),
+                expected_effect: e,
+                expected_effect_low: el,
+                expected_effect_high: eh,
+                max_regret: m,
+                max_regret_low: ml,
+                max_regret_high: mh,
+                regret_p90: q,
+                regret_p90_low: ql,
+                regret_p90_high: qh,
+                beats_baseline: b,
+                beats_baseline_low: bl,
+                beats_baseline_high: bh,
+            });
+        }
+    }
+    rows
+}
+
 /// A row of `hindcast.csv`: one check, the share of runs in which it held, and the verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HindcastRow {

@@ -21,6 +21,7 @@ mod model;
 mod precision;
 mod properties;
 mod report;
+mod robust;
 mod scenarios;
 mod schema;
 mod scripting;
