@@ -415,11 +415,13 @@ fn progress_bar(opts: &Options, runs: u64) -> ProgressBar {
     bar
 }
 
-/// Why the engine's sink stopped a batch.
+/// Why the engine's sink (or an experiment's) stopped a batch.
 #[derive(Debug, thiserror::Error)]
-enum Stop {
+pub enum Stop {
+    /// An output could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// Ctrl-C, SIGTERM or SIGHUP.
     #[error(transparent)]
     Interrupted(#[from] Interrupted),
 }

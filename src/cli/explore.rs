@@ -18,7 +18,8 @@ use greatgame::quarter::Quarter;
 use greatgame::scenario::Loaded;
 use greatgame::shard::Shard;
 
-use super::interrupt::{self, Interrupted};
+use super::execute::Stop;
+use super::interrupt;
 use super::{execute, settings, InputError};
 
 /// Runs per design point when `--runs` is not given: enough for a share's mean to within about ±0.01
@@ -295,17 +296,6 @@ pub fn factors(sc: &greatgame::scenario::Scenario, extra: &[Factor]) -> Vec<Fact
         }
     }
     out
-}
-
-/// Why writing rows stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum Stop {
-    /// Ctrl-C, SIGTERM or SIGHUP.
-    #[error(transparent)]
-    Interrupted(#[from] Interrupted),
-    /// An output could not be written.
-    #[error(transparent)]
-    Output(#[from] OutputError),
 }
 
 /// Turns an experiment's error into the command's: bad points are input errors (exit 2).
