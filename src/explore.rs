@@ -13,6 +13,7 @@
 //! any thread count and any split of the points into shards. Must not: touch files or print.
 
 use std::ops::Range;
+use std::sync::mpsc;
 
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -573,7 +574,8 @@ impl Experiment<'_> {
     }
 
     /// Simulates the points `range` and hands each point's result to `sink` in point order. Points go
-    /// in waves of a few per worker, each point on one worker; a failing point or sink stops it.
+    /// in waves of a few per worker, each point on one worker, the next wave simulated while the sink
+    /// takes the last; a failing point or sink stops it.
     pub fn run<E: Send>(
         &self,
         range: Range<u64>,
@@ -588,21 +590,36 @@ impl Experiment<'_> {
             source,
         })?;
         let wave = pool.current_num_threads().max(1) as u64 * 16;
-        let mut next = range.start;
-        while next < range.end {
-            let end = (next + wave).min(range.end);
-            let results: Vec<Result<PointResult, ExploreError<E>>> = pool.install(|| {
-                (next..end)
-                    .into_par_iter()
-                    .map_init(|| None, |scratch, p| self.point(p, scratch))
-                    .collect()
-            });
-            for result in results {
-                sink(result?).map_err(ExploreError::Sink)?;
+        // Waves are simulated on their own thread while this one hands the previous wave's rows to the
+        // sink, so writing overlaps the simulation (as in the engine). The channel holds one wave; the
+        // simulation stops at its next wave once the sink has failed (the receiver is gone).
+        type Wave<E> = Vec<Result<PointResult, ExploreError<E>>>;
+        let simulate_waves = |to_sink: mpsc::SyncSender<Wave<E>>| {
+            let mut next = range.start;
+            while next < range.end {
+                let end = (next + wave).min(range.end);
+                let results: Wave<E> = pool.install(|| {
+                    (next..end)
+                        .into_par_iter()
+                        .map_init(|| None, |scratch, p| self.point(p, scratch))
+                        .collect()
+                });
+                if to_sink.send(results).is_err() {
+                    return;
+                }
+                next = end;
             }
-            next = end;
-        }
-        Ok(())
+        };
+        std::thread::scope(|scope| {
+            let (to_sink, from_waves) = mpsc::sync_channel(1);
+            scope.spawn(move || simulate_waves(to_sink));
+            for results in from_waves {
+                for result in results {
+                    sink(result?).map_err(ExploreError::Sink)?;
+                }
+            }
+            Ok(())
+        })
     }
 }
 
