@@ -7,6 +7,7 @@
 //! - [`analysis`]: experiment designs, sensitivity indices, scenario discovery, robust comparison;
 //! - [`calibrate`]: searching free parameters to meet declared checks;
 //! - [`engine`]: runs, random streams, parallelism, aggregation;
+//! - [`explore`]: design points over uncertain parameters, each simulated into a row of outcomes;
 //! - [`shard`]: splitting a batch by run index and merging partial results exactly;
 //! - [`stats`]: mergeable exact statistics;
 //! - [`output`]: CSV, manifest and the readable table, written atomically;
@@ -15,6 +16,7 @@
 pub mod analysis;
 pub mod calibrate;
 pub mod engine;
+pub mod explore;
 pub mod model;
 pub mod output;
 pub mod quarter;

@@ -415,11 +415,13 @@ fn progress_bar(opts: &Options, runs: u64) -> ProgressBar {
     bar
 }
 
-/// Why the engine's sink stopped a batch.
+/// Why the engine's sink (or an experiment's) stopped a batch.
 #[derive(Debug, thiserror::Error)]
-enum Stop {
+pub enum Stop {
+    /// An output could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// Ctrl-C, SIGTERM or SIGHUP.
     #[error(transparent)]
     Interrupted(#[from] Interrupted),
 }
@@ -546,7 +548,8 @@ impl ManifestInfo<'_> {
     }
 }
 
-fn write_rows<T: serde::Serialize>(
+/// Writes `rows` as the CSV file `name` in `dir`, under its temp name until committed.
+pub fn write_rows<T: serde::Serialize>(
     dir: &Path,
     name: &str,
     rows: Vec<T>,

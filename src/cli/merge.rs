@@ -20,7 +20,7 @@ use super::execute::{self, ManifestInfo, Origin};
 use super::interrupt::{self, Watch};
 use super::InputError;
 
-/// Combine shard results (folders written by run/compare/hindcast --shard K/N) into full outputs,
+/// Combine shard results (folders written by run/compare/hindcast/explore --shard K/N) into full outputs,
 /// identical to a single run of all indices. Refuses parts of different scenarios, seeds, versions,
 /// commands or run counts, overlapping shards, parts that were changed or are incomplete, and an --out
 /// inside a part; reports missing shards. Nothing is written when it refuses.
@@ -139,7 +139,7 @@ fn copy(from: &mut impl Read, to: &mut impl Write, watch: &Watch) -> anyhow::Res
 
 /// Appends `src` (gzipped if `gzip`) to `out`, skipping its header line unless `keep_header`, and checks
 /// that its bytes are those `record` describes.
-fn append(
+pub(super) fn append(
     out: &mut StreamFile,
     src: &Path,
     record: &FileRecord,
@@ -202,6 +202,9 @@ fn append(
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     check_out(&args.out, &args.parts)?;
+    if super::explore::is_explore_dir(&args.parts[0]) {
+        return super::explore::merge(&args.parts, &args.out);
+    }
     let mut _read_locks = Vec::new();
     let mut parts = Vec::new();
     for dir in &args.parts {

@@ -5,7 +5,9 @@ mod budget;
 mod calibrate;
 mod check;
 mod compare;
+mod discover;
 mod execute;
+mod explore;
 mod hindcast;
 mod init;
 mod interrupt;
@@ -14,6 +16,7 @@ mod merge;
 mod report;
 mod run;
 mod schema;
+mod sensitivity;
 mod settings;
 mod verify;
 
@@ -43,6 +46,9 @@ enum Command {
     Schema(schema::Args),
     Init(init::Args),
     Verify(verify::Args),
+    Explore(explore::Args),
+    Sensitivity(sensitivity::Args),
+    Discover(discover::Args),
 }
 
 /// An error caused by what the user gave (a bad option value), as opposed to a failure while running.
@@ -64,6 +70,9 @@ pub fn run() -> anyhow::Result<()> {
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Explore(args) => explore::run(&args),
+        Command::Sensitivity(args) => sensitivity::run(&args),
+        Command::Discover(args) => discover::run(&args),
     }
 }
 

@@ -30,7 +30,7 @@ pub const MANIFEST: &str = "manifest.json";
 pub const PART: &str = "part.json";
 /// Every name greatgame writes into an output folder: an earlier run's files under these names that
 /// this run does not rewrite are removed when it commits.
-pub const OUTPUT_NAMES: [&str; 15] = [
+pub const OUTPUT_NAMES: [&str; 19] = [
     "summary.csv",
     "outcomes.csv",
     "events.csv",
@@ -44,6 +44,10 @@ pub const OUTPUT_NAMES: [&str; 15] = [
     "paired.csv",
     "paired_outcomes.csv",
     "robust.csv",
+    super::EXPERIMENTS_CSV,
+    super::SENSITIVITY_CSV,
+    super::PRIM_TRAJECTORY_CSV,
+    super::PRIM_BOX_CSV,
     PART,
     MANIFEST,
 ];

@@ -7,6 +7,7 @@
 //! manifest last.
 
 mod dir;
+mod experiments;
 mod files;
 mod rows;
 mod table;
@@ -14,6 +15,10 @@ mod table;
 pub use dir::{
     check_file, manifest_records, read_lock, verify, OutputDir, VerifyError, LOCK_FILE, MANIFEST,
     OUTPUT_NAMES, PART,
+};
+pub use experiments::{
+    experiment_header, experiment_records, ExperimentManifest, FactorNote, EXPERIMENTS_CSV,
+    KEY_COLUMNS, PRIM_BOX_CSV, PRIM_TRAJECTORY_CSV, SENSITIVITY_CSV,
 };
 pub use files::{
     digest_file, replaceable, write_atomic, AtomicFile, Digester, FileRecord, OutputError, Staged,

@@ -1,0 +1,682 @@
+//! Experiments: a design's points over a scenario's uncertain parameters, each point simulated for a
+//! number of runs under every chosen plan, reduced to one row of outcomes per point and plan
+//! (`greatgame explore`, `sensitivity`, and the table `discover` reads).
+//!
+//! A point's scenario is the scenario text with each factor's value written in at its dotted path
+//! (`model.mood_sd`, `event.spillover.hazard`), parsed and validated like the file: a value is only ever
+//! used through the checks every scenario passes. The text is edited once ([`Template::new`] writes a
+//! placeholder at each path and keeps the text around it), so a point only substitutes numbers and
+//! parses. Run `i` of every point and every plan draws from stream `(seed, i)` (`engine::run_rng`):
+//! points and plans are compared under common random numbers, and a point's row equals what
+//! `greatgame run --set PATH=VALUE … --runs M --seed S` reports for it. Points are simulated in
+//! parallel, one point per worker, and handed on in point order, so the rows are the same bits for
+//! any thread count and any split of the points into shards. Must not: touch files or print.
+
+use std::ops::Range;
+use std::sync::mpsc;
+
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::analysis::design::{Design, Distribution, Factorial, LatinHypercube, Morris, Saltelli};
+use crate::analysis::AnalysisError;
+use crate::engine::run_rng;
+use crate::model::{
+    step, F64s, LaneMask, Occurrences, Plan, RunState, Shocks, State, World, LANES,
+};
+use crate::scenario::{self, Scenario, ScenarioError};
+
+/// One uncertain parameter of an experiment: where it is in the scenario and how it varies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Factor {
+    /// Dotted path of the value (`model.KEY` or `SECTION.NAME.KEY`), also its column name.
+    pub path: String,
+    /// Its distribution; a design's unit coordinate becomes a value through its quantile.
+    pub distribution: Distribution,
+}
+
+/// A distribution in words, as manifests and tables show it: `uniform(0.1, 0.3)`.
+pub fn describe_distribution(d: &Distribution) -> String {
+    match d {
+        Distribution::Uniform { lo, hi } => format!("uniform({lo}, {hi})"),
+        Distribution::Triangular { lo, mode, hi } => format!("triangular({lo}, {mode}, {hi})"),
+        Distribution::TruncatedNormal { mean, sd, lo, hi } => {
+            format!("truncated_normal({mean}, {sd}, {lo}, {hi})")
+        }
+        Distribution::Choices(c) => format!("choices({:?})", c.values()),
+    }
+}
+
+impl Factor {
+    /// Parses `PATH=LOW..HIGH` (`--factor`): the value at PATH uniform on [LOW, HIGH].
+    pub fn parse(text: &str) -> Result<Factor, String> {
+        let bad = |why: &str| {
+            format!("--factor {text}: {why}; expected PATH=LOW..HIGH, like model.mood_sd=0.1..0.3")
+        };
+        let (path, range) = text.split_once('=').ok_or_else(|| bad("no `=`"))?;
+        let (lo, hi) = range
+            .split_once("..")
+            .ok_or_else(|| bad("no `..` in the range"))?;
+        let number = |s: &str| {
+            s.trim()
+                .parse::<f64>()
+                .map_err(|_| bad(&format!("`{}` is not a number", s.trim())))
+        };
+        let (lo, hi) = (number(lo)?, number(hi)?);
+        let distribution = Distribution::uniform(lo, hi).map_err(|e| bad(&e.to_string()))?;
+        let path = path.trim();
+        if path.is_empty() {
+            return Err(bad("no path"));
+        }
+        Ok(Factor {
+            path: path.to_string(),
+            distribution,
+        })
+    }
+}
+
+/// The kinds of design `explore` offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DesignKind {
+    /// Latin hypercube of `samples` points.
+    Lhs,
+    /// Saltelli's design for Sobol indices: `samples` base rows, `samples (k + 2)` points
+    /// (`samples (2k + 2)` with second order).
+    Sobol,
+    /// Morris: `samples` one-at-a-time trajectories of `k + 1` points.
+    Morris,
+    /// Full factorial: `samples` levels per factor, `samples^k` points.
+    Factorial,
+}
+
+impl DesignKind {
+    /// Its name on the command line and in manifests.
+    pub fn name(self) -> &'static str {
+        match self {
+            DesignKind::Lhs => "lhs",
+            DesignKind::Sobol => "sobol",
+            DesignKind::Morris => "morris",
+            DesignKind::Factorial => "factorial",
+        }
+    }
+}
+
+impl std::str::FromStr for DesignKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<DesignKind, String> {
+        [
+            DesignKind::Lhs,
+            DesignKind::Sobol,
+            DesignKind::Morris,
+            DesignKind::Factorial,
+        ]
+        .into_iter()
+        .find(|d| d.name() == s)
+        .ok_or_else(|| format!("`{s}` is not a design; expected lhs, sobol, morris or factorial"))
+    }
+}
+
+/// Everything that fixes a design's points, given its number of factors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DesignSpec {
+    /// Which design.
+    pub kind: DesignKind,
+    /// Points (lhs), base rows (sobol), trajectories (morris) or levels per factor (factorial).
+    pub samples: u32,
+    /// With `sobol`, the extra points for second-order indices.
+    pub second_order: bool,
+    /// Grid levels of a Morris design (even, 2 to 1,000).
+    pub levels: u32,
+    /// Seed of the seeded designs (lhs, morris).
+    pub seed: u64,
+}
+
+/// Morris grid levels when none are given (Morris 1991 suggests 4).
+pub const MORRIS_LEVELS: u32 = 4;
+
+/// A built design of any kind.
+#[derive(Clone, Debug)]
+pub enum AnyDesign {
+    /// Latin hypercube.
+    Lhs(LatinHypercube),
+    /// Saltelli.
+    Saltelli(Saltelli),
+    /// Morris.
+    Morris(Morris),
+    /// Full factorial.
+    Factorial(Factorial),
+}
+
+impl DesignSpec {
+    /// The design over `k` factors.
+    pub fn build(&self, k: usize) -> Result<AnyDesign, AnalysisError> {
+        Ok(match self.kind {
+            DesignKind::Lhs => AnyDesign::Lhs(LatinHypercube::new(self.samples, k, self.seed)?),
+            DesignKind::Sobol => {
+                AnyDesign::Saltelli(Saltelli::new(self.samples, k, 0, self.second_order)?)
+            }
+            DesignKind::Morris => {
+                AnyDesign::Morris(Morris::new(k, self.samples, self.levels, self.seed)?)
+            }
+            DesignKind::Factorial => AnyDesign::Factorial(Factorial::new(vec![self.samples; k])?),
+        })
+    }
+}
+
+impl Design for AnyDesign {
+    fn len(&self) -> u64 {
+        match self {
+            AnyDesign::Lhs(d) => d.len(),
+            AnyDesign::Saltelli(d) => d.len(),
+            AnyDesign::Morris(d) => d.len(),
+            AnyDesign::Factorial(d) => d.len(),
+        }
+    }
+
+    fn dims(&self) -> usize {
+        match self {
+            AnyDesign::Lhs(d) => d.dims(),
+            AnyDesign::Saltelli(d) => d.dims(),
+            AnyDesign::Morris(d) => d.dims(),
+            AnyDesign::Factorial(d) => d.dims(),
+        }
+    }
+
+    fn point(&self, index: u64, out: &mut [f64]) {
+        match self {
+            AnyDesign::Lhs(d) => d.point(index, out),
+            AnyDesign::Saltelli(d) => d.point(index, out),
+            AnyDesign::Morris(d) => d.point(index, out),
+            AnyDesign::Factorial(d) => d.point(index, out),
+        }
+    }
+}
+
+/// The values of the factors at point `index` of `design`.
+pub fn values_at(design: &AnyDesign, factors: &[Factor], index: u64) -> Vec<f64> {
+    let mut unit = vec![0.0; factors.len()];
+    design.point(index, &mut unit);
+    unit.iter()
+        .zip(factors)
+        .map(|(&u, f)| f.distribution.quantile(u))
+        .collect()
+}
+
+/// A scenario text with a slot at each factor's path: a point's scenario is the text with the
+/// point's numbers in the slots.
+#[derive(Clone, Debug)]
+pub struct Template {
+    /// The text around the slots: `pieces[0]`, slot, `pieces[1]`, …, slot, `pieces[n]`.
+    pieces: Vec<String>,
+    /// The factor whose value goes in each slot, in text order.
+    slots: Vec<usize>,
+    /// The scenario's name in messages.
+    file: String,
+    /// The scenario text and paths, when a value also changes others (a starting share of one pole
+    /// rescales the other poles' shares): then each point edits the text in full, as `--set` does.
+    whole: Option<(String, Vec<String>)>,
+}
+
+/// Whether setting `path` changes other values too: one pole's starting share
+/// (`state.S.alignment.P`) rescales the others to keep their sum.
+fn rescales(path: &str) -> bool {
+    matches!(
+        path.split('.').collect::<Vec<_>>().as_slice(),
+        ["state", _, "alignment", _]
+    )
+}
+
+/// The placeholder written at factor `i`'s path: a TOML string no scenario contains.
+fn placeholder(i: usize) -> String {
+    format!("@@greatgame-factor-{i}@@")
+}
+
+impl Template {
+    /// The template of `text` (named `file` in errors) with a slot at each of `paths`. A path that
+    /// names no value of the scenario, or names one twice, is an error naming it.
+    pub fn new(text: &str, file: &str, paths: &[&str]) -> Result<Template, ScenarioError> {
+        let items: Vec<(&str, toml_edit::Value, String)> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (*p, toml_edit::Value::from(placeholder(i)), String::new()))
+            .collect();
+        let marked = scenario::set_items(text, file, &items)?;
+        let mut found: Vec<(usize, usize, usize)> = Vec::with_capacity(paths.len());
+        for (i, path) in paths.iter().enumerate() {
+            let quoted = format!("\"{}\"", placeholder(i));
+            let mut at = marked.match_indices(&quoted).map(|(at, _)| at);
+            match (at.next(), at.next()) {
+                (Some(start), None) => found.push((start, start + quoted.len(), i)),
+                _ => {
+                    return Err(scenario::ScenarioError::Invalid(Box::new(
+                        scenario::Located::at(
+                            file,
+                            text,
+                            0..0,
+                            path.to_string(),
+                            format!("{path}: given twice (each factor needs its own path)"),
+                        ),
+                    )))
+                }
+            }
+        }
+        found.sort_unstable();
+        let mut pieces = Vec::with_capacity(found.len() + 1);
+        let mut from = 0;
+        for &(start, end, _) in &found {
+            pieces.push(marked[from..start].to_string());
+            from = end;
+        }
+        pieces.push(marked[from..].to_string());
+        let whole = paths.iter().any(|p| rescales(p)).then(|| {
+            (
+                text.to_string(),
+                paths.iter().map(|p| p.to_string()).collect(),
+            )
+        });
+        Ok(Template {
+            pieces,
+            slots: found.iter().map(|&(_, _, i)| i).collect(),
+            file: file.to_string(),
+            whole,
+        })
+    }
+
+    /// The scenario text with `values` (one per factor, in factor order) in the slots. Numbers are
+    /// written in Rust's shortest form that reads back as the same `f64`, always as TOML floats.
+    pub fn text(&self, values: &[f64]) -> String {
+        let mut out = String::with_capacity(
+            self.pieces.iter().map(String::len).sum::<usize>() + 24 * values.len(),
+        );
+        out.push_str(&self.pieces[0]);
+        for (piece, &slot) in self.pieces[1..].iter().zip(&self.slots) {
+            out.push_str(&format!("{:?}", values[slot]));
+            out.push_str(piece);
+        }
+        out
+    }
+
+    /// The checked scenario at `values`.
+    pub fn scenario(&self, values: &[f64]) -> Result<Scenario, ScenarioError> {
+        match &self.whole {
+            Some((text, paths)) => {
+                let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+                crate::analysis::uncertain::apply(text, &self.file, &paths, values)
+            }
+            None => Scenario::from_toml(&self.text(values), &self.file),
+        }
+    }
+}
+
+/// Which outcomes a row reports: the quarters (indices into the world's quarters, ascending).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Observe {
+    /// Quarter indices, ascending and distinct.
+    pub at: Vec<usize>,
+}
+
+/// The outcome kinds of a row, per state, in column order.
+const KINDS: [&str; 5] = ["share", "dominant", "base", "transit", "bloc"];
+
+impl Observe {
+    /// The outcome column names for `world`: for each quarter, each state, then `share`, `dominant`,
+    /// `base` and `transit` per pole and `bloc` per bloc: `UZB.bloc.CSTO@2027Q4`.
+    pub fn columns(&self, world: &World) -> Vec<String> {
+        let mut out = Vec::new();
+        for &t in &self.at {
+            let q = world.quarter_label(t);
+            for s in &world.states {
+                for kind in KINDS {
+                    let subjects: Vec<&str> = match kind {
+                        "bloc" => world.blocs.iter().map(|b| b.name.as_str()).collect(),
+                        _ => world.poles.iter().map(String::as_str).collect(),
+                    };
+                    for subject in subjects {
+                        out.push(format!("{}.{kind}.{subject}@{q}", s.code));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Columns per quarter for `world`.
+    fn per_quarter(world: &World) -> usize {
+        world.states.len() * (4 * world.poles.len() + world.blocs.len())
+    }
+}
+
+/// Buffers a worker reuses from point to point (every point's world has the same dimensions).
+pub struct Scratch {
+    blocks: Vec<State<F64s>>,
+    lane: RunState,
+    rngs: Vec<ChaCha8Rng>,
+    shocks: Shocks<F64s>,
+    occurred: Vec<LaneMask>,
+}
+
+impl Scratch {
+    /// Buffers for `plans` plans of worlds shaped like `world`.
+    pub fn new(world: &World, plans: usize) -> Scratch {
+        Scratch {
+            blocks: (0..plans).map(|_| State::initial(world)).collect(),
+            lane: RunState::initial(world),
+            rngs: Vec::with_capacity(LANES),
+            shocks: Shocks::quiet(world),
+            occurred: Vec::new(),
+        }
+    }
+}
+
+/// Simulates runs `0..runs` of each of `plans` in `world` under `seed` and returns, per plan, the
+/// outcome columns of `observe` (`Observe::columns` order): mean shares and the shares of runs with
+/// each dominance, base, route and membership at each observed quarter. Runs advance `LANES` at a
+/// time in lock-step as in the engine, with the same draws.
+pub fn simulate_point(
+    world: &World,
+    plans: &[&Plan],
+    seed: u64,
+    runs: u64,
+    observe: &Observe,
+    scratch: &mut Scratch,
+) -> Vec<f64> {
+    let (hs, ps, bs) = (world.states.len(), world.poles.len(), world.blocs.len());
+    let width = Observe::per_quarter(world);
+    let columns = width * observe.at.len();
+    let mut sums = vec![0.0; plans.len() * columns];
+    let slots = Occurrences::new(world);
+    let Scratch {
+        blocks,
+        lane,
+        rngs,
+        shocks,
+        occurred,
+    } = scratch;
+    occurred.clear();
+    occurred.resize(slots.len(), LaneMask(0));
+    let end = observe.at.last().map_or(0, |&t| t + 1);
+    for first in (0..runs).step_by(LANES) {
+        let n = (runs - first).min(LANES as u64) as usize;
+        rngs.clear();
+        rngs.extend((first..first + n as u64).map(|run| run_rng(seed, run)));
+        blocks.iter_mut().for_each(|b| b.reset(world));
+        let mut next = 0;
+        for t in 0..end {
+            shocks.draw_lanes(rngs);
+            for (k, (plan, block)) in plans.iter().zip(blocks.iter_mut()).enumerate() {
+                step(world, plan, &slots, t, block, shocks, occurred);
+                if observe.at[next] != t {
+                    continue;
+                }
+                let row = &mut sums[k * columns + next * width..][..width];
+                for i in 0..n {
+                    block.lane(i, lane);
+                    let mut c = 0;
+                    for h in 0..hs {
+                        let dominant = lane.dominant(world, h);
+                        for p in 0..ps {
+                            row[c + p] += lane.alignment[h * ps + p];
+                            row[c + ps + p] += f64::from(u8::from(p == dominant));
+                            row[c + 2 * ps + p] += f64::from(u8::from(lane.bases[h * ps + p]));
+                            row[c + 3 * ps + p] += f64::from(u8::from(lane.transit[h * ps + p]));
+                        }
+                        c += 4 * ps;
+                        for b in 0..bs {
+                            row[c + b] += f64::from(u8::from(lane.blocs[h * bs + b]));
+                        }
+                        c += bs;
+                    }
+                }
+            }
+            if observe.at[next] == t {
+                next += 1;
+            }
+        }
+    }
+    let n = runs as f64;
+    sums.iter_mut().for_each(|s| *s /= n);
+    sums
+}
+
+/// What an experiment runs.
+#[derive(Clone, Debug)]
+pub struct Experiment<'a> {
+    /// The scenario text with a slot per factor.
+    pub template: &'a Template,
+    /// The factors, in column order.
+    pub factors: &'a [Factor],
+    /// The design over the factors.
+    pub design: &'a AnyDesign,
+    /// Names of the plans to run at every point (`baseline` or a policy's name), in row order.
+    pub plans: &'a [String],
+    /// Runs per point and plan.
+    pub runs: u64,
+    /// Master seed of the runs.
+    pub seed: u64,
+    /// Quarters observed.
+    pub observe: &'a Observe,
+    /// Worker threads (`None`: one per core).
+    pub threads: Option<usize>,
+}
+
+/// One design point's results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointResult {
+    /// Point index in the design.
+    pub point: u64,
+    /// The factors' values.
+    pub values: Vec<f64>,
+    /// Outcome columns per plan, `[plan * columns + c]`.
+    pub outcomes: Vec<f64>,
+}
+
+/// Why an experiment could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ExploreError<E> {
+    /// A point's scenario is invalid (a factor's value out of the range the scenario allows).
+    #[error("design point {point} ({values}): {source}")]
+    Point {
+        /// Point index.
+        point: u64,
+        /// The factor values, `path = value, …`.
+        values: String,
+        /// Why its scenario is invalid.
+        source: ScenarioError,
+    },
+    /// A plan name that is neither `baseline` nor a policy of the point's scenario.
+    #[error("no plan named `{0}`")]
+    Plan(String),
+    /// A point's outcome is not a finite number.
+    #[error("design point {point} ({values}): an outcome is not a finite number (the values overflow the model's arithmetic)")]
+    NonFinite {
+        /// Point index.
+        point: u64,
+        /// The factor values.
+        values: String,
+    },
+    /// The worker pool could not be built.
+    #[error("cannot start {threads} worker threads: {source}")]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// rayon's error.
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// The sink failed.
+    #[error(transparent)]
+    Sink(E),
+}
+
+/// `path = value` pairs for messages.
+pub fn describe(factors: &[Factor], values: &[f64]) -> String {
+    factors
+        .iter()
+        .zip(values)
+        .map(|(f, v)| format!("{} = {v}", f.path))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The plans named `names` in `sc`, in that order.
+pub fn plans_named<'s>(sc: &'s Scenario, names: &[String]) -> Result<Vec<&'s Plan>, String> {
+    names
+        .iter()
+        .map(|name| match name.as_str() {
+            "baseline" => Ok(&sc.baseline),
+            _ => sc
+                .policies
+                .iter()
+                .find(|p| &p.name == name)
+                .ok_or_else(|| name.clone()),
+        })
+        .collect()
+}
+
+impl Experiment<'_> {
+    /// Simulates one point.
+    fn point<E>(
+        &self,
+        point: u64,
+        scratch: &mut Option<Scratch>,
+    ) -> Result<PointResult, ExploreError<E>> {
+        let values = values_at(self.design, self.factors, point);
+        let sc = self
+            .template
+            .scenario(&values)
+            .map_err(|source| ExploreError::Point {
+                point,
+                values: describe(self.factors, &values),
+                source,
+            })?;
+        let plans = plans_named(&sc, self.plans).map_err(ExploreError::Plan)?;
+        let scratch = scratch.get_or_insert_with(|| Scratch::new(&sc.world, plans.len()));
+        let outcomes = simulate_point(
+            &sc.world,
+            &plans,
+            self.seed,
+            self.runs,
+            self.observe,
+            scratch,
+        );
+        if outcomes.iter().any(|x| !x.is_finite()) {
+            return Err(ExploreError::NonFinite {
+                point,
+                values: describe(self.factors, &values),
+            });
+        }
+        Ok(PointResult {
+            point,
+            values,
+            outcomes,
+        })
+    }
+
+    /// Simulates the points `range` and hands each point's result to `sink` in point order. Points go
+    /// in waves of a few per worker, each point on one worker, the next wave simulated while the sink
+    /// takes the last; a failing point or sink stops it.
+    pub fn run<E: Send>(
+        &self,
+        range: Range<u64>,
+        mut sink: impl FnMut(PointResult) -> Result<(), E>,
+    ) -> Result<(), ExploreError<E>> {
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        if let Some(threads) = self.threads {
+            builder = builder.num_threads(threads);
+        }
+        let pool = builder.build().map_err(|source| ExploreError::Threads {
+            threads: self.threads.unwrap_or(0),
+            source,
+        })?;
+        let wave = pool.current_num_threads().max(1) as u64 * 16;
+        // Waves are simulated on their own thread while this one hands the previous wave's rows to the
+        // sink, so writing overlaps the simulation (as in the engine). The channel holds one wave; the
+        // simulation stops at its next wave once the sink has failed (the receiver is gone).
+        type Wave<E> = Vec<Result<PointResult, ExploreError<E>>>;
+        let simulate_waves = |to_sink: mpsc::SyncSender<Wave<E>>| {
+            let mut next = range.start;
+            while next < range.end {
+                let end = (next + wave).min(range.end);
+                let results: Wave<E> = pool.install(|| {
+                    (next..end)
+                        .into_par_iter()
+                        .map_init(|| None, |scratch, p| self.point(p, scratch))
+                        .collect()
+                });
+                if to_sink.send(results).is_err() {
+                    return;
+                }
+                next = end;
+            }
+        };
+        std::thread::scope(|scope| {
+            let (to_sink, from_waves) = mpsc::sync_channel(1);
+            scope.spawn(move || simulate_waves(to_sink));
+            for results in from_waves {
+                for result in results {
+                    sink(result?).map_err(ExploreError::Sink)?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_puts_each_value_at_its_path() {
+        let text = scenario::BUILTIN;
+        let paths = ["model.mood_sd", "event.spillover.hazard"];
+        let t = Template::new(text, "x", &paths).unwrap();
+        let edited = t.text(&[0.25, 0.0125]);
+        let direct = scenario::set_values(
+            text,
+            "x",
+            &[
+                ("model.mood_sd", 0.25, String::new()),
+                ("event.spillover.hazard", 0.0125, String::new()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            Scenario::from_toml(&edited, "x").unwrap(),
+            Scenario::from_toml(&direct, "x").unwrap()
+        );
+        assert!(Template::new(text, "x", &["model.mood_sd", "model.mood_sd"]).is_err());
+        assert!(Template::new(text, "x", &["event.nothing.hazard"]).is_err());
+    }
+
+    #[test]
+    fn a_starting_share_rescales_the_others_as_set_does() {
+        let text = scenario::BUILTIN;
+        let paths = ["state.KGZ.alignment.Russia", "model.mood_sd"];
+        let t = Template::new(text, "x", &paths).unwrap();
+        let values = [0.5, 0.15];
+        let expected = crate::analysis::uncertain::apply(text, "x", &paths, &values).unwrap();
+        assert_eq!(t.scenario(&values).unwrap(), expected);
+        let kgz = expected
+            .world
+            .states
+            .iter()
+            .find(|s| s.code == "KGZ")
+            .unwrap();
+        assert!((kgz.alignment.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn column_names_follow_quarter_state_kind_subject() {
+        let sc = scenario::builtin().unwrap().scenario;
+        let world = &sc.world;
+        let observe = Observe {
+            at: vec![world.quarters - 1],
+        };
+        let cols = observe.columns(world);
+        assert_eq!(cols.len(), Observe::per_quarter(world));
+        assert_eq!(cols[0], "KAZ.share.NATO@2027Q4");
+        assert!(cols.iter().any(|c| c == "UZB.bloc.CSTO@2027Q4"));
+    }
+}

@@ -1,0 +1,421 @@
+//! `greatgame explore`: the rows and columns of experiments.csv, a point equal to `run --set` at its
+//! values, byte-identical output for any thread count and any sharding (merged by `greatgame merge`),
+//! and bad options refused with exit 2 before anything is written.
+
+use std::path::Path;
+
+use crate::common::{describe, fails_with, greatgame, ok, records};
+
+const FACTORS: [&str; 4] = [
+    "--factor",
+    "model.mood_sd=0.05..0.2",
+    "--factor",
+    "event.spillover.hazard=0.005..0.03",
+];
+
+/// `explore` over the built-in scenario with the two factors, `extra` options and `--out out`.
+fn explore(out: &Path, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec!["explore", "--seed", "11", "--out", out.to_str().unwrap()];
+    args.extend(FACTORS);
+    args.extend(extra);
+    ok(&args);
+    std::fs::read(out.join("experiments.csv")).unwrap()
+}
+
+#[test]
+fn rows_are_points_by_plan_inputs_first_then_outcomes_at_each_quarter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("e");
+    let plans = ["baseline", "china_doubles_lending"];
+    explore(
+        &out,
+        &[
+            "--design",
+            "lhs",
+            "--samples",
+            "6",
+            "--runs",
+            "16",
+            "--policy",
+            plans[0],
+            "--policy",
+            plans[1],
+            "--at",
+            "2020Q4",
+            "--at",
+            "2027Q4",
+        ],
+    );
+    let mut reader = csv::Reader::from_path(out.join("experiments.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header[..4],
+        ["point", "policy", "model.mood_sd", "event.spillover.hazard"]
+    );
+    let outcomes = &header[4..];
+    assert!(outcomes
+        .iter()
+        .all(|c| c.ends_with("@2020Q4") || c.ends_with("@2027Q4")));
+    for col in [
+        "UZB.bloc.CSTO@2027Q4",
+        "KGZ.dominant.China@2020Q4",
+        "TKM.share.Russia@2027Q4",
+    ] {
+        assert!(outcomes.iter().any(|c| c == col), "{col} in {outcomes:?}");
+    }
+    assert_eq!(
+        outcomes.iter().filter(|c| c.ends_with("@2020Q4")).count(),
+        outcomes.len() / 2
+    );
+    let rows = records(&out.join("experiments.csv"));
+    assert_eq!(rows.len(), 12);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row["point"], (i / 2).to_string());
+        assert_eq!(row["policy"], plans[i % 2]);
+        let mood: f64 = row["model.mood_sd"].parse().unwrap();
+        assert!((0.05..=0.2).contains(&mood), "{mood}");
+        for c in outcomes {
+            let x: f64 = row[c].parse().unwrap();
+            assert!((0.0..=1.0).contains(&x), "{c} = {x}");
+        }
+        // The shares of a state sum to 1 in every run, so their means do too.
+        let sum: f64 = ["NATO", "Russia", "China"]
+            .iter()
+            .map(|p| {
+                row[&format!("KAZ.share.{p}@2027Q4")]
+                    .parse::<f64>()
+                    .unwrap()
+            })
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-9, "{sum}");
+    }
+    // Both plans of a point share its factor values; points differ.
+    assert_eq!(rows[0]["model.mood_sd"], rows[1]["model.mood_sd"]);
+    assert_ne!(rows[0]["model.mood_sd"], rows[2]["model.mood_sd"]);
+    ok(&["verify", out.to_str().unwrap()]);
+}
+
+#[test]
+fn a_point_reports_what_run_with_its_values_set_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("e");
+    explore(
+        &out,
+        &[
+            "--design",
+            "lhs",
+            "--samples",
+            "3",
+            "--runs",
+            "40",
+            "--policy",
+            "baseline",
+        ],
+    );
+    let row = &records(&out.join("experiments.csv"))[2];
+    let mood = format!("model.mood_sd={}", row["model.mood_sd"]);
+    let hazard = format!("event.spillover.hazard={}", row["event.spillover.hazard"]);
+    let args = [
+        "run", "--runs", "40", "--seed", "11", "--json", "--set", &mood, "--set", &hazard,
+    ];
+    let json: serde_json::Value =
+        serde_json::from_slice(&ok(&args).stdout).expect("one JSON line for the baseline");
+    let mut compared = 0;
+    for (col, value) in row.iter().filter(|(c, _)| c.contains('@')) {
+        let key = col.split('@').next().unwrap();
+        let run = json[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key} in run --json"));
+        let x: f64 = value.parse().unwrap();
+        // Probabilities are counts over the same runs; mean shares are summed in another order.
+        let tolerance = if key.contains(".share.") { 1e-9 } else { 0.0 };
+        assert!(
+            (x - run).abs() <= tolerance,
+            "{col}: explore {x}, run {run}"
+        );
+        compared += 1;
+    }
+    assert!(compared > 50);
+}
+
+#[test]
+fn experiments_are_byte_identical_across_threads_and_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let design = ["--design", "sobol", "--samples", "4", "--runs", "12"];
+    let one = explore(
+        &tmp.path().join("t1"),
+        &[&design[..], &["--threads", "1"]].concat(),
+    );
+    let two = explore(
+        &tmp.path().join("t2"),
+        &[&design[..], &["--threads", "2"]].concat(),
+    );
+    assert_eq!(one, two, "1 and 2 threads");
+    let mut parts = Vec::new();
+    for k in 1..=3 {
+        let dir = tmp.path().join(format!("s{k}"));
+        let shard = format!("{k}/3");
+        explore(&dir, &[&design[..], &["--shard", &shard]].concat());
+        parts.push(dir.to_str().unwrap().to_string());
+    }
+    let merged = tmp.path().join("merged");
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(["--out", merged.to_str().unwrap()]);
+    ok(&args);
+    assert_eq!(
+        std::fs::read(merged.join("experiments.csv")).unwrap(),
+        one,
+        "merged shards"
+    );
+    ok(&["verify", merged.to_str().unwrap()]);
+    // A merge missing a shard is refused and writes nothing.
+    let partial = tmp.path().join("partial");
+    let out = fails_with(
+        2,
+        &[
+            "merge",
+            &parts[0],
+            &parts[2],
+            "--out",
+            partial.to_str().unwrap(),
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected each of 1..=3 once"));
+    assert!(!partial.join("experiments.csv").exists());
+}
+
+#[test]
+fn bad_options_exit_2_naming_the_problem_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("never");
+    let o = out.to_str().unwrap();
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["explore", "--design", "lhs", "--samples", "4", "--out", o],
+            "--factor",
+        ),
+        (
+            &[
+                "explore",
+                "--design",
+                "lhs",
+                "--samples",
+                "4",
+                "--factor",
+                "model.mood_sd=0.3",
+                "--out",
+                o,
+            ],
+            "PATH=LOW..HIGH",
+        ),
+        (
+            &[
+                "explore",
+                "--design",
+                "lhs",
+                "--samples",
+                "4",
+                "--factor",
+                "model.no_such_key=0..1",
+                "--out",
+                o,
+            ],
+            "no_such_key",
+        ),
+        (
+            &[
+                "explore",
+                "--design",
+                "lhs",
+                "--samples",
+                "4",
+                "--factor",
+                "model.mood_sd=-1..0.2",
+                "--out",
+                o,
+            ],
+            "lower bound",
+        ),
+        (
+            &[
+                "explore",
+                "--design",
+                "lhs",
+                "--samples",
+                "4",
+                "--factor",
+                "model.mood_sd=0.1..0.2",
+                "--policy",
+                "nope",
+                "--out",
+                o,
+            ],
+            "no such plan",
+        ),
+        (
+            &[
+                "explore",
+                "--design",
+                "lhs",
+                "--samples",
+                "4",
+                "--factor",
+                "model.mood_sd=0.1..0.2",
+                "--at",
+                "2040Q1",
+                "--out",
+                o,
+            ],
+            "2040Q1",
+        ),
+        (
+            &[
+                "explore",
+                "--design",
+                "grid",
+                "--samples",
+                "4",
+                "--factor",
+                "model.mood_sd=0.1..0.2",
+                "--out",
+                o,
+            ],
+            "lhs, sobol, morris or factorial",
+        ),
+    ];
+    for (args, needle) in cases {
+        let result = greatgame(args);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{}", describe(args, &result));
+        assert!(
+            stderr.contains(needle),
+            "`{needle}` in\n{}",
+            describe(args, &result)
+        );
+        assert!(
+            !out.exists(),
+            "nothing written\n{}",
+            describe(args, &result)
+        );
+    }
+}
+
+/// The words of a shell command line: whitespace-separated, `"..."` kept whole, `\` + newline joined.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            c => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+#[test]
+fn the_readme_analyst_session_runs_as_written() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- analyst-session:begin")
+        .expect("the session's begin marker");
+    let end = readme
+        .find("<!-- analyst-session:end")
+        .expect("the session's end marker");
+    let block = readme[start..end].replace("\\\n", " ");
+    let commands: Vec<Vec<String>> = block
+        .lines()
+        .filter(|l| l.starts_with("greatgame "))
+        .map(|l| shell_words(l)[1..].to_vec())
+        .collect();
+    assert_eq!(commands.len(), 4, "{block}");
+    let tmp = tempfile::tempdir().unwrap();
+    for args in &commands {
+        let out = assert_cmd::Command::cargo_bin("greatgame")
+            .unwrap()
+            .current_dir(tmp.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert!(out.status.success(), "{}", describe(&args, &out));
+        if args[0] == "discover" {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                stdout.contains("In ") && stdout.contains("(coverage)"),
+                "{stdout}"
+            );
+        }
+    }
+    let explore = tmp.path().join("out/central_asia_2017/explore");
+    assert_eq!(records(&explore.join("experiments.csv")).len(), 400);
+    assert!(explore.join("discover/prim_box.csv").exists());
+    assert!(tmp
+        .path()
+        .join("out/central_asia_2017/sensitivity/sensitivity.csv")
+        .exists());
+}
+
+#[test]
+fn the_factors_are_the_scenarios_uncertain_numbers_then_the_factor_options() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("u.toml");
+    let mut text = greatgame::scenario::BUILTIN.to_string();
+    text.push_str(
+        "\n[[uncertain]]\npath = \"model.mood_sd\"\ndistribution = \"uniform\"\nlow = 0.05\nhigh = 0.2\nreason = \"assumption: a test\"\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    // Four points of an lhs design with `factor`, baseline only, into `out`; their rows.
+    let explore = |factor: &str, out: &Path| {
+        ok(&[
+            "explore",
+            path.to_str().unwrap(),
+            "--design",
+            "lhs",
+            "--samples",
+            "4",
+            "--runs",
+            "8",
+            "--policy",
+            "baseline",
+            "--factor",
+            factor,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        records(&out.join("experiments.csv"))
+    };
+    let out = tmp.path().join("e");
+    let rows = explore("event.spillover.hazard=0.005..0.03", &out);
+    let mut reader = csv::Reader::from_path(out.join("experiments.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[2..4], ["model.mood_sd", "event.spillover.hazard"]);
+    for row in &rows {
+        let mood: f64 = row["model.mood_sd"].parse().unwrap();
+        assert!((0.05..=0.2).contains(&mood), "{mood}");
+    }
+    // A --factor on the uncertain number's path replaces its distribution.
+    for row in explore("model.mood_sd=0.3..0.4", &tmp.path().join("n")) {
+        let mood: f64 = row["model.mood_sd"].parse().unwrap();
+        assert!((0.3..=0.4).contains(&mood), "{mood}");
+    }
+}
