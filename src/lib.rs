@@ -10,6 +10,7 @@
 //! - [`shard`]: splitting a batch by run index and merging partial results exactly;
 //! - [`stats`]: mergeable exact statistics;
 //! - [`output`]: CSV, manifest and the readable table, written atomically;
+//! - [`play`]: turn-by-turn games, branches, attribution and storylines;
 //! - [`report`]: the HTML report of an output folder, rendered to a string.
 
 pub mod analysis;
@@ -17,6 +18,7 @@ pub mod calibrate;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod play;
 pub mod quarter;
 pub mod report;
 pub mod scenario;

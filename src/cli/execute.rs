@@ -106,6 +106,19 @@ pub fn execute(
     checks: &[Check],
     command: &str,
 ) -> anyhow::Result<Option<(Outcome, PathBuf)>> {
+    execute_with(opts, loaded, plans, checks, command, Vec::new())
+}
+
+/// `execute`, also writing `extra` files (name and bytes: `attribution.csv`, `storylines.csv`) into the
+/// output folder with the others, listed in the manifest. Not with `--shard` or `--json`.
+pub fn execute_with(
+    opts: &Options,
+    loaded: &Loaded,
+    plans: &[Plan],
+    checks: &[Check],
+    command: &str,
+    extra: Vec<(&'static str, Vec<u8>)>,
+) -> anyhow::Result<Option<(Outcome, PathBuf)>> {
     let sc = &loaded.scenario;
     let world = &sc.world;
     let runs = opts.runs.unwrap_or(sc.meta.runs);
@@ -155,6 +168,9 @@ pub fn execute(
                 .into_iter()
                 .filter(|name| opts.script.wants(name, true)),
         );
+    }
+    if opts.shard.is_none() {
+        will_write.extend(extra.iter().map(|(name, _)| *name));
     }
     will_write.push(output::MANIFEST);
     let watch = interrupt::watch();
@@ -269,6 +285,9 @@ pub fn execute(
             .into_iter()
             .filter(|s| opts.script.wants(&s.record().name, true)),
     );
+    for (name, bytes) in &extra {
+        staged.push(stage_bytes(&dir, name, bytes)?);
+    }
     watch.check()?;
     out.commit(staged, |files| manifest.bytes(files))?;
     drop(watch);

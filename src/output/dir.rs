@@ -30,7 +30,7 @@ pub const MANIFEST: &str = "manifest.json";
 pub const PART: &str = "part.json";
 /// Every name greatgame writes into an output folder: an earlier run's files under these names that
 /// this run does not rewrite are removed when it commits.
-pub const OUTPUT_NAMES: [&str; 11] = [
+pub const OUTPUT_NAMES: [&str; 13] = [
     "summary.csv",
     "outcomes.csv",
     "events.csv",
@@ -40,6 +40,8 @@ pub const OUTPUT_NAMES: [&str; 11] = [
     "trajectories.csv.gz",
     "compare.csv",
     "hindcast.csv",
+    "attribution.csv",
+    "storylines.csv",
     PART,
     MANIFEST,
 ];

@@ -1,0 +1,514 @@
+//! Why each state moved: its shift from the start to a quarter (each pole's share, and the chance that
+//! the pole leads) attributed to causes by switching one cause off at a time under common random
+//! numbers. Run `i` with the cause off sees exactly the draws of run `i` with it on (hazards, chances,
+//! schedules and decisions never change which numbers are drawn), so the paired difference
+//! `with − without` is the cause's effect in that run; its mean over runs, with a 95% interval, is the
+//! cause's part of the shift.
+//!
+//! Causes: every change of a lever from the value the start was computed at (the rest point), at its
+//! quarter, until the lever next changes; each event's strikes by hazard, and each quarter's injects of
+//! an event; each reaction rule; and the hosts' decisions on bases, on transit routes and on blocs
+//! (switched off by freezing what stands at the start). When causes interact the parts need not sum to
+//! the shift: the residual (shift minus the sum of parts, per run, with its interval) says by how much.
+
+use serde::Serialize;
+
+use crate::model::{Lever, Plan, World};
+
+use super::ensemble::{dominant, mean_ci, simulate, Ensemble, Setup};
+use super::PlayError;
+
+/// What kind of cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CauseKind {
+    /// A lever's change at a quarter.
+    Lever,
+    /// An event's strikes by hazard.
+    Event,
+    /// An event forced in a quarter.
+    Inject,
+    /// A pole's reaction rule.
+    Reaction,
+    /// The hosts' decisions of one kind.
+    Decision,
+}
+
+impl CauseKind {
+    /// The name used in `attribution.csv`.
+    pub fn key(self) -> &'static str {
+        match self {
+            CauseKind::Lever => "lever",
+            CauseKind::Event => "event",
+            CauseKind::Inject => "inject",
+            CauseKind::Reaction => "reaction",
+            CauseKind::Decision => "decision",
+        }
+    }
+}
+
+/// One cause and the world and plan with it switched off.
+#[derive(Clone, Debug)]
+pub struct Cause {
+    /// Its kind.
+    pub kind: CauseKind,
+    /// Its name, in words (`NATO aid_usd_m to UZB 10 -> 50 from 2019Q1`).
+    pub name: String,
+    world: World,
+    plan: Plan,
+}
+
+/// Switches one kind of decision off in a world.
+type Freeze = fn(&mut World);
+
+/// The causes that can move the shares of `plan` by quarter `at` (inclusive), each with its switched-off
+/// world and plan. `rest` is the plan whose first-quarter levers the start was computed at (the
+/// baseline's).
+pub fn causes(world: &World, plan: &Plan, rest: &Plan, at: usize) -> Vec<Cause> {
+    let mut out = Vec::new();
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    let cause = |kind, name: String, world: World, plan: Plan| Cause {
+        kind,
+        name,
+        world,
+        plan,
+    };
+    for h in 0..hs {
+        for p in 0..ps {
+            for lever in Lever::ALL {
+                let l = lever.index();
+                let mut before = rest.lever_row(world, 0, h, p)[l];
+                let mut t = 0;
+                while t <= at {
+                    let value = plan.lever_row(world, t, h, p)[l];
+                    if value == before {
+                        t += 1;
+                        continue;
+                    }
+                    let mut end = t;
+                    while end < world.quarters && plan.lever_row(world, end, h, p)[l] == value {
+                        end += 1;
+                    }
+                    let mut off = plan.clone();
+                    for u in t..end {
+                        off.lever_row_mut(world, u, h, p)[l] = before;
+                    }
+                    let name = format!(
+                        "{} {} to {} {} -> {} from {}",
+                        world.poles[p],
+                        lever.key(),
+                        world.states[h].code,
+                        number(before),
+                        number(value),
+                        world.quarter_label(t)
+                    );
+                    out.push(cause(CauseKind::Lever, name, world.clone(), off));
+                    before = value;
+                    t = end;
+                }
+            }
+        }
+    }
+    for (e, event) in world.events.iter().enumerate() {
+        let cells = |t: usize| (0..hs).map(move |h| world.event_index(t, e, h));
+        if (0..=at).any(|t| cells(t).any(|i| plan.hazards[i] > 0.0)) {
+            let mut off = plan.clone();
+            for t in 0..world.quarters {
+                cells(t).for_each(|i| off.hazards[i] = 0.0);
+            }
+            let name = format!("{} (strikes by hazard)", event.name);
+            out.push(cause(CauseKind::Event, name, world.clone(), off));
+        }
+        for t in 0..=at {
+            let hit: Vec<usize> = cells(t).filter(|&i| world.injects[i]).collect();
+            if hit.is_empty() {
+                continue;
+            }
+            let mut w = world.clone();
+            hit.iter().for_each(|&i| w.injects[i] = false);
+            let states: Vec<&str> = hit
+                .iter()
+                .map(|&i| world.states[i % hs].code.as_str())
+                .collect();
+            let whom = match event.target {
+                crate::model::EventTarget::Pole(_) => String::new(),
+                _ => format!(" in {}", states.join(" ")),
+            };
+            let name = format!(
+                "{} injected{whom} in {}",
+                event.name,
+                world.quarter_label(t)
+            );
+            out.push(cause(CauseKind::Inject, name, w, plan.clone()));
+        }
+    }
+    let rs = world.reactions.len();
+    for (r, rule) in world.reactions.iter().enumerate() {
+        let live = |t: usize| {
+            let s = plan.reactions[t * rs + r];
+            s.enabled && s.chance > 0.0
+        };
+        if (0..=at).any(live) {
+            let mut off = plan.clone();
+            (0..world.quarters).for_each(|t| off.reactions[t * rs + r].enabled = false);
+            let name = format!("{}'s reaction {}", world.poles[rule.pole], rule.name);
+            out.push(cause(CauseKind::Reaction, name, world.clone(), off));
+        }
+    }
+    // Decisions: thresholds no share can reach freeze what stands at the start (a base still closes
+    // when its pole stops offering it or doctrine bans it: those are levers and doctrine, not
+    // decisions).
+    let freezes: [(&str, Freeze); 2] = [
+        ("decisions on bases", |w| {
+            w.coefficients.base_admit_above = f64::INFINITY;
+            w.coefficients.base_evict_below = 0.0;
+        }),
+        ("decisions on transit routes", |w| {
+            w.coefficients.transit_open_above = f64::INFINITY;
+            w.coefficients.transit_close_below = 0.0;
+        }),
+    ];
+    for (name, freeze) in freezes {
+        let mut frozen = world.clone();
+        freeze(&mut frozen);
+        out.push(cause(
+            CauseKind::Decision,
+            name.into(),
+            frozen,
+            plan.clone(),
+        ));
+    }
+    if world.blocs.iter().any(|b| b.decided.is_some()) {
+        let mut blocs = world.clone();
+        blocs.blocs.iter_mut().for_each(|b| b.decided = None);
+        out.push(cause(
+            CauseKind::Decision,
+            "decisions on blocs".into(),
+            blocs,
+            plan.clone(),
+        ));
+    }
+    out
+}
+
+fn number(x: f64) -> String {
+    format!("{}", (x * 1000.0).round() / 1000.0)
+}
+
+/// One row of `attribution.csv`: a part of one state's shift toward one pole.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct AttributionRow {
+    /// State code.
+    pub state: String,
+    /// Pole name.
+    pub pole: String,
+    /// `share` (the state's share toward the pole) or `lead` (the chance that the pole has the largest
+    /// share).
+    pub measure: String,
+    /// `shift` (the whole change from the start), a cause's kind (`lever`, `event`, `inject`,
+    /// `reaction`, `decision`), or `residual` (the shift minus the sum of the parts).
+    pub kind: String,
+    /// The cause in words (empty for `shift` and `residual`).
+    pub cause: String,
+    /// The quarter the shift is measured at (from the start of the scenario).
+    pub quarter: String,
+    /// Mean over runs: the change in share (0–1) or in probability (0–1).
+    pub effect: f64,
+    /// 95% confidence interval of `effect`, low end.
+    pub ci95_low: f64,
+    /// High end.
+    pub ci95_high: f64,
+}
+
+/// The attribution of every state's shift by quarter `at`.
+#[derive(Clone, Debug)]
+pub struct Attribution {
+    /// The rows, by state, pole and measure: the shift, then each cause in order, then the residual.
+    pub rows: Vec<AttributionRow>,
+    /// The causes' names and kinds, in order.
+    pub causes: Vec<(CauseKind, String)>,
+}
+
+/// Attributes the shift of `setup` (world and plan with every cause on) by quarter `at`; `rest` is the
+/// plan the start was computed at. One rerun per cause, each on the same random streams.
+pub fn attribute(setup: &Setup, rest: &Plan, at: usize) -> Result<Attribution, PlayError> {
+    let world = setup.world;
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    let cells = hs * ps;
+    let full = simulate(setup, at + 1, &[])?;
+    let list = causes(world, setup.plan, rest, at);
+    let mut offs: Vec<Ensemble> = Vec::with_capacity(list.len());
+    for c in &list {
+        offs.push(simulate(
+            &Setup {
+                world: &c.world,
+                plan: &c.plan,
+                ..*setup
+            },
+            at + 1,
+            &[],
+        )?);
+    }
+    let start: Vec<f64> = world
+        .states
+        .iter()
+        .flat_map(|h| h.alignment.clone())
+        .collect();
+    let start_lead: Vec<usize> = (0..hs)
+        .map(|h| dominant(&start[h * ps..(h + 1) * ps]))
+        .collect();
+    let runs = setup.runs;
+    let quarter = world.quarter_label(at).to_string();
+    let lead = |e: &Ensemble, r: u64, h: usize, p: usize| -> f64 {
+        let row = &e.at(r, at)[h * ps..(h + 1) * ps];
+        f64::from(u8::from(dominant(row) == p))
+    };
+    let mut rows = Vec::new();
+    for (cell, &begin) in start.iter().enumerate().take(cells) {
+        let (h, p) = (cell / ps, cell % ps);
+        for measure in ["share", "lead"] {
+            let value = |e: &Ensemble, r: u64| match measure {
+                "share" => e.at(r, at)[cell],
+                _ => lead(e, r, h, p),
+            };
+            let origin = match measure {
+                "share" => begin,
+                _ => f64::from(u8::from(start_lead[h] == p)),
+            };
+            let row = |kind: &str, cause: &str, (effect, lo, hi): (f64, f64, f64)| AttributionRow {
+                state: world.states[h].code.clone(),
+                pole: world.poles[p].clone(),
+                measure: measure.into(),
+                kind: kind.into(),
+                cause: cause.into(),
+                quarter: quarter.clone(),
+                effect,
+                ci95_low: lo,
+                ci95_high: hi,
+            };
+            rows.push(row(
+                "shift",
+                "",
+                mean_ci((0..runs).map(|r| value(&full, r) - origin)),
+            ));
+            for (c, off) in list.iter().zip(&offs) {
+                rows.push(row(
+                    c.kind.key(),
+                    &c.name,
+                    mean_ci((0..runs).map(|r| value(&full, r) - value(off, r))),
+                ));
+            }
+            let residual = (0..runs).map(|r| {
+                let parts: f64 = offs.iter().map(|off| value(&full, r) - value(off, r)).sum();
+                value(&full, r) - origin - parts
+            });
+            rows.push(row("residual", "", mean_ci(residual)));
+        }
+    }
+    Ok(Attribution {
+        rows,
+        causes: list.iter().map(|c| (c.kind, c.name.clone())).collect(),
+    })
+}
+
+/// The attribution in words: per state, its shift and its three largest causes (by their largest
+/// effect on a share), with the residual.
+pub fn words(world: &World, a: &Attribution) -> String {
+    let mut text = String::new();
+    let pp = |x: f64| format!("{:+.1}", 100.0 * x);
+    for host in &world.states {
+        let mine: Vec<&AttributionRow> = a
+            .rows
+            .iter()
+            .filter(|r| r.state == host.code && r.measure == "share")
+            .collect();
+        let Some(quarter) = mine.first().map(|r| r.quarter.clone()) else {
+            continue;
+        };
+        let shifts: Vec<String> = mine
+            .iter()
+            .filter(|r| r.kind == "shift")
+            .map(|r| format!("{} {} pp", r.pole, pp(r.effect)))
+            .collect();
+        text.push_str(&format!(
+            "{} ({}), start to {quarter}: {}.\n",
+            host.code,
+            host.name,
+            shifts.join(", ")
+        ));
+        let mut ranked: Vec<(f64, &str, &AttributionRow)> = Vec::new();
+        for (_, name) in &a.causes {
+            let best = mine
+                .iter()
+                .filter(|r| &r.cause == name)
+                .max_by(|x, y| x.effect.abs().total_cmp(&y.effect.abs()));
+            if let Some(r) = best {
+                ranked.push((r.effect.abs(), name, r));
+            }
+        }
+        ranked.sort_by(|x, y| y.0.total_cmp(&x.0));
+        for (i, (size, name, r)) in ranked.iter().take(3).enumerate() {
+            if *size < 0.0005 {
+                break;
+            }
+            text.push_str(&format!(
+                "  {}. {name}: {} {} pp [{}, {}]\n",
+                i + 1,
+                r.pole,
+                pp(r.effect),
+                pp(r.ci95_low),
+                pp(r.ci95_high)
+            ));
+        }
+        let residual = mine
+            .iter()
+            .filter(|r| r.kind == "residual")
+            .max_by(|x, y| x.effect.abs().total_cmp(&y.effect.abs()));
+        if let Some(r) = residual {
+            text.push_str(&format!(
+                "  residual (interactions, and the mood's drift): {} {} pp [{}, {}]\n",
+                r.pole,
+                pp(r.effect),
+                pp(r.ci95_low),
+                pp(r.ci95_high)
+            ));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    /// One state, three poles, no mood noise and no reaction: every run is the same, and the only
+    /// causes are those the test adds.
+    fn quiet(extra: &str) -> Scenario {
+        let text = format!(
+            r#"
+[scenario]
+name = "quiet"
+start = "2020Q1"
+quarters = 8
+runs = 20
+seed = 3
+[model]
+mood_sd = 0.0
+[[pole]]
+name = "NATO"
+[[pole]]
+name = "Russia"
+[[pole]]
+name = "China"
+[[state]]
+code = "AAA"
+gdp_usd_bn = 10.0
+regime_security = 0.6
+threat = 0.3
+alignment = {{ NATO = 0.2, Russia = 0.5, China = 0.3 }}
+[[lever]]
+pole = "NATO"
+state = "AAA"
+aid_usd_m = 20
+{extra}"#
+        );
+        Scenario::from_toml(&text, "quiet.toml").unwrap()
+    }
+
+    fn run(sc: &Scenario, at: usize) -> Attribution {
+        let setup = Setup {
+            world: &sc.world,
+            plan: &sc.baseline,
+            seed: 3,
+            runs: 20,
+            threads: Some(1),
+        };
+        attribute(&setup, &sc.baseline, at).unwrap()
+    }
+
+    fn find<'a>(
+        a: &'a Attribution,
+        pole: &str,
+        measure: &str,
+        kind: &str,
+    ) -> Vec<&'a AttributionRow> {
+        a.rows
+            .iter()
+            .filter(|r| r.pole == pole && r.measure == measure && r.kind == kind)
+            .collect()
+    }
+
+    #[test]
+    fn a_lever_that_is_the_only_cause_gets_the_whole_shift_with_the_right_signs() {
+        let sc = quiet(
+            "[[lever]]\npole = \"NATO\"\nstate = \"AAA\"\nfrom = \"2020Q3\"\naid_usd_m = 400\n",
+        );
+        let a = run(&sc, 7);
+        let levers: Vec<_> = a
+            .causes
+            .iter()
+            .filter(|c| c.0 == CauseKind::Lever)
+            .collect();
+        assert_eq!(levers.len(), 1, "{:?}", a.causes);
+        assert!(
+            levers[0].1.contains("20 -> 400 from 2020Q3"),
+            "{}",
+            levers[0].1
+        );
+        for pole in ["NATO", "Russia", "China"] {
+            let shift = find(&a, pole, "share", "shift")[0];
+            let lever = find(&a, pole, "share", "lever")[0];
+            assert!((shift.effect - lever.effect).abs() < 1e-12, "{pole}");
+            assert!(shift.effect.abs() > 1e-3, "{pole} moved");
+            let residual = find(&a, pole, "share", "residual")[0];
+            assert!(residual.effect.abs() < 1e-12, "{pole}: {residual:?}");
+            for d in find(&a, pole, "share", "decision") {
+                assert_eq!(d.effect, 0.0, "{pole}: {d:?}");
+            }
+            // No noise: every run is the same, so the interval is a point.
+            assert!(lever.ci95_high - lever.ci95_low < 1e-12, "{lever:?}");
+        }
+        assert!(find(&a, "NATO", "share", "lever")[0].effect > 0.0);
+        assert!(find(&a, "Russia", "share", "lever")[0].effect < 0.0);
+        assert!(find(&a, "China", "share", "lever")[0].effect < 0.0);
+    }
+
+    #[test]
+    fn a_cut_pulls_the_other_way_and_a_cause_without_effect_gets_exactly_nothing() {
+        let sc = quiet(
+            "[[lever]]\npole = \"NATO\"\nstate = \"AAA\"\nfrom = \"2020Q3\"\naid_usd_m = 0\n\
+             [[event]]\nname = \"nothing\"\nhazard = 0.5\n",
+        );
+        let a = run(&sc, 7);
+        assert!(find(&a, "NATO", "share", "lever")[0].effect < 0.0);
+        let event = find(&a, "NATO", "share", "event");
+        assert_eq!(event.len(), 1);
+        assert_eq!(event[0].effect, 0.0);
+        // Before the change, nothing has moved and the lever has no part yet.
+        let early = run(&sc, 1);
+        assert!(find(&early, "NATO", "share", "lever").is_empty());
+    }
+
+    #[test]
+    fn interacting_causes_leave_a_residual_that_closes_the_sum() {
+        let sc = quiet(
+            "[[lever]]\npole = \"NATO\"\nstate = \"AAA\"\nfrom = \"2020Q2\"\naid_usd_m = 400\n\
+             [[lever]]\npole = \"China\"\nstate = \"AAA\"\nfrom = \"2020Q3\"\nloans_usd_m = 3000\n",
+        );
+        let a = run(&sc, 7);
+        for pole in ["NATO", "Russia", "China"] {
+            let parts: f64 = a
+                .rows
+                .iter()
+                .filter(|r| r.pole == pole && r.measure == "share")
+                .filter(|r| r.kind != "shift" && r.kind != "residual")
+                .map(|r| r.effect)
+                .sum();
+            let shift = find(&a, pole, "share", "shift")[0].effect;
+            let residual = find(&a, pole, "share", "residual")[0].effect;
+            assert!((shift - parts - residual).abs() < 1e-12, "{pole}");
+            // Two pulls on one softmax interact: the parts do not add up exactly.
+            assert!(residual.abs() > 1e-6, "{pole}: {residual}");
+        }
+    }
+}
