@@ -433,11 +433,14 @@ fn story_text(world: &World, plan: &Plan, seed: u64, run: u64, quarters: usize) 
 /// The attribution of `setup`'s shift by quarter `at`: its words for stdout and attribution.csv.
 fn attribution(setup: &Setup, rest: &Plan, at: usize) -> anyhow::Result<(String, Vec<u8>)> {
     let a = play::attribute(setup, rest, at)?;
-    let mut text = format!(
-        "\nWhy: each cause switched off in turn, on the same random streams ({} causes, {} runs \
-         each; 95% intervals).\n",
-        a.causes.len(),
-        setup.runs
+    let mut text = settings::wrap(
+        &format!(
+            "\nWhy: each cause switched off in turn, on the same random streams ({} causes, {} \
+             runs each; 95% intervals).\n",
+            a.causes.len(),
+            setup.runs
+        ),
+        100,
     );
     text.push_str(&settings::wrap(&attribution::words(setup.world, &a), 100));
     Ok((text, csv_bytes(&a.rows)?))
