@@ -85,6 +85,10 @@ pub struct Args {
     /// Output folder [default: out/<game file name>].
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Also write trajectories.csv (every run's shares in every quarter; the report then shows who
+    /// leads quarter by quarter).
+    #[arg(long)]
+    trajectories: bool,
     /// No progress bar on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -390,7 +394,7 @@ fn options(args: &Args, game: &Game, save: &Path, threads: Option<usize>) -> Opt
                 .clone()
                 .unwrap_or_else(|| Path::new("out").join(name)),
         ),
-        trajectories: false,
+        trajectories: args.trajectories,
         shard: None,
         summary_only: false,
         gzip: false,

@@ -89,8 +89,11 @@ pub fn storyline(
                 )
             })
             .collect();
-        last.text
-            .push_str(&format!(". Leading partners now: {}", ends.join(", ")));
+        let ends = format!("Leading partners now: {}", ends.join(", "));
+        last.text = match last.text.as_str() {
+            "quiet" => ends,
+            text => format!("{text}. {ends}"),
+        };
     }
     (rows, state)
 }

@@ -111,7 +111,17 @@ fn a_game_equals_a_one_shot_run_of_its_scenario_with_its_moves_byte_for_byte() {
     ok_in(
         dir,
         &[
-            "run", "x.toml", "--runs", "200", "--seed", "5", "--out", "r", "-q",
+            "run",
+            "x.toml",
+            "--runs",
+            "200",
+            "--seed",
+            "5",
+            "--out",
+            "r",
+            "-q",
+            "--threads",
+            "1",
         ],
     );
     for name in ["summary.csv", "outcomes.csv", "events.csv", "runs.csv"] {
@@ -292,8 +302,24 @@ fn a_turn_shows_the_situation_what_happened_and_the_signposts_within_100_columns
     // A storyline tells the injected spillover in its quarter.
     let stdout = ok_in(
         dir,
-        &["play", "g.json", "--storyline", "3", "--out", "o", "-q"],
+        &[
+            "play",
+            "g.json",
+            "--storyline",
+            "3",
+            "--out",
+            "o",
+            "-q",
+            "--trajectories",
+            "--report",
+        ],
     );
+    let html = fs::read_to_string(dir.join("o/report.html")).unwrap();
+    assert!(
+        html.contains("id=\"storylines\""),
+        "a game's report tells its runs"
+    );
+    assert!(dir.join("o/trajectories.csv").is_file());
     let line = stdout
         .lines()
         .find(|l| l.trim_start().starts_with("2021Q1"))
