@@ -174,7 +174,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     };
     let slots = Occurrences::new(world);
     let checks = turn::checks(&slots, game.previous, game.played, &watches);
-    let ensemble = play::simulate(&setup, game.played, &checks)?;
+    let kept: Vec<usize> = (0..game.played).collect();
+    let ensemble = play::simulate(&setup, &kept, &checks)?;
     let mut text = headline(&game, &save, world.quarter_label(0));
     for m in &made {
         text.push_str(&format!("move from {}: {}\n", m.quarter, describe(m)));
@@ -513,7 +514,7 @@ pub fn explain(
         threads: settings::threads(opts.threads)?,
     };
     if (report || why.attribution) && !batch {
-        let ensemble = play::simulate(&setup, world.quarters, &[])?;
+        let ensemble = play::simulate(&setup, &[at], &[])?;
         out.files.push((
             "storylines.csv",
             stories_csv(world, plan, seed, &ensemble, at)?,
@@ -570,7 +571,7 @@ fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> an
                 runs: game.runs,
                 threads,
             },
-            played,
+            &[played - 1],
             &[],
         )
     };

@@ -229,85 +229,98 @@ pub struct Attribution {
 }
 
 /// Attributes the shift of `setup` (world and plan with every cause on) by quarter `at`; `rest` is the
-/// plan the start was computed at. One rerun per cause, each on the same random streams.
+/// plan the start was computed at. One rerun per cause, each on the same random streams, taken one at a
+/// time: memory holds two runs' worth of values per cell, whatever the number of causes.
 pub fn attribute(setup: &Setup, rest: &Plan, at: usize) -> Result<Attribution, PlayError> {
     let world = setup.world;
     let (hs, ps) = (world.states.len(), world.poles.len());
     let cells = hs * ps;
-    let full = simulate(setup, at + 1, &[])?;
-    let list = causes(world, setup.plan, rest, at);
-    let mut offs: Vec<Ensemble> = Vec::with_capacity(list.len());
-    for c in &list {
-        offs.push(simulate(
-            &Setup {
-                world: &c.world,
-                plan: &c.plan,
-                ..*setup
-            },
-            at + 1,
-            &[],
-        )?);
-    }
+    // Each run's share and lead (1 if the pole leads) at `at`: `[(run * cells + cell) * 2 + measure]`.
+    let values = |e: &Ensemble| -> Vec<f64> {
+        let mut out = Vec::with_capacity(e.runs as usize * cells * 2);
+        for r in 0..e.runs {
+            let row = e.at(r, at);
+            for cell in 0..cells {
+                let (h, p) = (cell / ps, cell % ps);
+                let leads = dominant(&row[h * ps..(h + 1) * ps]) == p;
+                out.extend([row[cell], f64::from(u8::from(leads))]);
+            }
+        }
+        out
+    };
+    let full = values(&simulate(setup, &[at], &[])?);
     let start: Vec<f64> = world
         .states
         .iter()
         .flat_map(|h| h.alignment.clone())
         .collect();
-    let start_lead: Vec<usize> = (0..hs)
-        .map(|h| dominant(&start[h * ps..(h + 1) * ps]))
+    let origin: Vec<f64> = (0..cells)
+        .flat_map(|cell| {
+            let (h, p) = (cell / ps, cell % ps);
+            let leads = dominant(&start[h * ps..(h + 1) * ps]) == p;
+            [start[cell], f64::from(u8::from(leads))]
+        })
         .collect();
-    let runs = setup.runs;
     let quarter = world.quarter_label(at).to_string();
-    let lead = |e: &Ensemble, r: u64, h: usize, p: usize| -> f64 {
-        let row = &e.at(r, at)[h * ps..(h + 1) * ps];
-        f64::from(u8::from(dominant(row) == p))
+    let row = |i: usize, kind: &str, cause: &str, (effect, lo, hi): (f64, f64, f64)| {
+        let (cell, measure) = (i / 2, i % 2);
+        AttributionRow {
+            state: world.states[cell / ps].code.clone(),
+            pole: world.poles[cell % ps].clone(),
+            measure: ["share", "lead"][measure].into(),
+            kind: kind.into(),
+            cause: cause.into(),
+            quarter: quarter.clone(),
+            effect,
+            ci95_low: lo,
+            ci95_high: hi,
+        }
     };
-    let mut rows = Vec::new();
-    for (cell, &begin) in start.iter().enumerate().take(cells) {
-        let (h, p) = (cell / ps, cell % ps);
-        for measure in ["share", "lead"] {
-            let value = |e: &Ensemble, r: u64| match measure {
-                "share" => e.at(r, at)[cell],
-                _ => lead(e, r, h, p),
-            };
-            let origin = match measure {
-                "share" => begin,
-                _ => f64::from(u8::from(start_lead[h] == p)),
-            };
-            let row = |kind: &str, cause: &str, (effect, lo, hi): (f64, f64, f64)| AttributionRow {
-                state: world.states[h].code.clone(),
-                pole: world.poles[p].clone(),
-                measure: measure.into(),
-                kind: kind.into(),
-                cause: cause.into(),
-                quarter: quarter.clone(),
-                effect,
-                ci95_low: lo,
-                ci95_high: hi,
-            };
-            rows.push(row(
-                "shift",
-                "",
-                mean_ci((0..runs).map(|r| value(&full, r) - origin)),
-            ));
-            for (c, off) in list.iter().zip(&offs) {
-                rows.push(row(
-                    c.kind.key(),
-                    &c.name,
-                    mean_ci((0..runs).map(|r| value(&full, r) - value(off, r))),
-                ));
-            }
-            let residual = (0..runs).map(|r| {
-                let parts: f64 = offs.iter().map(|off| value(&full, r) - value(off, r)).sum();
-                value(&full, r) - origin - parts
-            });
-            rows.push(row("residual", "", mean_ci(residual)));
+    let stride = cells * 2;
+    // Rows grouped by cell and measure: the shift, then each cause, then the residual.
+    let mut groups: Vec<Vec<AttributionRow>> = (0..cells * 2)
+        .map(|i| {
+            let shift = per_run(&full, stride, i).map(|(_, x)| x - origin[i]);
+            vec![row(i, "shift", "", mean_ci(shift))]
+        })
+        .collect();
+    let mut parts = vec![0.0; full.len()];
+    let list = causes(world, setup.plan, rest, at);
+    for c in &list {
+        let off = values(&simulate(
+            &Setup {
+                world: &c.world,
+                plan: &c.plan,
+                ..*setup
+            },
+            &[at],
+            &[],
+        )?);
+        for (part, (with, without)) in parts.iter_mut().zip(full.iter().zip(&off)) {
+            *part += with - without;
+        }
+        for (i, group) in groups.iter_mut().enumerate() {
+            let effect = per_run(&full, stride, i).map(|(r, x)| x - off[r * cells * 2 + i]);
+            group.push(row(i, c.kind.key(), &c.name, mean_ci(effect)));
         }
     }
+    for (i, group) in groups.iter_mut().enumerate() {
+        let residual =
+            per_run(&full, stride, i).map(|(r, x)| x - origin[i] - parts[r * cells * 2 + i]);
+        group.push(row(i, "residual", "", mean_ci(residual)));
+    }
     Ok(Attribution {
-        rows,
+        rows: groups.concat(),
         causes: list.iter().map(|c| (c.kind, c.name.clone())).collect(),
     })
+}
+
+/// Value `i` of each run in `values` (`stride` values a run), with the run's index.
+fn per_run(values: &[f64], stride: usize, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+    values
+        .chunks_exact(stride)
+        .enumerate()
+        .map(move |(r, run)| (r, run[i]))
 }
 
 /// The attribution in words: per state, its shift and its three largest causes (by their largest

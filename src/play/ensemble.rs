@@ -7,25 +7,31 @@ use crate::model::{Check, Plan, World};
 
 use super::PlayError;
 
-/// Per-run shares of one plan in the first `quarters` quarters, with the plan's tally.
+/// Per-run shares of one plan in some quarters, with the plan's tally.
 #[derive(Clone, Debug)]
 pub struct Ensemble {
     /// Runs.
     pub runs: u64,
-    /// Quarters kept (the first `quarters` of the horizon).
-    pub quarters: usize,
+    /// The quarters kept, in the order given.
+    pub kept: Vec<usize>,
     /// Cells per quarter: states × poles.
     pub cells: usize,
-    /// `shares[(run * quarters + t) * cells + h * poles + p]`.
+    /// `shares[(run * kept.len() + k) * cells + h * poles + p]` for quarter `kept[k]`.
     pub shares: Vec<f64>,
     /// The engine's tally of the plan (checks included).
     pub tally: Tally,
 }
 
 impl Ensemble {
-    /// Shares of run `run` in quarter `t`, by `h * poles + p`.
+    /// Shares of run `run` in quarter `t` (one of the quarters kept), by `h * poles + p`.
     pub fn at(&self, run: u64, t: usize) -> &[f64] {
-        let i = (run as usize * self.quarters + t) * self.cells;
+        // unwrap OK: callers ask only for the quarters they kept; anything else is a bug here.
+        let k = self
+            .kept
+            .iter()
+            .position(|&q| q == t)
+            .expect("a quarter kept");
+        let i = (run as usize * self.kept.len() + k) * self.cells;
         &self.shares[i..i + self.cells]
     }
 }
@@ -45,9 +51,9 @@ pub struct Setup<'a> {
     pub threads: Option<usize>,
 }
 
-/// Simulates `setup` over the whole horizon, keeping every run's shares in the first `quarters`
-/// quarters and evaluating `checks`.
-pub fn simulate(setup: &Setup, quarters: usize, checks: &[Check]) -> Result<Ensemble, PlayError> {
+/// Simulates `setup` over the whole horizon, keeping every run's shares in the quarters `kept` and
+/// evaluating `checks`.
+pub fn simulate(setup: &Setup, kept: &[usize], checks: &[Check]) -> Result<Ensemble, PlayError> {
     let world = setup.world;
     let cells = world.states.len() * world.poles.len();
     let plans = std::slice::from_ref(setup.plan);
@@ -60,13 +66,15 @@ pub fn simulate(setup: &Setup, quarters: usize, checks: &[Check]) -> Result<Ense
         threads: setup.threads,
         checks,
         keep_finals: false,
-        keep_trajectories: quarters > 0,
+        keep_trajectories: !kept.is_empty(),
     };
-    let mut shares = Vec::with_capacity(setup.runs as usize * quarters * cells);
+    let mut shares = Vec::with_capacity(setup.runs as usize * kept.len() * cells);
     let sink = |detail: ChunkDetail| -> Result<(), std::convert::Infallible> {
         // One plan: the detail is by run, quarter (all of them), state and pole.
         for run in detail.trajectories.chunks_exact(world.quarters * cells) {
-            shares.extend_from_slice(&run[..quarters * cells]);
+            for &t in kept {
+                shares.extend_from_slice(&run[t * cells..(t + 1) * cells]);
+            }
         }
         Ok(())
     };
@@ -78,7 +86,7 @@ pub fn simulate(setup: &Setup, quarters: usize, checks: &[Check]) -> Result<Ense
         .ok_or_else(|| PlayError::Engine("the engine returned no tally for the plan".into()))?;
     Ok(Ensemble {
         runs: setup.runs,
-        quarters,
+        kept: kept.to_vec(),
         cells,
         shares,
         tally,
