@@ -174,7 +174,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     };
     let slots = Occurrences::new(world);
     let checks = turn::checks(&slots, game.previous, game.played, &watches);
-    let kept: Vec<usize> = (0..game.played).collect();
+    let kept = turn::kept(game.previous, game.played, &watches);
     let ensemble = play::simulate(&setup, &kept, &checks)?;
     let mut text = headline(&game, &save, world.quarter_label(0));
     for m in &made {

@@ -38,6 +38,28 @@ pub fn checks(slots: &Occurrences, from: usize, to: usize, watches: &[Watch]) ->
     out
 }
 
+/// The quarters a turn from `from` to `to` reads per run: the last one played, the one before the
+/// turn, and every quarter of the turn if a signpost reads mean shares.
+pub fn kept(from: usize, to: usize, watches: &[Watch]) -> Vec<usize> {
+    let mut kept = Vec::new();
+    if to == 0 {
+        return kept;
+    }
+    if from > 0 {
+        kept.push(from - 1);
+    }
+    if watches
+        .iter()
+        .any(|w| matches!(w.subject, Subject::MeanShare { .. }))
+    {
+        kept.extend(from.min(to - 1)..to);
+    }
+    kept.push(to - 1);
+    kept.sort_unstable();
+    kept.dedup();
+    kept
+}
+
 /// An occurrence slot in words: "colour_revolution struck UZB", "KGZ admitted China's base".
 pub fn words(world: &World, slots: &Occurrences, s: usize) -> String {
     let slot = &slots.slots[s];
@@ -69,8 +91,8 @@ pub fn words(world: &World, slots: &Occurrences, s: usize) -> String {
 pub const MAX_LISTED: usize = 15;
 
 /// The turn's text: the situation at the end of quarter `to - 1`, changes since the end of quarter
-/// `from - 1` (or the start), what happened in between, and the signposts. `ensemble` holds at least
-/// `to` quarters and was simulated with `checks(slots, from, to, watches)`.
+/// `from - 1` (or the start), what happened in between, and the signposts. `ensemble` keeps the
+/// quarters `kept(from, to, watches)` and was simulated with `checks(slots, from, to, watches)`.
 pub fn render(
     world: &World,
     slots: &Occurrences,
@@ -242,4 +264,21 @@ fn signposts(
         text.push('\n');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_turn_keeps_only_the_quarters_it_reads() {
+        let sc = crate::scenario::builtin().unwrap().scenario;
+        assert_eq!(kept(4, 8, &[]), [3, 7]);
+        assert_eq!(kept(0, 4, &[]), [3]);
+        assert!(kept(0, 0, &[]).is_empty());
+        let runs = Watch::parse(&sc.world, "UZB.dominant=Russia > 0.5").unwrap();
+        assert_eq!(kept(4, 8, std::slice::from_ref(&runs)), [3, 7]);
+        let share = Watch::parse(&sc.world, "UZB.share.NATO > 0.2").unwrap();
+        assert_eq!(kept(4, 8, &[runs, share]), [3, 4, 5, 6, 7]);
+    }
 }
