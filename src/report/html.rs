@@ -119,6 +119,8 @@ pub fn render(f: &Folder) -> Result<String, ReportError> {
         esc(&m.quarters[1])
     );
 
+    super::why::game_note(&mut h, f);
+
     // Briefing.
     let b = briefing(f);
     h.push_str("<section id=\"briefing\"><h2>Briefing</h2><div class=\"briefing\">");

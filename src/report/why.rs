@@ -8,6 +8,23 @@ use super::data::Folder;
 use super::html::esc;
 use crate::play::AttributionRow;
 
+/// For a game's folder (`play`): which quarters are the game so far and which a projection.
+pub(super) fn game_note(h: &mut String, f: &Folder) {
+    if f.manifest.command != "play" {
+        return;
+    }
+    let reached = f
+        .storylines
+        .as_ref()
+        .and_then(|rows| rows.last())
+        .map_or(String::new(), |r| format!(" to {}", esc(&r.quarter)));
+    let _ = write!(
+        h,
+        "<p class=\"note\" id=\"game\">A game played turn by turn (<code>greatgame play</code>){reached}: \
+         the quarters after the last one played show what follows if no one moves again.</p>"
+    );
+}
+
 /// Causes shown per state (all are in attribution.csv).
 const CAUSES_SHOWN: usize = 5;
 

@@ -319,6 +319,7 @@ fn a_turn_shows_the_situation_what_happened_and_the_signposts_within_100_columns
         html.contains("id=\"storylines\""),
         "a game's report tells its runs"
     );
+    assert!(html.contains("A game played turn by turn (<code>greatgame play</code>) to 2021Q3"));
     assert!(dir.join("o/trajectories.csv").is_file());
     let line = stdout
         .lines()
