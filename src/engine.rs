@@ -62,8 +62,10 @@ pub struct Tally {
     pub occurrences: Vec<u32>,
     /// Runs in which each pole is dominant at the horizon, `[h * poles + p]`.
     pub dominant: Vec<u32>,
-    /// Runs hosting each pole's base at the horizon, `[h * poles + p]`.
+    /// Runs hosting any base of each pole at the horizon, `[h * poles + p]`.
     pub bases: Vec<u32>,
+    /// Runs hosting each named base at the horizon, `[b]` (`World::bases`).
+    pub hosted: Vec<u32>,
     /// Runs with each pole's route open at the horizon, `[h * poles + p]`.
     pub transit: Vec<u32>,
     /// Runs with each bloc membership at the horizon, `[h * blocs + b]`.
@@ -90,6 +92,7 @@ impl Tally {
             occurrences: vec![0; q * slots],
             dominant: vec![0; h * p],
             bases: vec![0; h * p],
+            hosted: vec![0; world.bases.len()],
             transit: vec![0; h * p],
             blocs: vec![0; h * b],
             paired: vec![Moments::default(); h * p],
@@ -113,6 +116,7 @@ impl Tally {
             (&mut self.occurrences, &other.occurrences),
             (&mut self.dominant, &other.dominant),
             (&mut self.bases, &other.bases),
+            (&mut self.hosted, &other.hosted),
             (&mut self.transit, &other.transit),
             (&mut self.blocs, &other.blocs),
             (&mut self.checks, &other.checks),
@@ -665,6 +669,9 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                     tally.dominant[h * ps + state.dominant(world, h)] += 1;
                 }
                 for (n, &b) in tally.bases.iter_mut().zip(&state.bases) {
+                    *n += u32::from(b);
+                }
+                for (n, &b) in tally.hosted.iter_mut().zip(&state.hosted) {
                     *n += u32::from(b);
                 }
                 for (n, &b) in tally.transit.iter_mut().zip(&state.transit) {

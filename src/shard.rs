@@ -124,6 +124,8 @@ pub struct StoredTally {
     /// See `runs`.
     pub bases: Vec<u32>,
     /// See `runs`.
+    pub hosted: Vec<u32>,
+    /// See `runs`.
     pub transit: Vec<u32>,
     /// See `runs`.
     pub blocs: Vec<u32>,
@@ -142,6 +144,7 @@ impl From<&Tally> for StoredTally {
             occurrences: Sparse::from_dense(&t.occurrences),
             dominant: t.dominant.clone(),
             bases: t.bases.clone(),
+            hosted: t.hosted.clone(),
             transit: t.transit.clone(),
             blocs: t.blocs.clone(),
             paired: t.paired.clone(),
@@ -163,6 +166,8 @@ pub struct Shape {
     pub poles: usize,
     /// States × blocs.
     pub blocs: usize,
+    /// Named bases.
+    pub named_bases: usize,
     /// Checks.
     pub checks: usize,
 }
@@ -181,6 +186,7 @@ impl StoredTally {
             ("paired", self.paired.len(), sp),
             ("dominant", self.dominant.len(), sp),
             ("bases", self.bases.len(), sp),
+            ("hosted", self.hosted.len(), shape.named_bases),
             ("transit", self.transit.len(), sp),
             ("blocs", self.blocs.len(), shape.blocs),
             ("checks", self.checks.len(), shape.checks),
@@ -207,6 +213,7 @@ impl StoredTally {
         for (what, counts) in [
             ("occurrences", &occurrences[..]),
             ("bases", &self.bases[..]),
+            ("hosted", &self.hosted[..]),
             ("transit", &self.transit[..]),
             ("blocs", &self.blocs[..]),
             ("checks", &self.checks[..]),
@@ -233,6 +240,7 @@ impl StoredTally {
             occurrences,
             dominant: self.dominant.clone(),
             bases: self.bases.clone(),
+            hosted: self.hosted.clone(),
             transit: self.transit.clone(),
             blocs: self.blocs.clone(),
             paired: self.paired.clone(),
@@ -425,6 +433,7 @@ pub fn shape(sc: &Scenario, checks: usize) -> Shape {
         states: h,
         poles: p,
         blocs: h * w.blocs.len(),
+        named_bases: w.bases.len(),
         checks,
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use greatgame::model::{EventTarget, Trigger, World};
+use greatgame::model::{base_values, EventTarget, RunState, Trigger, World};
 use greatgame::scenario::{self, Loaded};
 
 use super::budget::{Budget, Writes};
@@ -102,6 +102,26 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
             .map(|(p, a)| format!("{p} {a:.2}"))
             .collect();
         let _ = writeln!(s, "  {}:{doctrine} start {}", h.code, shares.join(" / "));
+    }
+    // Each base's deal at the start: what the host weighs, so a facilitator sees why a base is kept or
+    // would not be taken up (docs/MODEL.md, "Deals").
+    let start = RunState::initial(w);
+    let margin = w.coefficients.deal_margin;
+    for (base, value) in w.bases.iter().zip(base_values(w, &sc.baseline, 0, &start)) {
+        let verdict = match (base.hosted, value) {
+            (true, v) if v > -margin => "kept",
+            (true, _) => "closes",
+            (false, v) if v > margin => "would be taken up if offered",
+            (false, _) => "not taken up",
+        };
+        let _ = writeln!(
+            s,
+            "  base {} ({} in {}): {}; deal value at the start {value:+.2} (margin ±{margin}): {verdict}",
+            base.name,
+            w.poles[base.pole],
+            w.states[base.host].code,
+            if base.hosted { "hosted" } else { "not hosted" },
+        );
     }
     let events: Vec<String> = w
         .events

@@ -87,6 +87,10 @@ pub fn lines(loaded: &Loaded, names: &[String], seed: u64, outcome: &Outcome) ->
                     pair(format!("{s}.{kind}.{pole}"), prob, se);
                 }
             }
+            for (b, base) in w.bases.iter().enumerate().filter(|(_, b)| b.host == h) {
+                let (prob, se) = proportion(u64::from(tally.hosted[b]), n);
+                pair(format!("{s}.hosted.{}", base.name), prob, se);
+            }
             for (b, bloc) in w.blocs.iter().enumerate() {
                 let count = tally.blocs[h * w.blocs.len() + b];
                 let (prob, se) = proportion(u64::from(count), n);

@@ -28,6 +28,8 @@ pub enum Predicate {
     ShareBelow { h: usize, p: usize, level: f64 },
     /// Host `h` hosts a base of pole `p` (any pole if `None`).
     BaseHosted { h: usize, p: Option<usize> },
+    /// Named base `b` (`World::bases`) is hosted.
+    NamedBaseHosted { b: usize },
     /// Pole `p`'s route through host `h` is open (any pole if `None`).
     TransitOpen { h: usize, p: Option<usize> },
     /// Host `h` is a member of bloc `b` (any bloc if `None`).
@@ -47,6 +49,7 @@ impl Predicate {
             Predicate::ShareAbove { h, p, level } => state.alignment[h * ps + p] > level,
             Predicate::ShareBelow { h, p, level } => state.alignment[h * ps + p] < level,
             Predicate::BaseHosted { h, p } => any(&state.bases, h, ps, p),
+            Predicate::NamedBaseHosted { b } => state.hosted[b],
             Predicate::TransitOpen { h, p } => any(&state.transit, h, ps, p),
             Predicate::Member { h, b } => any(&state.blocs, h, bs, b),
         }

@@ -25,11 +25,11 @@ pub use real::{F64s, LaneMask, Lanes, Mask64s, Real, U64s, LANES};
 pub use shocks::Shocks;
 pub use state::{RunState, State};
 pub use update::{
-    benefit, economic_pull, effective_levers, pull, rest_point_affinity, softmax, step,
-    step_portable, MAX_POLES,
+    base_values, effective_levers, pull, rest_point_affinity, softmax, step, step_portable,
+    MAX_POLES,
 };
 pub use world::{
-    Bloc, CoefficientSpec, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever,
+    Base, Bloc, CoefficientSpec, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever,
     LeverSpec, Reaction, Trigger, World, COEFFICIENTS, COEFFICIENT_COUNT, LEVERS, LEVER_COUNT,
     MAX_USD_M,
 };

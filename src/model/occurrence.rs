@@ -10,9 +10,9 @@ pub enum OccurrenceKind {
     Event,
     /// A pole's reaction rule was set off.
     Reaction,
-    /// A host admitted a pole's base.
+    /// A host admitted a named base.
     BaseOpened,
-    /// A host evicted a pole's base, or the pole withdrew it.
+    /// A host evicted a named base, or its pole withdrew it.
     BaseClosed,
     /// A host opened a pole's transit route.
     TransitOpened,
@@ -47,7 +47,7 @@ pub struct Occurrence {
     pub kind: OccurrenceKind,
     /// The host, or `None` for an event that strikes a pole.
     pub state: Option<usize>,
-    /// Index of the event, reaction, pole (bases, transit) or bloc.
+    /// Index of the event, reaction, base (`World::bases`), pole (transit) or bloc.
     pub subject: usize,
 }
 
@@ -95,11 +95,11 @@ impl Occurrences {
                 o.reaction.push(slot);
             }
         }
+        o.base = vec![0; world.bases.len()];
         for h in 0..hs {
-            for p in 0..ps {
-                let slot = o.push(OccurrenceKind::BaseOpened, Some(h), p);
-                o.push(OccurrenceKind::BaseClosed, Some(h), p);
-                o.base.push(slot);
+            for b in (0..world.bases.len()).filter(|&b| world.bases[b].host == h) {
+                o.base[b] = o.push(OccurrenceKind::BaseOpened, Some(h), b);
+                o.push(OccurrenceKind::BaseClosed, Some(h), b);
             }
             for p in 0..ps {
                 let slot = o.push(OccurrenceKind::TransitOpened, Some(h), p);
@@ -148,9 +148,9 @@ impl Occurrences {
         self.reaction[r * hs + h]
     }
 
-    /// Slot of a base of pole `p` opened in host `h`; closed is the next slot.
-    pub fn base(&self, ps: usize, h: usize, p: usize) -> usize {
-        self.base[h * ps + p]
+    /// Slot of named base `b` opened; closed is the next slot.
+    pub fn base(&self, b: usize) -> usize {
+        self.base[b]
     }
 
     /// Slot of a transit route of pole `p` opened in host `h`; closed is the next slot.

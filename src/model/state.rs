@@ -24,8 +24,13 @@ pub struct State<R: Real> {
     pub economy: Vec<R>,
     /// Presence of each pole in the region (1 = normal, 0 = withdrawn).
     pub presence: Vec<R>,
-    /// Bases hosted.
+    /// Grievance of each host toward each pole: remembered pressure, ≥ 0.
+    pub grievance: Vec<R>,
+    /// Whether the host hosts any base of the pole, `[h * poles + p]`: derived from `hosted` and kept
+    /// in step with it by the update.
     pub bases: Vec<R::Mask>,
+    /// Named bases hosted, by base (`World::bases`).
+    pub hosted: Vec<R::Mask>,
     /// Transit routes open.
     pub transit: Vec<R::Mask>,
     /// Bloc memberships.
@@ -53,7 +58,9 @@ impl<R: Real> State<R> {
             criticism: vec![R::splat(0.0); hs * ps],
             economy: vec![R::splat(1.0); ps],
             presence: vec![R::splat(1.0); ps],
+            grievance: vec![R::splat(0.0); hs * ps],
             bases: vec![R::splat_mask(false); hs * ps],
+            hosted: vec![R::splat_mask(false); world.bases.len()],
             transit: vec![R::splat_mask(false); hs * ps],
             blocs: vec![R::splat_mask(false); hs * world.blocs.len()],
             memberships: vec![R::splat(0.0); hs * ps],
@@ -68,6 +75,13 @@ impl<R: Real> State<R> {
     pub fn reset(&mut self, world: &World) {
         self.mood.fill(R::splat(0.0));
         self.criticism.fill(R::splat(0.0));
+        self.grievance.fill(R::splat(0.0));
+        self.bases.fill(R::splat_mask(false));
+        for (hosted, base) in self.hosted.iter_mut().zip(&world.bases) {
+            *hosted = R::splat_mask(base.hosted);
+            let cell = &mut self.bases[base.host * world.poles.len() + base.pole];
+            *cell = *cell | R::splat_mask(base.hosted);
+        }
         self.economy.fill(R::splat(1.0));
         self.presence.fill(R::splat(1.0));
         self.reaction_left.fill(R::splat_count(0));
@@ -82,7 +96,6 @@ impl<R: Real> State<R> {
                 .iter_mut()
                 .zip(&host.alignment)
                 .for_each(|(a, &x)| *a = R::splat(x));
-            splat(&mut self.bases[h * ps..(h + 1) * ps], &host.bases);
             splat(&mut self.transit[h * ps..(h + 1) * ps], &host.transit);
             splat(&mut self.blocs[h * bs..(h + 1) * bs], &host.blocs);
             self.threat[h] = R::splat(host.threat_baseline);
@@ -111,7 +124,9 @@ impl<R: Real> State<R> {
             criticism,
             economy,
             presence,
+            grievance,
             bases,
+            hosted,
             transit,
             blocs,
             memberships,
@@ -129,11 +144,13 @@ impl<R: Real> State<R> {
         values(&mut run.economy, economy);
         values(&mut run.presence, presence);
         values(&mut run.memberships, memberships);
+        values(&mut run.grievance, grievance);
         let masks = |to: &mut Vec<bool>, from: &[R::Mask]| {
             to.clear();
             to.extend(from.iter().map(|&m| R::mask_lane(m, i)));
         };
         masks(&mut run.bases, bases);
+        masks(&mut run.hosted, hosted);
         masks(&mut run.transit, transit);
         masks(&mut run.blocs, blocs);
         run.reaction_left.clear();
@@ -171,6 +188,8 @@ mod tests {
         used.alignment.iter_mut().for_each(|a| *a = 0.5);
         used.mood.iter_mut().for_each(|m| *m = 1.0);
         used.bases.iter_mut().for_each(|b| *b = !*b);
+        used.hosted.iter_mut().for_each(|b| *b = !*b);
+        used.grievance.iter_mut().for_each(|g| *g = 2.0);
         used.blocs.iter_mut().for_each(|b| *b = !*b);
         used.memberships.iter_mut().for_each(|k| *k += 1.0);
         used.economy[0] = 0.3;

@@ -14,7 +14,8 @@ use super::real::{self, Real};
 use super::shocks::Shocks;
 use super::state::{RunState, State};
 use super::world::{
-    Coefficients, Event, EventTarget, Hysteresis, Lever, Trigger, World, LEVER_COUNT,
+    Base, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever, Trigger, World,
+    LEVER_COUNT,
 };
 
 /// Presence below which a pole withdraws its bases.
@@ -82,14 +83,14 @@ pub fn step_portable<R: Real>(
     strike_events(world, plan, slots, t, state, shocks, occurred);
 
     // Each host moves part of the way toward the softmax of its pulls plus mood, then decides. The
-    // levers, money and pull are those of `effective_levers`, `benefit` and `pull` (the same helpers),
-    // computed over the host's rows.
+    // levers and pull are those of `effective_levers` and `pull` (the same helpers), computed over the
+    // host's rows: first every pole's levers (a pole's pull and deals depend on the host's dependence on
+    // the others), then the pulls, then the decisions.
     assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
     let quarter_levers = &plan.levers[t * hs * ps..(t + 1) * hs * ps];
     let splat = R::splat;
-    // The two levers the host's decisions read, base offer and transit fees, by pole (the rest are
-    // used where computed).
-    let mut offers = [(splat(0.0), splat(0.0)); MAX_POLES];
+    let mut levers = [[splat(0.0); LEVER_COUNT]; MAX_POLES];
+    let mut dependence = [splat(0.0); MAX_POLES];
     for (h, (host, scheduled)) in world
         .states
         .iter()
@@ -103,12 +104,7 @@ pub fn step_portable<R: Real>(
         for (rule, &k) in world.reactions.iter().zip(lefts) {
             active[rule.pole] = active[rule.pole] | k;
         }
-
-        let demand = security_demand(c, state.threat[h], state.regime[h]);
-        let gdp_m = host.gdp_usd_bn * 1000.0;
-        let mut target = [splat(0.0); MAX_POLES];
         for p in 0..ps {
-            let cell = h * ps + p;
             let row = &scheduled[p];
             let (economy, presence) = (state.economy[p], state.presence[p]);
             // Every lane from the plan's row; lanes with an active reaction then from their own.
@@ -123,17 +119,26 @@ pub fn step_portable<R: Real>(
                     (0..LEVER_COUNT).for_each(|k| *l[k].lane_mut(i) = scaled[k]);
                 }
             }
-            offers[p] = (l[Lever::BaseOffered.index()], l[Lever::Transit.index()]);
+            dependence[p] = dependence_on(c, l[Lever::Remittance.index()]);
+            levers[p] = l;
+        }
+
+        let host_scales = Scales::of(host);
+        let demand = security_demand(c, state.threat[h], state.regime[h]);
+        let mut target = [splat(0.0); MAX_POLES];
+        for p in 0..ps {
+            let cell = h * ps + p;
             let mood = mood_step(c, state.mood[cell], shocks.mood[cell]);
             state.mood[cell] = mood;
-            let ties = Ties {
-                affinity: splat(host.affinity[p]),
-                diaspora: splat(host.diaspora[p]),
-                criticism: state.criticism[cell],
-                memberships: state.memberships[cell],
-                based: state.bases[cell],
-            };
-            target[p] = pair_pull(world, gdp_m, &l, state.transit[cell], demand, ties) + mood;
+            let ties = ties_of(world, state, h, p, dependence[p]);
+            target[p] = pair_pull(
+                c,
+                host_scales,
+                &levers[p],
+                state.transit[cell],
+                demand,
+                ties,
+            ) + mood;
         }
         let target = &mut target[..ps];
         softmax(target);
@@ -143,7 +148,18 @@ pub fn step_portable<R: Real>(
         {
             relax(a, c.adjustment_rate, x);
         }
-        decide(world, slots, t, h, state, occurred, &offers[..ps]);
+        let situation = Situation {
+            levers: &levers[..ps],
+            dependence: &dependence[..ps],
+            scales: host_scales,
+            demand,
+        };
+        decide(world, slots, t, h, state, occurred, &situation);
+        let grievances = &mut state.grievance[h * ps..(h + 1) * ps];
+        for (g, l) in grievances.iter_mut().zip(&levers[..ps]) {
+            fade(g, c.grievance_decay);
+            *g = *g + l[Lever::Pressure.index()];
+        }
     }
 
     // State variables drift back toward their baselines.
@@ -323,8 +339,8 @@ fn apply_reactions(
 /// an eighth of the update.
 #[inline(always)]
 fn scale_levers<R: Real>(row: &[R; LEVER_COUNT], e: R, s: R) -> [R; LEVER_COUNT] {
-    debug_assert_eq!(Lever::ALL.map(Lever::index), [0, 1, 2, 3, 4, 5, 6, 7]);
-    let [aid, rent, offered, transit, remittance, loans, investment, security] = *row;
+    debug_assert_eq!(Lever::ALL.map(Lever::index), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    let [aid, rent, offered, transit, remittance, loans, investment, security, pressure] = *row;
     [
         aid * e * s,
         rent,
@@ -334,11 +350,13 @@ fn scale_levers<R: Real>(row: &[R; LEVER_COUNT], e: R, s: R) -> [R; LEVER_COUNT]
         loans * e,
         investment * e,
         security * s,
+        pressure,
     ]
 }
 
-/// Pole `p`'s pull on host `h` before mood, in logit points: affinity, economic benefit, security,
-/// criticism, blocs, bases and diaspora. Increasing in every lever of `p`.
+/// Pole `p`'s pull on host `h` before mood, in logit points: affinity, the three money channels,
+/// security, criticism, compliance and grievance, blocs, bases and diaspora. Increasing in every lever
+/// of `p` but `pressure` (whose grievance comes later: docs/MODEL.md, "Coercion").
 pub fn pull(
     world: &World,
     state: &RunState,
@@ -347,19 +365,18 @@ pub fn pull(
     levers: &[f64; LEVER_COUNT],
 ) -> f64 {
     let c = &world.coefficients;
-    let host = &world.states[h];
     let i = h * world.poles.len() + p;
-    let ties = Ties {
-        affinity: host.affinity[p],
-        diaspora: host.diaspora[p],
-        criticism: state.criticism[i],
-        memberships: state.memberships[i],
-        based: state.bases[i],
-    };
+    let ties = ties_of(
+        world,
+        state,
+        h,
+        p,
+        dependence_on(c, levers[Lever::Remittance.index()]),
+    );
     let demand = security_demand(c, state.threat[h], state.regime[h]);
     pair_pull(
-        world,
-        host.gdp_usd_bn * 1000.0,
+        c,
+        Scales::of(&world.states[h]),
         levers,
         state.transit[i],
         demand,
@@ -367,52 +384,103 @@ pub fn pull(
     )
 }
 
-/// What pole `p` brings host `h`, as a share of its GDP: money (rent only while the base stands, fees
-/// only while the route is open, loans and investment at their grant equivalents) plus remittances.
-pub fn benefit(
-    world: &World,
-    state: &RunState,
-    h: usize,
-    p: usize,
-    levers: &[f64; LEVER_COUNT],
-) -> f64 {
-    let i = h * world.poles.len() + p;
-    let usd_m = money(
-        &world.coefficients,
-        levers,
-        state.bases[i],
-        state.transit[i],
-    );
-    share_of_gdp(
-        usd_m,
-        world.states[h].gdp_usd_bn * 1000.0,
-        levers[Lever::Remittance.index()],
-    )
+/// The money scales of a host, $M per year: its GDP and its government revenue.
+#[derive(Clone, Copy)]
+struct Scales {
+    gdp_m: f64,
+    revenue_m: f64,
 }
 
-/// The benefit from money (`usd_m`, $M per year) in a host of GDP `gdp_m` ($M) plus remittances (a
-/// share of GDP).
+impl Scales {
+    fn of(host: &HostState) -> Scales {
+        Scales {
+            gdp_m: host.gdp_usd_bn * 1000.0,
+            revenue_m: host.revenue_usd_bn * 1000.0,
+        }
+    }
+}
+
+/// What ties host `h` to pole `p` besides the pole's levers: from the state and the world.
 #[inline(always)]
-fn share_of_gdp<R: Real>(usd_m: R, gdp_m: f64, remittance: R) -> R {
-    usd_m / R::splat(gdp_m) + remittance
+fn ties_of<R: Real>(world: &World, state: &State<R>, h: usize, p: usize, dependence: R) -> Ties<R> {
+    let (host, cell) = (&world.states[h], h * world.poles.len() + p);
+    let (mut count, mut security) = (R::splat(0.0), R::splat(0.0));
+    for (base, &hosted) in world.bases.iter().zip(&state.hosted) {
+        if base.host == h && base.pole == p {
+            count = count + R::select(hosted, R::splat(1.0), R::splat(0.0));
+            security = security + R::select(hosted, R::splat(base.security), R::splat(0.0));
+        }
+    }
+    Ties {
+        affinity: R::splat(host.affinity[p]),
+        diaspora: R::splat(host.diaspora[p]),
+        criticism: state.criticism[cell],
+        grievance: state.grievance[cell],
+        memberships: state.memberships[cell],
+        bases: count,
+        base_security: security,
+        dependence,
+    }
 }
 
-/// A pole's pull on a host of GDP `gdp_m` ($M) that brings it `levers` (the route open where `open`),
-/// given the host's security demand and its ties to the pole: the one computation of the pull that
-/// `pull` and `step` share.
+/// A host's dependence on a pole that sends it remittances `m` (a share of its GDP):
+/// `D = m / (m + s_dep)`, in 0..1.
+#[inline(always)]
+fn dependence_on<R: Real>(c: &Coefficients, m: R) -> R {
+    m / (m + R::splat(c.dependence_scale))
+}
+
+/// A pole's pull on a host of money scales `scales` that brings it `levers` (the route open where
+/// `open`), given the host's security demand and its ties to the pole: the one computation of the pull
+/// that `pull` and `step` share.
 #[inline(always)]
 fn pair_pull<R: Real>(
-    world: &World,
-    gdp_m: f64,
+    c: &Coefficients,
+    scales: Scales,
     levers: &[R; LEVER_COUNT],
     open: R::Mask,
     demand: R,
     ties: Ties<R>,
 ) -> R {
-    let c = &world.coefficients;
-    let usd_m = money(c, levers, ties.based, open);
-    let benefit = share_of_gdp(usd_m, gdp_m, levers[Lever::Remittance.index()]);
-    pull_from(c, levers, economic_pull(world, benefit), demand, ties)
+    let lever = |l: Lever| levers[l.index()];
+    let zero = R::splat(0.0);
+    let fees = R::select(open, lever(Lever::Transit), zero);
+    let rents = lever(Lever::Aid) + ties.bases * lever(Lever::BaseRent) + fees;
+    let economy = R::splat(c.loan_weight) * lever(Lever::Loans)
+        + R::splat(c.investment_weight) * lever(Lever::Investment);
+    let money = rent_value(c, rents, scales.revenue_m)
+        + channel(
+            c.household_weight,
+            lever(Lever::Remittance),
+            c.economic_scale,
+        )
+        + channel(
+            c.economic_weight,
+            economy / R::splat(scales.gdp_m),
+            c.economic_scale,
+        );
+    let provision = lever(Lever::Security) + ties.base_security;
+    let security = R::splat(c.security_weight) * demand * provision;
+    let coercion = R::splat(c.compliance_weight) * ties.dependence * lever(Lever::Pressure)
+        - R::splat(c.grievance_weight) * ties.grievance;
+    ties.affinity + money + security - R::splat(c.criticism_weight) * ties.criticism
+        + coercion
+        + R::splat(c.bloc_weight) * ties.memberships
+        + R::splat(c.base_weight) * ties.bases
+        + R::splat(c.diaspora_weight) * ties.diaspora
+}
+
+/// One saturating money channel: `weight · ln(1 + x / scale)`.
+#[inline(always)]
+fn channel<R: Real>(weight: f64, x: R, scale: f64) -> R {
+    R::splat(weight) * Real::ln_1p(x / R::splat(scale))
+}
+
+/// The value to a regime of rents `usd_m` ($M a year) against its revenue `revenue_m` ($M a year):
+/// `w_rent · ln(1 + rents / (s_rent · revenue))`.
+#[inline(always)]
+fn rent_value<R: Real>(c: &Coefficients, usd_m: R, revenue_m: f64) -> R {
+    channel(c.rent_weight, usd_m, c.rent_scale * revenue_m)
 }
 
 /// One quarter of the mood's AR(1): `ρ·mood + σ·z`.
@@ -421,62 +489,27 @@ fn mood_step<R: Real>(c: &Coefficients, mood: R, z: R) -> R {
     R::splat(c.mood_persistence) * mood + R::splat(c.mood_sd) * z
 }
 
-/// The money pole brings, $M per year at grant equivalent: aid, rent while the base stands (`based`),
-/// fees while the route is open (`open`), loans and investment at their weights.
-#[inline(always)]
-fn money<R: Real>(c: &Coefficients, levers: &[R; LEVER_COUNT], based: R::Mask, open: R::Mask) -> R {
-    let lever = |l: Lever| levers[l.index()];
-    let rent = R::select(based, lever(Lever::BaseRent), R::splat(0.0));
-    let fees = R::select(open, lever(Lever::Transit), R::splat(0.0));
-    lever(Lever::Aid)
-        + rent
-        + fees
-        + R::splat(c.loan_weight) * lever(Lever::Loans)
-        + R::splat(c.investment_weight) * lever(Lever::Investment)
-}
-
-/// The economic part of the pull: `w_econ · ln(1 + benefit / s_econ)`.
-#[inline(always)]
-pub fn economic_pull<R: Real>(world: &World, benefit: R) -> R {
-    let c = &world.coefficients;
-    R::splat(c.economic_weight) * Real::ln_1p(benefit / R::splat(c.economic_scale))
-}
-
 /// A host's demand for security: its threat level plus weighted regime insecurity.
 #[inline(always)]
 fn security_demand<R: Real>(c: &Coefficients, threat: R, regime: R) -> R {
     threat + R::splat(c.regime_insecurity_weight) * (R::splat(1.0) - regime)
 }
 
-/// What ties a host to a pole besides money and security.
+/// What ties a host to a pole besides its levers.
 #[derive(Clone, Copy)]
 struct Ties<R: Real> {
     affinity: R,
     diaspora: R,
     criticism: R,
+    grievance: R,
     /// Memberships in blocs the pole leads (a count).
     memberships: R,
-    based: R::Mask,
-}
-
-/// The pull from its parts: affinity, the economic term, security (demand times what the pole
-/// provides), criticism, blocs, a hosted base and the diaspora, summed in that order.
-#[inline(always)]
-fn pull_from<R: Real>(
-    c: &Coefficients,
-    levers: &[R; LEVER_COUNT],
-    economic: R,
-    demand: R,
-    ties: Ties<R>,
-) -> R {
-    let zero = R::splat(0.0);
-    let provision =
-        levers[Lever::Security.index()] + R::select(ties.based, R::splat(c.base_security), zero);
-    let security = R::splat(c.security_weight) * demand * provision;
-    ties.affinity + economic + security - R::splat(c.criticism_weight) * ties.criticism
-        + R::splat(c.bloc_weight) * ties.memberships
-        + R::select(ties.based, R::splat(c.base_weight), zero)
-        + R::splat(c.diaspora_weight) * ties.diaspora
+    /// The pole's bases the host hosts (a count).
+    bases: R,
+    /// Provision of those bases, summed.
+    base_security: R,
+    /// The host's dependence on the pole, 0..1.
+    dependence: R,
 }
 
 /// Replaces `x` by its softmax, computed stably (in each lane).
@@ -498,9 +531,18 @@ pub fn softmax<R: Real>(x: &mut [R]) {
     }
 }
 
-/// Host `h`'s discrete decisions on bases, transit and decided blocs, given its updated shares and the
-/// base offer and transit fees of each pole's effective levers (`offers`). Decision slots are only ever
-/// set here, so their flags are assigned whole.
+/// What a host weighs in its decisions this quarter: each pole's effective levers and the host's
+/// dependence on it, its money scales and its demand for security.
+struct Situation<'a, R: Real> {
+    levers: &'a [[R; LEVER_COUNT]],
+    dependence: &'a [R],
+    scales: Scales,
+    demand: R,
+}
+
+/// Host `h`'s discrete decisions on its named bases, transit routes and decided blocs, given its
+/// updated shares. Bases and routes are deals (docs/MODEL.md, "Deals"); blocs follow shares. Decision
+/// slots are only ever set here, so their flags are assigned whole.
 #[inline(always)]
 fn decide<R: Real>(
     world: &World,
@@ -509,23 +551,52 @@ fn decide<R: Real>(
     h: usize,
     state: &mut State<R>,
     occurred: &mut [R::Flags],
-    offers: &[(R, R)],
+    now: &Situation<R>,
 ) {
     let (ps, bs) = (world.poles.len(), world.blocs.len());
     let c = &world.coefficients;
     let host = &world.states[h];
     let refuses = host.refuses_bases(t);
-    for (p, &(offered, fees)) in offers.iter().enumerate() {
+    let zero = R::splat(0.0);
+    // Closeness to each pole, `w_al · ln(n · a)`, shared by the pole's deals.
+    let mut closeness = [zero; MAX_POLES];
+    for (p, x) in closeness[..ps].iter_mut().enumerate() {
+        *x = self::closeness(c, ps, state.alignment[h * ps + p]);
+    }
+    for p in 0..ps {
+        state.bases[h * ps + p] = R::splat_mask(false);
+    }
+    for (b, base) in world.bases.iter().enumerate() {
+        if base.host != h {
+            continue;
+        }
+        let p = base.pole;
+        let value = base_value(c, base, now, state.criticism[h * ps + p], closeness[p]);
+        let l = &now.levers[p];
+        let stood = state.hosted[b];
+        let offered = l[Lever::BaseOffered.index()].ge(R::splat(0.5)) & R::splat_mask(!refuses);
+        let stands = offered & clears(c, stood, value);
+        state.hosted[b] = stands;
+        let cell = &mut state.bases[h * ps + p];
+        *cell = *cell | stands;
+        let slot = slots.base(b);
+        occurred[slot] = R::pack(stands & !stood);
+        occurred[slot + 1] = R::pack(stood & !stands);
+    }
+    for (p, l) in now.levers.iter().enumerate() {
         let cell = h * ps + p;
-        let share = state.alignment[cell];
-        let stood = state.bases[cell];
-        let stands = base_stands(c, stood, offered, refuses, share);
-        state.bases[cell] = stands;
-        let base = slots.base(ps, h, p);
-        occurred[base] = R::pack(stands & !stood);
-        occurred[base + 1] = R::pack(stood & !stands);
         let was = state.transit[cell];
-        let open = route_open(c, was, fees, share);
+        let fees = l[Lever::Transit.index()];
+        let wanted = fees.gt(zero);
+        let open = if R::any(R::pack(wanted)) {
+            let value = rent_value(c, fees, now.scales.revenue_m)
+                - R::splat(c.route_cost)
+                - R::splat(c.criticism_weight) * state.criticism[cell]
+                + closeness[p];
+            wanted & clears(c, was, value)
+        } else {
+            R::splat_mask(false)
+        };
         state.transit[cell] = open;
         let route = slots.transit(ps, h, p);
         occurred[route] = R::pack(open & !was);
@@ -553,37 +624,81 @@ fn decide<R: Real>(
     }
 }
 
-/// Whether a pole's base stands after a host's decision: a standing base is evicted when no longer
-/// offered (the `offered` lever below 0.5), when the share falls below the eviction threshold or when
-/// doctrine refuses it; an offered base is admitted at or above the admission threshold unless
-/// doctrine refuses it.
+/// The value to its host of named base `base`, in logit points (docs/MODEL.md, "Deals"): the rent the
+/// regime captures, the protection against its current threat, less the cost of a foreign base, the
+/// rivals' expected punishment (each weighted by the host's dependence on it), and the pole's
+/// criticism as far as this deal is exposed to it; plus the host's closeness to the pole.
 #[inline(always)]
-fn base_stands<R: Real>(
+fn base_value<R: Real>(
     c: &Coefficients,
-    stood: R::Mask,
-    offered: R,
-    refuses: bool,
-    share: R,
-) -> R::Mask {
-    // Branch-free: `&` on truth values, one threshold chosen by `stood`.
-    let threshold = R::select(
-        stood,
-        R::splat(c.base_evict_below),
-        R::splat(c.base_admit_above),
-    );
-    offered.ge(R::splat(0.5)) & R::splat_mask(!refuses) & share.ge(threshold)
+    base: &Base,
+    now: &Situation<R>,
+    criticism: R,
+    closeness: R,
+) -> R {
+    let p = base.pole;
+    let mut punishment = R::splat(0.0);
+    for (q, l) in now.levers.iter().enumerate().filter(|&(q, _)| q != p) {
+        let objection = R::splat(c.rival_objection) + l[Lever::Pressure.index()];
+        punishment = punishment + now.dependence[q] * objection;
+    }
+    rent_value(
+        c,
+        now.levers[p][Lever::BaseRent.index()],
+        now.scales.revenue_m,
+    ) + R::splat(c.security_weight * base.security) * now.demand
+        - R::splat(c.base_cost)
+        - R::splat(c.punishment_weight) * punishment
+        - R::splat(c.criticism_weight * base.exposure) * criticism
+        + closeness
 }
 
-/// Whether a pole's route is open after a host's decision: an open route closes below the closing
-/// threshold; a route the pole wants (it pays `fees` above 0) opens at or above the opening threshold.
+/// The value of every named base of `world` to its host in quarter `t` of one run in `state` under
+/// `plan`, as the host's decision in `step` weighs it (after this quarter's alignment update, which
+/// this does not apply): what `check` shows for the start, and what tests read.
+pub fn base_values(world: &World, plan: &Plan, t: usize, state: &RunState) -> Vec<f64> {
+    let (c, ps) = (&world.coefficients, world.poles.len());
+    world
+        .bases
+        .iter()
+        .map(|base| {
+            let h = base.host;
+            let mut levers = [[0.0; LEVER_COUNT]; MAX_POLES];
+            let mut dependence = [0.0; MAX_POLES];
+            for p in 0..ps {
+                effective_levers(world, plan, t, state, h, p, &mut levers[p]);
+                dependence[p] = dependence_on(c, levers[p][Lever::Remittance.index()]);
+            }
+            let now = Situation {
+                levers: &levers[..ps],
+                dependence: &dependence[..ps],
+                scales: Scales::of(&world.states[h]),
+                demand: security_demand(c, state.threat[h], state.regime[h]),
+            };
+            let cell = h * ps + base.pole;
+            base_value(
+                c,
+                base,
+                &now,
+                state.criticism[cell],
+                closeness(c, ps, state.alignment[cell]),
+            )
+        })
+        .collect()
+}
+
+/// Closeness to a pole in a deal's value: `w_al · ln(n · a)` for share `a` among `n` poles.
 #[inline(always)]
-fn route_open<R: Real>(c: &Coefficients, was: R::Mask, fees: R, share: R) -> R::Mask {
-    let threshold = R::select(
-        was,
-        R::splat(c.transit_close_below),
-        R::splat(c.transit_open_above),
-    );
-    (was | fees.gt(R::splat(0.0))) & share.ge(threshold)
+fn closeness<R: Real>(c: &Coefficients, n: usize, share: R) -> R {
+    R::splat(c.alignment_weight) * Real::ln_1p(R::splat(n as f64) * share - R::splat(1.0))
+}
+
+/// Whether a deal of value `value` holds after a decision: one in force (`was`) is kept while its value
+/// stays above `−m`; one not in force is taken up when its value exceeds `m` (hysteresis).
+#[inline(always)]
+fn clears<R: Real>(c: &Coefficients, was: R::Mask, value: R) -> R::Mask {
+    let m = c.deal_margin;
+    value.gt(R::select(was, R::splat(-m), R::splat(m)))
 }
 
 /// Whether a host belongs to a decided bloc after its decision: a member leaves below the leaving

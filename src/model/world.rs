@@ -100,21 +100,21 @@ levers! {
     }
     BaseRent {
         key: "base_rent_usd_m",
-        unit: "$M/yr",
+        unit: "$M/yr per base",
         max: MAX_USD_M,
-        meaning: "Rent for a base, counted only while the base is hosted; not scaled by capacity or presence.",
+        meaning: "Rent the pole pays for each of its bases (`[[base]]`) in the state, counted while that base is hosted; not scaled by capacity or presence.",
     }
     BaseOffered {
         key: "base_offered",
         unit: "flag",
         max: 1.0,
-        meaning: "Exactly 0 or 1. 1: the pole seeks (or keeps) a base in the state; 0: it does not, and a hosted base closes.",
+        meaning: "Exactly 0 or 1. 1: the pole offers (or keeps) its bases declared in the state (`[[base]]`); 0: it withdraws them.",
     }
     Transit {
         key: "transit_usd_m",
         unit: "$M/yr",
         max: MAX_USD_M,
-        meaning: "Fees and procurement from the pole's supply route, counted while the route is open; > 0 means the pole wants the route; scaled by presence.",
+        meaning: "Fees and procurement from the pole's supply route, counted while the route is open; > 0 means the pole wants the route (0: it stops wanting it and the route closes); scaled by presence.",
     }
     Remittance {
         key: "remittance_share",
@@ -139,6 +139,12 @@ levers! {
         unit: "provision",
         max: 1.0,
         meaning: "Security provided without a base (training, arms, border help); scaled by presence.",
+    }
+    Pressure {
+        key: "pressure",
+        unit: "campaign, 0..1",
+        max: 1.0,
+        meaning: "A punitive campaign (a migrant squeeze, pressure on a base): buys compliance scaled by the state's dependence on the pole, leaves a grievance that fades slowly.",
     }
 }
 
@@ -250,13 +256,28 @@ coefficients! {
     }
     economic_weight {
         symbol: "w_econ", unit: "logit points", range: 0.0 ..= 100.0, default: 0.5,
-        meaning: "Economic pull is `w_econ · ln(1 + benefit / economic_scale)`.",
-        reason: "a benefit of 1% of GDP pulls `0.5·ln 2 ≈ 0.35` logit; TJK's 49% remittances `0.5·ln 50 ≈ 2` logit",
+        meaning: "Pull of the economy channel: `w_econ · ln(1 + (w_loan·loans + w_inv·investment) / (s_econ·GDP))`.",
+        reason: "loans and investment reach the economy, not the regime's purse (004:338-370 on who captures rents): 1% of GDP pulls `0.5·ln 2 ≈ 0.35` logit",
     }
     economic_scale {
         symbol: "s_econ", unit: "share of GDP", range: 1e-6 ..= 1.0, default: 0.01,
-        meaning: "Benefit at which the economic pull is `w_econ · ln 2`.",
+        meaning: "Share of GDP at which the economy and household channels pull `w · ln 2`.",
         reason: "1% of GDP is where money starts to matter: diminishing returns above it (log); above 0 so the ratio is finite",
+    }
+    household_weight {
+        symbol: "w_hh", unit: "logit points", range: 0.0 ..= 100.0, default: 0.5,
+        meaning: "Pull of the household channel: `w_hh · ln(1 + remittances / s_econ)`, remittances a share of GDP.",
+        reason: "remittances reach households (49% of Tajik GDP, 000:382): TJK's pull `0.5·ln 50 ≈ 2` logit; its own term, so it cannot saturate the regime's rents",
+    }
+    rent_weight {
+        symbol: "w_rent", unit: "logit points", range: 0.0 ..= 100.0, default: 0.8,
+        meaning: "Pull of the rents channel: `w_rent · ln(1 + rents / (s_rent·revenue))`, rents = aid + base rents + transit fees.",
+        reason: "rents reach the regime directly: fees were 'the necessary economic incentives' and officials took their cut (004:338-363); each wanted 'its piece of the pie' (000:144); assumption: 1% of revenue pulls `0.8·ln 2 ≈ 0.55` logit",
+    }
+    rent_scale {
+        symbol: "s_rent", unit: "share of revenue", range: 1e-6 ..= 1.0, default: 0.01,
+        meaning: "Share of government revenue at which the rents channel pulls `w_rent · ln 2`.",
+        reason: "assumption: a rent of 1% of what the regime collects is noticed; Manas's $60M (000:380) is about 3% of Kyrgyz revenue",
     }
     loan_weight {
         symbol: "w_loan", unit: "grant equivalent per $", range: 0.0 ..= 1.0, default: 0.35,
@@ -280,7 +301,7 @@ coefficients! {
     }
     base_security {
         symbol: "—", unit: "provision", range: 0.0 ..= 1.0, default: 0.3,
-        meaning: "Provision a hosted base adds to the pole's `security`.",
+        meaning: "Provision a hosted base adds to the pole's `security` when its `[[base]]` gives no `security`.",
         reason: "a hosted base adds provision (Russia's 201st division, 000:384-392)",
     }
     criticism_weight {
@@ -323,25 +344,55 @@ coefficients! {
         meaning: "Pull per unit of population share tied to the pole.",
         reason: "a 24% Russian minority (KAZ, 000:348) adds 0.24 logit toward Russia",
     }
-    base_admit_above {
-        symbol: "—", unit: "share", range: 0.0 ..= 1.0, default: 0.45,
-        meaning: "A state admits an offered base when its share toward the pole is ≥ this.",
-        reason: "a state admits a base only from a pole close to dominant",
+    dependence_scale {
+        symbol: "s_dep", unit: "share of GDP", range: 1e-6 ..= 1.0, default: 0.1,
+        meaning: "Dependence on a pole `D = m / (m + s_dep)`, m its remittances as a share of GDP.",
+        reason: "migrants are 'a bargaining chip to keep Dushanbe accountable' (000:382): TJK's 49% gives D ≈ 0.83, KAZ's 0.2% D ≈ 0.02; assumption: half the bite at 10% of GDP",
     }
-    base_evict_below {
-        symbol: "—", unit: "share", range: 0.0 ..= 1.0, default: 0.2,
-        meaning: "A state evicts a base when its share toward the pole is < this; must be < `base_admit_above`.",
-        reason: "and evicts it when the pole's share collapses (K2 after Andijan)",
+    compliance_weight {
+        symbol: "φ", unit: "logit points per unit of pressure", range: 0.0 ..= 100.0, default: 1.0,
+        meaning: "Short-run pull toward a coercing pole: `φ · D · pressure`.",
+        reason: "punitive power buys compliance where the target depends on the coercer: 'Bishkek was pushed by Moscow' to close Manas (000:380); 'ideological, remunerative and punitive' powers (000:332)",
     }
-    transit_open_above {
-        symbol: "—", unit: "share", range: 0.0 ..= 1.0, default: 0.25,
-        meaning: "A state opens a route the pole wants when its share toward the pole is ≥ this.",
-        reason: "transit is a commercial favour, granted at a modest share",
+    grievance_weight {
+        symbol: "w_g", unit: "logit points per unit", range: 0.0 ..= 100.0, default: 0.1,
+        meaning: "Pull lost per unit of grievance, the remembered pressure of a pole.",
+        reason: "coercion damages trust for years: after 2014 the states turned 'multi-vector' (000:414); assumption: a year of full pressure costs 0.4 logit once it ends",
     }
-    transit_close_below {
-        symbol: "—", unit: "share", range: 0.0 ..= 1.0, default: 0.12,
-        meaning: "A state closes the pole's route when its share toward the pole is < this; must be < `transit_open_above`.",
-        reason: "and withdrawn only when relations are very poor",
+    grievance_decay {
+        symbol: "δ_g", unit: "per quarter", range: 0.0 ..= 1.0, default: 0.05,
+        meaning: "Share of grievance forgotten each quarter (grievance ← (1 − δ_g)·grievance + pressure).",
+        reason: "assumption: half-life about 3.4 years, far slower than criticism (δ_c): lasting damage (000:414)",
+    }
+    base_cost {
+        symbol: "c_base", unit: "logit points", range: 0.0 ..= 100.0, default: 0.5,
+        meaning: "What hosting a foreign base costs a regime in sovereignty, before punishment and criticism.",
+        reason: "assumption: a base is a concession that needs payment or protection to be worth it ('for enormous rentals', 000:396)",
+    }
+    route_cost {
+        symbol: "c_route", unit: "logit points", range: 0.0 ..= 100.0, default: 0.05,
+        meaning: "What opening a supply route costs a regime, before criticism.",
+        reason: "assumption: transit is a commercial favour, far cheaper than a base: the NDN ran through Russia itself (004:13-16) and small residual routes stayed open after 2014 (000:170, 000:218)",
+    }
+    punishment_weight {
+        symbol: "w_pun", unit: "logit points", range: 0.0 ..= 100.0, default: 2.0,
+        meaning: "Weight of the expected punishment by rival poles in a base deal: `w_pun · Σ_{q≠p} D_q · (κ + pressure_q)`.",
+        reason: "a state dependent on a rival fears its punishment: Moscow pushed Bishkek to close Manas (000:380); assumption: full dependence with an open campaign costs 2 logit",
+    }
+    rival_objection {
+        symbol: "κ", unit: "pressure units", range: 0.0 ..= 1.0, default: 0.25,
+        meaning: "The objection a rival pole is assumed to raise to any foreign base, without a campaign.",
+        reason: "Russia and China object to Western bases as a matter of course (the 2005 SCO call to set a withdrawal date, 000:204); assumption",
+    }
+    alignment_weight {
+        symbol: "w_al", unit: "logit points", range: 0.0 ..= 100.0, default: 0.25,
+        meaning: "In a deal's value, `w_al · ln(n · a)`: closeness to the pole (share a, n poles) lowers the cost, distance raises it.",
+        reason: "alignment modifies the cost of a deal, it does not gate it: Kyrgyzstan hosted Manas beside Russia's Kant (000:380); assumption: a share of a tenth among three poles costs `0.25·ln 0.3 ≈ 0.3` logit",
+    }
+    deal_margin {
+        symbol: "m", unit: "logit points", range: 0.0 ..= 100.0, default: 0.25,
+        meaning: "Hysteresis of deals: a base or route is taken up when its value exceeds m and ended when it falls below −m.",
+        reason: "deals are sticky: states renegotiated rather than evicted at each swing (Manas 2009 rent hike instead of closure, 000:380, 001:37)",
     }
 }
 
@@ -354,6 +405,8 @@ pub struct HostState {
     pub name: String,
     /// GDP, $bn per year.
     pub gdp_usd_bn: f64,
+    /// Government revenue, $bn per year: what the regime can capture, the scale of the rents channel.
+    pub revenue_usd_bn: f64,
     /// Length of the border with Afghanistan, km.
     pub afghan_border_km: f64,
     /// Population share with ethnic or linguistic ties to each pole (0..=1), by pole.
@@ -373,8 +426,6 @@ pub struct HostState {
     pub affinity: Vec<f64>,
     /// Bloc memberships at the start, by bloc.
     pub blocs: Vec<bool>,
-    /// Bases hosted at the start, by pole.
-    pub bases: Vec<bool>,
     /// Transit routes open at the start, by pole.
     pub transit: Vec<bool>,
 }
@@ -384,6 +435,27 @@ impl HostState {
     pub fn refuses_bases(&self, t: usize) -> bool {
         self.neutral || self.bans_bases_from.is_some_and(|from| t >= from)
     }
+}
+
+/// A named foreign base (`[[base]]`): a deal between a pole and a host, taken up and kept while its
+/// value to the regime exceeds its cost (docs/MODEL.md, "Deals").
+#[derive(Clone, Debug, PartialEq)]
+pub struct Base {
+    /// Name used in files and outputs (`Manas`).
+    pub name: String,
+    /// What it is, in words, with its source.
+    pub description: String,
+    /// Index of the host state.
+    pub host: usize,
+    /// Index of the pole whose base it is.
+    pub pole: usize,
+    /// Provision the base adds to the pole's security while hosted, 0..=1.
+    pub security: f64,
+    /// How much the pole's criticism of the host weighs on this deal, 0..=1 (Termez 0.2: Germany kept
+    /// silent after Andijan, 000:206-210).
+    pub exposure: f64,
+    /// Hosted at the start.
+    pub hosted: bool,
 }
 
 /// Join and leave thresholds of a bloc whose membership hosts decide.
@@ -486,6 +558,8 @@ pub struct World {
     pub blocs: Vec<Bloc>,
     /// Host states, in file order.
     pub states: Vec<HostState>,
+    /// Named bases, in file order.
+    pub bases: Vec<Base>,
     /// Events, in file order.
     pub events: Vec<Event>,
     /// Reaction rules, in file order.
@@ -505,6 +579,18 @@ impl World {
     /// The pole index named `name`.
     pub fn pole_index(&self, name: &str) -> Option<usize> {
         self.poles.iter().position(|p| p == name)
+    }
+
+    /// Whether pole `p` has a base declared in host `h`.
+    pub fn has_base(&self, h: usize, p: usize) -> bool {
+        self.bases.iter().any(|b| b.host == h && b.pole == p)
+    }
+
+    /// Whether pole `p` hosts a base in host `h` at the start.
+    pub fn hosts_at_start(&self, h: usize, p: usize) -> bool {
+        self.bases
+            .iter()
+            .any(|b| b.host == h && b.pole == p && b.hosted)
     }
 
     /// Label of the `t`-th simulated quarter.

@@ -277,6 +277,9 @@ pub fn outcome_rows(world: &World, names: &[String], outcome: &Outcome) -> Vec<O
                     push(kind, &world.poles[p], counts[h * ps + p]);
                 }
             }
+            for (b, base) in world.bases.iter().enumerate().filter(|(_, b)| b.host == h) {
+                push("hosted", &base.name, tally.hosted[b]);
+            }
             for (b, bloc) in world.blocs.iter().enumerate() {
                 push("bloc", &bloc.name, tally.blocs[h * world.blocs.len() + b]);
             }
@@ -295,6 +298,9 @@ pub fn event_rows(world: &World, names: &[String], outcome: &Outcome) -> Vec<Eve
                 let subject = match slot.kind {
                     OccurrenceKind::Event => &world.events[slot.subject].name,
                     OccurrenceKind::Reaction => &world.reactions[slot.subject].name,
+                    OccurrenceKind::BaseOpened | OccurrenceKind::BaseClosed => {
+                        &world.bases[slot.subject].name
+                    }
                     OccurrenceKind::BlocJoined | OccurrenceKind::BlocLeft => {
                         &world.blocs[slot.subject].name
                     }

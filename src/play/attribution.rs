@@ -7,8 +7,8 @@
 //!
 //! Causes: every change of a lever from the value the start was computed at (the rest point), at its
 //! quarter, until the lever next changes; each event's strikes by hazard, and each quarter's injects of
-//! an event; each reaction rule; and the hosts' decisions on bases, on transit routes and on blocs
-//! (switched off by freezing what stands at the start). When causes interact the parts need not sum to
+//! an event; each reaction rule; and the hosts' decisions on deals (bases and transit routes) and on
+//! blocs (switched off by freezing what stands at the start). When causes interact the parts need not sum to
 //! the shift: the residual (shift minus the sum of parts, per run, with its interval) says by how much.
 
 use serde::Serialize;
@@ -56,9 +56,6 @@ pub struct Cause {
     world: World,
     plan: Plan,
 }
-
-/// Switches one kind of decision off in a world.
-type Freeze = fn(&mut World);
 
 /// The causes that can move the shares of `plan` by quarter `at` (inclusive), each with its switched-off
 /// world and plan. `rest` is the plan whose first-quarter levers the start was computed at (the
@@ -154,29 +151,18 @@ pub fn causes(world: &World, plan: &Plan, rest: &Plan, at: usize) -> Vec<Cause> 
             out.push(cause(CauseKind::Reaction, name, world.clone(), off));
         }
     }
-    // Decisions: thresholds no share can reach freeze what stands at the start (a base still closes
-    // when its pole stops offering it or doctrine bans it: those are levers and doctrine, not
-    // decisions).
-    let freezes: [(&str, Freeze); 2] = [
-        ("decisions on bases", |w| {
-            w.coefficients.base_admit_above = f64::INFINITY;
-            w.coefficients.base_evict_below = 0.0;
-        }),
-        ("decisions on transit routes", |w| {
-            w.coefficients.transit_open_above = f64::INFINITY;
-            w.coefficients.transit_close_below = 0.0;
-        }),
-    ];
-    for (name, freeze) in freezes {
-        let mut frozen = world.clone();
-        freeze(&mut frozen);
-        out.push(cause(
-            CauseKind::Decision,
-            name.into(),
-            frozen,
-            plan.clone(),
-        ));
-    }
+    // Decisions on deals (bases and transit routes): an infinite hysteresis margin, so no deal is
+    // taken up and none ends on its value (a base still closes if its pole stops offering it or
+    // doctrine bans it, a route if its pole stops paying: those are levers and doctrine, not the
+    // host's decisions).
+    let mut frozen = world.clone();
+    frozen.coefficients.deal_margin = f64::INFINITY;
+    out.push(cause(
+        CauseKind::Decision,
+        "decisions on bases and transit routes".into(),
+        frozen,
+        plan.clone(),
+    ));
     if world.blocs.iter().any(|b| b.decided.is_some()) {
         let mut blocs = world.clone();
         blocs.blocs.iter_mut().for_each(|b| b.decided = None);

@@ -91,7 +91,7 @@ pub fn scenario_levers() -> String {
         let (range, default) = if l.lever == Lever::BaseOffered {
             (
                 "exactly 0 or 1".to_string(),
-                "unchanged (1 if the state lists the pole in `bases`, else 0)",
+                "unchanged (1 if a `[[base]]` of the pole is hosted in the state at the start, else 0)",
             )
         } else {
             (range(0.0, l.max), "unchanged (0 if never set)")

@@ -138,48 +138,45 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Scenario {
-    /// Decisions and reactions the starting situation sets off at once: a base, route or membership whose
-    /// share is already past its threshold, or a reaction whose share trigger already holds. Not errors
-    /// (a scenario may mean them), but usually a sign the start is inconsistent. Judged on the starting
-    /// shares and the baseline's first-quarter levers, before any mood or event.
+    /// Decisions and reactions the starting situation sets off at once: a base, route or membership the
+    /// first quarter's decisions change, or a reaction whose share trigger already holds. Not errors (a
+    /// scenario may mean them), but usually a sign the start is inconsistent. Judged by one quarter of
+    /// the update on the baseline with no mood, no event and no reaction (`Shocks::quiet`, injects
+    /// left out), so it follows the model's own decision rules.
     pub fn start_warnings(&self) -> Vec<String> {
-        use crate::model::{Lever, Trigger};
+        use crate::model::{OccurrenceKind, Occurrences, RunState, Shocks, Trigger};
         let w = &self.world;
-        let c = &w.coefficients;
         let mut out = Vec::new();
+        let mut quiet = w.clone();
+        quiet.injects.fill(false);
+        let slots = Occurrences::new(&quiet);
+        let mut state = RunState::initial(&quiet);
+        let mut occurred = vec![false; slots.len()];
+        let shocks = Shocks::quiet(&quiet);
+        crate::model::step(
+            &quiet,
+            &self.baseline,
+            &slots,
+            0,
+            &mut state,
+            &shocks,
+            &mut occurred,
+        );
+        for (slot, _) in slots.slots.iter().zip(&occurred).filter(|(_, &hit)| hit) {
+            let Some(h) = slot.state else { continue };
+            let code = &w.states[h].code;
+            let what = match slot.kind {
+                OccurrenceKind::BaseOpened => format!("admits base {} in the first quarter: its deal is worth more than its cost from the start", w.bases[slot.subject].name),
+                OccurrenceKind::BaseClosed => format!("hosts base {}, but it closes in the first quarter (its deal is worth less than its cost, or base_offered = 0)", w.bases[slot.subject].name),
+                OccurrenceKind::TransitOpened => format!("opens {}'s route in the first quarter: the pole wants it and its deal clears", w.poles[slot.subject]),
+                OccurrenceKind::TransitClosed => format!("closes {}'s route in the first quarter (transit_usd_m = 0, or its deal is worth less than its cost)", w.poles[slot.subject]),
+                OccurrenceKind::BlocJoined => format!("joins {} in the first quarter: its share is past join_above from the start", w.blocs[slot.subject].name),
+                OccurrenceKind::BlocLeft => format!("leaves {} in the first quarter: its share is below leave_below from the start", w.blocs[slot.subject].name),
+                OccurrenceKind::Event | OccurrenceKind::Reaction => continue,
+            };
+            out.push(format!("{code}: {what}"));
+        }
         for (h, host) in w.states.iter().enumerate() {
-            for (p, pole) in w.poles.iter().enumerate() {
-                let share = host.alignment[p];
-                let row = self.baseline.lever_row(w, 0, h, p);
-                let offered = row[Lever::BaseOffered.index()] >= 0.5;
-                if host.bases[p] && (share < c.base_evict_below || !offered) {
-                    out.push(format!("{}: hosts {pole}'s base, but it closes in the first quarter ({pole} share {share:.3} < base_evict_below {:.3}, or base_offered = 0)", host.code, c.base_evict_below));
-                }
-                if !host.bases[p]
-                    && offered
-                    && !host.refuses_bases(0)
-                    && share >= c.base_admit_above
-                {
-                    out.push(format!("{}: {pole} offers a base and its share {share:.3} >= base_admit_above {:.3}: admitted in the first quarter", host.code, c.base_admit_above));
-                }
-                let wanted = row[Lever::Transit.index()] > 0.0;
-                if host.transit[p] && share < c.transit_close_below {
-                    out.push(format!("{}: {pole}'s route is open, but its share {share:.3} < transit_close_below {:.3}: closed in the first quarter", host.code, c.transit_close_below));
-                }
-                if !host.transit[p] && wanted && share >= c.transit_open_above {
-                    out.push(format!("{}: {pole} wants transit and its share {share:.3} >= transit_open_above {:.3}: opened in the first quarter", host.code, c.transit_open_above));
-                }
-            }
-            for (b, bloc) in w.blocs.iter().enumerate() {
-                let Some(rule) = bloc.decided else { continue };
-                let share = host.alignment[bloc.pole];
-                if host.blocs[b] && share < rule.leave_below {
-                    out.push(format!("{}: a member of {}, but its {} share {share:.3} < leave_below {:.3}: leaves in the first quarter", host.code, bloc.name, w.poles[bloc.pole], rule.leave_below));
-                }
-                if !host.blocs[b] && !host.neutral && share >= rule.join_above {
-                    out.push(format!("{}: not in {}, but its {} share {share:.3} >= join_above {:.3}: joins in the first quarter", host.code, bloc.name, w.poles[bloc.pole], rule.join_above));
-                }
-            }
             for (r, rule) in w.reactions.iter().enumerate() {
                 if let Trigger::Share {
                     watch,

@@ -42,6 +42,9 @@ pub struct RawScenario {
     /// The states that divide their alignment between the poles: at least one.
     #[serde(default)]
     pub state: Vec<RawState>,
+    /// Named foreign bases: deals between a pole and a state.
+    #[serde(default)]
+    pub base: Vec<RawBase>,
     /// What one pole brings one state, from a quarter on.
     #[serde(default)]
     pub lever: Vec<RawLever>,
@@ -141,6 +144,12 @@ pub struct RawState {
     /// GDP; $bn per year, 1e-3..=1e6. Money levers are divided by 1000 · gdp_usd_bn. Required.
     #[schemars(with = "f64", range(min = 1e-3, max = 1e6))]
     pub gdp_usd_bn: S<f64>,
+    /// Government revenue, what the regime can capture; $bn per year, 1e-3..=1e6. The rents channel (aid,
+    /// base rents, transit fees) is valued against it. Default: 0.25 · gdp_usd_bn (an assumption: say
+    /// where yours comes from).
+    #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 1e-3, max = 1e6))]
+    pub revenue_usd_bn: Option<S<f64>>,
     /// Border with Afghanistan; km, 0..=1e5; used by events with border_exposure. Default 0.
     #[serde(default)]
     #[schemars(with = "Option<f64>", range(min = 0, max = 1e5))]
@@ -187,14 +196,42 @@ pub struct RawState {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub blocs: Vec<S<String>>,
-    /// Poles whose base the state hosts at the start (declared pole names). Default none.
-    #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    pub bases: Vec<S<String>>,
     /// Poles whose supply route through the state is open at the start (pole names). Default none.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub transit: Vec<S<String>>,
+}
+
+/// `[[base]]`: a named foreign base, a deal between a pole and a host state (docs/MODEL.md, "Deals").
+/// Its rent and whether the pole offers it are the pole's levers toward the state (`base_rent_usd_m`,
+/// `base_offered`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBase {
+    /// The base's name in outputs and checks (`Manas`); unique, a name (docs/SCENARIO.md, "Names").
+    /// Required.
+    #[schemars(with = "String", pattern(IDENT_PATTERN))]
+    pub name: S<String>,
+    /// What it is, with its source. Default: empty.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The host (a declared state code). Required.
+    #[schemars(with = "String")]
+    pub state: S<String>,
+    /// Whose base it is (a declared pole name). Required.
+    #[schemars(with = "String")]
+    pub pole: S<String>,
+    /// Security it provides the host while hosted; provision, 0..=1. Default: model.base_security.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
+    pub security: Option<S<f64>>,
+    /// How much the pole's criticism of the host weighs on this deal; 0..=1. Default 1.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
+    pub exposure: Option<S<f64>>,
+    /// Hosted at the start. Default false.
+    #[serde(default)]
+    pub hosted: Option<bool>,
 }
 
 /// `[[event]]`: a shock with a quarterly hazard and its effects.
@@ -430,6 +467,11 @@ pub struct RawCheck {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub pole: Option<S<String>>,
+    /// A declared base name (`[[base]]` in `state`), for base_opened, base_closed and base_hosted;
+    /// not together with `pole`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub base: Option<S<String>>,
     /// A declared bloc name, for the kinds that use one.
     #[serde(default)]
     #[schemars(with = "Option<String>")]

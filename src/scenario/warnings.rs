@@ -150,8 +150,7 @@ fn reaction_amounts(sc: &Scenario, out: &mut Vec<Warning>) {
 }
 
 /// A policy that changes nothing the model reads, or offers a base that cannot be admitted (doctrine
-/// forbids every base in every quarter it offers one) or whose admission level the pole's share starts
-/// far below.
+/// forbids every base in every quarter it offers one, or the pole has no base declared in the state).
 fn ineffective(world: &World, baseline: &Plan, plan: &Plan, out: &mut Vec<Warning>) {
     if plan.levers == baseline.levers
         && plan.hazards == baseline.hazards
@@ -165,7 +164,6 @@ fn ineffective(world: &World, baseline: &Plan, plan: &Plan, out: &mut Vec<Warnin
         return;
     }
     let offered = Lever::BaseOffered.index();
-    let admit = world.coefficients.base_admit_above;
     for (h, host) in world.states.iter().enumerate() {
         for p in 0..world.poles.len() {
             let newly: Vec<usize> = (0..world.quarters)
@@ -192,16 +190,13 @@ fn ineffective(world: &World, baseline: &Plan, plan: &Plan, out: &mut Vec<Warnin
                         "its ban on bases"
                     }
                 )));
-            } else if host.alignment[p] < admit / 2.0 && !host.bases[p] {
+            } else if !world.has_base(h, p) {
                 out.push(Warning(format!(
-                    "{what} (from {}) is admitted only once {}'s share in {} reaches {:.0}% \
-                     (base_admit_above), and it starts at {:.0}%: expect it to be taken up in few \
-                     runs or none",
+                    "{what} (from {}) cannot take effect: {} has no [[base]] declared in {}, so \
+                     there is nothing to offer",
                     world.quarter_label(first),
                     world.poles[p],
                     host.code,
-                    admit * 100.0,
-                    host.alignment[p] * 100.0
                 )));
             }
         }

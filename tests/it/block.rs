@@ -78,8 +78,9 @@ fn lever_row() -> impl Strategy<Value = [f64; LEVER_COUNT]> {
         money(),
         money(),
         share(),
+        share(),
     )
-        .prop_map(|(a, r, o, t, m, l, i, s)| [a, r, o, t, m, l, i, s])
+        .prop_map(|(a, r, o, t, m, l, i, s, x)| [a, r, o, t, m, l, i, s, x])
 }
 
 fn knobs() -> impl Strategy<Value = Knobs> {
@@ -169,18 +170,36 @@ fn generated(k: &Knobs) -> (World, Plan) {
     assert_eq!((hs, ps, es, q), (3, 3, 4, 12), "the small scenario's shape");
     world.coefficients.adjustment_rate = k.adjust;
     world.coefficients.mood_sd = k.mood_sd;
-    for (host, &(weights, threat, regime, bases, transit, blocs, doctrine)) in
+    for (host, &(weights, threat, regime, _, transit, blocs, doctrine)) in
         world.states.iter_mut().zip(&k.hosts)
     {
         let sum: f64 = weights.iter().sum();
         host.alignment = weights.iter().map(|w| w / sum).collect();
         host.threat_baseline = threat;
         host.regime_baseline = regime;
-        host.bases = bases.to_vec();
         host.transit = transit.to_vec();
         host.blocs = blocs.to_vec();
         host.neutral = doctrine % 5 == 0;
         host.bans_bases_from = (doctrine % 3 == 0).then_some(usize::from(doctrine) % q);
+    }
+    // A named base of every pole in every host (two of the first pole's in the first host, so that a
+    // pole's bases are decided one by one), hosted where the knobs say.
+    world.bases.clear();
+    for (h, &(_, _, _, bases, ..)) in k.hosts.iter().enumerate() {
+        for (p, &hosted) in bases.iter().enumerate() {
+            let copies = if h == 0 && p == 0 { 2 } else { 1 };
+            for c in 0..copies {
+                world.bases.push(greatgame::model::Base {
+                    name: format!("base-{h}-{p}-{c}"),
+                    description: String::new(),
+                    host: h,
+                    pole: p,
+                    security: 0.1 + 0.2 * c as f64,
+                    exposure: 1.0 - 0.6 * c as f64,
+                    hosted: hosted && !world.states[h].refuses_bases(0),
+                });
+            }
+        }
     }
     world.blocs[0].decided = Some(greatgame::model::Hysteresis {
         join_above: k.hysteresis.0,

@@ -111,9 +111,12 @@ fn inject_outside_the_horizon_is_rejected() {
 
 #[test]
 fn a_base_in_a_state_that_bans_them_is_rejected() {
-    let (err, _) = broken("bans_bases = true", "bans_bases = true\nbases = [\"NATO\"]");
+    let (err, _) = broken(
+        "name = \"BBB-NATO\"\nstate = \"BBB\"\npole = \"NATO\"",
+        "name = \"BBB-NATO\"\nstate = \"BBB\"\npole = \"NATO\"\nhosted = true",
+    );
     assert!(
-        err.contains("state.BBB.bases: a state with bans_bases = true hosts no base"),
+        err.contains("base.BBB-NATO.hosted: BBB has bans_bases = true and hosts no base"),
         "{err}"
     );
 }

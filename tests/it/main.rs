@@ -8,6 +8,7 @@ mod catalogue;
 mod checks;
 mod common;
 mod compare;
+mod deals;
 mod determinism;
 mod docs;
 mod errors;

@@ -84,6 +84,7 @@ fn every_lever_raises_its_pole_pull() {
     let world = &sc.world;
     let mut state = RunState::initial(world);
     state.bases.iter_mut().for_each(|b| *b = true);
+    state.hosted.iter_mut().for_each(|b| *b = true);
     state.transit.iter_mut().for_each(|b| *b = true);
     let mut levers = [0.0; LEVER_COUNT];
     for h in 0..world.states.len() {
@@ -99,7 +100,15 @@ fn every_lever_raises_its_pole_pull() {
                     "{} lowered pull of pole {p} on state {h}",
                     lever.key()
                 );
-                if lever != Lever::BaseOffered && more[lever.index()] > levers[lever.index()] {
+                // Rent counts per hosted base, and pressure buys compliance only from a dependent host
+                // (its grievance comes a quarter later: docs/MODEL.md, "Coercion").
+                let acts = match lever {
+                    Lever::BaseOffered => false,
+                    Lever::BaseRent => world.has_base(h, p),
+                    Lever::Pressure => levers[Lever::Remittance.index()] > 0.0,
+                    _ => true,
+                };
+                if acts && more[lever.index()] > levers[lever.index()] {
                     assert!(
                         after > before,
                         "{} did not raise pull of pole {p} on state {h}",
@@ -191,6 +200,11 @@ fn doctrines_hold_in_every_run_and_quarter() {
     let mut text = small();
     for code in ["BBB", "NEU"] {
         for pole in ["NATO", "Russia"] {
+            if (code, pole) != ("BBB", "NATO") {
+                text.push_str(&format!(
+                    "\n[[base]]\nname = \"{code}-{pole}\"\nstate = \"{code}\"\npole = \"{pole}\"\n"
+                ));
+            }
             text.push_str(&format!("\n[[lever]]\npole = \"{pole}\"\nstate = \"{code}\"\nbase_offered = 1\nbase_rent_usd_m = 5000\naid_usd_m = 5000\nsecurity = 1\n"));
         }
     }
@@ -201,14 +215,17 @@ fn doctrines_hold_in_every_run_and_quarter() {
     let csto = w.blocs.iter().position(|b| b.name == "CSTO").unwrap();
     for code in ["BBB", "NEU"] {
         let h = w.states.iter().position(|s| s.code == code).unwrap();
-        for p in 0..ps {
+        for b in (0..w.bases.len()).filter(|&b| w.bases[b].host == h) {
             for t in 0..w.quarters {
                 assert_eq!(
-                    share(&o, OccurrenceKind::BaseOpened, p, Some(h), t),
+                    share(&o, OccurrenceKind::BaseOpened, b, Some(h), t),
                     0.0,
                     "{code} admitted a base"
                 );
             }
+            assert_eq!(o.tallies[0].hosted[b], 0, "{code} hosts a base at the end");
+        }
+        for p in 0..ps {
             assert_eq!(
                 o.tallies[0].bases[h * ps + p],
                 0,
@@ -337,14 +354,20 @@ fn a_ban_on_bases_from_a_quarter_closes_a_standing_base_then_and_admits_none_aft
     let sc = scenario(&text);
     let o = run(&sc, 200, false);
     let russia = sc.world.pole_index("Russia").unwrap();
+    let base = sc
+        .world
+        .bases
+        .iter()
+        .position(|b| b.name == "AAA-Russia")
+        .unwrap();
     for t in 0..sc.world.quarters {
-        let closed = share(&o, OccurrenceKind::BaseClosed, russia, Some(0), t);
+        let closed = share(&o, OccurrenceKind::BaseClosed, base, Some(0), t);
         if t == 2 {
             assert_eq!(closed, 1.0, "the ban closed the base in every run");
         }
         if t >= 2 {
-            for p in 0..sc.world.poles.len() {
-                assert_eq!(share(&o, OccurrenceKind::BaseOpened, p, Some(0), t), 0.0);
+            for b in (0..sc.world.bases.len()).filter(|&b| sc.world.bases[b].host == 0) {
+                assert_eq!(share(&o, OccurrenceKind::BaseOpened, b, Some(0), t), 0.0);
             }
         }
     }
@@ -353,17 +376,27 @@ fn a_ban_on_bases_from_a_quarter_closes_a_standing_base_then_and_admits_none_aft
 
 #[test]
 fn check_warns_of_decisions_the_start_sets_off_at_once() {
-    // AAA's NATO route is open at a NATO share below transit_close_below; BBB's reaction trigger holds.
-    let text = small().replace(
-        "alignment = { NATO = 0.2, Russia = 0.5, China = 0.3 }",
-        "alignment = { NATO = 0.05, Russia = 0.65, China = 0.3 }",
-    );
+    // AAA's NATO route is open though NATO pays nothing for it (it no longer wants it); AAA's Russian
+    // base is hosted though doctrine bans it from the first quarter; BBB's reaction trigger holds.
+    let text = small()
+        .replace(
+            "aid_usd_m = 20\ntransit_usd_m = 50",
+            "aid_usd_m = 20\ntransit_usd_m = 0",
+        )
+        .replace(
+            "afghan_border_km = 1000",
+            "afghan_border_km = 1000\nbans_bases_from = \"2020Q1\"",
+        );
     let warnings = scenario(&text).start_warnings();
-    assert!(
-        warnings.iter().any(|w| w
-            .starts_with("AAA: NATO's route is open, but its share 0.050 < transit_close_below")),
-        "{warnings:?}"
-    );
+    for expected in [
+        "AAA: closes NATO's route in the first quarter",
+        "AAA: hosts base AAA-Russia, but it closes in the first quarter",
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.starts_with(expected)),
+            "{expected}: {warnings:?}"
+        );
+    }
     assert!(
         warnings
             .iter()

@@ -150,6 +150,9 @@ fn init_writes_a_scenario_that_passes_check_and_the_schema() {
     assert!(text.contains("name = \"demo\""));
     let errors = schema_errors(&text);
     assert!(errors.is_empty(), "{errors}");
+    // A consistent start: nothing the first quarter's decisions or reactions change at once.
+    let sc = greatgame::scenario::load(&path).unwrap().scenario;
+    assert!(sc.start_warnings().is_empty(), "{:?}", sc.start_warnings());
 }
 
 #[test]

@@ -83,10 +83,19 @@ economy_recovery = 0
 bloc_weight = {weights}
 base_weight = {weights}
 diaspora_weight = {weights}
-base_admit_above = 1
-base_evict_below = 0.999
-transit_open_above = 1
-transit_close_below = 0.999
+household_weight = {weights}
+rent_weight = {weights}
+rent_scale = 1e-6
+dependence_scale = 1e-6
+compliance_weight = {weights}
+grievance_weight = {weights}
+grievance_decay = 0
+base_cost = {weights}
+route_cost = {weights}
+punishment_weight = {weights}
+rival_objection = 1
+alignment_weight = {weights}
+deal_margin = {weights}
 
 [[pole]]
 name = "West"
@@ -107,8 +116,14 @@ threat = 1
 alignment = {{ West = 0.000001, East = 0.999999 }}
 diaspora = {{ West = 1, East = 0 }}
 blocs = ["Pact"]
-bases = ["East"]
 transit = ["East"]
+
+[[base]]
+name = "Fort"
+state = "AAA"
+pole = "East"
+security = 1
+hosted = true
 
 [[lever]]
 pole = "West"
@@ -119,6 +134,7 @@ investment_usd_m = 1e6
 transit_usd_m = 1e6
 remittance_share = 1
 security = 1
+pressure = 1
 
 [[lever]]
 pole = "East"
@@ -131,6 +147,7 @@ investment_usd_m = 1e6
 remittance_share = 1
 security = 1
 base_offered = 1
+pressure = 1
 
 [[event]]
 name = "boom"

@@ -104,7 +104,7 @@ fn a_policy_that_changes_nothing_is_named() {
 }
 
 #[test]
-fn a_base_offer_that_doctrine_forbids_or_the_share_cannot_reach_is_explained() {
+fn a_base_offer_that_doctrine_forbids_or_nothing_can_answer_is_explained() {
     // NEU is neutral: no offer can be taken up.
     let neutral = small_without_no_op()
         + "\n[[policy]]\nname = \"offer_neu\"\n[[policy.change]]\npole = \"China\"\nstate = \"NEU\"\nlever = \"base_offered\"\nset = 1\n";
@@ -115,14 +115,14 @@ fn a_base_offer_that_doctrine_forbids_or_the_share_cannot_reach_is_explained() {
         "{}",
         w[0]
     );
-    // AAA is free to host, but NATO's share (20%) is far below the admission level (45%).
+    // AAA is free to host, but NATO has no base declared there: nothing to offer.
     let far = small_without_no_op()
         + "\n[[policy]]\nname = \"offer_aaa\"\n[[policy.change]]\npole = \"NATO\"\nstate = \"AAA\"\nlever = \"base_offered\"\nset = 1\n";
     let w = warnings_of(&far);
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(
-        w[0].contains("admitted only once NATO's share in AAA reaches 45%")
-            && w[0].contains("starts at 20%"),
+        w[0].contains("cannot take effect")
+            && w[0].contains("NATO has no [[base]] declared in AAA"),
         "{}",
         w[0]
     );

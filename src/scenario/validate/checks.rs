@@ -83,6 +83,41 @@ fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<C
         .as_ref()
         .map(|v| cx.lookup(v, &k("bloc"), "bloc", &blocs))
         .transpose()?;
+    let base_kind = matches!(kind, "base_opened" | "base_closed" | "base_hosted");
+    let base = match &c.base {
+        None => None,
+        Some(v) if !base_kind => {
+            return Err(cx.err(
+                v.span(),
+                k("base"),
+                format!("not allowed for kind `{kind}`"),
+            ))
+        }
+        Some(v) => {
+            let bases: Vec<&str> = world.bases.iter().map(|b| b.name.as_str()).collect();
+            let b = cx.lookup(v, &k("base"), "base", &bases)?;
+            if world.bases[b].host != h {
+                return Err(cx.err(
+                    v.span(),
+                    k("base"),
+                    format!(
+                        "base `{}` is in {}, not in {}: name a base of the check's state",
+                        v.get_ref(),
+                        world.states[world.bases[b].host].code,
+                        world.states[h].code
+                    ),
+                ));
+            }
+            if let Some(p) = &c.pole {
+                return Err(cx.err(
+                    p.span(),
+                    k("pole"),
+                    "give `base` (one named base) or `pole` (any base of the pole), not both",
+                ));
+            }
+            Some(b)
+        }
+    };
 
     // Which of pole, bloc, event, reaction and level the kind uses; the rest must be absent.
     let (wants_pole, wants_bloc, wants_event, wants_reaction, wants_level) = match kind {
@@ -195,12 +230,28 @@ fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<C
                 names[r].to_string(),
             )
         }
-        "base_opened" | "base_closed" | "transit_opened" | "transit_closed" => {
-            let which = match kind {
-                "base_opened" => OccurrenceKind::BaseOpened,
-                "base_closed" => OccurrenceKind::BaseClosed,
-                "transit_opened" => OccurrenceKind::TransitOpened,
-                _ => OccurrenceKind::TransitClosed,
+        "base_opened" | "base_closed" => {
+            let which = if kind == "base_opened" {
+                OccurrenceKind::BaseOpened
+            } else {
+                OccurrenceKind::BaseClosed
+            };
+            // Base slots are numbered by base: keep those of the named base, or of the pole's bases.
+            let list = occurs(&[which], None)
+                .into_iter()
+                .filter(|&s| {
+                    let b = slots.slots[s].subject;
+                    base.is_none_or(|x| x == b) && pole.is_none_or(|p| world.bases[b].pole == p)
+                })
+                .collect();
+            let subject = base.map_or(subject_of(pole, &poles), |b| world.bases[b].name.clone());
+            (Condition::Occurs(list), subject)
+        }
+        "transit_opened" | "transit_closed" => {
+            let which = if kind == "transit_opened" {
+                OccurrenceKind::TransitOpened
+            } else {
+                OccurrenceKind::TransitClosed
             };
             (
                 Condition::Occurs(occurs(&[which], pole)),
@@ -254,10 +305,16 @@ fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<C
             };
             (Condition::State(predicate, during), poles[p].to_string())
         }
-        "base_hosted" => (
-            Condition::State(Predicate::BaseHosted { h, p: pole }, during),
-            subject_of(pole, &poles),
-        ),
+        "base_hosted" => match base {
+            Some(b) => (
+                Condition::State(Predicate::NamedBaseHosted { b }, during),
+                world.bases[b].name.clone(),
+            ),
+            None => (
+                Condition::State(Predicate::BaseHosted { h, p: pole }, during),
+                subject_of(pole, &poles),
+            ),
+        },
         "transit_open" => (
             Condition::State(Predicate::TransitOpen { h, p: pole }, during),
             subject_of(pole, &poles),

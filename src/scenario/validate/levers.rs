@@ -44,9 +44,9 @@ pub(super) fn schedule(
     plan: &mut Plan,
 ) -> Result<()> {
     let qs = world.quarters;
-    // A base hosted at the start is sought unless a lever entry says otherwise.
-    for (h, host) in world.states.iter().enumerate() {
-        for p in (0..world.poles.len()).filter(|&p| host.bases[p]) {
+    // A base hosted at the start is offered unless a lever entry says otherwise.
+    for h in 0..world.states.len() {
+        for p in (0..world.poles.len()).filter(|&p| world.hosts_at_start(h, p)) {
             for t in 0..qs {
                 plan.lever_row_mut(world, t, h, p)[Lever::BaseOffered.index()] = 1.0;
             }
@@ -64,10 +64,12 @@ pub(super) fn schedule(
         let mut values = Vec::new();
         for (lever, v) in Lever::ALL.into_iter().zip(&l.values) {
             if let Some(v) = v {
-                values.push((
-                    lever,
-                    lever_value(cx, v, lever, &format!("{key}.{}", lever.key()))?,
-                ));
+                let lever_key = format!("{key}.{}", lever.key());
+                let x = lever_value(cx, v, lever, &lever_key)?;
+                if lever == Lever::BaseOffered && x > 0.0 && !world.has_base(h, p) {
+                    return Err(cx.err(v.span(), lever_key, format!("{} has no base declared in {}: add a [[base]] with pole = \"{}\" and state = \"{}\" for the offer to have something to offer", l.pole.get_ref(), l.state.get_ref(), l.pole.get_ref(), l.state.get_ref())));
+                }
+                values.push((lever, x));
             }
         }
         if values.is_empty() {

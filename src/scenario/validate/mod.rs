@@ -6,6 +6,7 @@
 //! - `scenario`: `[scenario]` (name, horizon, runs, seed) and `[model]` (the coefficients, from
 //!   `model::COEFFICIENTS`);
 //! - `states`: `[[bloc]]` and `[[state]]`;
+//! - `bases`: `[[base]]`, named bases (deals of a pole with a state);
 //! - `levers`: `[[lever]]`, the baseline's lever schedule (ranges from `model::LEVERS`);
 //! - `events`: `[[event]]`, their hazards and `[[inject]]`;
 //! - `reactions`: `[[reaction]]`;
@@ -16,6 +17,7 @@
 //! This module holds what they share: locating errors, reading numbers, quarters and references, the
 //! rule for names, and the order in which the sections are checked (each needs the ones before it).
 
+mod bases;
 mod bounds;
 mod checks;
 mod events;
@@ -281,6 +283,7 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         poles: poles.clone(),
         blocs,
         states,
+        bases: Vec::new(),
         events,
         reactions: Vec::new(),
         injects: Vec::new(),
@@ -291,6 +294,7 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         states: &state_names,
         events: &event_names,
     };
+    world.bases = bases::bases(cx, &raw.base, &world, &names)?;
     world.reactions = raw
         .reaction
         .iter()

@@ -101,37 +101,5 @@ pub(super) fn coefficients(cx: &Ctx, m: &RawModel) -> Result<Coefficients> {
         )?;
     }
     let c = Coefficients::from_values(values);
-    let given = |key: &str| {
-        COEFFICIENTS
-            .iter()
-            .position(|spec| spec.key == key)
-            .and_then(|i| m.values[i].as_ref())
-    };
-    // Each pair: (below, above, value below, value above): the lower threshold must stay below the
-    // upper one, or a state would flip on every quarter's noise.
-    let pairs = [
-        (
-            "base_evict_below",
-            "base_admit_above",
-            c.base_evict_below,
-            c.base_admit_above,
-        ),
-        (
-            "transit_close_below",
-            "transit_open_above",
-            c.transit_close_below,
-            c.transit_open_above,
-        ),
-    ];
-    for (below, above, low, high) in pairs {
-        if low >= high {
-            let span = given(below).or(given(above)).map_or(0..0, |v| v.span());
-            return Err(cx.err(
-                span,
-                format!("model.{below}"),
-                format!("{low} must be below model.{above} = {high} (hysteresis)"),
-            ));
-        }
-    }
     Ok(c)
 }
