@@ -11,6 +11,7 @@
 //! - [`shard`]: splitting a batch by run index and merging partial results exactly;
 //! - [`stats`]: mergeable exact statistics;
 //! - [`output`]: CSV, manifest and the readable table, written atomically;
+//! - [`play`]: turn-by-turn games, branches, attribution and storylines;
 //! - [`report`]: the HTML report of an output folder, rendered to a string.
 
 pub mod analysis;
@@ -19,6 +20,7 @@ pub mod engine;
 pub mod explore;
 pub mod model;
 pub mod output;
+pub mod play;
 pub mod quarter;
 pub mod report;
 pub mod scenario;

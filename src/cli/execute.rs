@@ -124,6 +124,19 @@ pub fn execute(
     checks: &[Check],
     command: &str,
 ) -> anyhow::Result<Option<Executed>> {
+    execute_with(opts, loaded, plans, checks, command, Vec::new())
+}
+
+/// `execute`, also writing `extra` files (name and bytes: `attribution.csv`, `storylines.csv`) into the
+/// output folder with the others, listed in the manifest. Not with `--shard` or `--json`.
+pub fn execute_with(
+    opts: &Options,
+    loaded: &Loaded,
+    plans: &[Plan],
+    checks: &[Check],
+    command: &str,
+    extra: Vec<(&'static str, Vec<u8>)>,
+) -> anyhow::Result<Option<Executed>> {
     let sc = &loaded.scenario;
     let world = &sc.world;
     let runs = opts.runs.unwrap_or(sc.meta.runs);
@@ -194,6 +207,9 @@ pub fn execute(
                 .into_iter()
                 .filter(|name| opts.script.wants(name, true)),
         );
+    }
+    if opts.shard.is_none() {
+        will_write.extend(extra.iter().map(|(name, _)| *name));
     }
     will_write.push(output::MANIFEST);
     let watch = interrupt::watch();
@@ -322,6 +338,9 @@ pub fn execute(
         let by_cell = robustness_by_cell(&horizon, plans.len(), cells, 0.9, &bootstrap)?;
         robust = output::robust_rows(world, &names, &by_cell);
         staged.push(write_rows(&dir, ROBUST_CSV, robust.clone())?);
+    }
+    for (name, bytes) in &extra {
+        staged.push(stage_bytes(&dir, name, bytes)?);
     }
     watch.check()?;
     out.commit(staged, |files| manifest.bytes(files))?;

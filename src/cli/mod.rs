@@ -13,6 +13,7 @@ mod init;
 mod interrupt;
 mod json;
 mod merge;
+mod play;
 mod report;
 mod run;
 mod schema;
@@ -23,6 +24,7 @@ mod verify;
 use clap::{Parser, Subcommand};
 
 use greatgame::output::OutputError;
+use greatgame::play::PlayError;
 use greatgame::report::ReportError;
 use greatgame::scenario::ScenarioError;
 
@@ -42,6 +44,7 @@ enum Command {
     Hindcast(hindcast::Args),
     Calibrate(calibrate::Args),
     Merge(merge::Args),
+    Play(play::Args),
     Report(report::Args),
     Schema(schema::Args),
     Init(init::Args),
@@ -66,6 +69,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Hindcast(args) => hindcast::run(&args),
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Merge(args) => merge::run(&args),
+        Command::Play(args) => play::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args),
@@ -88,6 +92,8 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || e.is::<InputError>()
             || e.downcast_ref::<ReportError>()
                 .is_some_and(ReportError::is_input)
+            || e.downcast_ref::<PlayError>()
+                .is_some_and(PlayError::is_input)
             || matches!(
                 e.downcast_ref::<OutputError>(),
                 Some(

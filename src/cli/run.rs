@@ -10,9 +10,12 @@ use super::execute::{self, Options};
 pub struct Args {
     #[command(flatten)]
     opts: Options,
-    /// Also write report.html, the HTML report, once the outputs are complete.
+    /// Also write report.html, the HTML report, once the outputs are complete (with storylines.csv:
+    /// the median and extreme runs told in words).
     #[arg(long)]
     report: bool,
+    #[command(flatten)]
+    why: super::play::Why,
 }
 
 /// Runs the command.
@@ -20,8 +23,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     super::settings::check_report(&args.opts.script, args.report)?;
     let loaded = execute::load(&args.opts)?;
     let plans = [super::settings::plan(&loaded, &args.opts.script)?];
+    let why = super::play::explain(&args.opts, &loaded, &plans[0], &args.why, args.report)?;
     let Some(execute::Executed { outcome, dir, .. }) =
-        execute::execute(&args.opts, &loaded, &plans, &[], "run")?
+        execute::execute_with(&args.opts, &loaded, &plans, &[], "run", why.files)?
     else {
         return Ok(());
     };
@@ -35,6 +39,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &outcome,
         0,
     ));
+    text.push_str(&why.text);
     text.push_str(&super::report::after_outputs(&dir, args.report)?);
     execute::print(&text)
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use crate::output::{CompareRow, EventRow, HindcastRow, Manifest, OutcomeRow, SummaryRow};
+use crate::play::{AttributionRow, StoryRow};
 
 use super::ReportError;
 
@@ -30,6 +31,10 @@ pub struct Folder {
     pub hindcast: Option<Vec<HindcastRow>>,
     /// Baseline dominance per quarter, derived from `trajectories.csv(.gz)` when present.
     pub dominance: Option<Vec<Dominance>>,
+    /// `attribution.csv` (`--attribution`), when present.
+    pub attribution: Option<Vec<AttributionRow>>,
+    /// `storylines.csv` (`play`), when present.
+    pub storylines: Option<Vec<StoryRow>>,
 }
 
 /// The share of runs in which a pole is dominant (largest share) in a state in one quarter.
@@ -75,7 +80,7 @@ impl Folder {
 }
 
 /// Distinct values in order of first appearance.
-fn first_seen<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
+pub(super) fn first_seen<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     for v in values {
         if !seen.contains(v) {
@@ -139,6 +144,12 @@ pub fn read(dir: &Path) -> Result<Folder, ReportError> {
         compare: optional("compare.csv").map(|p| read_csv(&p)).transpose()?,
         hindcast: optional("hindcast.csv").map(|p| read_csv(&p)).transpose()?,
         dominance: None,
+        attribution: optional("attribution.csv")
+            .map(|p| read_csv(&p))
+            .transpose()?,
+        storylines: optional("storylines.csv")
+            .map(|p| read_csv(&p))
+            .transpose()?,
     };
     folder.dominance = match (
         optional("trajectories.csv"),

@@ -16,7 +16,7 @@ const FULL: u32 = 1100;
 const TIMELINE_ROWS: usize = 40;
 
 /// Escapes text for HTML.
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -119,6 +119,8 @@ pub fn render(f: &Folder) -> Result<String, ReportError> {
         esc(&m.quarters[1])
     );
 
+    super::why::game_note(&mut h, f);
+
     // Briefing.
     let b = briefing(f);
     h.push_str("<section id=\"briefing\"><h2>Briefing</h2><div class=\"briefing\">");
@@ -196,6 +198,8 @@ pub fn render(f: &Folder) -> Result<String, ReportError> {
     timeline_section(&mut h, f, &baseline, &states, &x)?;
     compare_section(&mut h, f, &states, &poles, &styles)?;
     hindcast_section(&mut h, f);
+    super::why::attribution_section(&mut h, f);
+    super::why::storylines_section(&mut h, f);
 
     // Stamp.
     let _ = writeln!(

@@ -10,6 +10,7 @@ mod briefing;
 mod charts;
 mod data;
 mod html;
+mod why;
 
 use std::io;
 use std::path::PathBuf;

@@ -19,6 +19,7 @@ mod golden;
 mod interrupt;
 mod merge_trust;
 mod model;
+mod play;
 mod precision;
 mod properties;
 mod report;

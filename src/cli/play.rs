@@ -1,0 +1,589 @@
+//! `greatgame play`: a game played turn by turn. Start one from a scenario, then, turn after turn, record
+//! the players' moves (injects, lever settings, policies) at the first quarter not yet played and play
+//! on to a quarter; fork branches, compare them, watch signposts, ask why and tell single runs. Every
+//! turn re-runs the game's scenario (the scenario with its moves written in) from the start, and writes
+//! an output folder like `run`'s, so `report` and `verify` work on it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use greatgame::model::{Occurrences, Plan, World};
+use greatgame::play::{
+    self, attribution, game, storyline, turn, Action, Ensemble, Game, Move, Setup, StoryRow, Watch,
+};
+use greatgame::quarter::Quarter;
+use greatgame::scenario::{self, Loaded};
+
+use super::execute::{self, Options};
+use super::{settings, InputError};
+
+/// Play a scenario turn by turn: start a game, make moves, play on to a quarter, branch and compare.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  greatgame play scenarios/central_asia_2017.toml --to 2018Q4 --save game.json
+  greatgame play game.json --inject colour_revolution --state UZB --to 2019Q4
+  greatgame play game.json --set NATO.UZB.aid_usd_m=80 --watch 'UZB.dominant=Russia < 0.5' --to 2020Q4
+  greatgame play game.json --branch talks --save talks.json --policy china_doubles_lending --to 2021Q4
+  greatgame play game.json --to 2021Q4 && greatgame play game.json --compare talks.json
+  greatgame play game.json --attribution --storyline 17 --report")]
+pub struct Args {
+    /// A scenario file (TOML) to start a game from, or a game (JSON, from --save) to go on with.
+    /// Without one, a new game of the built-in scenario.
+    target: Option<PathBuf>,
+    /// Play on to the end of this quarter (YYYYQn); without it, nothing more is played this turn.
+    #[arg(long, value_name = "QUARTER")]
+    to: Option<Quarter>,
+    /// Where to save the game [default: the game file itself; for a new game NAME.game.json; for a
+    /// branch GAME-BRANCH.json beside the game].
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
+    /// Force this event in the first quarter not yet played (repeatable).
+    #[arg(long, value_name = "EVENT")]
+    inject: Vec<String>,
+    /// The states the injects strike (repeatable or comma-separated) [default: every state].
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    state: Vec<String>,
+    /// Set a lever from the first quarter not yet played on, as POLE.STATE.LEVER=VALUE (repeatable).
+    #[arg(long = "set", value_name = "POLE.STATE.LEVER=VALUE")]
+    set: Vec<String>,
+    /// Adopt a declared [[policy]] from the first quarter not yet played on (its lever changes).
+    #[arg(long, value_name = "NAME")]
+    policy: Option<String>,
+    /// Fork the game into a new branch NAME here (saved apart; the original is left as it is).
+    #[arg(long, value_name = "NAME")]
+    branch: Option<String>,
+    /// Compare this game with another branch of it, run by run, and exit (nothing is played or saved).
+    #[arg(long, value_name = "GAME")]
+    compare: Option<PathBuf>,
+    /// Watch a signpost, e.g. 'UZB.dominant=Russia > 0.5' (repeatable; kept in the game; docs/PLAY.md).
+    #[arg(long, value_name = "CONDITION")]
+    watch: Vec<String>,
+    /// Attribute each state's shift since the start to its causes (one rerun per cause): attribution.csv
+    /// and the three largest causes per state on stdout.
+    #[arg(long)]
+    attribution: bool,
+    /// Tell run RUN quarter by quarter in words.
+    #[arg(long, value_name = "RUN")]
+    storyline: Option<u64>,
+    /// Also write report.html, the HTML report, once the outputs are complete.
+    #[arg(long)]
+    report: bool,
+    /// Write the game's scenario (the scenario with every move written in) to FILE: `greatgame run FILE`
+    /// with the game's runs and seed gives the same outputs.
+    #[arg(long, value_name = "FILE")]
+    export: Option<PathBuf>,
+    /// Runs of a new game [default: the scenario's `runs`].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=scenario::MAX_RUNS as u64))]
+    runs: Option<u64>,
+    /// Master seed of a new game [default: the scenario's `seed`].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads; results are identical for any number [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Output folder [default: out/<game file name>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Also write trajectories.csv (every run's shares in every quarter; the report then shows who
+    /// leads quarter by quarter).
+    #[arg(long)]
+    trajectories: bool,
+    /// No progress bar on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Run even if the estimated memory or output size exceeds what the machine has available.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    let threads = settings::threads(args.threads)?;
+    let (mut game, game_path) = open(args)?;
+    if let Some(other) = &args.compare {
+        return compare(args, &game, other, threads);
+    }
+    let mut save = args.save.clone().unwrap_or_else(|| game_path.clone());
+    if let Some(name) = &args.branch {
+        if !scenario::is_name(name) {
+            return Err(InputError(format!("--branch {name:?}: {}", scenario::NAME_RULE)).into());
+        }
+        game = game.fork(name);
+        if args.save.is_none() {
+            save = branch_path(&game_path, name);
+        }
+    }
+    let mut loaded = load(&game, &save)?;
+    execute::warn(&loaded);
+    let mut made = Vec::new();
+    record_moves(args, &mut game, &loaded, &mut made)?;
+    if !made.is_empty() {
+        loaded = load(&game, &save)?;
+    }
+    let world = &loaded.scenario.world;
+    for text in &args.watch {
+        Watch::parse(world, text)?;
+        if !game.watches.contains(text) {
+            game.watches.push(text.clone());
+        }
+    }
+    let watches = game
+        .watches
+        .iter()
+        .map(|w| Watch::parse(world, w))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(to) = args.to {
+        let played = to.since(world.start) + 1;
+        let last = world.quarter_label(world.quarters - 1);
+        if played < game.played as i64 || played < 1 || played > world.quarters as i64 {
+            let now = match game.played {
+                0 => "at its start".to_string(),
+                n => format!("played to {}", world.quarter_label(n - 1)),
+            };
+            return Err(InputError(format!(
+                "--to {to}: the game is {now}; give a quarter from there to {last} (to play \
+                 a turn again differently, branch earlier with --branch)"
+            ))
+            .into());
+        }
+        game.previous = game.played;
+        game.played = played as usize;
+    }
+    if let Some(run) = args.storyline {
+        if run >= game.runs {
+            return Err(InputError(format!(
+                "--storyline {run}: the game has runs 0..{}",
+                game.runs
+            ))
+            .into());
+        }
+    }
+    if let Some(path) = &args.export {
+        greatgame::output::write_atomic(path, game.scenario_text().as_bytes())?;
+    }
+
+    let sc = &loaded.scenario;
+    let plan = &sc.baseline;
+    let setup = Setup {
+        world,
+        plan,
+        seed: game.seed,
+        runs: game.runs,
+        threads,
+    };
+    let slots = Occurrences::new(world);
+    let checks = turn::checks(&slots, game.previous, game.played, &watches);
+    let kept = turn::kept(game.previous, game.played, &watches);
+    let ensemble = play::simulate(&setup, &kept, &checks)?;
+    let mut text = headline(&game, &save, world.quarter_label(0));
+    for m in &made {
+        text.push_str(&format!("move from {}: {}\n", m.quarter, describe(m)));
+    }
+    text.push('\n');
+    text.push_str(&turn::render(
+        world,
+        &slots,
+        &ensemble,
+        game.previous,
+        game.played,
+        &watches,
+    ));
+
+    if game.played > 0 {
+        let at = game.played - 1;
+        let mut extra = vec![(
+            "storylines.csv",
+            stories_csv(world, plan, game.seed, &ensemble, at)?,
+        )];
+        if args.attribution {
+            let (words, bytes) = attribution(&setup, &sc.baseline, at)?;
+            text.push_str(&words);
+            extra.push(("attribution.csv", bytes));
+        }
+        let opts = options(args, &game, &save, threads);
+        let written = execute::execute_with(
+            &opts,
+            &loaded,
+            std::slice::from_ref(plan),
+            &[],
+            "play",
+            extra,
+        )?;
+        if let Some(execute::Executed { dir, .. }) = written {
+            text.push_str(&format!(
+                "\noutputs in {} (to {}: the quarters after {} are what follows if no one moves again)\n",
+                dir.display(),
+                world.quarter_label(world.quarters - 1),
+                world.quarter_label(at)
+            ));
+            text.push_str(&super::report::after_outputs(&dir, args.report)?);
+        }
+    } else if args.report || args.attribution {
+        return Err(InputError(
+            "--report and --attribution need quarters played: give --to QUARTER".into(),
+        )
+        .into());
+    }
+    if let Some(run) = args.storyline {
+        text.push_str(&story_text(world, plan, game.seed, run, game.played));
+    }
+    greatgame::output::write_atomic(&save, game.to_json().as_bytes())
+        .with_context(|| format!("saving the game to {}", save.display()))?;
+    text.push_str(&format!("game saved in {}\n", save.display()));
+    execute::print(&text)
+}
+
+/// The game named by `args` (or a new one), and where it lives (or would be saved by default).
+fn open(args: &Args) -> anyhow::Result<(Game, PathBuf)> {
+    if let Some(path) = &args.target {
+        if path != Path::new("-") {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| InputError(format!("{}: cannot read it: {e}", path.display())))?;
+            if text.trim_start().starts_with('{') {
+                if args.runs.is_some() || args.seed.is_some() {
+                    return Err(InputError(format!(
+                        "{}: a game keeps the runs and seed it began with; --runs and --seed \
+                         start a new game from a scenario",
+                        path.display()
+                    ))
+                    .into());
+                }
+                let game = Game::from_json(&text, &path.display().to_string())?;
+                return Ok((game, path.clone()));
+            }
+        }
+    }
+    let loaded = settings::load(args.target.as_deref(), &settings::Script::default())?;
+    let meta = &loaded.scenario.meta;
+    let game = Game::new(
+        &loaded.file,
+        &loaded.text,
+        args.seed.unwrap_or(meta.seed),
+        args.runs.unwrap_or(meta.runs),
+    );
+    let path = PathBuf::from(format!("{}.game.json", meta.name));
+    Ok((game, path))
+}
+
+/// `GAME-BRANCH.json` beside `game`.
+fn branch_path(game: &Path, branch: &str) -> PathBuf {
+    let stem = game
+        .file_stem()
+        .map_or_else(|| "game".into(), |s| s.to_string_lossy().into_owned());
+    let stem = stem.strip_suffix(".game").unwrap_or(&stem).to_string();
+    game.with_file_name(format!("{stem}-{branch}.json"))
+}
+
+/// The game's scenario, checked.
+fn load(game: &Game, save: &Path) -> anyhow::Result<Loaded> {
+    let file = match game.journal.is_empty() {
+        true => game.scenario_file.clone(),
+        false => format!(
+            "{} with the moves of {}",
+            game.scenario_file,
+            save.display()
+        ),
+    };
+    Ok(scenario::load_text(game.scenario_text(), file)?)
+}
+
+/// Records this command's moves at the first quarter not yet played.
+fn record_moves(
+    args: &Args,
+    game: &mut Game,
+    loaded: &Loaded,
+    made: &mut Vec<Move>,
+) -> anyhow::Result<()> {
+    let sc = &loaded.scenario;
+    let world = &sc.world;
+    let any = !args.inject.is_empty() || !args.set.is_empty() || args.policy.is_some();
+    if !args.state.is_empty() && args.inject.is_empty() {
+        return Err(InputError(
+            "--state names the states of an --inject: give --inject EVENT".into(),
+        )
+        .into());
+    }
+    if !any {
+        return Ok(());
+    }
+    if game.played >= world.quarters {
+        return Err(InputError(format!(
+            "the game is over: it has played to the horizon, {}",
+            world.quarter_label(world.quarters - 1)
+        ))
+        .into());
+    }
+    let quarter = game.next_quarter(world).to_string();
+    if game.played == 0 && (!args.set.is_empty() || args.policy.is_some()) {
+        return Err(InputError(format!(
+            "--set and --policy at the start ({quarter}) would be absorbed into the rest point the \
+             start is computed at and change nothing; play a quarter first (--to {quarter}), or edit \
+             the scenario's [[lever]] entries"
+        ))
+        .into());
+    }
+    for event in &args.inject {
+        game::check_inject(world, event, &args.state)?;
+        made.push(Move {
+            quarter: quarter.clone(),
+            action: Action::Inject {
+                event: event.clone(),
+                states: args.state.clone(),
+            },
+        });
+    }
+    for text in &args.set {
+        made.push(Move {
+            quarter: quarter.clone(),
+            action: Action::Set(game::parse_set(world, text)?),
+        });
+    }
+    if let Some(name) = &args.policy {
+        made.push(Move {
+            quarter: quarter.clone(),
+            action: Action::Policy {
+                name: name.clone(),
+                levers: game::policy_levers(sc, name, game.played)?,
+            },
+        });
+    }
+    game.journal.extend(made.iter().cloned());
+    Ok(())
+}
+
+/// A move in words.
+fn describe(m: &Move) -> String {
+    match &m.action {
+        Action::Inject { event, states } if states.is_empty() => format!("inject {event}"),
+        Action::Inject { event, states } => format!("inject {event} in {}", states.join(", ")),
+        Action::Set(l) => format!("set {}.{}.{} = {}", l.pole, l.state, l.lever, l.value),
+        Action::Policy { name, levers } => {
+            format!("policy {name} ({} lever settings)", levers.len())
+        }
+    }
+}
+
+fn headline(game: &Game, save: &Path, start: Quarter) -> String {
+    let fork = game.forked_from.as_ref().map_or(String::new(), |f| {
+        format!(", forked from {} after {} quarters", f.branch, f.played)
+    });
+    let text = format!(
+        "Game {} (branch {}{fork}): {}, {} runs, seed {}, from {start}, {} moves so far\n",
+        save.display(),
+        game.branch,
+        game.scenario_file,
+        game.runs,
+        game.seed,
+        game.journal.len()
+    );
+    settings::wrap(&text, 100)
+}
+
+/// The options `execute` needs to write the game's output folder.
+fn options(args: &Args, game: &Game, save: &Path, threads: Option<usize>) -> Options {
+    let name = save
+        .file_stem()
+        .map_or_else(|| "game".into(), |s| s.to_string_lossy().into_owned());
+    Options {
+        scenario: None,
+        runs: Some(game.runs),
+        seed: Some(game.seed),
+        threads: threads.and_then(|t| u16::try_from(t).ok()),
+        out: Some(
+            args.out
+                .clone()
+                .unwrap_or_else(|| Path::new("out").join(name)),
+        ),
+        trajectories: args.trajectories,
+        shard: None,
+        parameters: None,
+        summary_only: false,
+        gzip: false,
+        quiet: args.quiet,
+        force: args.force,
+        precision: None,
+        script: settings::Script::default(),
+    }
+}
+
+/// `storylines.csv`: the representative runs at quarter `at`, told up to it.
+fn stories_csv(
+    world: &World,
+    plan: &Plan,
+    seed: u64,
+    ensemble: &Ensemble,
+    at: usize,
+) -> anyhow::Result<Vec<u8>> {
+    let mut rows: Vec<StoryRow> = Vec::new();
+    for (role, run) in storyline::representative(world, ensemble, at) {
+        rows.extend(storyline(world, plan, seed, run, at + 1, &role).0);
+    }
+    csv_bytes(&rows)
+}
+
+/// Run `run` told over its first `quarters` quarters, for stdout.
+fn story_text(world: &World, plan: &Plan, seed: u64, run: u64, quarters: usize) -> String {
+    let (rows, _) = storyline(world, plan, seed, run, quarters, "chosen");
+    let mut text = format!("\nRun {run}, quarter by quarter:\n");
+    for r in rows {
+        let line = settings::wrap(&format!("{}  {}", r.quarter, r.text), 90);
+        for (i, part) in line.lines().enumerate() {
+            let indent = if i == 0 { "  " } else { "          " };
+            text.push_str(&format!("{indent}{part}\n"));
+        }
+    }
+    text
+}
+
+/// The attribution of `setup`'s shift by quarter `at`: its words for stdout and attribution.csv.
+fn attribution(setup: &Setup, rest: &Plan, at: usize) -> anyhow::Result<(String, Vec<u8>)> {
+    let a = play::attribute(setup, rest, at)?;
+    let mut text = settings::wrap(
+        &format!(
+            "\nWhy: each cause switched off in turn, on the same random streams ({} causes, {} \
+             runs each; 95% intervals).\n",
+            a.causes.len(),
+            setup.runs
+        ),
+        100,
+    );
+    text.push_str(&settings::wrap(&attribution::words(setup.world, &a), 100));
+    Ok((text, csv_bytes(&a.rows)?))
+}
+
+/// `--attribution` and `--storyline` of `run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Why {
+    /// Attribute each state's shift (start to horizon) to its causes, one rerun per cause on the same
+    /// random streams: attribution.csv, and the three largest causes per state on stdout.
+    #[arg(long)]
+    pub attribution: bool,
+    /// Tell run RUN quarter by quarter in words.
+    #[arg(long, value_name = "RUN")]
+    pub storyline: Option<u64>,
+}
+
+/// What `--attribution`, `--storyline` and `--report` add to `run`: files for the output folder and
+/// text for stdout.
+pub struct Explained {
+    /// `attribution.csv` and `storylines.csv`, as asked.
+    pub files: Vec<(&'static str, Vec<u8>)>,
+    /// The attribution in words and the storyline.
+    pub text: String,
+}
+
+/// The attribution, the representative runs' storylines (with `--report` or `--attribution`) and the
+/// storyline asked for, of `plan` over the horizon.
+pub fn explain(
+    opts: &Options,
+    loaded: &Loaded,
+    plan: &Plan,
+    why: &Why,
+    report: bool,
+) -> anyhow::Result<Explained> {
+    let mut out = Explained {
+        files: Vec::new(),
+        text: String::new(),
+    };
+    let sc = &loaded.scenario;
+    let world = &sc.world;
+    let (runs, seed) = (
+        opts.runs.unwrap_or(sc.meta.runs),
+        opts.seed.unwrap_or(sc.meta.seed),
+    );
+    if let Some(run) = why.storyline {
+        if run >= runs {
+            return Err(InputError(format!("--storyline {run}: the runs are 0..{runs}")).into());
+        }
+    }
+    let batch = opts.shard.is_some() || opts.precision.is_some() || opts.script.json;
+    if why.attribution && batch {
+        return Err(InputError(
+            "--attribution needs the whole batch: it cannot be combined with --shard, --precision \
+             or --json"
+                .into(),
+        )
+        .into());
+    }
+    let at = world.quarters - 1;
+    let setup = Setup {
+        world,
+        plan,
+        seed,
+        runs,
+        threads: settings::threads(opts.threads)?,
+    };
+    if (report || why.attribution) && !batch {
+        let ensemble = play::simulate(&setup, &[at], &[])?;
+        out.files.push((
+            "storylines.csv",
+            stories_csv(world, plan, seed, &ensemble, at)?,
+        ));
+    }
+    if why.attribution {
+        let (words, bytes) = attribution(&setup, &sc.baseline, at)?;
+        out.text.push_str(&words);
+        out.files.push(("attribution.csv", bytes));
+    }
+    if let Some(run) = why.storyline {
+        out.text
+            .push_str(&story_text(world, plan, seed, run, world.quarters));
+    }
+    Ok(out)
+}
+
+/// Rows as CSV bytes.
+pub fn csv_bytes<T: serde::Serialize>(rows: &[T]) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    greatgame::output::write_csv(&mut bytes, rows.iter())?;
+    Ok(bytes)
+}
+
+/// `play GAME --compare OTHER`: the paired differences of OTHER against GAME at the last quarter both
+/// have played.
+fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> anyhow::Result<()> {
+    if args.to.is_some() || !args.inject.is_empty() || !args.set.is_empty() || args.policy.is_some()
+    {
+        return Err(InputError("--compare only compares: play the branches first".into()).into());
+    }
+    let text = std::fs::read_to_string(other)
+        .map_err(|e| InputError(format!("{}: cannot read it: {e}", other.display())))?;
+    let b = Game::from_json(&text, &other.display().to_string())?;
+    if b.scenario_sha256 != game.scenario_sha256 || b.seed != game.seed || b.runs != game.runs {
+        return Err(InputError(format!(
+            "{}: not a branch of the same game (scenario, seed and runs must match to pair runs)",
+            other.display()
+        ))
+        .into());
+    }
+    let played = game.played.min(b.played);
+    if played == 0 {
+        return Err(InputError("nothing to compare: play a quarter in both first".into()).into());
+    }
+    let here = Path::new("a");
+    let (la, lb) = (load(game, here)?, load(&b, here)?);
+    let sim = |l: &Loaded| {
+        play::simulate(
+            &Setup {
+                world: &l.scenario.world,
+                plan: &l.scenario.baseline,
+                seed: game.seed,
+                runs: game.runs,
+                threads,
+            },
+            &[played - 1],
+            &[],
+        )
+    };
+    let (ea, eb) = (sim(&la)?, sim(&lb)?);
+    let names = [game.branch.as_str(), b.branch.as_str()];
+    let mut out = play::compare_text(&la.scenario.world, &ea, &eb, played - 1, names);
+    if let Some(f) = b.forked_from.as_ref().or(game.forked_from.as_ref()) {
+        out.push_str(&format!(
+            "(forked after {} quarters: before that the branches are the same run by run)\n",
+            f.played
+        ));
+    }
+    execute::print(&out)
+}

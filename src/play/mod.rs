@@ -1,0 +1,135 @@
+//! Turn-by-turn play: games and their journals of moves, branches on common random numbers, signposts,
+//! the attribution of each state's shift to its causes, and storylines of single runs.
+//!
+//! A game is a scenario plus a journal of moves; its scenario is the scenario text with the moves
+//! written after it as `[[inject]]` and `[[lever]]` entries, and playing is running that text from the
+//! start (`game`). So a game equals a one-shot run of its scenario by construction, and two branches of
+//! a game share run `i`'s random stream `(seed, i)`: their difference, run by run, is the moves'.
+//! Must not: touch files or print (the `play` command reads and writes games and outputs); everything
+//! here returns values and text.
+
+pub mod attribution;
+pub mod ensemble;
+pub mod game;
+pub mod storyline;
+pub mod turn;
+pub mod watch;
+
+pub use attribution::{attribute, Attribution, AttributionRow, CauseKind};
+pub use ensemble::{simulate, Ensemble, Setup};
+pub use game::{Action, Game, Move, SetLever, GAME_FORMAT, MAIN_BRANCH};
+pub use storyline::{representative, storyline, StoryRow};
+pub use watch::Watch;
+
+use crate::model::World;
+
+/// Why a move, a game or a signpost cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PlayError {
+    /// A name that is not declared.
+    #[error("no {what} `{name}`; expected one of: {}", allowed.join(", "))]
+    Unknown {
+        /// What kind of name (`event`, `state`, ...).
+        what: &'static str,
+        /// The name given.
+        name: String,
+        /// The names declared.
+        allowed: Vec<String>,
+    },
+    /// A move that cannot be made.
+    #[error("{0}")]
+    Move(String),
+    /// A game file that cannot be used.
+    #[error("{file}: not a greatgame game: {message}")]
+    GameFile {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A signpost that does not parse.
+    #[error("--watch {watch:?}: {why}")]
+    Watch {
+        /// The signpost as given.
+        watch: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// Two games that cannot be compared.
+    #[error("{0}")]
+    Compare(String),
+    /// The simulation failed (a score not finite).
+    #[error("{0}")]
+    Engine(String),
+}
+
+impl PlayError {
+    /// True if the error is in what the user gave, not a failure while running.
+    pub fn is_input(&self) -> bool {
+        !matches!(self, PlayError::Engine(_))
+    }
+}
+
+/// Paired differences between two branches at quarter `at`: per state and pole, the mean share in each
+/// and the mean of the run-by-run difference (`b − a`) with its 95% interval, for the share and for the
+/// chance that the pole leads. Both ensembles must hold the same runs (same seed and run count).
+pub fn compare_text(
+    world: &World,
+    a: &Ensemble,
+    b: &Ensemble,
+    at: usize,
+    names: [&str; 2],
+) -> String {
+    let ps = world.poles.len();
+    let runs = a.runs.min(b.runs);
+    let mut text = format!(
+        "{} against {} at the end of {} ({runs} runs, paired run by run: same random streams).\n\
+         Share: mean %; difference: mean pp with its 95% interval; lead: difference in the % of runs\n\
+         in which the pole leads, with its 95% interval.\n",
+        names[1],
+        names[0],
+        world.quarter_label(at)
+    );
+    text.push_str(&format!(
+        "{:<5} {:<9} {:>7} {:>7} {:>8} {:>17} {:>8} {:>17}\n",
+        "state",
+        "pole",
+        trim(names[0], 7),
+        trim(names[1], 7),
+        "diff",
+        "95% CI",
+        "lead",
+        "95% CI"
+    ));
+    for (h, host) in world.states.iter().enumerate() {
+        for (p, pole) in world.poles.iter().enumerate() {
+            let cell = h * ps + p;
+            let share = |e: &Ensemble, r: u64| e.at(r, at)[cell];
+            let lead = |e: &Ensemble, r: u64| {
+                f64::from(u8::from(
+                    ensemble::dominant(&e.at(r, at)[h * ps..(h + 1) * ps]) == p,
+                ))
+            };
+            let mean = |e: &Ensemble| (0..runs).map(|r| share(e, r)).sum::<f64>() / runs as f64;
+            let (d, lo, hi) = ensemble::mean_ci((0..runs).map(|r| share(b, r) - share(a, r)));
+            let (l, llo, lhi) = ensemble::mean_ci((0..runs).map(|r| lead(b, r) - lead(a, r)));
+            let pp = |x: f64| 100.0 * x;
+            text.push_str(&format!(
+                "{:<5} {:<9} {:>7.1} {:>7.1} {:>+8.2} {:>17} {:>+8.1} {:>17}\n",
+                if p == 0 { host.code.as_str() } else { "" },
+                pole,
+                pp(mean(a)),
+                pp(mean(b)),
+                pp(d),
+                format!("[{:+.2}, {:+.2}]", pp(lo), pp(hi)),
+                pp(l),
+                format!("[{:+.1}, {:+.1}]", pp(llo), pp(lhi)),
+            ));
+        }
+    }
+    text
+}
+
+fn trim(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
