@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use greatgame::model::{Occurrences, Plan, World};
+use greatgame::output::{OutputDir, OutputError};
 use greatgame::play::{
-    self, attribution, game, storyline, turn, Action, Ensemble, Game, Move, Setup, StoryRow, Watch,
+    self, attribution, game, storyline, turn, Action, BranchRow, Ensemble, Game, Move, Setup,
+    StoryRow, Watch,
 };
 use greatgame::quarter::Quarter;
 use greatgame::scenario::{self, Loaded};
@@ -540,8 +542,36 @@ pub fn csv_bytes<T: serde::Serialize>(rows: &[T]) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The file `play --compare --out DIR` writes: every quarter's paired differences of two branches.
+pub const BRANCHES_CSV: &str = "branches.csv";
+
+/// Writes `branches.csv` and a manifest into `dir` under the rules of every output folder (locked
+/// while written, the manifest last).
+fn write_branches(dir: &Path, rows: Vec<BranchRow>, names: [&str; 2]) -> anyhow::Result<()> {
+    let watch = super::interrupt::watch();
+    let out = OutputDir::open(dir, &[BRANCHES_CSV, greatgame::output::MANIFEST])?;
+    let staged = vec![execute::write_rows(dir, BRANCHES_CSV, rows)?];
+    watch.check()?;
+    out.commit(staged, |files| {
+        serde_json::to_vec_pretty(&serde_json::json!({
+            "greatgame_version": env!("CARGO_PKG_VERSION"),
+            "command": "play --compare",
+            "command_line": std::env::args().collect::<Vec<_>>(),
+            "first": names[0],
+            "second": names[1],
+            "files": files,
+        }))
+        .map_err(|e| OutputError::Write {
+            path: PathBuf::from(greatgame::output::MANIFEST),
+            source: e.into(),
+        })
+    })?;
+    drop(watch);
+    Ok(())
+}
+
 /// `play GAME --compare OTHER`: the paired differences of OTHER against GAME at the last quarter both
-/// have played.
+/// have played (and, with `--out`, in every quarter both have played, in `branches.csv`).
 fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> anyhow::Result<()> {
     if args.to.is_some() || !args.inject.is_empty() || !args.set.is_empty() || args.policy.is_some()
     {
@@ -563,6 +593,8 @@ fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> an
     }
     let here = Path::new("a");
     let (la, lb) = (load(game, here)?, load(&b, here)?);
+    // Every quarter played by both: the table shows the last, branches.csv (with --out) all of them.
+    let quarters: Vec<usize> = (0..played).collect();
     let sim = |l: &Loaded| {
         play::simulate(
             &Setup {
@@ -572,17 +604,28 @@ fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> an
                 runs: game.runs,
                 threads,
             },
-            &[played - 1],
+            &quarters,
             &[],
         )
     };
     let (ea, eb) = (sim(&la)?, sim(&lb)?);
     let names = [game.branch.as_str(), b.branch.as_str()];
-    let mut out = play::compare_text(&la.scenario.world, &ea, &eb, played - 1, names);
+    let world = &la.scenario.world;
+    let rows = play::compare_rows(world, &ea, &eb, &quarters);
+    let cells = world.states.len() * world.poles.len();
+    let last = &rows[(played - 1) * cells..];
+    let mut out = play::compare_text(last, ea.runs.min(eb.runs), names);
     if let Some(f) = b.forked_from.as_ref().or(game.forked_from.as_ref()) {
         out.push_str(&format!(
             "(forked after {} quarters: before that the branches are the same run by run)\n",
             f.played
+        ));
+    }
+    if let Some(dir) = &args.out {
+        write_branches(dir, rows, names)?;
+        out.push_str(&format!(
+            "every quarter's paired differences in {}\n",
+            dir.join(BRANCHES_CSV).display()
         ));
     }
     execute::print(&out)

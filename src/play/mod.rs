@@ -70,25 +70,88 @@ impl PlayError {
     }
 }
 
-/// Paired differences between two branches at quarter `at`: per state and pole, the mean share in each
-/// and the mean of the run-by-run difference (`b − a`) with its 95% interval, for the share and for the
-/// chance that the pole leads. Both ensembles must hold the same runs (same seed and run count).
-pub fn compare_text(
+/// One row of `branches.csv`: one state and pole in one quarter of two paired branches.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct BranchRow {
+    /// The quarter (`2021Q4`).
+    pub quarter: String,
+    /// The state's code.
+    pub state: String,
+    /// The pole.
+    pub pole: String,
+    /// Mean share in the first branch (the game compared against).
+    pub first_mean: f64,
+    /// Mean share in the second branch.
+    pub second_mean: f64,
+    /// Mean of the run-by-run difference of shares (second − first).
+    pub difference: f64,
+    /// Its 95% interval, low end.
+    pub ci95_low: f64,
+    /// Its 95% interval, high end.
+    pub ci95_high: f64,
+    /// Mean of the run-by-run difference in whether the pole leads (second − first): the difference of
+    /// the probabilities that it leads.
+    pub lead_difference: f64,
+    /// Its 95% interval, low end.
+    pub lead_ci95_low: f64,
+    /// Its 95% interval, high end.
+    pub lead_ci95_high: f64,
+}
+
+/// Paired differences between two branches in each quarter of `quarters` (each kept by both ensembles):
+/// per state and pole, the mean share in each and the mean of the run-by-run difference (second −
+/// first) with its 95% interval, for the share and for the chance that the pole leads. Both ensembles
+/// must hold the same runs (same seed and run count).
+pub fn compare_rows(
     world: &World,
     a: &Ensemble,
     b: &Ensemble,
-    at: usize,
-    names: [&str; 2],
-) -> String {
+    quarters: &[usize],
+) -> Vec<BranchRow> {
     let ps = world.poles.len();
     let runs = a.runs.min(b.runs);
+    let mut rows = Vec::new();
+    for &t in quarters {
+        for (h, host) in world.states.iter().enumerate() {
+            for (p, pole) in world.poles.iter().enumerate() {
+                let cell = h * ps + p;
+                let share = |e: &Ensemble, r: u64| e.at(r, t)[cell];
+                let lead = |e: &Ensemble, r: u64| {
+                    f64::from(u8::from(
+                        ensemble::dominant(&e.at(r, t)[h * ps..(h + 1) * ps]) == p,
+                    ))
+                };
+                let mean = |e: &Ensemble| (0..runs).map(|r| share(e, r)).sum::<f64>() / runs as f64;
+                let (d, lo, hi) = ensemble::mean_ci((0..runs).map(|r| share(b, r) - share(a, r)));
+                let (l, llo, lhi) = ensemble::mean_ci((0..runs).map(|r| lead(b, r) - lead(a, r)));
+                rows.push(BranchRow {
+                    quarter: world.quarter_label(t).to_string(),
+                    state: host.code.clone(),
+                    pole: pole.clone(),
+                    first_mean: mean(a),
+                    second_mean: mean(b),
+                    difference: d,
+                    ci95_low: lo,
+                    ci95_high: hi,
+                    lead_difference: l,
+                    lead_ci95_low: llo,
+                    lead_ci95_high: lhi,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// The table a room reads: the rows of one quarter (from `compare_rows`) in percent and percentage
+/// points, within 100 columns.
+pub fn compare_text(rows: &[BranchRow], runs: u64, names: [&str; 2]) -> String {
+    let quarter = rows.first().map_or("", |r| r.quarter.as_str());
     let mut text = format!(
-        "{} against {} at the end of {} ({runs} runs, paired run by run: same random streams).\n\
+        "{} against {} at the end of {quarter} ({runs} runs, paired run by run: same random streams).\n\
          Share: mean %; difference: mean pp with its 95% interval; lead: difference in the % of runs\n\
          in which the pole leads, with its 95% interval.\n",
-        names[1],
-        names[0],
-        world.quarter_label(at)
+        names[1], names[0],
     );
     text.push_str(&format!(
         "{:<5} {:<9} {:>7} {:>7} {:>8} {:>17} {:>8} {:>17}\n",
@@ -101,31 +164,30 @@ pub fn compare_text(
         "lead",
         "95% CI"
     ));
-    for (h, host) in world.states.iter().enumerate() {
-        for (p, pole) in world.poles.iter().enumerate() {
-            let cell = h * ps + p;
-            let share = |e: &Ensemble, r: u64| e.at(r, at)[cell];
-            let lead = |e: &Ensemble, r: u64| {
-                f64::from(u8::from(
-                    ensemble::dominant(&e.at(r, at)[h * ps..(h + 1) * ps]) == p,
-                ))
-            };
-            let mean = |e: &Ensemble| (0..runs).map(|r| share(e, r)).sum::<f64>() / runs as f64;
-            let (d, lo, hi) = ensemble::mean_ci((0..runs).map(|r| share(b, r) - share(a, r)));
-            let (l, llo, lhi) = ensemble::mean_ci((0..runs).map(|r| lead(b, r) - lead(a, r)));
-            let pp = |x: f64| 100.0 * x;
-            text.push_str(&format!(
-                "{:<5} {:<9} {:>7.1} {:>7.1} {:>+8.2} {:>17} {:>+8.1} {:>17}\n",
-                if p == 0 { host.code.as_str() } else { "" },
-                pole,
-                pp(mean(a)),
-                pp(mean(b)),
-                pp(d),
-                format!("[{:+.2}, {:+.2}]", pp(lo), pp(hi)),
-                pp(l),
-                format!("[{:+.1}, {:+.1}]", pp(llo), pp(lhi)),
-            ));
-        }
+    let pp = |x: f64| 100.0 * x;
+    let mut last_state = "";
+    for r in rows.iter().filter(|r| r.quarter == quarter) {
+        let state = if r.state != last_state {
+            r.state.as_str()
+        } else {
+            ""
+        };
+        last_state = &r.state;
+        text.push_str(&format!(
+            "{:<5} {:<9} {:>7.1} {:>7.1} {:>+8.2} {:>17} {:>+8.1} {:>17}\n",
+            state,
+            r.pole,
+            pp(r.first_mean),
+            pp(r.second_mean),
+            pp(r.difference),
+            format!("[{:+.2}, {:+.2}]", pp(r.ci95_low), pp(r.ci95_high)),
+            pp(r.lead_difference),
+            format!(
+                "[{:+.1}, {:+.1}]",
+                pp(r.lead_ci95_low),
+                pp(r.lead_ci95_high)
+            ),
+        ));
     }
     text
 }

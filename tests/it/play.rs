@@ -243,7 +243,25 @@ fn a_no_op_branch_differs_by_exactly_zero_and_a_move_by_something() {
         dir,
         &["play", "g.json", "--to", "2022Q4", "--out", "o", "-q"],
     );
-    let stdout = ok_in(dir, &["play", "g.json", "--compare", "g-aid.json"]);
+    let stdout = ok_in(
+        dir,
+        &["play", "g.json", "--compare", "g-aid.json", "--out", "cmp"],
+    );
+    // branches.csv: every quarter both played (2020Q1-2022Q4) x 3 states x 3 poles; exactly zero in
+    // every quarter before the fork (run by run the same), and the folder verifies.
+    let csv = records(&dir.join("cmp/branches.csv"));
+    assert_eq!(csv.len(), 12 * 9, "{stdout}");
+    for r in csv.iter().filter(|r| r["quarter"].as_str() < "2022Q1") {
+        for k in ["difference", "ci95_low", "ci95_high", "lead_difference"] {
+            assert_eq!(r[k].parse::<f64>().unwrap(), 0.0, "{r:?}");
+        }
+    }
+    let last = csv
+        .iter()
+        .find(|r| r["quarter"] == "2022Q4" && r["state"] == "BBB" && r["pole"] == "NATO")
+        .unwrap();
+    assert!(last["difference"].parse::<f64>().unwrap() > 0.0, "{last:?}");
+    ok_in(dir, &["verify", "cmp"]);
     let rows = comparison_rows(&stdout);
     let nato_bbb = rows
         .iter()
