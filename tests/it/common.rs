@@ -167,3 +167,26 @@ pub fn wait_for_writing(out: &Path) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// `runs` runs (from run 0, on two threads, no checks) of each plan on `world` with `seed`, through the
+/// library: the plans are paired run by run (common random numbers).
+pub fn simulate_plans(
+    world: &greatgame::model::World,
+    plans: &[greatgame::model::Plan],
+    runs: u64,
+    seed: u64,
+) -> greatgame::engine::Outcome {
+    let batch = greatgame::engine::Batch {
+        world,
+        plans,
+        first_run: 0,
+        runs,
+        seed,
+        threads: Some(2),
+        checks: &[],
+        keep_finals: false,
+        keep_trajectories: false,
+        varied: None,
+    };
+    greatgame::engine::simulate(&batch, |_| Ok::<(), ()>(())).unwrap()
+}

@@ -4,7 +4,7 @@
 //! short run and costs trust later, and a pole that stops wanting a route closes it.
 
 use crate::common;
-use greatgame::engine::{run_rng, simulate, Batch, Outcome};
+use greatgame::engine::{run_rng, Outcome};
 use greatgame::model::{step, Occurrences, Plan, RunState, Shocks, World};
 use greatgame::scenario::Scenario;
 
@@ -20,19 +20,7 @@ fn small_with(extra: &str) -> Scenario {
 
 /// `runs` runs of each plan on `world`, paired by run index (common random numbers).
 fn run(world: &World, plans: &[Plan], runs: u64) -> Outcome {
-    let batch = Batch {
-        world,
-        plans,
-        first_run: 0,
-        runs,
-        seed: 13,
-        threads: Some(2),
-        checks: &[],
-        keep_finals: false,
-        keep_trajectories: false,
-        varied: None,
-    };
-    simulate(&batch, |_| Ok::<(), ()>(())).unwrap()
+    common::simulate_plans(world, plans, runs, 13)
 }
 
 /// A NATO base in AAA, not hosted, offered at `rent` $M a year from the start.

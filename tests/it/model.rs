@@ -2,7 +2,7 @@
 //! monotone, doctrines hold in every run, and hazards, injects and reactions fire as declared.
 
 use crate::common;
-use greatgame::engine::{simulate, Batch, Outcome};
+use greatgame::engine::Outcome;
 use greatgame::model::{
     effective_levers, pull, step, Lever, OccurrenceKind, Occurrences, RunState, Shocks, LEVER_COUNT,
 };
@@ -21,19 +21,7 @@ fn run(sc: &Scenario, runs: u64, with_policies: bool) -> Outcome {
     if with_policies {
         plans.extend(sc.policies.iter().cloned());
     }
-    let batch = Batch {
-        world: &sc.world,
-        plans: &plans,
-        first_run: 0,
-        runs,
-        seed: 5,
-        threads: Some(2),
-        checks: &[],
-        keep_finals: false,
-        keep_trajectories: false,
-        varied: None,
-    };
-    simulate(&batch, |_| Ok::<(), ()>(())).unwrap()
+    common::simulate_plans(&sc.world, &plans, runs, 5)
 }
 
 /// Share of runs in which occurrence `kind` of `subject` happened in state `state` in quarter `t`.
