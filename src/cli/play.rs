@@ -577,6 +577,13 @@ fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> an
     {
         return Err(InputError("--compare only compares: play the branches first".into()).into());
     }
+    if args.report && args.out.is_none() {
+        return Err(InputError(
+            "--report with --compare needs --out DIR (the folder for branches.csv and the page)"
+                .into(),
+        )
+        .into());
+    }
     let text = std::fs::read_to_string(other)
         .map_err(|e| InputError(format!("{}: cannot read it: {e}", other.display())))?;
     let b = Game::from_json(&text, &other.display().to_string())?;
@@ -627,6 +634,7 @@ fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> an
             "every quarter's paired differences in {}\n",
             dir.join(BRANCHES_CSV).display()
         ));
+        out.push_str(&super::report::after_outputs(dir, args.report)?);
     }
     execute::print(&out)
 }

@@ -14,7 +14,7 @@ use super::execute;
     after_help = "Examples:\n  greatgame report out/central_asia_2017                # writes out/central_asia_2017/report.html\n  greatgame report out/squeeze --out squeeze.html\n  greatgame compare --report                            # the same, straight after the runs"
 )]
 pub struct Args {
-    /// Output folder written by `run`, `compare` or `hindcast`.
+    /// Output folder written by `run`, `compare`, `hindcast` or `play` (also `play --compare --out`).
     dir: PathBuf,
     /// Where to write the page [default: DIR/report.html].
     #[arg(long, value_name = "FILE")]
@@ -30,8 +30,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 /// Reads the output folder `dir`, renders the report and writes it atomically to `out` (default
 /// `dir/report.html`); returns where.
 pub fn write(dir: &Path, out: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let folder = report::read(dir)?;
-    let html = report::render(&folder)?;
+    let html = match report::read_branches(dir)? {
+        Some(branches) => report::render_branches(&branches)?,
+        None => report::render(&report::read(dir)?)?,
+    };
     let path = out.map_or_else(|| dir.join("report.html"), Path::to_path_buf);
     output::write_atomic(&path, html.as_bytes())?;
     Ok(path)

@@ -71,7 +71,7 @@ impl PlayError {
 }
 
 /// One row of `branches.csv`: one state and pole in one quarter of two paired branches.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BranchRow {
     /// The quarter (`2021Q4`).
     pub quarter: String,

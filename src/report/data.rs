@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use crate::output::{CompareRow, EventRow, HindcastRow, Manifest, OutcomeRow, SummaryRow};
-use crate::play::{AttributionRow, StoryRow};
+use crate::play::{AttributionRow, BranchRow, StoryRow};
 
 use super::ReportError;
 
@@ -77,6 +77,55 @@ impl Folder {
     pub fn baseline(&self) -> String {
         self.policies().into_iter().next().unwrap_or_default()
     }
+}
+
+/// A folder written by `play A --compare B --out DIR`: the paired differences of two branches in every
+/// quarter both have played.
+#[derive(Debug, Clone)]
+pub struct Branches {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The first branch (the game compared against) and the second.
+    pub names: [String; 2],
+    /// `branches.csv`, in file order (quarter, state, pole).
+    pub rows: Vec<BranchRow>,
+}
+
+/// The branch comparison in `dir`, if `dir` holds one (`branches.csv` and its manifest, no
+/// `summary.csv`); `None` for any other folder.
+pub fn read_branches(dir: &Path) -> Result<Option<Branches>, ReportError> {
+    let csv_path = dir.join("branches.csv");
+    if !csv_path.is_file() || dir.join("summary.csv").is_file() {
+        return Ok(None);
+    }
+    let manifest_path = dir.join("manifest.json");
+    let text =
+        std::fs::read_to_string(&manifest_path).map_err(|_| ReportError::NotOutputFolder {
+            dir: dir.to_path_buf(),
+            reason:
+                "branches.csv without a manifest.json (written last): the comparison is incomplete"
+                    .into(),
+        })?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| ReportError::Parse {
+            path: manifest_path.clone(),
+            line: e.line() as u64,
+            column: e.column() as u64,
+            message: e.to_string(),
+        })?;
+    let name = |key: &str| manifest[key].as_str().unwrap_or(key).to_string();
+    let rows: Vec<BranchRow> = read_csv(&csv_path)?;
+    if rows.is_empty() {
+        return Err(ReportError::NotOutputFolder {
+            dir: dir.to_path_buf(),
+            reason: "branches.csv has no rows".into(),
+        });
+    }
+    Ok(Some(Branches {
+        dir: dir.to_path_buf(),
+        names: [name("first"), name("second")],
+        rows,
+    }))
 }
 
 /// Distinct values in order of first appearance.

@@ -5,8 +5,9 @@ use std::fmt::Write;
 
 use super::briefing::{briefing, margin, pct, pct_range, pp};
 use super::charts::{self, Fan, IntervalRow, PoleStyle, StackRow, TimelineRow};
-use super::data::Folder;
+use super::data::{first_seen, Branches, Folder};
 use super::ReportError;
+use crate::play::BranchRow;
 
 /// Width of a small chart (two to a row), in SVG pixels.
 const HALF: u32 = 540;
@@ -559,4 +560,131 @@ fn hindcast_section(h: &mut String, f: &Folder) {
         );
     }
     h.push_str("</table></section>\n");
+}
+
+/// Renders the page for a branch comparison (`play A --compare B --out DIR`): the paired differences of
+/// the second branch against the first at the last quarter both played (a forest chart of every share
+/// and the largest changes), and over time for the share that moves most in each state.
+pub fn render_branches(b: &Branches) -> Result<String, ReportError> {
+    let [first, second] = &b.names;
+    let quarters = first_seen(b.rows.iter().map(|r| &r.quarter));
+    let states = first_seen(b.rows.iter().map(|r| &r.state));
+    let poles = first_seen(b.rows.iter().map(|r| &r.pole));
+    let styles: Vec<PoleStyle> = poles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| charts::pole_style(p, i))
+        .collect();
+    let last = quarters.last().cloned().unwrap_or_default();
+    let at_last: Vec<&BranchRow> = b.rows.iter().filter(|r| r.quarter == last).collect();
+    let mut h = String::with_capacity(1 << 16);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>greatgame report: {second} against {first}</title><style>{CSS}</style></head><body>\n\
+         <h1>Branch {second} against {first}</h1><p class=\"sub\">greatgame play --compare · {} to {} · \
+         paired run by run on the same random streams</p>\n",
+        esc(quarters.first().map_or("", String::as_str)),
+        esc(&last),
+        second = esc(second),
+        first = esc(first),
+    );
+    let _ = write!(
+        h,
+        "<section id=\"branches\"><h2>At the end of {}</h2>{}<p class=\"note\">Each share's change, \
+         in percentage points: the mean over runs of ({} − {}), with its 95% confidence interval. Before \
+         the fork the branches are the same run by run, so every difference there is exactly 0.</p>\
+         <table><tr><th>state</th><th>pole</th><th>{}</th><th>{}</th><th>change, pp [95% CI]</th>\
+         <th>leads, pp [95% CI]</th></tr>",
+        esc(&last),
+        legend(&poles, &styles),
+        esc(second),
+        esc(first),
+        esc(first),
+        esc(second)
+    );
+    let mut largest = at_last.clone();
+    largest.sort_by(|x, y| y.difference.abs().total_cmp(&x.difference.abs()));
+    for r in largest.iter().take(5) {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} [{}, {}]</td><td>{} [{}, {}]</td></tr>",
+            esc(&r.state),
+            esc(&r.pole),
+            pct(r.first_mean),
+            pct(r.second_mean),
+            pp(r.difference),
+            pp(r.ci95_low),
+            pp(r.ci95_high),
+            pp(r.lead_difference),
+            pp(r.lead_ci95_low),
+            pp(r.lead_ci95_high)
+        );
+    }
+    h.push_str("</table>");
+    let rows: Vec<IntervalRow> = at_last
+        .iter()
+        .map(|r| IntervalRow {
+            label: format!("{} {}", r.state, r.pole),
+            style: styles[poles.iter().position(|p| *p == r.pole).unwrap_or(0)],
+            value: r.difference * 100.0,
+            interval: (r.ci95_low * 100.0, r.ci95_high * 100.0),
+        })
+        .collect();
+    let svg = charts::intervals(&format!("{second} − {first}"), &rows, FULL)?;
+    h.push_str(&figure(
+        "branches",
+        &svg,
+        &format!("change in each share at {}, pp, with 95% CI", esc(&last)),
+    ));
+    h.push_str("</section>\n");
+
+    // Over time: in each state, the share whose final change is largest.
+    let _ = write!(
+        h,
+        "<section id=\"branches-over-time\"><h2>Over time</h2><p class=\"note\">In each state, the share \
+         that has moved most by {}: its change in pp, quarter by quarter, with its 95% interval.</p>\
+         <table><tr><th>quarter</th>",
+        esc(&last)
+    );
+    let mut chosen = Vec::new();
+    for state in &states {
+        if let Some(r) = largest.iter().find(|r| &r.state == state) {
+            let _ = write!(h, "<th>{} {}</th>", esc(state), esc(&r.pole));
+            chosen.push((state.clone(), r.pole.clone()));
+        }
+    }
+    h.push_str("</tr>");
+    for q in &quarters {
+        let _ = write!(h, "<tr><td>{}</td>", esc(q));
+        for (state, pole) in &chosen {
+            match b
+                .rows
+                .iter()
+                .find(|r| &r.quarter == q && &r.state == state && &r.pole == pole)
+            {
+                Some(r) => {
+                    let _ = write!(
+                        h,
+                        "<td>{} [{}, {}]</td>",
+                        pp(r.difference),
+                        pp(r.ci95_low),
+                        pp(r.ci95_high)
+                    );
+                }
+                None => h.push_str("<td></td>"),
+            }
+        }
+        h.push_str("</tr>");
+    }
+    let _ = write!(
+        h,
+        "</table></section>\n<footer>From {}: branches.csv, written by <code>greatgame play {} --compare \
+         {} --out</code>.</footer>\n</body></html>\n",
+        esc(&b.dir.display().to_string()),
+        esc(first),
+        esc(second)
+    );
+    Ok(h)
 }

@@ -15,8 +15,8 @@ mod why;
 use std::io;
 use std::path::PathBuf;
 
-pub use data::{read, Dominance, Folder};
-pub use html::render;
+pub use data::{read, read_branches, Branches, Dominance, Folder};
+pub use html::{render, render_branches};
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]

@@ -245,7 +245,30 @@ fn a_no_op_branch_differs_by_exactly_zero_and_a_move_by_something() {
     );
     let stdout = ok_in(
         dir,
-        &["play", "g.json", "--compare", "g-aid.json", "--out", "cmp"],
+        &[
+            "play",
+            "g.json",
+            "--compare",
+            "g-aid.json",
+            "--out",
+            "cmp",
+            "--report",
+        ],
+    );
+    // The report of a branch comparison: the page, self-contained, with its chart and both tables.
+    let page = fs::read_to_string(dir.join("cmp/report.html")).unwrap();
+    for part in [
+        "Branch aid against main",
+        "id=\"branches\"",
+        "id=\"branches-over-time\"",
+        "<svg",
+        "2022Q4",
+    ] {
+        assert!(page.contains(part), "{part} missing from the page");
+    }
+    assert!(
+        !page.contains("src=\"http") && !page.contains("<script"),
+        "loads nothing and runs no script"
     );
     // branches.csv: every quarter both played (2020Q1-2022Q4) x 3 states x 3 poles; exactly zero in
     // every quarter before the fork (run by run the same), and the folder verifies.
