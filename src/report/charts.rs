@@ -328,8 +328,14 @@ pub struct IntervalRow {
     pub interval: (f64, f64),
 }
 
-/// A forest chart: one row per estimate, its 95% interval as a bar with end caps, a line at zero.
-pub fn intervals(title: &str, rows: &[IntervalRow], width: u32) -> Result<String, ReportError> {
+/// A forest chart: one row per estimate, its 95% interval as a bar with end caps, a line at zero; the x
+/// axis reads "percentage points (`what`)".
+pub fn intervals(
+    title: &str,
+    what: &str,
+    rows: &[IntervalRow],
+    width: u32,
+) -> Result<String, ReportError> {
     const ROW: i32 = 20;
     const LEFT: u32 = 110;
     let height = (rows.len() as i32 * ROW + 80) as u32;
@@ -359,7 +365,7 @@ pub fn intervals(title: &str, rows: &[IntervalRow], width: u32) -> Result<String
             .y_labels(0)
             .x_labels(7)
             .x_label_formatter(&|x| signed(*x))
-            .x_desc("percentage points (policy − baseline)")
+            .x_desc(format!("percentage points ({what})"))
             .light_line_style(WHITE)
             .bold_line_style(BLACK.mix(0.12))
             .label_style((FONT, 13))

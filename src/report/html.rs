@@ -513,7 +513,7 @@ fn compare_section(
                 }
             }
         }
-        let svg = charts::intervals(policy, &rows, HALF)?;
+        let svg = charts::intervals(policy, "policy − baseline", &rows, HALF)?;
         h.push_str(&figure(
             &format!("compare-{policy}"),
             &svg,
@@ -632,7 +632,8 @@ pub fn render_branches(b: &Branches) -> Result<String, ReportError> {
             interval: (r.ci95_low * 100.0, r.ci95_high * 100.0),
         })
         .collect();
-    let svg = charts::intervals(&format!("{second} − {first}"), &rows, FULL)?;
+    let what = format!("{second} − {first}");
+    let svg = charts::intervals(&what, &what, &rows, FULL)?;
     h.push_str(&figure(
         "branches",
         &svg,
