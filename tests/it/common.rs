@@ -190,3 +190,36 @@ pub fn simulate_plans(
     };
     greatgame::engine::simulate(&batch, |_| Ok::<(), ()>(())).unwrap()
 }
+
+/// The words of one shell command line as a POSIX shell splits them: whitespace-separated, a part in
+/// `"..."` or `'...'` kept whole (the quotes dropped; inside one kind of quote the other is an ordinary
+/// character). The READMEs' sessions are run through this, command by command.
+pub fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    for c in line.chars() {
+        match (c, quote) {
+            ('"' | '\'', None) => {
+                quote = Some(c);
+                any = true;
+            }
+            (c, Some(q)) if c == q => quote = None,
+            (c, None) if c.is_whitespace() => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            (c, _) => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}

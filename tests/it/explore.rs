@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{describe, fails_with, greatgame, ok, records};
+use crate::common::{describe, fails_with, greatgame, ok, records, shell_words};
 
 const FACTORS: [&str; 4] = [
     "--factor",
@@ -299,36 +299,6 @@ fn bad_options_exit_2_naming_the_problem_before_writing() {
             describe(args, &result)
         );
     }
-}
-
-/// The words of a shell command line: whitespace-separated, `"..."` kept whole, `\` + newline joined.
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if any {
-                    words.push(std::mem::take(&mut word));
-                    any = false;
-                }
-            }
-            c => {
-                word.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        words.push(word);
-    }
-    words
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
-use crate::common::{data, describe, records};
+use crate::common::{data, describe, records, shell_words};
 
 /// Runs `greatgame args` in `dir`; returns its output.
 fn run_in(dir: &Path, args: &[&str]) -> Output {
@@ -504,36 +504,6 @@ fn attribution_and_storylines_reach_the_csv_stdout_and_report() {
     ok_in(dir, &["run", &small(), "--runs", "50", "--out", "r", "-q"]);
     assert!(!dir.join("r/attribution.csv").exists());
     assert!(!dir.join("r/storylines.csv").exists());
-}
-
-/// The words of one shell command line: single-quoted parts kept whole.
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in line.chars() {
-        match c {
-            '\'' => {
-                quoted = !quoted;
-                any = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if any {
-                    words.push(std::mem::take(&mut word));
-                    any = false;
-                }
-            }
-            c => {
-                word.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        words.push(word);
-    }
-    words
 }
 
 /// The commands of the README's facilitator session (the shell block after its marker), each as
