@@ -234,7 +234,8 @@ pub struct RawBase {
     pub exposure: Option<S<f64>>,
     /// Hosted at the start. Default false.
     #[serde(default)]
-    pub hosted: Option<bool>,
+    #[schemars(with = "Option<bool>")]
+    pub hosted: Option<S<bool>>,
 }
 
 /// `[[event]]`: a shock with a quarterly hazard and its effects.

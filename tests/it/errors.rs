@@ -119,6 +119,8 @@ fn a_base_in_a_state_that_bans_them_is_rejected() {
         err.contains("base.BBB-NATO.hosted: BBB has bans_bases = true and hosts no base"),
         "{err}"
     );
+    // Located at the offending value, not at the base's `state`.
+    assert!(err.contains("| hosted = true"), "{err}");
 }
 
 #[test]

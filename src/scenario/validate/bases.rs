@@ -24,16 +24,16 @@ pub(super) fn bases(cx: &Ctx, raw: &[RawBase], world: &World, names: &Names) -> 
                 world.coefficients.base_security,
             )?;
             let exposure = cx.opt_real(&b.exposure, &k("exposure"), 0.0, 1.0, 1.0)?;
-            let hosted = b.hosted.unwrap_or(false);
+            let hosted = b.hosted.as_ref().is_some_and(|v| *v.get_ref());
             let state = &world.states[host];
-            if hosted && state.refuses_bases(0) {
+            if let Some(v) = b.hosted.as_ref().filter(|_| hosted && state.refuses_bases(0)) {
                 let doctrine = if state.neutral {
                     "neutral = true"
                 } else {
                     "bans_bases = true"
                 };
                 return Err(cx.err(
-                    b.state.span(),
+                    v.span(),
                     k("hosted"),
                     format!(
                         "{} has {doctrine} and hosts no base; set hosted = false or remove the doctrine",
