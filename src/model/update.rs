@@ -558,27 +558,28 @@ fn decide<R: Real>(
     let host = &world.states[h];
     let refuses = host.refuses_bases(t);
     let zero = R::splat(0.0);
-    // Closeness to each pole, `w_al · ln(n · a)`, shared by the pole's deals.
-    let mut closeness = [zero; MAX_POLES];
-    for (p, x) in closeness[..ps].iter_mut().enumerate() {
-        *x = self::closeness(c, ps, state.alignment[h * ps + p]);
-    }
     for p in 0..ps {
         state.bases[h * ps + p] = R::splat_mask(false);
     }
+    // A deal's value (two logarithms) is computed only where some lane needs it: a base some lane's
+    // pole offers, a route some lane's pole wants; elsewhere nothing can stand or open.
     for (b, base) in world.bases.iter().enumerate() {
         if base.host != h {
             continue;
         }
-        let p = base.pole;
-        let value = base_value(c, base, now, state.criticism[h * ps + p], closeness[p]);
-        let l = &now.levers[p];
+        let (p, cell) = (base.pole, h * ps + base.pole);
         let stood = state.hosted[b];
-        let offered = l[Lever::BaseOffered.index()].ge(R::splat(0.5)) & R::splat_mask(!refuses);
-        let stands = offered & clears(c, stood, value);
+        let offered = now.levers[p][Lever::BaseOffered.index()].ge(R::splat(0.5))
+            & R::splat_mask(!refuses);
+        let stands = if R::any(R::pack(offered)) {
+            let close = closeness(c, ps, state.alignment[cell]);
+            let value = base_value(c, base, now, state.criticism[cell], close);
+            offered & clears(c, stood, value)
+        } else {
+            R::splat_mask(false)
+        };
         state.hosted[b] = stands;
-        let cell = &mut state.bases[h * ps + p];
-        *cell = *cell | stands;
+        state.bases[cell] = state.bases[cell] | stands;
         let slot = slots.base(b);
         occurred[slot] = R::pack(stands & !stood);
         occurred[slot + 1] = R::pack(stood & !stands);
@@ -592,7 +593,7 @@ fn decide<R: Real>(
             let value = rent_value(c, fees, now.scales.revenue_m)
                 - R::splat(c.route_cost)
                 - R::splat(c.criticism_weight) * state.criticism[cell]
-                + closeness[p];
+                + closeness(c, ps, state.alignment[cell]);
             wanted & clears(c, was, value)
         } else {
             R::splat_mask(false)
