@@ -569,8 +569,8 @@ fn decide<R: Real>(
         }
         let (p, cell) = (base.pole, h * ps + base.pole);
         let stood = state.hosted[b];
-        let offered = now.levers[p][Lever::BaseOffered.index()].ge(R::splat(0.5))
-            & R::splat_mask(!refuses);
+        let offered =
+            now.levers[p][Lever::BaseOffered.index()].ge(R::splat(0.5)) & R::splat_mask(!refuses);
         let stands = if R::any(R::pack(offered)) {
             let close = closeness(c, ps, state.alignment[cell]);
             let value = base_value(c, base, now, state.criticism[cell], close);
