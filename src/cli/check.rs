@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use greatgame::model::{base_values, EventTarget, RunState, Trigger, World};
+use greatgame::model::{base_values, Decision, EventTarget, RunState, Trigger, World};
 use greatgame::scenario::{self, Loaded};
 
 use super::budget::{Budget, Writes};
@@ -157,6 +157,24 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
                     if above { ">" } else { "<" }
                 ),
                 Trigger::Event(e) => w.events[e].name.clone(),
+                Trigger::Decision(d) => match d {
+                    Decision::Base(b, admitted) => format!(
+                        "{} {}",
+                        w.bases[b].name,
+                        if admitted { "admitted" } else { "closed" }
+                    ),
+                    Decision::Route(p, opened) => format!(
+                        "{} route {}",
+                        w.poles[p],
+                        if opened { "opened" } else { "closed" }
+                    ),
+                    Decision::Bloc(b, joined) => format!(
+                        "{} {}",
+                        w.blocs[b].name,
+                        if joined { "joined" } else { "left" }
+                    ),
+                },
+                Trigger::Member(b) => format!("member of {}", w.blocs[b].name),
             };
             format!(
                 "{} ({} {} on {when})",

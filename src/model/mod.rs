@@ -29,7 +29,7 @@ pub use update::{
     MAX_POLES,
 };
 pub use world::{
-    Base, Bloc, CoefficientSpec, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever,
-    LeverSpec, Reaction, Trigger, World, COEFFICIENTS, COEFFICIENT_COUNT, LEVERS, LEVER_COUNT,
-    MAX_USD_M,
+    Base, Bloc, BlocDate, CoefficientSpec, Coefficients, Decision, Event, EventTarget, HostState,
+    Hysteresis, Lever, LeverSpec, Reaction, Toward, Trigger, World, COEFFICIENTS,
+    COEFFICIENT_COUNT, LEVERS, LEVER_COUNT, MAX_USD_M,
 };

@@ -64,7 +64,7 @@ pub struct Occurrences {
 }
 
 impl Occurrences {
-    /// Numbers the slots of `world`: events, reactions, then per host bases, transit and decided blocs.
+    /// Numbers the slots of `world`: events, reactions, then per host bases, transit and blocs whose membership can change.
     pub fn new(world: &World) -> Occurrences {
         let (hs, ps) = (world.states.len(), world.poles.len());
         let mut o = Occurrences {
@@ -106,8 +106,8 @@ impl Occurrences {
                 o.push(OccurrenceKind::TransitClosed, Some(h), p);
                 o.transit.push(slot);
             }
-            for (b, bloc) in world.blocs.iter().enumerate() {
-                if bloc.decided.is_some() {
+            for b in 0..world.blocs.len() {
+                if world.bloc_changes(b) {
                     let slot = o.push(OccurrenceKind::BlocJoined, Some(h), b);
                     o.push(OccurrenceKind::BlocLeft, Some(h), b);
                     o.bloc.push(Some(slot));
@@ -158,7 +158,8 @@ impl Occurrences {
         self.transit[h * ps + p]
     }
 
-    /// Slot of host `h` joining bloc `b` (left is the next slot), if hosts decide on that bloc.
+    /// Slot of host `h` joining bloc `b` (left is the next slot), if its membership can change
+    /// (`World::bloc_changes`).
     pub fn bloc(&self, bs: usize, h: usize, b: usize) -> Option<usize> {
         self.bloc[h * bs + b]
     }

@@ -26,6 +26,8 @@ pub struct State<R: Real> {
     pub presence: Vec<R>,
     /// Grievance of each host toward each pole: remembered pressure, ≥ 0.
     pub grievance: Vec<R>,
+    /// Extra hedging of each host from trust shocks, ≥ 0 (added to `hedging_weight`).
+    pub hedging: Vec<R>,
     /// Whether the host hosts any base of the pole, `[h * poles + p]`: derived from `hosted` and kept
     /// in step with it by the update.
     pub bases: Vec<R::Mask>,
@@ -59,6 +61,7 @@ impl<R: Real> State<R> {
             economy: vec![R::splat(1.0); ps],
             presence: vec![R::splat(1.0); ps],
             grievance: vec![R::splat(0.0); hs * ps],
+            hedging: vec![R::splat(0.0); hs],
             bases: vec![R::splat_mask(false); hs * ps],
             hosted: vec![R::splat_mask(false); world.bases.len()],
             transit: vec![R::splat_mask(false); hs * ps],
@@ -76,6 +79,7 @@ impl<R: Real> State<R> {
         self.mood.fill(R::splat(0.0));
         self.criticism.fill(R::splat(0.0));
         self.grievance.fill(R::splat(0.0));
+        self.hedging.fill(R::splat(0.0));
         self.bases.fill(R::splat_mask(false));
         for (hosted, base) in self.hosted.iter_mut().zip(&world.bases) {
             *hosted = R::splat_mask(base.hosted);
@@ -125,6 +129,7 @@ impl<R: Real> State<R> {
             economy,
             presence,
             grievance,
+            hedging,
             bases,
             hosted,
             transit,
@@ -145,6 +150,7 @@ impl<R: Real> State<R> {
         values(&mut run.presence, presence);
         values(&mut run.memberships, memberships);
         values(&mut run.grievance, grievance);
+        values(&mut run.hedging, hedging);
         let masks = |to: &mut Vec<bool>, from: &[R::Mask]| {
             to.clear();
             to.extend(from.iter().map(|&m| R::mask_lane(m, i)));

@@ -14,7 +14,7 @@ use super::real::{self, Real};
 use super::shocks::Shocks;
 use super::state::{RunState, State};
 use super::world::{
-    Base, Coefficients, Event, EventTarget, HostState, Hysteresis, Lever, Trigger, World,
+    Base, Coefficients, Decision, Event, EventTarget, HostState, Lever, Toward, Trigger, World,
     LEVER_COUNT,
 };
 
@@ -89,6 +89,7 @@ pub fn step_portable<R: Real>(
     assert!(ps <= MAX_POLES, "at most {MAX_POLES} poles");
     let quarter_levers = &plan.levers[t * hs * ps..(t + 1) * hs * ps];
     let splat = R::splat;
+    let hedges = world.hedges();
     let mut levers = [[splat(0.0); LEVER_COUNT]; MAX_POLES];
     let mut dependence = [splat(0.0); MAX_POLES];
     for (h, (host, scheduled)) in world
@@ -123,14 +124,15 @@ pub fn step_portable<R: Real>(
             levers[p] = l;
         }
 
-        let host_scales = Scales::of(host);
+        let host_scales = Scales::of(host, t);
         let demand = security_demand(c, state.threat[h], state.regime[h]);
+        let beta = hedges.then(|| splat(c.hedging_weight) + state.hedging[h]);
         let mut target = [splat(0.0); MAX_POLES];
         for p in 0..ps {
             let cell = h * ps + p;
             let mood = mood_step(c, state.mood[cell], shocks.mood[cell]);
             state.mood[cell] = mood;
-            let ties = ties_of(world, state, h, p, dependence[p]);
+            let ties = ties_of(world, state, h, p, dependence[p], beta);
             target[p] = pair_pull(
                 c,
                 host_scales,
@@ -177,6 +179,9 @@ pub fn step_portable<R: Real>(
     }
     for x in &mut state.criticism {
         fade(x, c.criticism_decay);
+    }
+    for x in &mut state.hedging {
+        fade(x, c.hedging_decay);
     }
     for x in &mut state.economy {
         relax(x, c.economy_recovery, splat(1.0));
@@ -228,20 +233,28 @@ fn strike_events<R: Real>(
                 for i in R::lanes(occurred[slots.event(hs, e, 0)]) {
                     let (economy, presence) = (&mut state.economy, &mut state.presence);
                     strike_pole(ev, economy[p].lane_mut(i), presence[p].lane_mut(i));
+                    for x in &mut state.hedging {
+                        *x.lane_mut(i) += ev.hedging;
+                    }
                 }
             }
             EventTarget::States => {
                 for h in 0..hs {
+                    let k = e * hs + h;
                     for i in R::lanes(occurred[slots.event(hs, e, h)]) {
                         let (threat, regime) = (&mut state.threat[h], &mut state.regime[h]);
                         strike_host(ev, threat.lane_mut(i), regime.lane_mut(i));
+                        *state.hedging[h].lane_mut(i) += ev.hedging;
                         if let Some(critic) = ev.critic {
                             criticise(ev, state.criticism[h * ps + critic].lane_mut(i));
                         }
                         if ev.realign > 0.0 {
-                            for a in &mut state.alignment[h * ps..(h + 1) * ps] {
-                                realign(ev, ps, a.lane_mut(i));
-                            }
+                            // Conditional on a strike by hazard, draw / hazard is again uniform on
+                            // [0, 1): the choice of a drawn pole needs no draw of its own.
+                            let u = draws[k].lane(i);
+                            let v = if injects[k] { u } else { u / hazards[k] };
+                            let shares = &mut state.alignment[h * ps..(h + 1) * ps];
+                            realign(ev, toward(&ev.toward, v), shares, i);
                         }
                     }
                 }
@@ -276,10 +289,38 @@ fn criticise(ev: &Event, criticism: &mut f64) {
     *criticism = (*criticism + ev.criticism).max(0.0);
 }
 
-/// A state event's pull of one alignment share toward equal shares over `ps` poles.
-#[inline(always)]
-fn realign(ev: &Event, ps: usize, share: &mut f64) {
-    *share += ev.realign * (1.0 / ps as f64 - *share);
+/// A state event's move of a host's shares (lane `i` of `shares`) the share `ev.realign` of the way
+/// toward equal shares (`None`) or toward pole `Some(p)`.
+fn realign<R: Real>(ev: &Event, pole: Option<usize>, shares: &mut [R], i: usize) {
+    let ps = shares.len();
+    for (q, a) in shares.iter_mut().enumerate() {
+        let a = a.lane_mut(i);
+        let goal = match pole {
+            None => 1.0 / ps as f64,
+            Some(p) => f64::from(u8::from(p == q)),
+        };
+        *a += ev.realign * (goal - *a);
+    }
+}
+
+/// The pole a realignment goes toward (`None`: equal shares), given a uniform `v` on [0, 1) for a
+/// drawn pole.
+fn toward(to: &Toward, v: f64) -> Option<usize> {
+    match to {
+        Toward::Equal => None,
+        Toward::Pole(p) => Some(*p),
+        Toward::Drawn(weights) => {
+            let mut sum = 0.0;
+            let last = weights.iter().rposition(|&w| w > 0.0);
+            weights
+                .iter()
+                .position(|&w| {
+                    sum += w;
+                    v < sum
+                })
+                .or(last)
+        }
+    }
 }
 
 /// Forgets the share `rate` of `x`.
@@ -339,8 +380,12 @@ fn apply_reactions(
 /// an eighth of the update.
 #[inline(always)]
 fn scale_levers<R: Real>(row: &[R; LEVER_COUNT], e: R, s: R) -> [R; LEVER_COUNT] {
-    debug_assert_eq!(Lever::ALL.map(Lever::index), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    let [aid, rent, offered, transit, remittance, loans, investment, security, pressure] = *row;
+    debug_assert_eq!(
+        Lever::ALL.map(Lever::index),
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    );
+    let [aid, rent, offered, transit, remittance, loans, investment, security, pressure, trade, join] =
+        *row;
     [
         aid * e * s,
         rent,
@@ -351,6 +396,8 @@ fn scale_levers<R: Real>(row: &[R; LEVER_COUNT], e: R, s: R) -> [R; LEVER_COUNT]
         investment * e,
         security * s,
         pressure,
+        trade * e,
+        join,
     ]
 }
 
@@ -360,23 +407,26 @@ fn scale_levers<R: Real>(row: &[R; LEVER_COUNT], e: R, s: R) -> [R; LEVER_COUNT]
 pub fn pull(
     world: &World,
     state: &RunState,
+    t: usize,
     h: usize,
     p: usize,
     levers: &[f64; LEVER_COUNT],
 ) -> f64 {
     let c = &world.coefficients;
     let i = h * world.poles.len() + p;
+    let beta = world.hedges().then(|| c.hedging_weight + state.hedging[h]);
     let ties = ties_of(
         world,
         state,
         h,
         p,
         dependence_on(c, levers[Lever::Remittance.index()]),
+        beta,
     );
     let demand = security_demand(c, state.threat[h], state.regime[h]);
     pair_pull(
         c,
-        Scales::of(&world.states[h]),
+        Scales::of(&world.states[h], t),
         levers,
         state.transit[i],
         demand,
@@ -392,18 +442,34 @@ struct Scales {
 }
 
 impl Scales {
-    fn of(host: &HostState) -> Scales {
+    /// A host's scales in quarter `t` (GDP may follow a schedule; revenue follows GDP).
+    fn of(host: &HostState, t: usize) -> Scales {
         Scales {
-            gdp_m: host.gdp_usd_bn * 1000.0,
-            revenue_m: host.revenue_usd_bn * 1000.0,
+            gdp_m: host.gdp_at(t) * 1000.0,
+            revenue_m: host.revenue_at(t) * 1000.0,
         }
     }
 }
 
-/// What ties host `h` to pole `p` besides the pole's levers: from the state and the world.
+/// What ties host `h` to pole `p` besides the pole's levers: from the state and the world. `beta`, the
+/// host's hedging strength, where any state hedges.
 #[inline(always)]
-fn ties_of<R: Real>(world: &World, state: &State<R>, h: usize, p: usize, dependence: R) -> Ties<R> {
+fn ties_of<R: Real>(
+    world: &World,
+    state: &State<R>,
+    h: usize,
+    p: usize,
+    dependence: R,
+    beta: Option<R>,
+) -> Ties<R> {
     let (host, cell) = (&world.states[h], h * world.poles.len() + p);
+    // −β·ln a: a share floored far below any the update produces, so that a realignment all the way to
+    // one pole leaves every pull finite.
+    let hedge = beta.map_or(R::splat(0.0), |beta| {
+        let a = state.alignment[cell];
+        let floor = R::splat(MIN_SHARE);
+        beta * Real::ln_1p(R::select(a.lt(floor), floor, a) - R::splat(1.0))
+    });
     let (mut count, mut security) = (R::splat(0.0), R::splat(0.0));
     for (base, &hosted) in world.bases.iter().zip(&state.hosted) {
         if base.host == h && base.pole == p {
@@ -420,8 +486,12 @@ fn ties_of<R: Real>(world: &World, state: &State<R>, h: usize, p: usize, depende
         bases: count,
         base_security: security,
         dependence,
+        hedge,
     }
 }
+
+/// The share below which the hedging term counts a share as this small (it never is in practice).
+const MIN_SHARE: f64 = 1e-9;
 
 /// A host's dependence on a pole that sends it remittances `m` (a share of its GDP):
 /// `D = m / (m + s_dep)`, in 0..1.
@@ -447,7 +517,8 @@ fn pair_pull<R: Real>(
     let fees = R::select(open, lever(Lever::Transit), zero);
     let rents = lever(Lever::Aid) + ties.bases * lever(Lever::BaseRent) + fees;
     let economy = R::splat(c.loan_weight) * lever(Lever::Loans)
-        + R::splat(c.investment_weight) * lever(Lever::Investment);
+        + R::splat(c.investment_weight) * lever(Lever::Investment)
+        + R::splat(c.trade_weight) * lever(Lever::Trade);
     let money = rent_value(c, rents, scales.revenue_m)
         + channel(
             c.household_weight,
@@ -468,6 +539,7 @@ fn pair_pull<R: Real>(
         + R::splat(c.bloc_weight) * ties.memberships
         + R::splat(c.base_weight) * ties.bases
         + R::splat(c.diaspora_weight) * ties.diaspora
+        - ties.hedge
 }
 
 /// One saturating money channel: `weight · ln(1 + x / scale)`.
@@ -510,6 +582,8 @@ struct Ties<R: Real> {
     base_security: R,
     /// The host's dependence on the pole, 0..1.
     dependence: R,
+    /// Hedging, `β·ln a` (0 where no state hedges): subtracted from the pull.
+    hedge: R,
 }
 
 /// Replaces `x` by its softmax, computed stably (in each lane).
@@ -604,12 +678,30 @@ fn decide<R: Real>(
         occurred[route + 1] = R::pack(was & !open);
     }
     for (b, bloc) in world.blocs.iter().enumerate() {
-        let Some(rule) = bloc.decided else {
+        let Some(slot) = slots.bloc(bs, h, b) else {
             continue;
         };
-        let share = state.alignment[h * ps + bloc.pole];
         let was = state.blocs[h * bs + b];
-        let stays = belongs(rule, was, host.neutral, share);
+        let mut stays = was;
+        if let (Some(rule), true) = (bloc.decided, t >= bloc.founded) {
+            // The host's own thresholds: the bloc's, shifted by its reluctance; joining made easier
+            // by the pole's pressure to join, as far as the host depends on the pole.
+            let p = bloc.pole;
+            let shift = host.reluctance[b];
+            let push = R::splat(c.join_pressure_weight)
+                * now.dependence[p]
+                * now.levers[p][Lever::JoinPressure.index()];
+            let join = R::splat(rule.join_above + shift) - push;
+            let leave = R::splat(rule.leave_below + shift);
+            let share = state.alignment[h * ps + p];
+            stays = belongs(join, leave, was, host.neutral, share);
+        }
+        for date in host.bloc_dates.iter().filter(|d| d.t == t && d.bloc == b) {
+            stays = R::splat_mask(date.joins);
+        }
+        if t < bloc.founded || bloc.military && host.refuses_military_blocs(t) {
+            stays = R::splat_mask(false);
+        }
         state.blocs[h * bs + b] = stays;
         let (joins, leaves) = (stays & !was, was & !stays);
         let (joined, left) = (R::pack(joins), R::pack(leaves));
@@ -619,7 +711,6 @@ fn decide<R: Real>(
             // Exact: small whole numbers.
             *count = *count + R::select(joins, one, zero) - R::select(leaves, one, zero);
         }
-        let slot = slot_of_bloc(slots, bs, h, b);
         occurred[slot] = joined;
         occurred[slot + 1] = left;
     }
@@ -673,7 +764,7 @@ pub fn base_values(world: &World, plan: &Plan, t: usize, state: &RunState) -> Ve
             let now = Situation {
                 levers: &levers[..ps],
                 dependence: &dependence[..ps],
-                scales: Scales::of(&world.states[h]),
+                scales: Scales::of(&world.states[h], t),
                 demand: security_demand(c, state.threat[h], state.regime[h]),
             };
             let cell = h * ps + base.pole;
@@ -703,10 +794,10 @@ fn clears<R: Real>(c: &Coefficients, was: R::Mask, value: R) -> R::Mask {
 }
 
 /// Whether a host belongs to a decided bloc after its decision: a member leaves below the leaving
-/// threshold; a non-neutral host joins at or above the joining threshold.
+/// threshold `leave`; a non-neutral host joins at or above the joining threshold `join`.
 #[inline(always)]
-fn belongs<R: Real>(rule: Hysteresis, was: R::Mask, neutral: bool, share: R) -> R::Mask {
-    let threshold = R::select(was, R::splat(rule.leave_below), R::splat(rule.join_above));
+fn belongs<R: Real>(join: R, leave: R, was: R::Mask, neutral: bool, share: R) -> R::Mask {
+    let threshold = R::select(was, leave, join);
     (was | R::splat_mask(!neutral)) & share.ge(threshold)
 }
 
@@ -715,13 +806,6 @@ fn belongs<R: Real>(rule: Hysteresis, was: R::Mask, neutral: bool, share: R) -> 
 #[inline(always)]
 fn sets_off<R: Real>(triggered: R::Mask, draw: R, chance: f64) -> R::Mask {
     triggered & draw.lt(R::splat(chance))
-}
-
-/// The join slot of a decided bloc (leave is the next).
-fn slot_of_bloc(slots: &Occurrences, bs: usize, h: usize, b: usize) -> usize {
-    slots
-        .bloc(bs, h, b)
-        .expect("every decided bloc has occurrence slots")
 }
 
 /// Reactions: each timer counts down, and an idle reaction whose trigger holds may fire. Reaction slots
@@ -737,6 +821,7 @@ fn react<R: Real>(
     occurred: &mut [R::Flags],
 ) {
     let (hs, ps, rs) = (world.states.len(), world.poles.len(), world.reactions.len());
+    let bs = world.blocs.len();
     if rs == 0 {
         return;
     }
@@ -760,6 +845,17 @@ fn react<R: Real>(
                     level,
                 } => crosses(state.alignment[h * ps + watch], above, level),
                 Trigger::Event(e) => R::unpack(occurred[slots.event(hs, e, h)]),
+                Trigger::Decision(decision) => {
+                    let (slot, first) = match decision {
+                        Decision::Base(b, admitted) => (Some(slots.base(b)), admitted),
+                        Decision::Route(p, opened) => (Some(slots.transit(ps, h, p)), opened),
+                        Decision::Bloc(b, joined) => (slots.bloc(bs, h, b), joined),
+                    };
+                    // unwrap OK: validation accepts bloc decisions only of blocs that change.
+                    let slot = slot.expect("a changing bloc has slots") + usize::from(!first);
+                    R::unpack(occurred[slot])
+                }
+                Trigger::Member(b) => state.blocs[h * bs + b],
             };
             let idle = !R::nonzero(*left);
             let fires = idle & sets_off(triggered, shocks.reaction[r * hs + h], strength.chance);
@@ -797,7 +893,7 @@ pub fn rest_point_affinity(world: &World, plan: &Plan) -> Vec<Vec<f64>> {
             let mut row: Vec<f64> = (0..world.poles.len())
                 .map(|p| {
                     effective_levers(&zeroed, plan, 0, &state, h, p, &mut levers);
-                    real::ln(host.alignment[p]) - pull(&zeroed, &state, h, p, &levers)
+                    real::ln(host.alignment[p]) - pull(&zeroed, &state, 0, h, p, &levers)
                 })
                 .collect();
             let mean = row.iter().sum::<f64>() / row.len() as f64;

@@ -146,6 +146,18 @@ levers! {
         max: 1.0,
         meaning: "A punitive campaign (a migrant squeeze, pressure on a base): buys compliance scaled by the state's dependence on the pole, leaves a grievance that fades slowly.",
     }
+    Trade {
+        key: "trade_usd_m",
+        unit: "$M/yr",
+        max: MAX_USD_M,
+        meaning: "Trade and energy the pole buys from the state (gas, oil through a pipeline), counted at `trade_weight` in the economy channel; scaled by economic capacity.",
+    }
+    JoinPressure {
+        key: "join_pressure",
+        unit: "campaign, 0..1",
+        max: 1.0,
+        meaning: "The pole presses the state to join its blocs (Moscow pushing Dushanbe into the EEU, 000:384): lowers the state's joining threshold of the pole's decided blocs by `join_pressure_weight · D · join_pressure`.",
+    }
 }
 
 /// One coefficient of the quarterly update as declared in `coefficients!` below: the single place its
@@ -389,6 +401,26 @@ coefficients! {
         meaning: "In a deal's value, `w_al · ln(n · a)`: closeness to the pole (share a, n poles) lowers the cost, distance raises it.",
         reason: "alignment modifies the cost of a deal, it does not gate it: Kyrgyzstan hosted Manas beside Russia's Kant (000:380); assumption: a share of a tenth among three poles costs `0.25·ln 0.3 ≈ 0.3` logit",
     }
+    trade_weight {
+        symbol: "w_trade", unit: "grant equivalent per $", range: 0.0 ..= 1.0, default: 0.1,
+        meaning: "A dollar of trade the pole buys counts as this many dollars of aid in the economy channel.",
+        reason: "trade is paid for: only its margin over selling elsewhere binds (assumption); Turkmen gas (000:230) and the Kazakh pipeline to Xinjiang (001:59) are the lines the papers name",
+    }
+    hedging_weight {
+        symbol: "β", unit: "logit points per unit of log share", range: 0.0 ..= 10.0, default: 0.0,
+        meaning: "Balancing: every pole's pull gains `−β·ln a`, a the state's share toward it, so a state resists leaning on one pole.",
+        reason: "the states play the poles against each other ('multi-vector', 000:414, 004:536-543; Karimov 'skillfully changing sides', 000:192); assumption: at 0.5 a pull difference moves log shares by two thirds of it",
+    }
+    hedging_decay {
+        symbol: "δ_β", unit: "per quarter", range: 0.0 ..= 1.0, default: 0.02,
+        meaning: "Share of a trust shock's extra hedging forgotten each quarter.",
+        reason: "the Ukraine crisis 'damaged their trust' and made them 'cautiously diversify' (000:414): a lasting change; assumption: half-life about 8.6 years",
+    }
+    join_pressure_weight {
+        symbol: "χ", unit: "share points", range: 0.0 ..= 1.0, default: 0.1,
+        meaning: "How far a pole's full `join_pressure` lowers a fully dependent state's joining threshold of its decided blocs.",
+        reason: "Moscow 'is pushing a hesitant Dushanbe to accept the terms of the Eurasian Economic Union' with 'more than enough leverage' (000:384); assumption: ten share points at full dependence",
+    }
     deal_margin {
         symbol: "m", unit: "logit points", range: 0.0 ..= 100.0, default: 0.25,
         meaning: "Hysteresis of deals: a base or route is taken up when its value exceeds m and ended when it falls below −m.",
@@ -416,6 +448,17 @@ pub struct HostState {
     /// A legal ban on foreign bases from this quarter index on (0: from the start): hosts no base then,
     /// and a base still standing when the ban takes effect is closed.
     pub bans_bases_from: Option<usize>,
+    /// A doctrine of no military blocs from this quarter index on: the state then leaves every military
+    /// bloc and joins none (Mirziyoev's "non-participation in any military block", 000:406).
+    pub no_military_blocs_from: Option<usize>,
+    /// Per bloc, share points added to both thresholds of a decided bloc for this state (its reluctance;
+    /// negative: eagerness).
+    pub reluctance: Vec<f64>,
+    /// Dated membership changes, in quarter order: at quarter `t`, the state joins (`true`) or leaves
+    /// bloc `b`, whatever its shares (a documented decision, like an inject).
+    pub bloc_dates: Vec<BlocDate>,
+    /// GDP from a quarter on, $bn per year, in quarter order (`gdp_usd_bn` before the first).
+    pub gdp_from: Vec<(usize, f64)>,
     /// Regime security at the start and the level it returns to, 0..=1.
     pub regime_baseline: f64,
     /// Threat level at the start and the level it returns to, 0..=1.
@@ -435,6 +478,37 @@ impl HostState {
     pub fn refuses_bases(&self, t: usize) -> bool {
         self.neutral || self.bans_bases_from.is_some_and(|from| t >= from)
     }
+
+    /// True if doctrine forbids this state any military bloc in quarter `t`.
+    pub fn refuses_military_blocs(&self, t: usize) -> bool {
+        self.no_military_blocs_from.is_some_and(|from| t >= from)
+    }
+
+    /// GDP in quarter `t`, $bn per year: the last `gdp_from` entry in force, else `gdp_usd_bn`.
+    pub fn gdp_at(&self, t: usize) -> f64 {
+        self.gdp_from
+            .iter()
+            .rev()
+            .find(|&&(from, _)| from <= t)
+            .map_or(self.gdp_usd_bn, |&(_, gdp)| gdp)
+    }
+
+    /// Government revenue in quarter `t`, $bn per year: `revenue_usd_bn` scaled with GDP (the revenue's
+    /// share of GDP is held at the start's).
+    pub fn revenue_at(&self, t: usize) -> f64 {
+        self.revenue_usd_bn * (self.gdp_at(t) / self.gdp_usd_bn)
+    }
+}
+
+/// A dated change of a state's membership in a bloc.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BlocDate {
+    /// Quarter index.
+    pub t: usize,
+    /// Index of the bloc.
+    pub bloc: usize,
+    /// Joins (`true`) or leaves.
+    pub joins: bool,
 }
 
 /// A named foreign base (`[[base]]`): a deal between a pole and a host, taken up and kept while its
@@ -474,8 +548,13 @@ pub struct Bloc {
     pub name: String,
     /// Index of the leading pole.
     pub pole: usize,
-    /// `Some` if hosts join and leave it during a run; `None` if membership is fixed.
+    /// `Some` if hosts join and leave it during a run; `None` if membership is fixed (but for dated
+    /// changes, `HostState::bloc_dates`).
     pub decided: Option<Hysteresis>,
+    /// Quarter index from which it exists (0: from the start); no state is a member before.
+    pub founded: usize,
+    /// A military alliance: refused by a state with a no-military-blocs doctrine.
+    pub military: bool,
 }
 
 /// Whom an event strikes.
@@ -504,12 +583,27 @@ pub struct Event {
     pub regime: f64,
     /// Added to the host's criticism from `critic`.
     pub criticism: f64,
-    /// Share by which the host's alignment moves toward equal shares (a new leader re-balances).
+    /// Share by which the host's alignment moves toward `toward` (a new leader re-aligns).
     pub realign: f64,
+    /// Where a realignment goes.
+    pub toward: Toward,
+    /// Added to the hedging of the host it strikes (a pole event: of every host): a trust shock.
+    pub hedging: f64,
     /// Relative change of the pole's economic capacity (−0.3: flows fall by 30%).
     pub economy: f64,
     /// Relative change of the pole's presence in the region (−1: full withdrawal), permanent.
     pub presence: f64,
+}
+
+/// Where an event's realignment moves a host's shares.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Toward {
+    /// Toward equal shares (a new leader re-balances).
+    Equal,
+    /// Toward one pole (its share toward 1).
+    Pole(usize),
+    /// Toward one pole drawn per strike with these probabilities, by pole (summing to 1).
+    Drawn(Vec<f64>),
 }
 
 /// What sets off a reaction rule in a host.
@@ -521,8 +615,24 @@ pub enum Trigger {
         above: bool,
         level: f64,
     },
-    /// The event struck the host this quarter.
+    /// The event struck the host this quarter (a pole event: struck its pole, for every host).
     Event(usize),
+    /// A decision was taken this quarter: a named base admitted or closed (anywhere), or the host's
+    /// own route or bloc decision.
+    Decision(Decision),
+    /// The host is a member of the bloc.
+    Member(usize),
+}
+
+/// A decision a reaction can answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Named base `b` was admitted (`true`) or closed.
+    Base(usize, bool),
+    /// The host opened (`true`) or closed pole `p`'s route.
+    Route(usize, bool),
+    /// The host joined (`true`) or left bloc `b`.
+    Bloc(usize, bool),
 }
 
 /// A pole's rule for answering a host: when triggered, with some chance, a lever of the pole toward that
@@ -591,6 +701,28 @@ impl World {
         self.bases
             .iter()
             .any(|b| b.host == h && b.pole == p && b.hosted)
+    }
+
+    /// Whether bloc `b`'s membership can change during a run: hosts decide it, it is founded after the
+    /// start, or some state has a dated change of it.
+    pub fn bloc_changes(&self, b: usize) -> bool {
+        let bloc = &self.blocs[b];
+        bloc.decided.is_some()
+            || bloc.founded > 0
+            || bloc.military
+                && self
+                    .states
+                    .iter()
+                    .any(|s| s.no_military_blocs_from.is_some())
+            || self
+                .states
+                .iter()
+                .any(|s| s.bloc_dates.iter().any(|d| d.bloc == b))
+    }
+
+    /// Whether any state hedges: the coefficient or some event's trust shock.
+    pub fn hedges(&self) -> bool {
+        self.coefficients.hedging_weight > 0.0 || self.events.iter().any(|e| e.hedging > 0.0)
     }
 
     /// Label of the `t`-th simulated quarter.

@@ -132,6 +132,48 @@ pub struct RawBloc {
     #[serde(default)]
     #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub leave_below: Option<S<f64>>,
+    /// The quarter the bloc is founded (`YEARQn`, inside the horizon); no state is a member before.
+    /// Default: it exists from the start.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
+    pub founded: Option<S<String>>,
+    /// A military alliance (the CSTO): a state with `no_military_blocs_from` leaves it and joins none.
+    /// Default false.
+    #[serde(default)]
+    pub military: Option<bool>,
+}
+
+/// GDP from a quarter on.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawGdpFrom {
+    /// First quarter of this GDP (`YEARQn`, inside the horizon). Required.
+    #[schemars(with = "String", pattern(QUARTER_PATTERN))]
+    pub from: S<String>,
+    /// GDP, $bn per year, 0.001..=1e6. Required.
+    #[schemars(with = "f64", range(min = 1e-3, max = 1e6))]
+    pub gdp_usd_bn: S<f64>,
+}
+
+/// An event's hazards from a quarter on.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHazardFrom {
+    /// First quarter of these hazards (`YEARQn`, inside the horizon). Required.
+    #[schemars(with = "String", pattern(QUARTER_PATTERN))]
+    pub from: S<String>,
+    /// Probability per quarter from `from` on, for every state (a pole event: for its pole); 0..=1.
+    /// Default: unchanged.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
+    pub hazard: Option<S<f64>>,
+    /// Probability per quarter by state code, over `hazard`; state events only. Default: unchanged.
+    #[serde(default)]
+    #[schemars(
+        with = "BTreeMap<String, f64>",
+        extend("additionalProperties" = {"type": "number", "minimum": 0, "maximum": 1})
+    )]
+    pub hazard_by_state: BTreeMap<String, S<f64>>,
 }
 
 /// `[[state]]`: a host state, its structure and its situation at the start.
@@ -174,6 +216,37 @@ pub struct RawState {
     #[serde(default)]
     #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
     pub bans_bases_from: Option<S<String>>,
+    /// A doctrine of no military blocs from this quarter on (`YEARQn`): the state leaves every
+    /// `military` bloc then, and joins none.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
+    pub no_military_blocs_from: Option<S<String>>,
+    /// By bloc name, share points added to both thresholds of a decided bloc for this state (its
+    /// reluctance; negative: eagerness), -1..=1. Default 0.
+    #[serde(default)]
+    #[schemars(
+        with = "BTreeMap<String, f64>",
+        extend("additionalProperties" = {"type": "number", "minimum": -1, "maximum": 1})
+    )]
+    pub reluctance: BTreeMap<String, S<f64>>,
+    /// By bloc name, the quarter (`YEARQn`) the state joins it whatever its shares: a documented
+    /// decision, like an inject.
+    #[serde(default)]
+    #[schemars(
+        with = "BTreeMap<String, String>",
+        extend("additionalProperties" = {"type": "string", "pattern": QUARTER_PATTERN})
+    )]
+    pub joins: BTreeMap<String, S<String>>,
+    /// By bloc name, the quarter (`YEARQn`) the state leaves it whatever its shares.
+    #[serde(default)]
+    #[schemars(
+        with = "BTreeMap<String, String>",
+        extend("additionalProperties" = {"type": "string", "pattern": QUARTER_PATTERN})
+    )]
+    pub leaves: BTreeMap<String, S<String>>,
+    /// GDP from given quarters on (`gdp_usd_bn` before the first); revenue follows GDP.
+    #[serde(default)]
+    pub gdp_from: Vec<RawGdpFrom>,
     /// Regime security at the start, and the level it returns to; 0..=1. Required.
     #[schemars(with = "f64", range(min = 0, max = 1))]
     pub regime_security: S<f64>,
@@ -280,9 +353,30 @@ pub struct RawEvent {
     /// Added to the state's criticism from `pole` (required); units, 0..=10; state events. Default 0.
     #[schemars(with = "Option<f64>", range(min = 0, max = 10))]
     pub criticism: Option<S<f64>>,
-    /// Moves the state's alignment this share of the way to equal shares; 0..=1; state events. Default 0.
+    /// Moves the state's alignment this share of the way to equal shares (or toward
+    /// `realign_toward`, or a pole drawn by `realign_weights`); 0..=1; state events. Default 0.
     #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub realign: Option<S<f64>>,
+    /// The pole a realignment moves the shares toward (a declared pole). Default: equal shares.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub realign_toward: Option<S<String>>,
+    /// Weights by pole (≥ 0, not all 0) of the pole a realignment moves toward, drawn at each strike;
+    /// instead of `realign_toward`.
+    #[serde(default)]
+    #[schemars(
+        with = "Option<BTreeMap<String, f64>>",
+        extend("additionalProperties" = {"type": "number", "minimum": 0, "maximum": 1e6})
+    )]
+    pub realign_weights: Option<S<BTreeMap<String, S<f64>>>>,
+    /// A trust shock: added to the hedging of each state struck (a pole event: of every state); 0..=10.
+    /// Default 0.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 10))]
+    pub hedging: Option<S<f64>>,
+    /// Hazards from given quarters on (an ageing leader, a threat that grows).
+    #[serde(default)]
+    pub hazard_from: Vec<RawHazardFrom>,
     /// The pole's economic capacity is multiplied by 1 + economy, then recovers; relative change,
     /// -1..=1; pole events only. Default 0.
     #[schemars(with = "Option<f64>", range(min = -1, max = 1))]
@@ -333,10 +427,33 @@ pub struct RawReaction {
     #[serde(default)]
     #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
     pub below: Option<S<f64>>,
-    /// Event trigger: this state event struck the state this quarter. Give `watch` or `event`, not both.
+    /// Event trigger: this state event struck the state this quarter, or this pole event struck its
+    /// pole. Give one trigger: `watch`, `event` or `on`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub event: Option<S<String>>,
+    /// Decision or membership trigger: `base_admitted`, `base_closed` (with `base`: that named base,
+    /// wherever it is), `route_opened`, `route_closed` (with `route`: the state's route of that pole),
+    /// `bloc_joined`, `bloc_left` (with `bloc`: the state's decision this quarter), `member` (with
+    /// `bloc`: while the state is a member).
+    #[serde(default)]
+    #[schemars(
+        with = "Option<String>",
+        extend("enum" = ["base_admitted", "base_closed", "route_opened", "route_closed", "bloc_joined", "bloc_left", "member"])
+    )]
+    pub on: Option<S<String>>,
+    /// The named base of `on = "base_admitted"` or `"base_closed"`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub base: Option<S<String>>,
+    /// The bloc of `on = "bloc_joined"`, `"bloc_left"` or `"member"`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub bloc: Option<S<String>>,
+    /// The pole whose route `on = "route_opened"` or `"route_closed"` watches.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub route: Option<S<String>>,
     /// States the rule applies to (declared state codes). Default: every state.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]

@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 
 use greatgame::engine::run_rng;
 use greatgame::model::{
-    step, step_portable, EventTarget, F64s, LaneMask, Lever, OccurrenceKind, Occurrences, Plan,
-    RunState, Shocks, State, Trigger, World, LANES, LEVER_COUNT,
+    step, step_portable, Decision, EventTarget, F64s, LaneMask, Lever, OccurrenceKind, Occurrences,
+    Plan, RunState, Shocks, State, Toward, Trigger, World, LANES, LEVER_COUNT,
 };
 use greatgame::scenario::Scenario;
 use proptest::prelude::*;
@@ -24,8 +24,8 @@ use crate::common;
 /// blocs, and a byte that decides whether it is neutral or bans bases from some quarter.
 type HostKnobs = ([f64; 3], f64, f64, [bool; 3], [bool; 3], [bool; 3], u8);
 
-/// A generated reaction rule: pole, trigger (0 share above, 1 share below, 2 event), watched pole or
-/// event, level, lever, duration, the hosts it applies to, and its strength: enabled, chance, scale, add.
+/// A generated reaction rule: pole, trigger (0 share above, 1 share below, 2 event, 3 a base decision,
+/// 4 a route decision, 5 a bloc decision, 6 membership), watched pole, event, base or bloc, level, lever, duration, the hosts it applies to, and its strength: enabled, chance, scale, add.
 type ReactionKnobs = (
     usize,
     u8,
@@ -52,8 +52,10 @@ struct Knobs {
     /// Hazard per event and host, and injects per (quarter, event, host) with a small chance.
     hazards: Vec<f64>,
     injects: Vec<bool>,
-    /// Per event: economy, presence, threat, regime, criticism and realign effects, and its critic.
-    effects: Vec<([f64; 6], usize)>,
+    /// Per event: economy, presence, threat, regime, criticism, realign and hedging effects, its critic
+    /// (and the pole a realignment goes toward), and where a realignment goes (equal shares, a pole, a
+    /// drawn pole).
+    effects: Vec<([f64; 7], usize, u8)>,
     /// Per reaction rule.
     reactions: Vec<ReactionKnobs>,
     /// The decided bloc's thresholds: join above, leave below.
@@ -79,8 +81,10 @@ fn lever_row() -> impl Strategy<Value = [f64; LEVER_COUNT]> {
         money(),
         share(),
         share(),
+        money(),
+        share(),
     )
-        .prop_map(|(a, r, o, t, m, l, i, s, x)| [a, r, o, t, m, l, i, s, x])
+        .prop_map(|(a, r, o, t, m, l, i, s, x, g, j)| [a, r, o, t, m, l, i, s, x, g, j])
 }
 
 fn knobs() -> impl Strategy<Value = Knobs> {
@@ -101,12 +105,14 @@ fn knobs() -> impl Strategy<Value = Knobs> {
             -0.8..=0.5f64,
             -1.0..=3.0f64,
             0.0..=1.0f64,
+            0.0..=2.0f64,
         ],
         0usize..3,
+        0u8..3,
     );
     let reaction = (
         0usize..3,
-        0u8..3,
+        0u8..7,
         0usize..4,
         0.05..0.95f64,
         0usize..LEVER_COUNT,
@@ -181,6 +187,26 @@ fn generated(k: &Knobs) -> (World, Plan) {
         host.blocs = blocs.to_vec();
         host.neutral = doctrine % 5 == 0;
         host.bans_bases_from = (doctrine % 3 == 0).then_some(usize::from(doctrine) % q);
+        // Bloc structure: a doctrine of no military blocs, a reluctance toward the decided bloc, a
+        // dated join of the fixed bloc and a dated leave, and a GDP schedule.
+        host.no_military_blocs_from = (doctrine % 7 == 0).then_some(usize::from(doctrine / 7) % q);
+        host.reluctance = vec![f64::from(doctrine) / 255.0 * 0.4 - 0.2, 0.0, 0.0];
+        host.bloc_dates = [(2, true), (1, doctrine % 2 == 0)]
+            .into_iter()
+            .map(|(bloc, joins)| greatgame::model::BlocDate {
+                t: usize::from(doctrine / 2) % q,
+                bloc,
+                joins,
+            })
+            .collect();
+        host.bloc_dates.sort_by_key(|d| (d.t, d.bloc));
+        host.gdp_from = vec![(usize::from(doctrine) % q, 1.0 + f64::from(doctrine))];
+    }
+    // The decided bloc is a military alliance; the last is founded during the run.
+    world.blocs[0].military = true;
+    world.blocs[2].founded = q / 3;
+    for host in &mut world.states {
+        host.blocs[2] = false;
     }
     // A named base of every pole in every host (two of the first pole's in the first host, so that a
     // pole's bases are decided one by one), hosted where the knobs say.
@@ -205,7 +231,8 @@ fn generated(k: &Knobs) -> (World, Plan) {
         join_above: k.hysteresis.0,
         leave_below: k.hysteresis.1,
     });
-    for (e, (ev, &(effects, critic))) in world.events.iter_mut().zip(&k.effects).enumerate() {
+    for (e, (ev, &(effects, critic, toward))) in world.events.iter_mut().zip(&k.effects).enumerate()
+    {
         [
             ev.economy,
             ev.presence,
@@ -213,8 +240,14 @@ fn generated(k: &Knobs) -> (World, Plan) {
             ev.regime,
             ev.criticism,
             ev.realign,
+            ev.hedging,
         ] = effects;
         ev.critic = Some(critic);
+        ev.toward = match toward {
+            0 => Toward::Equal,
+            1 => Toward::Pole(critic),
+            _ => Toward::Drawn(vec![0.2, 0.0, 0.8]),
+        };
         if e == 0 {
             ev.target = EventTarget::Pole(critic);
         }
@@ -246,7 +279,11 @@ fn generated(k: &Knobs) -> (World, Plan) {
                 above: kind == 0,
                 level,
             },
-            _ => Trigger::Event(watch % es),
+            2 => Trigger::Event(watch % es),
+            3 => Trigger::Decision(Decision::Base(watch % world.bases.len(), level < 0.5)),
+            4 => Trigger::Decision(Decision::Route(watch % ps, level < 0.5)),
+            5 => Trigger::Decision(Decision::Bloc(watch % 3, level < 0.5)),
+            _ => Trigger::Member(watch % 3),
         };
         rule.lever = Lever::ALL[lever];
         rule.duration = duration;
@@ -267,6 +304,8 @@ fn generated(k: &Knobs) -> (World, Plan) {
 #[derive(Default)]
 struct Seen {
     kinds: BTreeSet<OccurrenceKind>,
+    /// The kinds of trigger of the rules that fired.
+    triggers: BTreeSet<&'static str>,
     reacting_levers: BTreeSet<usize>,
 }
 
@@ -325,12 +364,29 @@ fn compare(k: &Knobs) -> Result<Seen, String> {
             }
             for (s, &o) in occurred.iter().enumerate() {
                 if o {
-                    seen.kinds.insert(slots.slots[s].kind);
+                    let slot = &slots.slots[s];
+                    seen.kinds.insert(slot.kind);
+                    if slot.kind == OccurrenceKind::Reaction {
+                        seen.triggers
+                            .insert(trigger_kind(&world.reactions[slot.subject].trigger));
+                    }
                 }
             }
         }
     }
     Ok(seen)
+}
+
+/// The kind of a reaction's trigger, in a word.
+fn trigger_kind(trigger: &Trigger) -> &'static str {
+    match trigger {
+        Trigger::Share { .. } => "share",
+        Trigger::Event(_) => "event",
+        Trigger::Decision(Decision::Base(..)) => "base",
+        Trigger::Decision(Decision::Route(..)) => "route",
+        Trigger::Decision(Decision::Bloc(..)) => "bloc",
+        Trigger::Member(_) => "member",
+    }
 }
 
 proptest! {
@@ -354,6 +410,7 @@ fn the_generated_scenarios_exercise_every_mechanism() {
         let k = strategy.new_tree(&mut runner).unwrap().current();
         let s = compare(&k).unwrap_or_else(|e| panic!("{e}"));
         seen.kinds.extend(s.kinds);
+        seen.triggers.extend(s.triggers);
         seen.reacting_levers.extend(s.reacting_levers);
     }
     for kind in [
@@ -368,6 +425,11 @@ fn the_generated_scenarios_exercise_every_mechanism() {
     ] {
         assert!(seen.kinds.contains(&kind), "no {kind:?}: {:?}", seen.kinds);
     }
+    assert_eq!(
+        seen.triggers,
+        ["base", "bloc", "event", "member", "route", "share"].into(),
+        "kinds of trigger that set a reaction off"
+    );
     assert_eq!(
         seen.reacting_levers,
         (0..LEVER_COUNT).collect(),

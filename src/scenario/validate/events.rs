@@ -4,8 +4,8 @@
 //! `border_exposure` only for state events. An inject names a declared event, a quarter inside the
 //! horizon, and states only for a state event.
 
-use super::{flags, Ctx, Names, Result};
-use crate::model::{Event, EventTarget, Plan, World};
+use super::{flags, per_pole, Ctx, Names, Result};
+use crate::model::{Event, EventTarget, Plan, Toward, World};
 use crate::scenario::raw::{RawEvent, RawInject};
 
 pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
@@ -39,6 +39,16 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
         ("criticism", &e.criticism),
         ("realign", &e.realign),
     ];
+    if target != EventTarget::States {
+        if let Some(v) = e
+            .realign_toward
+            .as_ref()
+            .map(|v| v.span())
+            .or(e.realign_weights.as_ref().map(|v| v.span()))
+        {
+            return Err(cx.err(v, k("realign_toward"), "not allowed here: this event strikes a pole; a realignment needs target = \"states\""));
+        }
+    }
     let pole_only = [("economy", &e.economy), ("presence", &e.presence)];
     let (wrong, why) = match target {
         EventTarget::States => (
@@ -76,7 +86,10 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
             "criticism needs `pole`: the pole whose criticism rises",
         ));
     }
+    let toward = toward(cx, e, poles, &k)?;
     Ok(Event {
+        toward,
+        hedging: cx.opt_real(&e.hedging, &k("hedging"), 0.0, 10.0, 0.0)?,
         name: e.name.get_ref().clone(),
         description: e.description.clone().unwrap_or_default(),
         target,
@@ -88,6 +101,47 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
         economy: cx.opt_real(&e.economy, &k("economy"), -1.0, 1.0, 0.0)?,
         presence: cx.opt_real(&e.presence, &k("presence"), -1.0, 0.0, 0.0)?,
     })
+}
+
+/// Where a realignment goes: `realign_toward` (a pole), `realign_weights` (a pole drawn by weight,
+/// normalised), or equal shares; not both keys, and either only with a `realign` to give it a size.
+fn toward(cx: &Ctx, e: &RawEvent, poles: &[&str], k: &dyn Fn(&str) -> String) -> Result<Toward> {
+    let (to, weights) = (&e.realign_toward, &e.realign_weights);
+    if let (Some(_), Some(w)) = (to, weights) {
+        return Err(cx.err(
+            w.span(),
+            k("realign_weights"),
+            "give realign_toward (one pole) or realign_weights (a drawn pole), not both",
+        ));
+    }
+    let given = to
+        .as_ref()
+        .map(|v| (v.span(), "realign_toward"))
+        .or(weights.as_ref().map(|w| (w.span(), "realign_weights")));
+    if let (Some((span, key)), None) = (given, &e.realign) {
+        return Err(cx.err(span, k(key), "needs `realign`: how far the shares move"));
+    }
+    if let Some(v) = to {
+        return Ok(Toward::Pole(cx.lookup(
+            v,
+            &k("realign_toward"),
+            "pole",
+            poles,
+        )?));
+    }
+    let Some(w) = weights else {
+        return Ok(Toward::Equal);
+    };
+    let weights = per_pole(cx, w.get_ref(), &k("realign_weights"), poles, 0.0, 1e6)?;
+    let sum: f64 = weights.iter().sum();
+    if sum <= 0.0 {
+        return Err(cx.err(
+            w.span(),
+            k("realign_weights"),
+            "the weights sum to 0: give some pole a positive weight",
+        ));
+    }
+    Ok(Toward::Drawn(weights.iter().map(|w| w / sum).collect()))
 }
 
 pub(super) fn injects(
@@ -148,17 +202,58 @@ pub(super) fn hazards(
             let h = cx.lookup_key(code, v.span(), &key, "state", names.states)?;
             by_state[h] = cx.real(v, &key, 0.0, 1.0)?;
         }
-        if raw_e.border_exposure.unwrap_or(false) {
-            if matches!(world.events[e].target, EventTarget::Pole(_)) {
-                return Err(cx.err(raw_e.name.span(), format!("{k}.border_exposure"), "not allowed here: a pole event has no border; border_exposure needs target = \"states\""));
-            }
-            for (h, host) in world.states.iter().enumerate() {
-                by_state[h] = (by_state[h] * (1.0 + host.afghan_border_km / 1000.0)).min(1.0);
-            }
+        let pole_event = matches!(world.events[e].target, EventTarget::Pole(_));
+        let exposed = raw_e.border_exposure.unwrap_or(false);
+        if exposed && pole_event {
+            return Err(cx.err(raw_e.name.span(), format!("{k}.border_exposure"), "not allowed here: a pole event has no border; border_exposure needs target = \"states\""));
         }
-        for t in 0..qs {
-            for (h, x) in by_state.iter().enumerate() {
-                plan.hazards[world.event_index(t, e, h)] = *x;
+        // From each scheduled quarter on, the hazards given there; the rest as before.
+        let mut from = vec![(0, by_state.clone())];
+        for entry in &raw_e.hazard_from {
+            let key = format!("{k}.hazard_from");
+            let t = cx.within(&entry.from, &format!("{key}.from"), world)?;
+            if t <= from.last().map_or(0, |f| f.0) && from.len() > 1 {
+                return Err(cx.err(
+                    entry.from.span(),
+                    format!("{key}.from"),
+                    "quarters must increase from one entry to the next",
+                ));
+            }
+            let mut row = from.last().map(|f| f.1.clone()).unwrap_or_default();
+            if let Some(v) = &entry.hazard {
+                row.fill(cx.real(v, &format!("{key}.hazard"), 0.0, 1.0)?);
+            }
+            if pole_event && !entry.hazard_by_state.is_empty() {
+                let v = entry
+                    .hazard_by_state
+                    .values()
+                    .next()
+                    .map_or(0..0, |v| v.span());
+                return Err(cx.err(
+                    v,
+                    format!("{key}.hazard_by_state"),
+                    "not allowed here: a pole event has one hazard, `hazard`",
+                ));
+            }
+            for (code, v) in &entry.hazard_by_state {
+                let key = format!("{key}.hazard_by_state.{code}");
+                let h = cx.lookup_key(code, v.span(), &key, "state", names.states)?;
+                row[h] = cx.real(v, &key, 0.0, 1.0)?;
+            }
+            from.push((t, row));
+        }
+        for (i, (start, row)) in from.iter().enumerate() {
+            let end = from.get(i + 1).map_or(qs, |f| f.0);
+            let mut row = row.clone();
+            if exposed {
+                for (x, host) in row.iter_mut().zip(&world.states) {
+                    *x = (*x * (1.0 + host.afghan_border_km / 1000.0)).min(1.0);
+                }
+            }
+            for t in *start..end {
+                for (h, x) in row.iter().enumerate() {
+                    plan.hazards[world.event_index(t, e, h)] = *x;
+                }
             }
         }
     }

@@ -294,6 +294,7 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         states: &state_names,
         events: &event_names,
     };
+    states::dates(cx, &raw.bloc, &raw.state, &mut world)?;
     world.bases = bases::bases(cx, &raw.base, &world, &names)?;
     world.reactions = raw
         .reaction

@@ -1,12 +1,14 @@
 //! `[[reaction]]`: a pole's rule for answering what a state does. It names a declared pole, exactly one
-//! trigger (a watched pole's share above or below a level, or a state event that struck), the lever it
+//! trigger (a watched pole's share above or below a level, an event that struck the state or a pole, a
+//! decision on a named base, a route or a bloc, or membership in a bloc), the lever it
 //! changes, how (`scale` and `add`, in the ranges that `bounds` relies on), for how many quarters (within
 //! the horizon) and with what chance; its states are declared ones, none twice.
 
 use super::levers::lever;
 use super::{flags, Ctx, Names, Result};
-use crate::model::{EventTarget, Plan, Reaction, ReactionStrength, Trigger, World};
+use crate::model::{Decision, Plan, Reaction, ReactionStrength, Trigger, World};
 use crate::scenario::raw::RawReaction;
+use crate::scenario::raw::S;
 
 /// Largest `scale` of a reaction or policy change: a thousandfold, beyond any documented swing.
 pub(super) const MAX_SCALE: f64 = 1e3;
@@ -22,32 +24,52 @@ pub(super) fn reaction(
     let key = format!("reaction.{}", r.name.get_ref());
     let k = |field: &str| format!("{key}.{field}");
     let pole = cx.lookup(&r.pole, &k("pole"), "pole", names.poles)?;
-    let trigger = match (&r.watch, &r.above, &r.below, &r.event) {
-        (Some(w), Some(level), None, None) | (Some(w), None, Some(level), None) => Trigger::Share {
-            watch: cx.lookup(w, &k("watch"), "pole", names.poles)?,
-            above: r.above.is_some(),
-            level: cx.real(
-                level,
-                &k(if r.above.is_some() { "above" } else { "below" }),
-                0.0,
-                1.0,
-            )?,
-        },
-        (None, None, None, Some(ev)) => {
-            let e = cx.lookup(ev, &k("event"), "event", names.events)?;
-            if world.events[e].target != EventTarget::States {
-                return Err(cx.err(ev.span(), k("event"), format!("`{}` strikes a pole; a reaction can only answer an event that strikes states", ev.get_ref())));
+    let trigger = match (&r.watch, &r.above, &r.below, &r.event, &r.on) {
+        (Some(w), Some(level), None, None, None) | (Some(w), None, Some(level), None, None) => {
+            Trigger::Share {
+                watch: cx.lookup(w, &k("watch"), "pole", names.poles)?,
+                above: r.above.is_some(),
+                level: cx.real(
+                    level,
+                    &k(if r.above.is_some() { "above" } else { "below" }),
+                    0.0,
+                    1.0,
+                )?,
             }
-            Trigger::Event(e)
         }
+        (None, None, None, Some(ev), None) => {
+            Trigger::Event(cx.lookup(ev, &k("event"), "event", names.events)?)
+        }
+        (None, None, None, None, Some(on)) => decision(cx, r, on, world, names, &k)?,
         _ => {
             return Err(cx.err(
                 r.name.span(),
                 key,
-                "give one trigger: `watch` with `above` or `below` (a share), or `event`",
+                "give one trigger: `watch` with `above` or `below` (a share), `event`, or `on` (a decision or membership)",
             ));
         }
     };
+    let subjects = [("base", &r.base), ("bloc", &r.bloc), ("route", &r.route)];
+    let wanted = match &trigger {
+        Trigger::Decision(Decision::Base(..)) => "base",
+        Trigger::Decision(Decision::Route(..)) => "route",
+        Trigger::Decision(Decision::Bloc(..)) | Trigger::Member(_) => "bloc",
+        _ => "",
+    };
+    if let Some((name, Some(v))) = subjects.iter().find(|(n, v)| *n != wanted && v.is_some()) {
+        return Err(cx.err(
+            v.span(),
+            k(name),
+            format!(
+                "not allowed here: `{name}` goes with `on = \"{name}_...\"`{}",
+                if *name == "bloc" {
+                    " or `on = \"member\"`"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
     let lever = lever(cx, &r.lever, &k("lever"))?;
     if r.scale.is_none() && r.add.is_none() {
         return Err(cx.err(
@@ -100,5 +122,80 @@ pub(super) fn strengths(raw: &[RawReaction], world: &World, plan: &mut Plan) {
                 add: r.add.as_ref().map_or(0.0, |v| *v.get_ref()),
             });
         }
+    }
+}
+
+/// The kinds of `on`, in the words of files and errors.
+const ON_KINDS: [&str; 7] = [
+    "base_admitted",
+    "base_closed",
+    "route_opened",
+    "route_closed",
+    "bloc_joined",
+    "bloc_left",
+    "member",
+];
+
+/// An `on` trigger: its kind, and the base, route or bloc it needs (a bloc decision only of a bloc
+/// whose membership can change).
+fn decision(
+    cx: &Ctx,
+    r: &RawReaction,
+    on: &S<String>,
+    world: &World,
+    names: &Names,
+    k: &dyn Fn(&str) -> String,
+) -> Result<Trigger> {
+    let kind = on.get_ref().as_str();
+    fn given<'v>(
+        cx: &Ctx,
+        on: &S<String>,
+        v: &'v Option<S<String>>,
+        field: &str,
+        k: &dyn Fn(&str) -> String,
+    ) -> Result<&'v S<String>> {
+        let kind = on.get_ref();
+        v.as_ref().ok_or_else(|| {
+            cx.err(
+                on.span(),
+                k(field),
+                format!("`on = \"{kind}\"` needs `{field}`"),
+            )
+        })
+    }
+    let subject = |v, field| given(cx, on, v, field, k);
+    let first = matches!(kind, "base_admitted" | "route_opened" | "bloc_joined");
+    match kind {
+        "base_admitted" | "base_closed" => {
+            let v = subject(&r.base, "base")?;
+            let bases: Vec<&str> = world.bases.iter().map(|b| b.name.as_str()).collect();
+            let b = cx.lookup(v, &k("base"), "base", &bases)?;
+            Ok(Trigger::Decision(Decision::Base(b, first)))
+        }
+        "route_opened" | "route_closed" => {
+            let v = subject(&r.route, "route")?;
+            let p = cx.lookup(v, &k("route"), "pole", names.poles)?;
+            Ok(Trigger::Decision(Decision::Route(p, first)))
+        }
+        "bloc_joined" | "bloc_left" | "member" => {
+            let v = subject(&r.bloc, "bloc")?;
+            let blocs: Vec<&str> = world.blocs.iter().map(|b| b.name.as_str()).collect();
+            let b = cx.lookup(v, &k("bloc"), "bloc", &blocs)?;
+            if kind == "member" {
+                return Ok(Trigger::Member(b));
+            }
+            if !world.bloc_changes(b) {
+                return Err(cx.err(v.span(), k("bloc"), format!("no state ever joins or leaves `{}` (fixed membership, no dates): the trigger could never hold", v.get_ref())));
+            }
+            Ok(Trigger::Decision(Decision::Bloc(b, first)))
+        }
+        other => Err(cx.err(
+            on.span(),
+            k("on"),
+            format!(
+                "unknown `on` `{other}`, expected one of: {}",
+                ON_KINDS.join(", ")
+            ),
+        )),
     }
 }

@@ -45,6 +45,8 @@ pub(super) fn bloc(cx: &Ctx, b: &RawBloc, poles: &[&str]) -> Result<Bloc> {
         name: b.name.get_ref().clone(),
         pole,
         decided,
+        founded: 0,
+        military: b.military.unwrap_or(false),
     })
 }
 
@@ -106,6 +108,15 @@ pub(super) fn host(
     };
 
     let member = flags(cx, &s.blocs, &k("blocs"), "bloc", bloc_names)?;
+    let mut reluctance = vec![0.0; blocs.len()];
+    for (name, v) in &s.reluctance {
+        let key = format!("{key}.reluctance.{name}");
+        let b = cx.lookup_key(name, v.span(), &key, "bloc", bloc_names)?;
+        if blocs[b].decided.is_none() {
+            return Err(cx.err(v.span(), key, format!("`{name}` has fixed membership (no join_above/leave_below): reluctance shifts the thresholds of a decided bloc")));
+        }
+        reluctance[b] = cx.real(v, &key, -1.0, 1.0)?;
+    }
     let transit = flags(cx, &s.transit, &k("transit"), "pole", poles)?;
     let neutral = s.neutral.unwrap_or(false);
     let bans_bases = s.bans_bases.unwrap_or(false);
@@ -126,6 +137,10 @@ pub(super) fn host(
         diaspora,
         neutral,
         bans_bases_from: bans_bases.then_some(0),
+        no_military_blocs_from: None,
+        reluctance,
+        bloc_dates: Vec::new(),
+        gdp_from: Vec::new(),
         regime_baseline: cx.real(&s.regime_security, &k("regime_security"), 0.0, 1.0)?,
         threat_baseline: cx.real(&s.threat, &k("threat"), 0.0, 1.0)?,
         alignment,
@@ -144,6 +159,99 @@ pub(super) fn base_bans(cx: &Ctx, raw: &[RawState], world: &mut World) -> Result
                 return Err(cx.err(from.span(), key, "give either bans_bases = true (a ban from the start) or bans_bases_from (a ban from that quarter), not both"));
             }
             world.states[h].bans_bases_from = Some(cx.within(from, &key, world)?);
+        }
+    }
+    Ok(())
+}
+
+/// What needs the horizon: each bloc's founding quarter (a state starts in no bloc founded later), each
+/// state's dated memberships (a bloc it is not in when it joins, or in when it leaves; a neutral state's
+/// only in fixed blocs; none against its own doctrine), its doctrine of no military blocs, and its GDP
+/// schedule (quarters in increasing order).
+pub(super) fn dates(
+    cx: &Ctx,
+    raw_blocs: &[RawBloc],
+    raw: &[RawState],
+    world: &mut World,
+) -> Result<()> {
+    for (b, rb) in raw_blocs.iter().enumerate() {
+        if let Some(v) = &rb.founded {
+            let key = format!("bloc.{}.founded", rb.name.get_ref());
+            world.blocs[b].founded = cx.within(v, &key, world)?;
+        }
+    }
+    let bloc_names: Vec<String> = world.blocs.iter().map(|b| b.name.clone()).collect();
+    let bloc_names: Vec<&str> = bloc_names.iter().map(String::as_str).collect();
+    for (h, s) in raw.iter().enumerate() {
+        let code = s.code.get_ref();
+        let k = |field: &str| format!("state.{code}.{field}");
+        for v in &s.blocs {
+            let b = cx.lookup(v, &k("blocs"), "bloc", &bloc_names)?;
+            if world.blocs[b].founded > 0 {
+                return Err(cx.err(v.span(), k("blocs"), format!("`{}` is founded in {}, after the start: a state cannot start in it (give `joins = {{ {} = \"...\" }}`)", v.get_ref(), world.quarter_label(world.blocs[b].founded), v.get_ref())));
+            }
+        }
+        if let Some(v) = &s.no_military_blocs_from {
+            world.states[h].no_military_blocs_from =
+                Some(cx.within(v, &k("no_military_blocs_from"), world)?);
+        }
+        let mut dates = Vec::new();
+        for (map, joins, field) in [(&s.joins, true, "joins"), (&s.leaves, false, "leaves")] {
+            for (name, v) in map {
+                let key = format!("{}.{name}", k(field));
+                let b = cx.lookup_key(name, v.span(), &key, "bloc", &bloc_names)?;
+                let t = cx.within(v, &key, world)?;
+                let bloc = &world.blocs[b];
+                let host = &world.states[h];
+                let why = if joins && t < bloc.founded {
+                    Some(format!(
+                        "`{name}` is only founded in {}",
+                        world.quarter_label(bloc.founded)
+                    ))
+                } else if joins && bloc.military && host.refuses_military_blocs(t) {
+                    Some("the state's no_military_blocs_from doctrine forbids it then".to_string())
+                } else if joins && host.neutral && bloc.decided.is_some() {
+                    Some(format!("a neutral state joins no bloc whose membership is decided; `{name}` has join_above/leave_below"))
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    return Err(cx.err(
+                        v.span(),
+                        key,
+                        format!("cannot join at {}: {why}", world.quarter_label(t)),
+                    ));
+                }
+                dates.push(crate::model::BlocDate { t, bloc: b, joins });
+            }
+        }
+        dates.sort_by_key(|d| (d.t, d.bloc));
+        if let Some(w) = dates
+            .windows(2)
+            .find(|w| w[0].t == w[1].t && w[0].bloc == w[1].bloc)
+        {
+            let name = &world.blocs[w[0].bloc].name;
+            let v = &s.leaves[name];
+            return Err(cx.err(
+                v.span(),
+                format!("{}.{name}", k("leaves")),
+                "the state joins and leaves the bloc in the same quarter: give one",
+            ));
+        }
+        world.states[h].bloc_dates = dates;
+        let mut last = None;
+        for g in &s.gdp_from {
+            let t = cx.within(&g.from, &k("gdp_from.from"), world)?;
+            if last.is_some_and(|l| t <= l) {
+                return Err(cx.err(
+                    g.from.span(),
+                    k("gdp_from.from"),
+                    "quarters must increase from one entry to the next",
+                ));
+            }
+            last = Some(t);
+            let gdp = cx.real(&g.gdp_usd_bn, &k("gdp_from.gdp_usd_bn"), 1e-3, 1e6)?;
+            world.states[h].gdp_from.push((t, gdp));
         }
     }
     Ok(())
