@@ -30,6 +30,6 @@ pub use update::{
 };
 pub use world::{
     Base, Bloc, BlocDate, CoefficientSpec, Coefficients, Decision, Event, EventTarget, HostState,
-    Hysteresis, Lever, LeverSpec, Reaction, Toward, Trigger, World, COEFFICIENTS,
+    Hysteresis, Lever, LeverSpec, Reaction, Tension, Toward, Trigger, World, COEFFICIENTS,
     COEFFICIENT_COUNT, LEVERS, LEVER_COUNT, MAX_USD_M,
 };

@@ -28,6 +28,8 @@ pub struct State<R: Real> {
     pub grievance: Vec<R>,
     /// Extra hedging of each host from trust shocks, ≥ 0 (added to `hedging_weight`).
     pub hedging: Vec<R>,
+    /// Tension of each dispute (`World::tensions`), 0..=1.
+    pub tension: Vec<R>,
     /// Whether the host hosts any base of the pole, `[h * poles + p]`: derived from `hosted` and kept
     /// in step with it by the update.
     pub bases: Vec<R::Mask>,
@@ -62,6 +64,7 @@ impl<R: Real> State<R> {
             presence: vec![R::splat(1.0); ps],
             grievance: vec![R::splat(0.0); hs * ps],
             hedging: vec![R::splat(0.0); hs],
+            tension: vec![R::splat(0.0); world.tensions.len()],
             bases: vec![R::splat_mask(false); hs * ps],
             hosted: vec![R::splat_mask(false); world.bases.len()],
             transit: vec![R::splat_mask(false); hs * ps],
@@ -80,6 +83,9 @@ impl<R: Real> State<R> {
         self.criticism.fill(R::splat(0.0));
         self.grievance.fill(R::splat(0.0));
         self.hedging.fill(R::splat(0.0));
+        for (x, pair) in self.tension.iter_mut().zip(&world.tensions) {
+            *x = R::splat(pair.level);
+        }
         self.bases.fill(R::splat_mask(false));
         for (hosted, base) in self.hosted.iter_mut().zip(&world.bases) {
             *hosted = R::splat_mask(base.hosted);
@@ -130,6 +136,7 @@ impl<R: Real> State<R> {
             presence,
             grievance,
             hedging,
+            tension,
             bases,
             hosted,
             transit,
@@ -151,6 +158,7 @@ impl<R: Real> State<R> {
         values(&mut run.memberships, memberships);
         values(&mut run.grievance, grievance);
         values(&mut run.hedging, hedging);
+        values(&mut run.tension, tension);
         let masks = |to: &mut Vec<bool>, from: &[R::Mask]| {
             to.clear();
             to.extend(from.iter().map(|&m| R::mask_lane(m, i)));

@@ -90,6 +90,9 @@ pub fn step_portable<R: Real>(
     let quarter_levers = &plan.levers[t * hs * ps..(t + 1) * hs * ps];
     let splat = R::splat;
     let hedges = world.hedges();
+    // Routes open at the start of the quarter, for the neighbours' relative gains (decisions below
+    // change `transit` host by host).
+    let open_before = (!world.tensions.is_empty()).then(|| state.transit.clone());
     let mut levers = [[splat(0.0); LEVER_COUNT]; MAX_POLES];
     let mut dependence = [splat(0.0); MAX_POLES];
     for (h, (host, scheduled)) in world
@@ -125,7 +128,10 @@ pub fn step_portable<R: Real>(
         }
 
         let host_scales = Scales::of(host, t);
-        let demand = security_demand(c, state.threat[h], state.regime[h]);
+        let demand = demand_of(world, state, h);
+        let rivalry = open_before
+            .as_ref()
+            .map(|open| rivalry_of(world, plan, t, state, open, h, host_scales.revenue_m));
         let beta = hedges.then(|| splat(c.hedging_weight) + state.hedging[h]);
         let mut target = [splat(0.0); MAX_POLES];
         for p in 0..ps {
@@ -133,6 +139,7 @@ pub fn step_portable<R: Real>(
             let mood = mood_step(c, state.mood[cell], shocks.mood[cell]);
             state.mood[cell] = mood;
             let ties = ties_of(world, state, h, p, dependence[p], beta);
+            let rivalry = rivalry.map_or(splat(0.0), |r| r[p]);
             target[p] = pair_pull(
                 c,
                 host_scales,
@@ -140,7 +147,8 @@ pub fn step_portable<R: Real>(
                 state.transit[cell],
                 demand,
                 ties,
-            ) + mood;
+            ) - rivalry
+                + mood;
         }
         let target = &mut target[..ps];
         softmax(target);
@@ -182,6 +190,9 @@ pub fn step_portable<R: Real>(
     }
     for x in &mut state.hedging {
         fade(x, c.hedging_decay);
+    }
+    for (x, pair) in state.tension.iter_mut().zip(&world.tensions) {
+        relax(x, c.tension_decay, splat(pair.level));
     }
     for x in &mut state.economy {
         relax(x, c.economy_recovery, splat(1.0));
@@ -245,6 +256,14 @@ fn strike_events<R: Real>(
                         let (threat, regime) = (&mut state.threat[h], &mut state.regime[h]);
                         strike_host(ev, threat.lane_mut(i), regime.lane_mut(i));
                         *state.hedging[h].lane_mut(i) += ev.hedging;
+                        if ev.tension != 0.0 {
+                            for (x, pair) in state.tension.iter_mut().zip(&world.tensions) {
+                                if pair.other(h).is_some() {
+                                    let x = x.lane_mut(i);
+                                    *x = (*x + ev.tension).clamp(0.0, 1.0);
+                                }
+                            }
+                        }
                         if let Some(critic) = ev.critic {
                             criticise(ev, state.criticism[h * ps + critic].lane_mut(i));
                         }
@@ -406,6 +425,7 @@ fn scale_levers<R: Real>(row: &[R; LEVER_COUNT], e: R, s: R) -> [R; LEVER_COUNT]
 /// of `p` but `pressure` (whose grievance comes later: docs/MODEL.md, "Coercion").
 pub fn pull(
     world: &World,
+    plan: &Plan,
     state: &RunState,
     t: usize,
     h: usize,
@@ -423,15 +443,14 @@ pub fn pull(
         dependence_on(c, levers[Lever::Remittance.index()]),
         beta,
     );
-    let demand = security_demand(c, state.threat[h], state.regime[h]);
-    pair_pull(
-        c,
-        Scales::of(&world.states[h], t),
-        levers,
-        state.transit[i],
-        demand,
-        ties,
-    )
+    let demand = demand_of(world, state, h);
+    let scales = Scales::of(&world.states[h], t);
+    let rivalry = if world.tensions.is_empty() {
+        0.0
+    } else {
+        rivalry_of(world, plan, t, state, &state.transit, h, scales.revenue_m)[p]
+    };
+    pair_pull(c, scales, levers, state.transit[i], demand, ties) - rivalry
 }
 
 /// The money scales of a host, $M per year: its GDP and its government revenue.
@@ -561,10 +580,51 @@ fn mood_step<R: Real>(c: &Coefficients, mood: R, z: R) -> R {
     R::splat(c.mood_persistence) * mood + R::splat(c.mood_sd) * z
 }
 
-/// A host's demand for security: its threat level plus weighted regime insecurity.
+/// A host's demand for security: its threat level, plus weighted regime insecurity, plus the weighted
+/// tension of its disputes with neighbours.
 #[inline(always)]
-fn security_demand<R: Real>(c: &Coefficients, threat: R, regime: R) -> R {
-    threat + R::splat(c.regime_insecurity_weight) * (R::splat(1.0) - regime)
+fn demand_of<R: Real>(world: &World, state: &State<R>, h: usize) -> R {
+    let c = &world.coefficients;
+    let mut demand =
+        state.threat[h] + R::splat(c.regime_insecurity_weight) * (R::splat(1.0) - state.regime[h]);
+    for (pair, &x) in world.tensions.iter().zip(&state.tension) {
+        if pair.other(h).is_some() {
+            demand = demand + R::splat(c.tension_weight) * x;
+        }
+    }
+    demand
+}
+
+/// Relative gains (docs/MODEL.md, "Neighbours"): for each pole, what host `h` resents of the transit
+/// fees the pole pays its disputing neighbours, in logit points: `w_rg · Σ_n τ · ln(1 + fees_n /
+/// (s_rent · revenue))`, fees as scheduled this quarter (scaled by the pole's presence) on routes open
+/// in `open`.
+fn rivalry_of<R: Real>(
+    world: &World,
+    plan: &Plan,
+    t: usize,
+    state: &State<R>,
+    open: &[R::Mask],
+    h: usize,
+    revenue_m: f64,
+) -> [R; MAX_POLES] {
+    let (c, ps) = (&world.coefficients, world.poles.len());
+    let mut out = [R::splat(0.0); MAX_POLES];
+    for (pair, &x) in world.tensions.iter().zip(&state.tension) {
+        let Some(n) = pair.other(h) else {
+            continue;
+        };
+        for (p, resent) in out.iter_mut().enumerate().take(ps) {
+            let scheduled = plan.lever_row(world, t, n, p)[Lever::Transit.index()];
+            let fees = R::select(
+                open[n * ps + p],
+                R::splat(scheduled) * state.presence[p],
+                R::splat(0.0),
+            );
+            *resent = *resent + R::splat(c.rivalry_weight) * x * rent_value(c, fees, revenue_m);
+        }
+    }
+    out
 }
 
 /// What ties a host to a pole besides its levers.
@@ -662,7 +722,7 @@ fn decide<R: Real>(
         let cell = h * ps + p;
         let was = state.transit[cell];
         let fees = l[Lever::Transit.index()];
-        let wanted = fees.gt(zero);
+        let wanted = fees.gt(zero) & !blocked(world, state, h);
         let open = if R::any(R::pack(wanted)) {
             let value = rent_value(c, fees, now.scales.revenue_m)
                 - R::splat(c.route_cost)
@@ -716,6 +776,19 @@ fn decide<R: Real>(
     }
 }
 
+/// Where a neighbour that the host's routes run through stops its transit: some dispute with it is above
+/// its closing level.
+#[inline(always)]
+fn blocked<R: Real>(world: &World, state: &State<R>, h: usize) -> R::Mask {
+    let mut shut = R::splat_mask(false);
+    for (pair, &x) in world.tensions.iter().zip(&state.tension) {
+        if pair.downstream() == Some(h) {
+            shut = shut | x.gt(R::splat(pair.closes_above));
+        }
+    }
+    shut
+}
+
 /// The value to its host of named base `base`, in logit points (docs/MODEL.md, "Deals"): the rent the
 /// regime captures, the protection against its current threat, less the cost of a foreign base, the
 /// rivals' expected punishment (each weighted by the host's dependence on it), and the pole's
@@ -765,7 +838,7 @@ pub fn base_values(world: &World, plan: &Plan, t: usize, state: &RunState) -> Ve
                 levers: &levers[..ps],
                 dependence: &dependence[..ps],
                 scales: Scales::of(&world.states[h], t),
-                demand: security_demand(c, state.threat[h], state.regime[h]),
+                demand: demand_of(world, state, h),
             };
             let cell = h * ps + base.pole;
             base_value(
@@ -893,7 +966,7 @@ pub fn rest_point_affinity(world: &World, plan: &Plan) -> Vec<Vec<f64>> {
             let mut row: Vec<f64> = (0..world.poles.len())
                 .map(|p| {
                     effective_levers(&zeroed, plan, 0, &state, h, p, &mut levers);
-                    real::ln(host.alignment[p]) - pull(&zeroed, &state, 0, h, p, &levers)
+                    real::ln(host.alignment[p]) - pull(&zeroed, plan, &state, 0, h, p, &levers)
                 })
                 .collect();
             let mean = row.iter().sum::<f64>() / row.len() as f64;

@@ -421,6 +421,21 @@ coefficients! {
         meaning: "How far a pole's full `join_pressure` lowers a fully dependent state's joining threshold of its decided blocs.",
         reason: "Moscow 'is pushing a hesitant Dushanbe to accept the terms of the Eurasian Economic Union' with 'more than enough leverage' (000:384); assumption: ten share points at full dependence",
     }
+    tension_weight {
+        symbol: "w_τ", unit: "threat units per unit of tension", range: 0.0 ..= 10.0, default: 0.5,
+        meaning: "Security demand gains `w_τ · Σ τ` over the state's disputes with its neighbours (`[[tension]]`).",
+        reason: "border and water disputes are a standing threat (000:536: 'always potential for inter-state conflicts'); assumption: a dispute at full tension weighs half a full external threat",
+    }
+    tension_decay {
+        symbol: "δ_τ", unit: "per quarter", range: 0.0 ..= 1.0, default: 0.1,
+        meaning: "Share of the gap between a dispute's tension and its standing level closed each quarter.",
+        reason: "a border incident flares and settles within a couple of years (the Kyrgyz-Tajik clashes, 000:536); assumption",
+    }
+    rivalry_weight {
+        symbol: "w_rg", unit: "logit points", range: 0.0 ..= 100.0, default: 0.5,
+        meaning: "Relative gains: a pole's pull on a state loses `w_rg · Σ τ · ln(1 + fees_n / (s_rent·revenue))` for the transit fees that pole pays each disputing neighbour n.",
+        reason: "the NDN 'increased intraregional competition': freight cars piled at the Uzbek border, a rail spur blown up (004:374-390); assumption: weighs less than the state's own rents (w_rent)",
+    }
     deal_margin {
         symbol: "m", unit: "logit points", range: 0.0 ..= 100.0, default: 0.25,
         meaning: "Hysteresis of deals: a base or route is taken up when its value exceeds m and ended when it falls below −m.",
@@ -532,6 +547,39 @@ pub struct Base {
     pub hosted: bool,
 }
 
+/// A dispute between two neighbouring states (`[[tension]]`): its tension raises both states' demand for
+/// security, weighs a pole's transit fees to one against the other, and above a level closes the
+/// routes that run through one to the other.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tension {
+    /// What the dispute is, in words, with its source.
+    pub description: String,
+    /// The two states, by index.
+    pub states: [usize; 2],
+    /// Standing tension at the start and the level it returns to, 0..=1.
+    pub level: f64,
+    /// The state the other's transit routes run through, if any (`Some(i)`: `states[i]`).
+    pub via: Option<usize>,
+    /// Tension above which the state `via` stops the other's transit (routes close), 0..=1.
+    pub closes_above: f64,
+}
+
+impl Tension {
+    /// The other state of the pair, if `h` is in it.
+    pub fn other(&self, h: usize) -> Option<usize> {
+        match self.states {
+            [a, b] if a == h => Some(b),
+            [a, b] if b == h => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The state whose routes the pair's tension can close, if any: the one that is not `via`.
+    pub fn downstream(&self) -> Option<usize> {
+        self.via.map(|i| self.states[1 - i])
+    }
+}
+
 /// Join and leave thresholds of a bloc whose membership hosts decide.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Hysteresis {
@@ -589,6 +637,8 @@ pub struct Event {
     pub toward: Toward,
     /// Added to the hedging of the host it strikes (a pole event: of every host): a trust shock.
     pub hedging: f64,
+    /// Added to the tension of every dispute of the host it strikes (negative: a détente).
+    pub tension: f64,
     /// Relative change of the pole's economic capacity (−0.3: flows fall by 30%).
     pub economy: f64,
     /// Relative change of the pole's presence in the region (−1: full withdrawal), permanent.
@@ -674,6 +724,8 @@ pub struct World {
     pub events: Vec<Event>,
     /// Reaction rules, in file order.
     pub reactions: Vec<Reaction>,
+    /// Disputes between neighbouring states, in file order.
+    pub tensions: Vec<Tension>,
     /// Forced events: `injects[(t * events + e) * states + h]` (pole events use `h = 0`).
     pub injects: Vec<bool>,
     /// Coefficients of the update.

@@ -69,6 +69,33 @@ pub struct RawScenario {
     /// Numbers given a distribution: each run draws its own value (docs/SCENARIO.md, `[[uncertain]]`).
     #[serde(default)]
     pub uncertain: Vec<super::uncertain::RawUncertain>,
+    /// Disputes between neighbouring states.
+    #[serde(default)]
+    pub tension: Vec<RawTension>,
+}
+
+/// `[[tension]]`: a dispute between two neighbouring states (borders, water, transit rivalry).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTension {
+    /// The two states (declared state codes, different). Required.
+    #[schemars(with = "Vec<String>", length(min = 2, max = 2))]
+    pub states: S<Vec<S<String>>>,
+    /// What the dispute is, with its source. Documentation only.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Standing tension at the start and the level it returns to; 0..=1. Required.
+    #[schemars(with = "f64", range(min = 0, max = 1))]
+    pub level: S<f64>,
+    /// One of the two states, through which the other's transit routes run: above `closes_above` it
+    /// stops them. Default: neither.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub via: Option<S<String>>,
+    /// Tension above which `via` stops the other's transit; 0..=1, above `level`. Required with `via`.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1))]
+    pub closes_above: Option<S<f64>>,
 }
 
 /// `[scenario]`: name, time frame and run defaults.
@@ -374,6 +401,11 @@ pub struct RawEvent {
     #[serde(default)]
     #[schemars(with = "Option<f64>", range(min = 0, max = 10))]
     pub hedging: Option<S<f64>>,
+    /// Added to the tension of every `[[tension]]` of the state struck (negative: a détente); -1..=1;
+    /// state events. Default 0.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = -1, max = 1))]
+    pub tension: Option<S<f64>>,
     /// Hazards from given quarters on (an ageing leader, a threat that grows).
     #[serde(default)]
     pub hazard_from: Vec<RawHazardFrom>,

@@ -52,10 +52,10 @@ struct Knobs {
     /// Hazard per event and host, and injects per (quarter, event, host) with a small chance.
     hazards: Vec<f64>,
     injects: Vec<bool>,
-    /// Per event: economy, presence, threat, regime, criticism, realign and hedging effects, its critic
+    /// Per event: economy, presence, threat, regime, criticism, realign, hedging and tension effects, its critic
     /// (and the pole a realignment goes toward), and where a realignment goes (equal shares, a pole, a
     /// drawn pole).
-    effects: Vec<([f64; 7], usize, u8)>,
+    effects: Vec<([f64; 8], usize, u8)>,
     /// Per reaction rule.
     reactions: Vec<ReactionKnobs>,
     /// The decided bloc's thresholds: join above, leave below.
@@ -106,6 +106,7 @@ fn knobs() -> impl Strategy<Value = Knobs> {
             -1.0..=3.0f64,
             0.0..=1.0f64,
             0.0..=2.0f64,
+            -0.5..=0.8f64,
         ],
         0usize..3,
         0u8..3,
@@ -202,6 +203,24 @@ fn generated(k: &Knobs) -> (World, Plan) {
         host.bloc_dates.sort_by_key(|d| (d.t, d.bloc));
         host.gdp_from = vec![(usize::from(doctrine) % q, 1.0 + f64::from(doctrine))];
     }
+    // Disputes: between the first two states (the first's routes run through the second), and between
+    // the last two; events change their tension.
+    world.tensions = vec![
+        greatgame::model::Tension {
+            description: String::new(),
+            states: [0, 1],
+            level: k.hysteresis.1,
+            via: Some(1),
+            closes_above: k.hysteresis.0,
+        },
+        greatgame::model::Tension {
+            description: String::new(),
+            states: [1, 2],
+            level: 0.3,
+            via: None,
+            closes_above: 1.0,
+        },
+    ];
     // The decided bloc is a military alliance; the last is founded during the run.
     world.blocs[0].military = true;
     world.blocs[2].founded = q / 3;
@@ -241,6 +260,7 @@ fn generated(k: &Knobs) -> (World, Plan) {
             ev.criticism,
             ev.realign,
             ev.hedging,
+            ev.tension,
         ] = effects;
         ev.critic = Some(critic);
         ev.toward = match toward {

@@ -80,10 +80,10 @@ fn every_lever_raises_its_pole_pull() {
         for p in 0..world.poles.len() {
             effective_levers(world, &sc.baseline, 0, &state, h, p, &mut levers);
             for lever in Lever::ALL {
-                let before = pull(world, &state, 0, h, p, &levers);
+                let before = pull(world, &sc.baseline, &state, 0, h, p, &levers);
                 let mut more = levers;
                 more[lever.index()] = (more[lever.index()] + 0.1).min(lever.max());
-                let after = pull(world, &state, 0, h, p, &more);
+                let after = pull(world, &sc.baseline, &state, 0, h, p, &more);
                 assert!(
                     after >= before,
                     "{} lowered pull of pole {p} on state {h}",
@@ -442,7 +442,7 @@ fn the_update_moves_each_host_toward_the_softmax_of_the_reference_pulls_bit_for_
             let mut target: Vec<f64> = (0..ps)
                 .map(|p| {
                     effective_levers(world, plan, t, &before, h, p, &mut levers);
-                    pull(world, &before, t, h, p, &levers) + state.mood[h * ps + p]
+                    pull(world, plan, &before, t, h, p, &levers) + state.mood[h * ps + p]
                 })
                 .collect();
             greatgame::model::softmax(&mut target);

@@ -38,6 +38,7 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
         ("regime", &e.regime),
         ("criticism", &e.criticism),
         ("realign", &e.realign),
+        ("tension", &e.tension),
     ];
     if target != EventTarget::States {
         if let Some(v) = e
@@ -57,7 +58,7 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
         ),
         EventTarget::Pole(_) => (
             &host_only[..],
-            "strikes a pole; threat, regime, criticism and realign need target = \"states\"",
+            "strikes a pole; threat, regime, criticism, realign and tension need target = \"states\"",
         ),
     };
     if let Some((name, Some(v))) = wrong.iter().find(|(_, v)| v.is_some()) {
@@ -90,6 +91,7 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
     Ok(Event {
         toward,
         hedging: cx.opt_real(&e.hedging, &k("hedging"), 0.0, 10.0, 0.0)?,
+        tension: cx.opt_real(&e.tension, &k("tension"), -1.0, 1.0, 0.0)?,
         name: e.name.get_ref().clone(),
         description: e.description.clone().unwrap_or_default(),
         target,

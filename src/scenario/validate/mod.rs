@@ -10,6 +10,7 @@
 //! - `levers`: `[[lever]]`, the baseline's lever schedule (ranges from `model::LEVERS`);
 //! - `events`: `[[event]]`, their hazards and `[[inject]]`;
 //! - `reactions`: `[[reaction]]`;
+//! - `tensions`: `[[tension]]`, disputes between neighbours;
 //! - `policies`: `[[policy]]` and its changes;
 //! - `checks`: `[[check]]` and `[[calibrate]]`;
 //! - `bounds`: what no single key shows, that every number the model computes stays finite.
@@ -26,6 +27,7 @@ mod policies;
 mod reactions;
 mod scenario;
 mod states;
+mod tensions;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -286,6 +288,7 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         bases: Vec::new(),
         events,
         reactions: Vec::new(),
+        tensions: Vec::new(),
         injects: Vec::new(),
         coefficients,
     };
@@ -295,6 +298,7 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         events: &event_names,
     };
     states::dates(cx, &raw.bloc, &raw.state, &mut world)?;
+    world.tensions = tensions::tensions(cx, &raw.tension, &names)?;
     world.bases = bases::bases(cx, &raw.base, &world, &names)?;
     world.reactions = raw
         .reaction
