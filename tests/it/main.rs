@@ -29,6 +29,7 @@ mod schema;
 mod scripting;
 mod sensitivity;
 mod shards;
+mod structure;
 mod uncertain;
 mod validation;
 mod warnings;

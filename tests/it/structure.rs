@@ -1,0 +1,412 @@
+//! Structure and time (issue 14), on the small test scenario with common random numbers: blocs founded
+//! later, dated memberships, a doctrine of no military blocs, reluctance and a pole's pressure to join;
+//! balancing and trust shocks; successions toward a pole or a drawn pole; reactions on pole events,
+//! decisions and memberships; hazard and GDP schedules; disputes between neighbours.
+
+use crate::common;
+use greatgame::engine::{run_rng, Outcome};
+use greatgame::model::{step, Occurrences, Plan, RunState, Shocks, World};
+use greatgame::scenario::Scenario;
+
+/// The small scenario with reactions off (no feedback but the mechanism tested), `edit` applied to its
+/// text, and `extra` appended.
+fn small(edit: impl Fn(String) -> String, extra: &str) -> Scenario {
+    let text = std::fs::read_to_string(common::data("small.toml"))
+        .unwrap()
+        .replace("chance = 0.5", "chance = 0.0")
+        .replace("chance = 1.0", "chance = 0.0");
+    let text = edit(text) + extra;
+    Scenario::from_toml(&text, "structure.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `f(state, occurred)` after each quarter of run `run` under `plan`.
+fn path<T>(
+    world: &World,
+    plan: &Plan,
+    run: u64,
+    mut f: impl FnMut(&RunState, &[bool]) -> T,
+) -> Vec<T> {
+    let slots = Occurrences::new(world);
+    let mut rng = run_rng(31, run);
+    let mut state = RunState::initial(world);
+    let mut shocks = Shocks::new(world);
+    let mut occurred = vec![false; slots.len()];
+    (0..world.quarters)
+        .map(|t| {
+            shocks.draw(&mut rng);
+            step(world, plan, &slots, t, &mut state, &shocks, &mut occurred);
+            f(&state, &occurred)
+        })
+        .collect()
+}
+
+/// `runs` runs of each plan, paired by run index.
+fn run(world: &World, plans: &[Plan], runs: u64) -> Outcome {
+    common::simulate_plans(world, plans, runs, 17)
+}
+
+/// Membership of state `h` in bloc `b` in `state`.
+fn member(world: &World, state: &RunState, h: usize, b: usize) -> bool {
+    state.blocs[h * world.blocs.len() + b]
+}
+
+/// Mean share of state `h` toward pole `p` at quarter `t` under plan `k` of `o`.
+fn mean(world: &World, o: &Outcome, k: usize, t: usize, h: usize, p: usize) -> f64 {
+    let (hs, ps) = (world.states.len(), world.poles.len());
+    o.tallies[k].alignment[(t * hs + h) * ps + p].mean()
+}
+
+#[test]
+fn a_bloc_founded_later_has_no_member_before_and_a_dated_join_takes_effect_at_its_quarter() {
+    let sc = small(
+        |t| {
+            t.replace(
+                "code = \"AAA\"",
+                "code = \"AAA\"\njoins = { EEU = \"2021Q1\" }",
+            )
+        },
+        "\n[[bloc]]\nname = \"EEU\"\npole = \"Russia\"\nfounded = \"2021Q1\"\n",
+    );
+    let w = &sc.world;
+    let eeu = w.blocs.iter().position(|b| b.name == "EEU").unwrap();
+    for r in 0..50 {
+        let p = path(w, &sc.baseline, r, |s, _| member(w, s, 0, eeu));
+        // 2021Q1 is quarter 4: a member from then on (fixed membership), never before.
+        assert_eq!(
+            p,
+            (0..w.quarters).map(|t| t >= 4).collect::<Vec<_>>(),
+            "run {r}"
+        );
+    }
+}
+
+#[test]
+fn a_doctrine_of_no_military_blocs_makes_a_member_leave_and_never_join_again() {
+    let doctrine = |t: String| {
+        t.replace("leave_below = 0.30", "leave_below = 0.30\nmilitary = true")
+            .replace(
+                "code = \"AAA\"",
+                "code = \"AAA\"\nno_military_blocs_from = \"2021Q1\"",
+            )
+    };
+    let sc = small(doctrine, "");
+    let w = &sc.world;
+    let mut before = 0;
+    for r in 0..100 {
+        let p = path(w, &sc.baseline, r, |s, _| member(w, s, 0, 0));
+        assert!(p[4..].iter().all(|&m| !m), "run {r}: a member after 2021Q1");
+        before += usize::from(p[3]);
+    }
+    assert!(
+        before > 50,
+        "AAA stays a CSTO member until the doctrine: {before}/100"
+    );
+}
+
+#[test]
+fn reluctance_keeps_a_state_out_and_pressure_to_join_brings_it_in() {
+    // AAA starts outside the CSTO with a Russia share of 0.5, under the joining threshold of 0.55; it
+    // depends on Russia's remittances (30% of GDP), so Russia's pressure to join lowers its threshold.
+    let outside = |t: String| {
+        t.replace(
+            "blocs = [\"CSTO\", \"SCO\", \"PfP\"]",
+            "blocs = [\"SCO\", \"PfP\"]",
+        )
+    };
+    let press =
+        "\n[[lever]]\npole = \"Russia\"\nstate = \"AAA\"\nfrom = \"2020Q2\"\njoin_pressure = 1\n";
+    let plain = small(outside, "");
+    let eager = small(
+        |t| {
+            outside(t).replace(
+                "code = \"AAA\"",
+                "code = \"AAA\"\nreluctance = { CSTO = -0.08 }",
+            )
+        },
+        "",
+    );
+    let reluctant = small(
+        |t| {
+            outside(t).replace(
+                "code = \"AAA\"",
+                "code = \"AAA\"\nreluctance = { CSTO = 0.2 }",
+            )
+        },
+        "",
+    );
+    let pressed = small(outside, press);
+    let share = |sc: &Scenario| {
+        let w = &sc.world;
+        let members = (0..200)
+            .filter(|&r| {
+                *path(w, &sc.baseline, r, |s, _| member(w, s, 0, 0))
+                    .last()
+                    .unwrap()
+            })
+            .count();
+        members as f64 / 200.0
+    };
+    let (p, e, r, x) = (
+        share(&plain),
+        share(&eager),
+        share(&reluctant),
+        share(&pressed),
+    );
+    assert!(e > p + 0.2, "eager {e} vs plain {p}");
+    assert!(r < p + 1e-12 && r < 0.05, "reluctant {r} vs plain {p}");
+    assert!(x > p + 0.2, "pressed {x} vs plain {p}");
+}
+
+#[test]
+fn hedging_flattens_shares_and_a_trust_shock_adds_to_it() {
+    // A crisis pushes AAA away from NATO; with hedging the fall is smaller. A trust shock on Russia
+    // (a pole event raising every state's hedging) then lowers the leading pole's share.
+    let shock =
+        "\n[[event]]\nname = \"trust_shock\"\ntarget = \"pole\"\npole = \"Russia\"\nhedging = 2\n\
+                 \n[[inject]]\nevent = \"trust_shock\"\nquarter = \"2020Q2\"\n";
+    let with_beta = |b: f64| {
+        move |t: String| {
+            t.replace(
+                "seed = 42",
+                &format!("seed = 42\n\n[model]\nhedging_weight = {b}"),
+            )
+        }
+    };
+    let none = small(with_beta(0.0), "");
+    let some = small(with_beta(1.0), "");
+    let shocked = small(with_beta(1.0), shock);
+    let w = &none.world;
+    let nato = w.pole_index("NATO").unwrap();
+    let russia = w.pole_index("Russia").unwrap();
+    let o0 = run(w, std::slice::from_ref(&none.baseline), 300);
+    let o1 = run(&some.world, std::slice::from_ref(&some.baseline), 300);
+    let o2 = run(&shocked.world, std::slice::from_ref(&shocked.baseline), 300);
+    // The 2020Q3 crackdown in AAA (quarter 2) lowers NATO's share; least with hedging.
+    let fall = |o: &Outcome, ww: &World| mean(ww, o, 0, 0, 0, nato) - mean(ww, o, 0, 5, 0, nato);
+    let (f0, f1) = (fall(&o0, w), fall(&o1, &some.world));
+    assert!(f0 > 0.0 && f1 < f0, "fall without hedging {f0}, with {f1}");
+    // Russia leads AAA at the start (0.5): the trust shock lowers its share by the end.
+    let end = w.quarters - 1;
+    let (r1, r2) = (
+        mean(&some.world, &o1, 0, end, 0, russia),
+        mean(&shocked.world, &o2, 0, end, 0, russia),
+    );
+    assert!(
+        r2 < r1 - 0.01,
+        "Russia's share {r1} without the shock, {r2} with"
+    );
+}
+
+#[test]
+fn a_succession_realigns_toward_its_pole_or_a_pole_drawn_by_its_weights() {
+    let toward = |to: &'static str| {
+        move |t: String| t.replace("realign = 0.3", &format!("realign = 0.5\n{to}"))
+    };
+    let inject = "\n[[inject]]\nevent = \"succession\"\nquarter = \"2020Q2\"\nstates = [\"BBB\"]\n";
+    let china = small(toward("realign_toward = \"China\""), inject);
+    let drawn = small(toward("realign_weights = { NATO = 1, China = 3 }"), inject);
+    let w = &china.world;
+    let (nato, pole_china) = (
+        w.pole_index("NATO").unwrap(),
+        w.pole_index("China").unwrap(),
+    );
+    let ps = w.poles.len();
+    // The poles whose share in BBB rose in the quarter of the succession.
+    let risen = |sc: &Scenario, r: u64| {
+        let shares = path(&sc.world, &sc.baseline, r, |s, _| {
+            s.alignment[ps..2 * ps].to_vec()
+        });
+        (0..ps)
+            .filter(|&p| shares[1][p] > shares[0][p])
+            .collect::<Vec<_>>()
+    };
+    let mut toward_china = 0;
+    let runs = 400;
+    for r in 0..runs {
+        assert_eq!(risen(&china, r), [pole_china], "run {r}");
+        let drawn = risen(&drawn, r);
+        assert!(
+            drawn == [nato] || drawn == [pole_china],
+            "run {r}: {drawn:?}"
+        );
+        toward_china += usize::from(drawn == [pole_china]);
+    }
+    let share = toward_china as f64 / runs as f64;
+    // Weights 1:3: China drawn in 75% of runs (a binomial's standard error here is 2.2 points).
+    assert!((share - 0.75).abs() < 0.09, "China drawn in {share}");
+}
+
+#[test]
+fn reactions_answer_a_pole_event_a_base_decision_and_a_membership() {
+    // China lends to every state when Russia is sanctioned; Russia presses AAA when NATO's base there is
+    // admitted; NATO aids AAA while it is in the CSTO. Each certain and one quarter long, so each fires
+    // exactly in the quarters its trigger holds.
+    let extra = "\n[[base]]\nname = \"AAA-NATO\"\nstate = \"AAA\"\npole = \"NATO\"\nsecurity = 0.3\n\
+        \n[[lever]]\npole = \"NATO\"\nstate = \"AAA\"\nbase_offered = 1\nbase_rent_usd_m = 500\n\
+        \n[[reaction]]\nname = \"china_lends\"\npole = \"China\"\nevent = \"sanctions\"\nlever = \"loans_usd_m\"\nadd = 100\nduration = 1\nchance = 1\n\
+        \n[[reaction]]\nname = \"russia_presses\"\npole = \"Russia\"\non = \"base_admitted\"\nbase = \"AAA-NATO\"\nlever = \"pressure\"\nadd = 1\nduration = 1\nchance = 1\n\
+        \n[[reaction]]\nname = \"nato_rewards\"\npole = \"NATO\"\non = \"member\"\nbloc = \"CSTO\"\nstates = [\"AAA\"]\nlever = \"aid_usd_m\"\nadd = 1\nduration = 1\nchance = 1\n";
+    let sc = small(|t| t.replace("hazard = 0.05", "hazard = 0.3"), extra);
+    let w = &sc.world;
+    let slots = Occurrences::new(w);
+    let hs = w.states.len();
+    let reaction = |name: &str| w.reactions.iter().position(|r| r.name == name).unwrap();
+    let (lends, presses, rewards) = (
+        reaction("china_lends"),
+        reaction("russia_presses"),
+        reaction("nato_rewards"),
+    );
+    let sanctions = w.events.iter().position(|e| e.name == "sanctions").unwrap();
+    let base = w.bases.iter().position(|b| b.name == "AAA-NATO").unwrap();
+    let mut fired = [0; 3];
+    for r in 0..100 {
+        let quarters = path(w, &sc.baseline, r, |s, o| {
+            let struck = o[slots.event(hs, sanctions, 0)];
+            let admitted = o[slots.base(base)];
+            let lend = (0..hs).all(|h| o[slots.reaction(hs, lends, h)] == struck);
+            let press = o[slots.reaction(hs, presses, 0)] == admitted;
+            let reward = o[slots.reaction(hs, rewards, 0)] == member(w, s, 0, 0);
+            (
+                [lend, press, reward],
+                [struck, admitted, member(w, s, 0, 0)],
+            )
+        });
+        for (t, (agree, held)) in quarters.iter().enumerate() {
+            assert_eq!(agree, &[true; 3], "run {r} quarter {t}");
+            for (n, &h) in fired.iter_mut().zip(held) {
+                *n += usize::from(h);
+            }
+        }
+    }
+    assert!(
+        fired.iter().all(|&n| n > 0),
+        "each trigger held sometime: {fired:?}"
+    );
+}
+
+#[test]
+fn hazard_and_gdp_schedules_apply_from_their_quarters() {
+    // The spill-over strikes never before 2021Q1 and every quarter from then on.
+    let scheduled = small(
+        |t| {
+            t.replace(
+                "hazard = 0.02\nborder_exposure = true",
+                "hazard = 0.0\nhazard_from = [{ from = \"2021Q1\", hazard = 1.0 }]",
+            )
+        },
+        "",
+    );
+    let w = &scheduled.world;
+    let slots = Occurrences::new(w);
+    let spill = w.events.iter().position(|e| e.name == "spillover").unwrap();
+    for r in 0..20 {
+        let struck = path(w, &scheduled.baseline, r, |_, o| {
+            o[slots.event(w.states.len(), spill, 1)]
+        });
+        assert_eq!(
+            struck,
+            (0..w.quarters).map(|t| t >= 4).collect::<Vec<_>>(),
+            "run {r}"
+        );
+    }
+    // BBB's economy shrinks to a fifth from 2021Q1: China's loans and investment weigh more.
+    let shrunk = small(
+        |t| {
+            t.replace(
+                "gdp_usd_bn = 50.0",
+                "gdp_usd_bn = 50.0\ngdp_from = [{ from = \"2021Q1\", gdp_usd_bn = 10 }]",
+            )
+        },
+        "",
+    );
+    let plain = small(|t| t, "");
+    let china = plain.world.pole_index("China").unwrap();
+    let o = run(&plain.world, &[plain.baseline.clone()], 200);
+    let o_shrunk = run(&shrunk.world, &[shrunk.baseline.clone()], 200);
+    let end = plain.world.quarters - 1;
+    let (before, after) = (
+        mean(&plain.world, &o, 0, end, 1, china),
+        mean(&shrunk.world, &o_shrunk, 0, end, 1, china),
+    );
+    assert!(
+        after > before + 0.01,
+        "China's share in BBB {before} -> {after}"
+    );
+}
+
+#[test]
+fn a_dispute_raises_the_demand_for_security_and_above_its_level_closes_the_routes_through_it() {
+    // AAA's NATO route runs through BBB. A clash in BBB (2021Q1) raises their tension above the closing
+    // level: the route is closed that quarter in every run.
+    let dispute = "\n[[tension]]\nstates = [\"AAA\", \"BBB\"]\nlevel = 0.2\nvia = \"BBB\"\ncloses_above = 0.5\n\
+        \n[[event]]\nname = \"clash\"\ntension = 0.6\n\
+        \n[[inject]]\nevent = \"clash\"\nquarter = \"2021Q1\"\nstates = [\"BBB\"]\n";
+    // No crackdown criticism, which would close the route on its own.
+    let sc = small(|t| t.replace("criticism = 1.0", "criticism = 0.0"), dispute);
+    let w = &sc.world;
+    let nato = w.pole_index("NATO").unwrap();
+    let mut open_before = 0;
+    for r in 0..100 {
+        let open = path(w, &sc.baseline, r, |s, _| s.transit[nato]);
+        assert!(
+            !open[4],
+            "run {r}: the route stays open above the closing level"
+        );
+        open_before += usize::from(open[3]);
+    }
+    assert!(
+        open_before > 50,
+        "the route is open before the clash: {open_before}/100"
+    );
+    // A standing dispute raises AAA's demand for security: Russia, which provides it, gains.
+    let calm = small(|t| t, "");
+    let tense = small(
+        |t| t,
+        "\n[[tension]]\nstates = [\"AAA\", \"BBB\"]\nlevel = 0.2\n\
+        \n[[event]]\nname = \"clash\"\ntension = 0.8\n\
+        \n[[inject]]\nevent = \"clash\"\nquarter = \"2020Q2\"\nstates = [\"BBB\"]\n",
+    );
+    let russia = w.pole_index("Russia").unwrap();
+    let (oc, ot) = (
+        run(&calm.world, &[calm.baseline.clone()], 200),
+        run(&tense.world, &[tense.baseline.clone()], 200),
+    );
+    let (c, t) = (
+        mean(&calm.world, &oc, 0, 3, 0, russia),
+        mean(&tense.world, &ot, 0, 3, 0, russia),
+    );
+    assert!(t > c + 0.005, "Russia's share in AAA {c} calm, {t} tense");
+}
+
+#[test]
+fn a_rivals_transit_fees_count_against_the_pole_that_pays_them() {
+    // From 2020Q3 NATO pays BBB for a route; AAA disputes with BBB. With relative gains on, NATO's share
+    // in AAA ends lower than with them off. (What stands from the start is absorbed by the rest point.)
+    let route =
+        "\n[[lever]]\npole = \"NATO\"\nstate = \"BBB\"\nfrom = \"2020Q3\"\ntransit_usd_m = 400\n\
+                 \n[[tension]]\nstates = [\"AAA\", \"BBB\"]\nlevel = 0.8\n";
+    let weight = |x: f64| {
+        move |t: String| {
+            t.replace(
+                "seed = 42",
+                &format!("seed = 42\n\n[model]\nrivalry_weight = {x}"),
+            )
+        }
+    };
+    let off = small(weight(0.0), route);
+    let on = small(weight(1.0), route);
+    let nato = off.world.pole_index("NATO").unwrap();
+    let (o_off, o_on) = (
+        run(&off.world, &[off.baseline.clone()], 200),
+        run(&on.world, &[on.baseline.clone()], 200),
+    );
+    let end = off.world.quarters - 1;
+    let (a, b) = (
+        mean(&off.world, &o_off, 0, end, 0, nato),
+        mean(&on.world, &o_on, 0, end, 0, nato),
+    );
+    assert!(
+        b < a - 0.005,
+        "NATO's share in AAA {a} without relative gains, {b} with"
+    );
+}
