@@ -321,8 +321,8 @@ fn hazard_and_gdp_schedules_apply_from_their_quarters() {
     );
     let plain = small(|t| t, "");
     let china = plain.world.pole_index("China").unwrap();
-    let o = run(&plain.world, &[plain.baseline.clone()], 200);
-    let o_shrunk = run(&shrunk.world, &[shrunk.baseline.clone()], 200);
+    let o = run(&plain.world, std::slice::from_ref(&plain.baseline), 200);
+    let o_shrunk = run(&shrunk.world, std::slice::from_ref(&shrunk.baseline), 200);
     let end = plain.world.quarters - 1;
     let (before, after) = (
         mean(&plain.world, &o, 0, end, 1, china),
@@ -368,8 +368,8 @@ fn a_dispute_raises_the_demand_for_security_and_above_its_level_closes_the_route
     );
     let russia = w.pole_index("Russia").unwrap();
     let (oc, ot) = (
-        run(&calm.world, &[calm.baseline.clone()], 200),
-        run(&tense.world, &[tense.baseline.clone()], 200),
+        run(&calm.world, std::slice::from_ref(&calm.baseline), 200),
+        run(&tense.world, std::slice::from_ref(&tense.baseline), 200),
     );
     let (c, t) = (
         mean(&calm.world, &oc, 0, 3, 0, russia),
@@ -397,8 +397,8 @@ fn a_rivals_transit_fees_count_against_the_pole_that_pays_them() {
     let on = small(weight(1.0), route);
     let nato = off.world.pole_index("NATO").unwrap();
     let (o_off, o_on) = (
-        run(&off.world, &[off.baseline.clone()], 200),
-        run(&on.world, &[on.baseline.clone()], 200),
+        run(&off.world, std::slice::from_ref(&off.baseline), 200),
+        run(&on.world, std::slice::from_ref(&on.baseline), 200),
     );
     let end = off.world.quarters - 1;
     let (a, b) = (
