@@ -812,7 +812,7 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                 for (n, &b) in tally.blocs.iter_mut().zip(&state.blocs) {
                     *n += u32::from(b);
                 }
-                for (n, &held) in tally.checks.iter_mut().zip(&verdicts[k].0) {
+                for (n, &held) in tally.checks.iter_mut().zip(&verdicts[k].held) {
                     *n += u32::from(held);
                 }
                 if batch.keep_finals {

@@ -63,6 +63,9 @@ pub enum Condition {
     Occurs(Vec<usize>),
     /// The predicate holds at the end of, throughout, or at some point in the window.
     State(Predicate, During),
+    /// Host `h`'s share toward `p` at the window's last quarter is below its share at the first by
+    /// more than `by`.
+    Fell { h: usize, p: usize, by: f64 },
 }
 
 /// A declared expectation and the share of runs in which it must hold.
@@ -106,25 +109,31 @@ impl Check {
 }
 
 /// Per-run verdicts of a list of checks, updated quarter by quarter.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verdicts(pub Vec<bool>);
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdicts {
+    /// Whether each check holds in the run (so far).
+    pub held: Vec<bool>,
+    /// For each `Fell` check, the share at its first quarter, once seen.
+    at_from: Vec<f64>,
+}
 
 impl Verdicts {
     /// The verdicts before the first quarter: "all" conditions start true, the rest false.
     pub fn new(checks: &[Check]) -> Verdicts {
-        Verdicts(
-            checks
-                .iter()
-                .map(|c| matches!(c.condition, Condition::State(_, During::All)))
-                .collect(),
-        )
+        let mut v = Verdicts {
+            held: vec![false; checks.len()],
+            at_from: vec![0.0; checks.len()],
+        };
+        v.reset(checks);
+        v
     }
 
     /// Resets to the verdicts before the first quarter.
     pub fn reset(&mut self, checks: &[Check]) {
-        for (v, c) in self.0.iter_mut().zip(checks) {
+        for (v, c) in self.held.iter_mut().zip(checks) {
             *v = matches!(c.condition, Condition::State(_, During::All));
         }
+        self.at_from.fill(0.0);
     }
 
     /// Takes quarter `t` into account: the run's state after it and what occurred in it.
@@ -138,7 +147,8 @@ impl Verdicts {
         occurred: &[bool],
     ) {
         debug_assert_eq!(occurred.len(), slots.len());
-        for (v, c) in self.0.iter_mut().zip(checks) {
+        let ps = world.poles.len();
+        for ((v, c), at_from) in self.held.iter_mut().zip(checks).zip(&mut self.at_from) {
             if t < c.from || t > c.to {
                 continue;
             }
@@ -151,6 +161,15 @@ impl Verdicts {
                 }
                 Condition::State(p, During::All) => *v &= p.holds(world, state),
                 Condition::State(p, During::Any) => *v |= p.holds(world, state),
+                Condition::Fell { h, p, by } => {
+                    let share = state.alignment[h * ps + p];
+                    if t == c.from {
+                        *at_from = share;
+                    }
+                    if t == c.to {
+                        *v = share < *at_from - by;
+                    }
+                }
             }
         }
     }

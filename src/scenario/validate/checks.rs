@@ -17,7 +17,7 @@ use crate::scenario::ScenarioError;
 type Result<T> = std::result::Result<T, ScenarioError>;
 
 /// Every check kind, as written in files.
-pub const CHECK_KINDS: [&str; 14] = [
+pub const CHECK_KINDS: [&str; 15] = [
     "event",
     "reaction",
     "base_opened",
@@ -32,6 +32,7 @@ pub const CHECK_KINDS: [&str; 14] = [
     "base_hosted",
     "transit_open",
     "member",
+    "share_fell",
 ];
 
 /// A parameter `greatgame calibrate` may vary, and its plausible range.
@@ -124,7 +125,7 @@ fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<C
         "event" => (false, false, true, false, false),
         "reaction" => (false, false, false, true, false),
         "bloc_joined" | "bloc_left" | "member" => (false, true, false, false, false),
-        "share_above" | "share_below" => (true, false, false, false, true),
+        "share_above" | "share_below" | "share_fell" => (true, false, false, false, true),
         _ => (true, false, false, false, false),
     };
     let present: [(&str, bool, Option<std::ops::Range<usize>>); 5] = [
@@ -155,6 +156,9 @@ fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<C
     );
     let during = match c.during.as_ref().map(|v| (v.get_ref().as_str(), v.span())) {
         None => During::End,
+        Some((_, span)) if kind == "share_fell" => {
+            return Err(cx.err(span, k("during"), "not allowed for kind `share_fell`: it compares the share at `from` with the share at `to`"));
+        }
         Some((_, span)) if !state_kind => {
             return Err(cx.err(span, k("during"), format!("not allowed for kind `{kind}`: it counts as held if it happens at least once in the window")));
         }
@@ -304,6 +308,21 @@ fn check(cx: &Ctx, c: &RawCheck, world: &World, slots: &Occurrences) -> Result<C
                 Predicate::ShareBelow { h, p, level }
             };
             (Condition::State(predicate, during), poles[p].to_string())
+        }
+        "share_fell" => {
+            let p = need_pole()?;
+            let by = match &c.level {
+                None => 0.0,
+                Some(v) => cx.real(v, &k("level"), 0.0, 1.0)?,
+            };
+            if c.from.is_none() || c.to.is_none() {
+                return Err(cx.err(
+                    c.kind.span(),
+                    k(if c.from.is_none() { "from" } else { "to" }),
+                    "kind `share_fell` compares the share at `from` with the share at `to`: give both",
+                ));
+            }
+            (Condition::Fell { h, p, by }, poles[p].to_string())
         }
         "base_hosted" => match base {
             Some(b) => (
