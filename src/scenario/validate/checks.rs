@@ -436,7 +436,7 @@ pub(super) fn free_params(
                         return Err(bad(format!("unknown coefficient `{key}` in `{p}`, expected one of: {}", keys.join(", "))));
                     }
                 }
-                [section, name, _] => {
+                [section, name, _] | [section, name, _, _] => {
                     let names: Vec<&str> = match *section {
                         "state" => world.states.iter().map(|s| s.code.as_str()).collect(),
                         "bloc" => world.blocs.iter().map(|b| b.name.as_str()).collect(),
@@ -448,7 +448,7 @@ pub(super) fn free_params(
                         return Err(bad(format!("`{p}`: no {section} named `{name}`, expected one of: {}", names.join(", "))));
                     }
                 }
-                _ => return Err(bad(format!("`{p}` is not a parameter path, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`)"))),
+                _ => return Err(bad(format!("`{p}` is not a parameter path, expected `model.KEY`, `SECTION.NAME.KEY` (like `event.spillover.hazard`) or `SECTION.NAME.KEY.SUB` (like `state.UZB.reluctance.CSTO`)"))),
             }
             if !seen.insert(p.clone()) {
                 return Err(bad(format!("`{p}` is declared twice")));
