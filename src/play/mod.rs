@@ -2,8 +2,9 @@
 //! the attribution of each state's shift to its causes, and storylines of single runs.
 //!
 //! A game is a scenario plus a journal of moves; its scenario is the scenario text with the moves
-//! written after it as `[[inject]]` and `[[lever]]` entries, and playing is running that text from the
-//! start (`game`). So a game equals a one-shot run of its scenario by construction, and two branches of
+//! written after it (`[[inject]]` and `[[lever]]` entries, and the plan's changes as one `[[policy]]`
+//! whose entries each apply from their quarter), and playing is running that text from the start
+//! (`game`). So a game equals a one-shot run of its scenario by construction, and two branches of
 //! a game share run `i`'s random stream `(seed, i)`: their difference, run by run, is the moves'.
 //! Must not: touch files or print (the `play` command reads and writes games and outputs); everything
 //! here returns values and text.
@@ -17,7 +18,7 @@ pub mod watch;
 
 pub use attribution::{attribute, Attribution, AttributionRow, CauseKind};
 pub use ensemble::{simulate, Ensemble, Setup};
-pub use game::{Action, Game, Move, SetLever, GAME_FORMAT, MAIN_BRANCH};
+pub use game::{Action, Game, Move, SetHazard, SetLever, SetReaction, GAME_FORMAT, MAIN_BRANCH};
 pub use storyline::{representative, storyline, StoryRow};
 pub use watch::Watch;
 

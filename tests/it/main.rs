@@ -20,6 +20,7 @@ mod interrupt;
 mod merge_trust;
 mod model;
 mod play;
+mod play_moves;
 mod precision;
 mod properties;
 mod report;
