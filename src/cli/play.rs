@@ -65,6 +65,10 @@ pub struct Args {
     /// Watch a signpost, e.g. 'UZB.dominant=Russia > 0.5' (repeatable; kept in the game; docs/PLAY.md).
     #[arg(long, value_name = "CONDITION")]
     watch: Vec<String>,
+    /// Watch the signposts of a file (repeatable): `signposts.toml` written by `greatgame discover`,
+    /// or one written by hand in its format (docs/PLAY.md); kept in the game like --watch.
+    #[arg(long, value_name = "FILE")]
+    watch_file: Vec<PathBuf>,
     /// Attribute each state's shift since the start to its causes (one rerun per cause): attribution.csv
     /// and the three largest causes per state on stdout.
     #[arg(long)]
@@ -150,7 +154,28 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let plan_name = game.plan_name()?;
     let world = &loaded.scenario.world;
-    for text in &args.watch {
+    let mut notes = String::new();
+    let mut new_watches = args.watch.clone();
+    for path in &args.watch_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError(format!("{}: cannot read it: {e}", path.display())))?;
+        let (watches, not_watched) =
+            play::Signposts::read(world, &text, &path.display().to_string())?;
+        new_watches.extend(watches);
+        for n in not_watched {
+            notes.push_str(&settings::wrap(
+                &format!(
+                    "not watched ({}): {} {}: {}\n",
+                    path.display(),
+                    n.input,
+                    n.rule,
+                    n.why
+                ),
+                100,
+            ));
+        }
+    }
+    for text in &new_watches {
         Watch::parse(world, text)?;
         if !game.watches.contains(text) {
             game.watches.push(text.clone());
@@ -208,6 +233,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     for m in &made {
         text.push_str(&format!("move from {}: {}\n", m.quarter, describe(m)));
     }
+    text.push_str(&notes);
     text.push('\n');
     text.push_str(&turn::render(
         world,

@@ -12,6 +12,7 @@
 pub mod attribution;
 pub mod ensemble;
 pub mod game;
+pub mod signposts;
 pub mod storyline;
 pub mod turn;
 pub mod watch;
@@ -19,6 +20,7 @@ pub mod watch;
 pub use attribution::{attribute, Attribution, AttributionRow, CauseKind};
 pub use ensemble::{simulate, Ensemble, Setup};
 pub use game::{Action, Game, Move, SetHazard, SetLever, SetReaction, GAME_FORMAT, MAIN_BRANCH};
+pub use signposts::{Signposts, SIGNPOSTS_FILE};
 pub use storyline::{representative, storyline, StoryRow};
 pub use watch::Watch;
 
@@ -56,6 +58,9 @@ pub enum PlayError {
         /// What is wrong.
         why: String,
     },
+    /// A signpost file that cannot be used, at its place in the file.
+    #[error("{0}")]
+    Signposts(Box<crate::scenario::Located>),
     /// Two games that cannot be compared.
     #[error("{0}")]
     Compare(String),

@@ -21,6 +21,7 @@ mod merge_trust;
 mod model;
 mod play;
 mod play_moves;
+mod play_signposts;
 mod precision;
 mod properties;
 mod report;

@@ -530,6 +530,7 @@ fn the_readme_facilitator_session_runs_command_by_command() {
     let session = readme_session();
     assert!(session.len() >= 7, "{session:?}");
     let mut injected = 0;
+    let mut watched_rule = false;
     for words in &session {
         assert_eq!(words[0], "greatgame", "{words:?}");
         let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
@@ -541,7 +542,15 @@ fn the_readme_facilitator_session_runs_command_by_command() {
         if args.contains(&"--report") {
             assert!(stdout.contains("report in "), "{stdout}");
         }
+        if args.contains(&"--watch-file") {
+            assert!(
+                stdout.contains("UZB.dominant=Russia < 0.5") && args.contains(&"--policy"),
+                "the session watches the discovered rule and adopts a policy\n{stdout}"
+            );
+        }
+        watched_rule |= args.contains(&"--watch-file");
     }
+    assert!(watched_rule, "the session watches a discovered rule");
     assert!(injected >= 1, "the session injects");
     let game: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.join("game.json")).unwrap()).unwrap();
