@@ -450,21 +450,24 @@ fn signpost_text(s: &Signposts, path: &Path) -> String {
         "\nsignposts for a game (play GAME --watch-file {}):\n",
         path.display()
     );
+    // Wrapped at 100 columns, continuation lines indented under the entry.
+    let item = |line: String| {
+        super::settings::wrap(&line, 96)
+            .trim_end()
+            .replace('\n', "\n    ")
+            + "\n"
+    };
     for p in &s.signpost {
-        text.push_str(&super::settings::wrap(
-            &format!("  watch {}   ({})\n", p.watch, p.from),
-            100,
-        ));
+        text.push_str(&item(format!("  watch {}   ({})", p.watch, p.from)));
     }
     if s.signpost.is_empty() {
         text.push_str("  none: nothing in the rule is observable during a game\n");
     }
     for n in &s.not_watched {
-        let line = format!("  not watched: {} {}: {}", n.input, n.rule, n.why);
-        text.push_str(&super::settings::wrap(&line, 100));
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
+        text.push_str(&item(format!(
+            "  not watched: {} {}: {}",
+            n.input, n.rule, n.why
+        )));
     }
     text
 }
