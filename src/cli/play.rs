@@ -28,6 +28,7 @@ use super::{settings, InputError};
   greatgame play game.json --set NATO.UZB.aid_usd_m=80 --watch 'UZB.dominant=Russia < 0.5' --to 2020Q4
   greatgame play game.json --branch talks --save talks.json --policy nato_quiet_diplomacy --to 2021Q4
   greatgame play game.json --set reaction.russia_squeezes_migrants.enabled=false --to 2022Q4
+  greatgame play game.json --watch-file out/x/explore/discover/signposts.toml --to 2023Q4
   greatgame play game.json --to 2021Q4 && greatgame play game.json --compare talks.json
   greatgame play game.json --attribution --storyline 17 --report")]
 pub struct Args {
