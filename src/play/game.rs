@@ -779,6 +779,26 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_saved_as_lever_values_by_an_earlier_greatgame_replays_as_those_levers() {
+        let (sc, text) = builtin();
+        let mut g = Game::new("x.toml", &text, 7, 100);
+        g.played = 4;
+        let json = g.to_json().replace(
+            "\"journal\": []",
+            r#""journal": [{"quarter": "2019Q1", "action": {"policy": {"name": "china_doubles_lending",
+                "levers": [{"pole": "China", "state": "KGZ", "lever": "loans_usd_m", "value": 999.0}]}}}]"#,
+        );
+        let old = Game::from_json(&json, "old.json").unwrap();
+        assert_eq!(old.plan_name().unwrap(), None);
+        let played = played(&old);
+        let (t, h, china) = (4, 1, 2);
+        let loans =
+            |s: &Scenario, t| s.baseline.lever_row(&s.world, t, h, china)[Lever::Loans.index()];
+        assert_eq!(loans(&played, t), 999.0);
+        assert_eq!(loans(&played, t - 1), loans(&sc, t - 1));
+    }
+
+    #[test]
     fn the_plan_is_named_after_the_branch_unless_the_scenario_has_that_name() {
         let (_, text) = builtin();
         let mut g = Game::new("x.toml", &text, 7, 100).fork("china_doubles_lending");
