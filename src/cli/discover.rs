@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use greatgame::analysis::prim::{Input, Limit, Prim, PrimBox, PrimOptions, Values};
 use greatgame::output::{self, OutputDir, OutputError, PRIM_BOX_CSV, PRIM_TRAJECTORY_CSV};
+use greatgame::play::signposts::{self, NotWatched, Signpost, Signposts, SIGNPOSTS_FILE};
 
 use super::interrupt;
 use super::{execute, explore, InputError};
@@ -63,6 +64,17 @@ enum Op {
 }
 
 impl Op {
+    fn symbol(self) -> &'static str {
+        match self {
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+
     fn holds(self, x: f64, y: f64) -> bool {
         match self {
             Op::Gt => x > y,
@@ -284,16 +296,23 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         })
         .collect();
     let box_rows = box_rows(&inputs, &pasted);
+    let signposts = signposts_of(args, &csv_path, &comparisons, &inputs, &pasted, chosen);
 
     let out_dir = args.out.clone().unwrap_or_else(|| dir.join("discover"));
     let watch = interrupt::watch();
     let out = OutputDir::open(
         &out_dir,
-        &[PRIM_TRAJECTORY_CSV, PRIM_BOX_CSV, output::MANIFEST],
+        &[
+            PRIM_TRAJECTORY_CSV,
+            PRIM_BOX_CSV,
+            SIGNPOSTS_FILE,
+            output::MANIFEST,
+        ],
     )?;
     let staged = vec![
         execute::write_rows(&out_dir, PRIM_TRAJECTORY_CSV, trajectory_rows)?,
         execute::write_rows(&out_dir, PRIM_BOX_CSV, box_rows)?,
+        execute::stage_bytes(&out_dir, SIGNPOSTS_FILE, signposts.to_toml().as_bytes())?,
     ];
     watch.check()?;
     out.commit(staged, |files| {
@@ -315,7 +334,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         })
     })?;
     drop(watch);
-    execute::print(&report(
+    let mut text = report(
         args,
         &csv_path,
         &outcome,
@@ -324,7 +343,133 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &prim.rule(&pasted, &args.condition),
         &pasted,
         &out_dir,
-    ))
+    );
+    text.push_str(&signpost_text(&signposts, &out_dir.join(SIGNPOSTS_FILE)));
+    execute::print(&text)
+}
+
+/// The condition and the chosen box as signposts a game can watch (`play --watch-file`), and the
+/// parts of them it cannot observe, with the reason.
+fn signposts_of(
+    args: &Args,
+    path: &Path,
+    comparisons: &[Comparison],
+    inputs: &[Input],
+    pasted: &PrimBox,
+    chosen: usize,
+) -> Signposts {
+    let mut out = Signposts {
+        header: vec![
+            format!(
+                "Signposts from greatgame discover: the condition and box {chosen} (after pasting) of"
+            ),
+            format!("{},", path.display()),
+            format!(
+                "where `{}`{}.",
+                args.condition,
+                args.policy
+                    .as_deref()
+                    .map(|p| format!(" (policy {p})"))
+                    .unwrap_or_default()
+            ),
+            "Watch them in a game: greatgame play GAME --watch-file THIS_FILE. A game says in which"
+                .into(),
+            "quarter each is first met (the condition's @QUARTER is dropped). [[not_watched]] lists"
+                .into(),
+            "what no game can observe (docs/PLAY.md, \"Signposts from discover\").".into(),
+        ],
+        ..Signposts::default()
+    };
+    for c in comparisons {
+        let rule = format!("{} {}", c.op.symbol(), c.value);
+        let mapped = signposts::outcome_subject(&c.column).and_then(|subject| {
+            let op = signposts::watch_op(c.op.symbol())?;
+            Ok(format!("{subject} {op} {}", signposts::level(c.value)))
+        });
+        match mapped {
+            Ok(watch) => out.signpost.push(Signpost {
+                watch,
+                from: format!("the condition {} {rule}", c.column),
+            }),
+            Err(why) => out.not_watched.push(NotWatched {
+                input: c.column.clone(),
+                rule,
+                why,
+            }),
+        }
+    }
+    for &d in &pasted.restricted {
+        let input = &inputs[d];
+        let (lo, hi, rule) = match (&pasted.limits[d], &input.values) {
+            (Limit::Range { lo, hi }, Values::Continuous(values)) => {
+                let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+                let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let (lo, hi) = ((*lo > min).then_some(*lo), (*hi < max).then_some(*hi));
+                let rule = match (lo, hi) {
+                    (Some(l), Some(h)) => format!("from {l:.3} to {h:.3}"),
+                    (Some(l), None) => format!("at least {l:.3}"),
+                    (None, Some(h)) => format!("at most {h:.3}"),
+                    (None, None) => continue,
+                };
+                (lo, hi, rule)
+            }
+            (Limit::Categories(inside), Values::Categorical { levels, .. }) => {
+                let kept: Vec<&str> = levels
+                    .iter()
+                    .zip(inside)
+                    .filter(|(_, &i)| i)
+                    .map(|(l, _)| l.as_str())
+                    .collect();
+                (None, None, format!("one of {}", kept.join(", ")))
+            }
+            _ => continue,
+        };
+        match signposts::input_signposts(&input.name, lo, hi) {
+            Ok(watches) => out
+                .signpost
+                .extend(watches.into_iter().map(|watch| Signpost {
+                    watch,
+                    from: format!(
+                        "the box: {} {rule} (a starting share, watched as the mean share)",
+                        input.name
+                    ),
+                })),
+            Err(why) => out.not_watched.push(NotWatched {
+                input: input.name.clone(),
+                rule,
+                why,
+            }),
+        }
+    }
+    out
+}
+
+/// The signposts in words, for stdout.
+fn signpost_text(s: &Signposts, path: &Path) -> String {
+    let mut text = format!(
+        "\nsignposts for a game (play GAME --watch-file {}):\n",
+        path.display()
+    );
+    // Wrapped at 100 columns, continuation lines indented under the entry.
+    let item = |line: String| {
+        super::settings::wrap(&line, 96)
+            .trim_end()
+            .replace('\n', "\n    ")
+            + "\n"
+    };
+    for p in &s.signpost {
+        text.push_str(&item(format!("  watch {}   ({})", p.watch, p.from)));
+    }
+    if s.signpost.is_empty() {
+        text.push_str("  none: nothing in the rule is observable during a game\n");
+    }
+    for n in &s.not_watched {
+        text.push_str(&item(format!(
+            "  not watched: {} {}: {}",
+            n.input, n.rule, n.why
+        )));
+    }
+    text
 }
 
 /// What `discover` records in its folder's manifest.

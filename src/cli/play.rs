@@ -26,7 +26,9 @@ use super::{settings, InputError};
   greatgame play scenarios/central_asia_2017.toml --to 2018Q4 --save game.json
   greatgame play game.json --inject colour_revolution --state UZB --to 2019Q4
   greatgame play game.json --set NATO.UZB.aid_usd_m=80 --watch 'UZB.dominant=Russia < 0.5' --to 2020Q4
-  greatgame play game.json --branch talks --save talks.json --policy china_doubles_lending --to 2021Q4
+  greatgame play game.json --branch talks --save talks.json --policy nato_quiet_diplomacy --to 2021Q4
+  greatgame play game.json --set reaction.russia_squeezes_migrants.enabled=false --to 2022Q4
+  greatgame play game.json --watch-file out/x/explore/discover/signposts.toml --to 2023Q4
   greatgame play game.json --to 2021Q4 && greatgame play game.json --compare talks.json
   greatgame play game.json --attribution --storyline 17 --report")]
 pub struct Args {
@@ -46,10 +48,13 @@ pub struct Args {
     /// The states the injects strike (repeatable or comma-separated) [default: every state].
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     state: Vec<String>,
-    /// Set a lever from the first quarter not yet played on, as POLE.STATE.LEVER=VALUE (repeatable).
-    #[arg(long = "set", value_name = "POLE.STATE.LEVER=VALUE")]
+    /// From the first quarter not yet played on, set a lever (POLE.STATE.LEVER=VALUE), a reaction
+    /// rule's field (reaction.NAME.FIELD=VALUE, FIELD enabled, chance, scale or add) or scale an event's
+    /// hazard (event.NAME.hazard_scale=FACTOR) (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// Adopt a declared [[policy]] from the first quarter not yet played on (its lever changes).
+    /// Adopt a declared [[policy]] from the first quarter not yet played on: all its changes (levers,
+    /// reaction rules, hazards), as if its `from` were that quarter.
     #[arg(long, value_name = "NAME")]
     policy: Option<String>,
     /// Fork the game into a new branch NAME here (saved apart; the original is left as it is).
@@ -61,6 +66,10 @@ pub struct Args {
     /// Watch a signpost, e.g. 'UZB.dominant=Russia > 0.5' (repeatable; kept in the game; docs/PLAY.md).
     #[arg(long, value_name = "CONDITION")]
     watch: Vec<String>,
+    /// Watch the signposts of a file (repeatable): `signposts.toml` written by `greatgame discover`,
+    /// or one written by hand in its format (docs/PLAY.md); kept in the game like --watch.
+    #[arg(long, value_name = "FILE")]
+    watch_file: Vec<PathBuf>,
     /// Attribute each state's shift since the start to its causes (one rerun per cause): attribution.csv
     /// and the three largest causes per state on stdout.
     #[arg(long)]
@@ -119,12 +128,55 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let mut loaded = load(&game, &save)?;
     execute::warn(&loaded);
     let mut made = Vec::new();
+    let before = game.plan_name()?;
     record_moves(args, &mut game, &loaded, &mut made)?;
     if !made.is_empty() {
-        loaded = load(&game, &save)?;
+        let after = load(&game, &save)?;
+        let plan_moves: Vec<String> = made
+            .iter()
+            .filter(|m| m.action.changes_plan())
+            .map(describe)
+            .collect();
+        if !plan_moves.is_empty()
+            && game::same_inputs(
+                game::plan_of(&loaded.scenario, before.as_deref()),
+                game::plan_of(&after.scenario, game.plan_name()?.as_deref()),
+            )
+        {
+            return Err(InputError(format!(
+                "{}: changes nothing from {} (the levers, reaction rules and hazards it sets are \
+                 already so, or it starts after the horizon)",
+                plan_moves.join(", "),
+                game.next_quarter(&loaded.scenario.world)
+            ))
+            .into());
+        }
+        loaded = after;
     }
+    let plan_name = game.plan_name()?;
     let world = &loaded.scenario.world;
-    for text in &args.watch {
+    let mut notes = String::new();
+    let mut new_watches = args.watch.clone();
+    for path in &args.watch_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError(format!("{}: cannot read it: {e}", path.display())))?;
+        let (watches, not_watched) =
+            play::Signposts::read(world, &text, &path.display().to_string())?;
+        new_watches.extend(watches);
+        for n in not_watched {
+            notes.push_str(&settings::wrap(
+                &format!(
+                    "not watched ({}): {} {}: {}\n",
+                    path.display(),
+                    n.input,
+                    n.rule,
+                    n.why
+                ),
+                100,
+            ));
+        }
+    }
+    for text in &new_watches {
         Watch::parse(world, text)?;
         if !game.watches.contains(text) {
             game.watches.push(text.clone());
@@ -162,11 +214,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
     }
     if let Some(path) = &args.export {
-        greatgame::output::write_atomic(path, game.scenario_text().as_bytes())?;
+        greatgame::output::write_atomic(path, game.scenario_text()?.as_bytes())?;
     }
 
     let sc = &loaded.scenario;
-    let plan = &sc.baseline;
+    let plan = game::plan_of(sc, plan_name.as_deref());
     let setup = Setup {
         world,
         plan,
@@ -182,6 +234,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     for m in &made {
         text.push_str(&format!("move from {}: {}\n", m.quarter, describe(m)));
     }
+    text.push_str(&notes);
     text.push('\n');
     text.push_str(&turn::render(
         world,
@@ -287,7 +340,7 @@ fn load(game: &Game, save: &Path) -> anyhow::Result<Loaded> {
             save.display()
         ),
     };
-    Ok(scenario::load_text(game.scenario_text(), file)?)
+    Ok(scenario::load_text(game.scenario_text()?, file)?)
 }
 
 /// Records this command's moves at the first quarter not yet played.
@@ -317,39 +370,37 @@ fn record_moves(
         .into());
     }
     let quarter = game.next_quarter(world).to_string();
-    if game.played == 0 && (!args.set.is_empty() || args.policy.is_some()) {
-        return Err(InputError(format!(
-            "--set and --policy at the start ({quarter}) would be absorbed into the rest point the \
-             start is computed at and change nothing; play a quarter first (--to {quarter}), or edit \
-             the scenario's [[lever]] entries"
-        ))
-        .into());
-    }
+    let mut moves = Vec::new();
     for event in &args.inject {
         game::check_inject(world, event, &args.state)?;
-        made.push(Move {
-            quarter: quarter.clone(),
-            action: Action::Inject {
-                event: event.clone(),
-                states: args.state.clone(),
-            },
+        moves.push(Action::Inject {
+            event: event.clone(),
+            states: args.state.clone(),
         });
     }
     for text in &args.set {
-        made.push(Move {
-            quarter: quarter.clone(),
-            action: Action::Set(game::parse_set(world, text)?),
-        });
+        let action = game::parse_set(world, text)?;
+        if game.played == 0 && matches!(action, Action::Set(_)) {
+            return Err(InputError(format!(
+                "--set {text} at the start ({quarter}) would be absorbed into the rest point the \
+                 start is computed at and change nothing; play a quarter first (--to {quarter}), or \
+                 edit the scenario's [[lever]] entries"
+            ))
+            .into());
+        }
+        moves.push(action);
     }
     if let Some(name) = &args.policy {
-        made.push(Move {
-            quarter: quarter.clone(),
-            action: Action::Policy {
-                name: name.clone(),
-                levers: game::policy_levers(sc, name, game.played)?,
-            },
+        game::check_policy(sc, name)?;
+        moves.push(Action::Policy {
+            name: name.clone(),
+            levers: Vec::new(),
         });
     }
+    made.extend(moves.into_iter().map(|action| Move {
+        quarter: quarter.clone(),
+        action,
+    }));
     game.journal.extend(made.iter().cloned());
     Ok(())
 }
@@ -360,9 +411,21 @@ fn describe(m: &Move) -> String {
         Action::Inject { event, states } if states.is_empty() => format!("inject {event}"),
         Action::Inject { event, states } => format!("inject {event} in {}", states.join(", ")),
         Action::Set(l) => format!("set {}.{}.{} = {}", l.pole, l.state, l.lever, l.value),
+        Action::Policy { name, levers } if levers.is_empty() => format!("adopt policy {name}"),
         Action::Policy { name, levers } => {
             format!("policy {name} ({} lever settings)", levers.len())
         }
+        Action::Reaction(r) => {
+            let fields = [
+                r.enabled.map(|on| format!("enabled = {on}")),
+                r.chance.map(|x| format!("chance = {x}")),
+                r.scale.map(|x| format!("scale = {x}")),
+                r.add.map(|x| format!("add = {x}")),
+            ];
+            let fields: Vec<String> = fields.into_iter().flatten().collect();
+            format!("reaction {}: {}", r.name, fields.join(", "))
+        }
+        Action::Hazard(h) => format!("hazard of {} × {}", h.event, h.hazard_scale),
     }
 }
 
@@ -602,20 +665,20 @@ fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> an
     let (la, lb) = (load(game, here)?, load(&b, here)?);
     // Every quarter played by both: the table shows the last, branches.csv (with --out) all of them.
     let quarters: Vec<usize> = (0..played).collect();
-    let sim = |l: &Loaded| {
-        play::simulate(
+    let sim = |l: &Loaded, g: &Game| -> anyhow::Result<Ensemble> {
+        Ok(play::simulate(
             &Setup {
                 world: &l.scenario.world,
-                plan: &l.scenario.baseline,
+                plan: game::plan_of(&l.scenario, g.plan_name()?.as_deref()),
                 seed: game.seed,
                 runs: game.runs,
                 threads,
             },
             &quarters,
             &[],
-        )
+        )?)
     };
-    let (ea, eb) = (sim(&la)?, sim(&lb)?);
+    let (ea, eb) = (sim(&la, game)?, sim(&lb, &b)?);
     let names = [game.branch.as_str(), b.branch.as_str()];
     let world = &la.scenario.world;
     let rows = play::compare_rows(world, &ea, &eb, &quarters);

@@ -30,7 +30,7 @@ pub const MANIFEST: &str = "manifest.json";
 pub const PART: &str = "part.json";
 /// Every name greatgame writes into an output folder: an earlier run's files under these names that
 /// this run does not rewrite are removed when it commits.
-pub const OUTPUT_NAMES: [&str; 21] = [
+pub const OUTPUT_NAMES: [&str; 22] = [
     "summary.csv",
     "outcomes.csv",
     "events.csv",
@@ -48,6 +48,7 @@ pub const OUTPUT_NAMES: [&str; 21] = [
     super::SENSITIVITY_CSV,
     super::PRIM_TRAJECTORY_CSV,
     super::PRIM_BOX_CSV,
+    "signposts.toml",
     "attribution.csv",
     "storylines.csv",
     PART,

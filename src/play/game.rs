@@ -1,7 +1,10 @@
 //! A game: a scenario (by content and hash), a seed, a run count, how far it has been played, and the
 //! journal of the moves made. The journal is the whole truth: the game's scenario is the scenario text
-//! with every move written after it as an `[[inject]]` or `[[lever]]` entry (`Game::scenario_text`), so
-//! replaying a game is running that text, and a game equals a one-shot run of it by construction.
+//! with every move written after it (`Game::scenario_text`): injects as `[[inject]]` entries, lever
+//! settings as `[[lever]]` entries, and the changes of the plan (policies adopted, reaction rules and
+//! hazards changed) as the entries of one `[[policy]]`, each with the quarter it applies from. So
+//! replaying a game is running that text (with that policy, if there is one), and a game equals a
+//! one-shot run of it by construction.
 
 use serde::{Deserialize, Serialize};
 
@@ -82,13 +85,63 @@ pub enum Action {
     },
     /// A lever set from the quarter on.
     Set(SetLever),
-    /// A declared policy adopted from the quarter on, as the lever values it gives in that quarter.
+    /// A declared policy adopted from the quarter on: every change it makes (to levers, reaction
+    /// rules and hazards), each from the quarter or from its own later `from`.
     Policy {
         /// The policy's name.
         name: String,
-        /// The levers it sets.
+        /// Only in games saved before policies were adopted whole: the lever values the policy gave
+        /// in the quarter, replayed as lever settings. Empty for a policy adopted whole.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         levers: Vec<SetLever>,
     },
+    /// A reaction rule changed from the quarter on (`--set reaction.NAME.FIELD=VALUE`).
+    Reaction(SetReaction),
+    /// An event's hazard scaled from the quarter on (`--set event.NAME.hazard_scale=FACTOR`).
+    Hazard(SetHazard),
+}
+
+impl Action {
+    /// True if the move changes the plan (written into the game's policy), not the schedule or the
+    /// injects.
+    pub fn changes_plan(&self) -> bool {
+        match self {
+            Action::Policy { levers, .. } => levers.is_empty(),
+            Action::Reaction(_) | Action::Hazard(_) => true,
+            Action::Inject { .. } | Action::Set(_) => false,
+        }
+    }
+}
+
+/// A change of one reaction rule, as a `[[policy.reaction]]` entry gives it: the fields given replace
+/// the rule's.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetReaction {
+    /// The rule's name.
+    pub name: String,
+    /// `false` switches the rule off, `true` on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Its chance per quarter, 0..=1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chance: Option<f64>,
+    /// Its factor on the lever while active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    /// What it adds to the lever while active, in the lever's unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add: Option<f64>,
+}
+
+/// An event's hazard multiplied by a factor (capped at 1), as a `[[policy.event]]` entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetHazard {
+    /// The event's name.
+    pub event: String,
+    /// The factor on its hazard.
+    pub hazard_scale: f64,
 }
 
 /// One lever of one pole toward one state, set to a value.
@@ -158,11 +211,13 @@ impl Game {
     }
 
     /// The game's scenario: the scenario text with every move of the journal written after it, as
-    /// `[[inject]]` and `[[lever]]` entries at their quarters. Running it is replaying the game.
-    pub fn scenario_text(&self) -> String {
+    /// `[[inject]]` and `[[lever]]` entries at their quarters, and the plan's changes as the entries of
+    /// one `[[policy]]` named `plan_name` (last, so its entries follow it). Running it (with that
+    /// policy, if there is one) is replaying the game.
+    pub fn scenario_text(&self) -> Result<String, PlayError> {
         let mut text = self.scenario.clone();
         if self.journal.is_empty() {
-            return text;
+            return Ok(text);
         }
         if !text.ends_with('\n') {
             text.push('\n');
@@ -171,11 +226,56 @@ impl Game {
             "\n# Moves of the game (greatgame play, branch {}), in the order they were made.\n",
             self.branch
         ));
-        for m in &self.journal {
+        for m in self.journal.iter().filter(|m| !m.action.changes_plan()) {
             text.push('\n');
             text.push_str(&move_toml(m));
         }
-        text
+        let Some(name) = self.plan_name()? else {
+            return Ok(text);
+        };
+        let doc = self.document()?;
+        text.push_str(&format!(
+            "\n# The game's plan: the policies adopted and the rules changed, each from its quarter\n\
+             # (run this scenario with --policy {name}).\n[[policy]]\nname = {}\ndescription = {}\n",
+            quote(&name),
+            quote(&format!(
+                "the moves of greatgame play, branch {}",
+                self.branch
+            ))
+        ));
+        for m in self.journal.iter().filter(|m| m.action.changes_plan()) {
+            text.push('\n');
+            text.push_str(&plan_toml(&doc, m)?);
+        }
+        Ok(text)
+    }
+
+    /// The name of the `[[policy]]` holding the game's plan, if a move changed the plan: the branch's
+    /// name, or, if the scenario declares a policy of that name (or it is `baseline`), the branch's name
+    /// followed by `_moves` until it is free.
+    pub fn plan_name(&self) -> Result<Option<String>, PlayError> {
+        if !self.journal.iter().any(|m| m.action.changes_plan()) {
+            return Ok(None);
+        }
+        let doc = self.document()?;
+        let declared: Vec<&str> = policies(&doc)
+            .filter_map(|p| p.get("name").and_then(toml::Value::as_str))
+            .collect();
+        let mut name = self.branch.clone();
+        while name == "baseline" || declared.contains(&name.as_str()) {
+            name.push_str("_moves");
+        }
+        Ok(Some(name))
+    }
+
+    /// The scenario text as a TOML document (it was checked when the game began).
+    fn document(&self) -> Result<toml::Table, PlayError> {
+        self.scenario
+            .parse::<toml::Table>()
+            .map_err(|e| PlayError::GameFile {
+                file: self.scenario_file.clone(),
+                message: format!("its scenario no longer parses: {e}"),
+            })
     }
 
     /// A copy of this game on a new branch `name`, forked at the quarters played.
@@ -212,7 +312,7 @@ fn lever_toml(l: &SetLever, quarter: &str) -> String {
     )
 }
 
-/// One move as scenario entries.
+/// A move that does not change the plan, as scenario entries.
 fn move_toml(m: &Move) -> String {
     match &m.action {
         Action::Inject { event, states } => {
@@ -229,13 +329,93 @@ fn move_toml(m: &Move) -> String {
         }
         Action::Set(l) => lever_toml(l, &m.quarter),
         Action::Policy { name, levers } => {
-            let mut t = format!("# policy {name}, adopted from {}\n", m.quarter);
+            let mut t = format!("# policy {name}, its levers as adopted in {}\n", m.quarter);
             for l in levers {
                 t.push_str(&lever_toml(l, &m.quarter));
             }
             t
         }
+        Action::Reaction(_) | Action::Hazard(_) => String::new(),
     }
+}
+
+/// The `[[policy]]` tables of a scenario document.
+fn policies(doc: &toml::Table) -> impl Iterator<Item = &toml::Table> {
+    doc.get("policy")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_table)
+}
+
+/// A move that changes the plan, as entries of the game's `[[policy]]`, each with its `from`: a
+/// policy's own entries copied, from the move's quarter or the entry's (or its policy's) later `from`.
+fn plan_toml(doc: &toml::Table, m: &Move) -> Result<String, PlayError> {
+    let entry = |kind: &str, mut table: toml::Table| {
+        table.insert("from".into(), toml::Value::String(m.quarter.clone()));
+        entry_toml(kind, &table)
+    };
+    let number = |x: f64| toml::Value::Float(x);
+    Ok(match &m.action {
+        Action::Reaction(r) => {
+            let mut t = toml::Table::new();
+            t.insert("name".into(), toml::Value::String(r.name.clone()));
+            if let Some(on) = r.enabled {
+                t.insert("enabled".into(), toml::Value::Boolean(on));
+            }
+            for (key, v) in [("chance", r.chance), ("scale", r.scale), ("add", r.add)] {
+                if let Some(x) = v {
+                    t.insert(key.into(), number(x));
+                }
+            }
+            entry("reaction", t)
+        }
+        Action::Hazard(h) => {
+            let mut t = toml::Table::new();
+            t.insert("name".into(), toml::Value::String(h.event.clone()));
+            t.insert("hazard_scale".into(), number(h.hazard_scale));
+            entry("event", t)
+        }
+        Action::Policy { name, .. } => {
+            let policy = policies(doc)
+                .find(|p| p.get("name").and_then(toml::Value::as_str) == Some(name))
+                .ok_or_else(|| PlayError::Move(format!("no policy `{name}` in the scenario")))?;
+            let quarter: Quarter = m
+                .quarter
+                .parse()
+                .map_err(|e| PlayError::Move(format!("{}: {e}", m.quarter)))?;
+            let from_of = |t: &toml::Table| {
+                t.get("from")
+                    .and_then(toml::Value::as_str)
+                    .and_then(|q| q.parse::<Quarter>().ok())
+            };
+            let policy_from = from_of(policy);
+            let mut text = format!("# policy {name}, adopted from {}\n", m.quarter);
+            for kind in ["change", "reaction", "event"] {
+                let entries = policy.get(kind).and_then(toml::Value::as_array);
+                for e in entries
+                    .into_iter()
+                    .flatten()
+                    .filter_map(toml::Value::as_table)
+                {
+                    let own = from_of(e)
+                        .or(policy_from)
+                        .map_or(quarter, |f| f.max(quarter));
+                    let mut table = e.clone();
+                    table.insert("from".into(), toml::Value::String(own.to_string()));
+                    text.push_str(&entry_toml(kind, &table));
+                }
+            }
+            text
+        }
+        Action::Inject { .. } | Action::Set(_) => String::new(),
+    })
+}
+
+/// One `[[policy.KIND]]` entry.
+fn entry_toml(kind: &str, table: &toml::Table) -> String {
+    // unwrap OK: a table of strings, numbers and booleans always serializes.
+    format!("[[policy.{kind}]]\n{}", toml::to_string(table).unwrap())
 }
 
 /// Checks an inject of `event` into `states` (empty: every state) against `world`.
@@ -270,21 +450,102 @@ fn state_index(world: &World, code: &str) -> Result<usize, PlayError> {
         })
 }
 
-/// Parses `POLE.STATE.LEVER=VALUE` and checks it against `world`: known names and the lever's range.
-pub fn parse_set(world: &World, text: &str) -> Result<SetLever, PlayError> {
+/// What `--set` takes: a lever, a reaction rule's field, or an event's hazard factor.
+pub const SET_SYNTAX: &str = "expected POLE.STATE.LEVER=VALUE (NATO.UZB.aid_usd_m=50), \
+     reaction.NAME.FIELD=VALUE with FIELD enabled, chance, scale or add \
+     (reaction.russia_squeezes_migrants.chance=0.1), or event.NAME.hazard_scale=FACTOR";
+
+/// Parses a `--set` move and checks it against `world`: `POLE.STATE.LEVER=VALUE` (known names, the
+/// lever's range), `reaction.NAME.FIELD=VALUE` or `event.NAME.hazard_scale=FACTOR` (the ranges of
+/// `[[policy.reaction]]` and `[[policy.event]]`). `reaction` and `event` are keywords unless a pole has
+/// that name.
+pub fn parse_set(world: &World, text: &str) -> Result<Action, PlayError> {
     let bad = |why: &str| PlayError::Move(format!("--set {text}: {why}"));
-    let (path, value) = text
-        .split_once('=')
-        .ok_or_else(|| bad("expected POLE.STATE.LEVER=VALUE, like NATO.UZB.aid_usd_m=50"))?;
+    let (path, value) = text.split_once('=').ok_or_else(|| bad(SET_SYNTAX))?;
     let parts: Vec<&str> = path.trim().split('.').collect();
-    let [pole, state, lever] = parts[..] else {
-        return Err(bad(
-            "expected POLE.STATE.LEVER=VALUE, like NATO.UZB.aid_usd_m=50",
-        ));
+    let [first, name, key] = parts[..] else {
+        return Err(bad(SET_SYNTAX));
     };
+    let value = value.trim();
+    let number = |lo: f64, hi: f64| -> Result<f64, PlayError> {
+        let x: f64 = value
+            .parse()
+            .map_err(|_| bad(&format!("`{value}` is not a number")))?;
+        match x.is_finite() && (lo..=hi).contains(&x) {
+            true => Ok(x),
+            false => Err(bad(&format!("{x} is out of range, expected {lo}..={hi}"))),
+        }
+    };
+    let keyword = world.pole_index(first).is_none();
+    if keyword && first == "reaction" {
+        if !world.reactions.iter().any(|r| r.name == name) {
+            return Err(PlayError::Unknown {
+                what: "reaction",
+                name: name.into(),
+                allowed: world.reactions.iter().map(|r| r.name.clone()).collect(),
+            });
+        }
+        let mut r = SetReaction {
+            name: name.into(),
+            ..SetReaction::default()
+        };
+        match key {
+            "enabled" => {
+                r.enabled = Some(value.parse().map_err(|_| bad("enabled is true or false"))?)
+            }
+            "chance" => r.chance = Some(number(0.0, 1.0)?),
+            "scale" => r.scale = Some(number(0.0, crate::scenario::MAX_SCALE)?),
+            "add" => {
+                let max = crate::scenario::MAX_ADD;
+                r.add = Some(number(-max, max)?)
+            }
+            _ => {
+                return Err(PlayError::Unknown {
+                    what: "reaction field",
+                    name: key.into(),
+                    allowed: ["enabled", "chance", "scale", "add"]
+                        .map(String::from)
+                        .to_vec(),
+                })
+            }
+        }
+        return Ok(Action::Reaction(r));
+    }
+    if keyword && first == "event" {
+        if !world.events.iter().any(|e| e.name == name) {
+            return Err(PlayError::Unknown {
+                what: "event",
+                name: name.into(),
+                allowed: world.events.iter().map(|e| e.name.clone()).collect(),
+            });
+        }
+        if key != "hazard_scale" {
+            return Err(bad(
+                "an event's move is event.NAME.hazard_scale=FACTOR (its hazard times FACTOR, capped at 1)",
+            ));
+        }
+        return Ok(Action::Hazard(SetHazard {
+            event: name.into(),
+            hazard_scale: number(0.0, crate::scenario::MAX_SCALE)?,
+        }));
+    }
+    parse_lever(world, first, name, key, value).map_err(|e| match e {
+        PlayError::Move(why) => bad(&why),
+        e => e,
+    })
+}
+
+/// Checks `pole`, `state`, `lever` and `value` of a lever setting against `world`.
+fn parse_lever(
+    world: &World,
+    pole: &str,
+    state: &str,
+    lever: &str,
+    value: &str,
+) -> Result<Action, PlayError> {
     if world.pole_index(pole).is_none() {
         return Err(PlayError::Unknown {
-            what: "pole",
+            what: "pole (or `reaction`, `event`)",
             name: pole.into(),
             allowed: world.poles.clone(),
         });
@@ -298,16 +559,15 @@ pub fn parse_set(world: &World, text: &str) -> Result<SetLever, PlayError> {
         });
     };
     let value: f64 = value
-        .trim()
         .parse()
-        .map_err(|_| bad("the value is not a number"))?;
+        .map_err(|_| PlayError::Move("the value is not a number".into()))?;
     let max = kind.max();
     let ok = match kind {
         Lever::BaseOffered => value == 0.0 || value == 1.0,
         _ => value.is_finite() && (0.0..=max).contains(&value),
     };
     if !ok {
-        return Err(bad(&match kind {
+        return Err(PlayError::Move(match kind {
             Lever::BaseOffered => "base_offered is exactly 0 or 1".to_string(),
             _ => format!(
                 "{value} is out of range, expected 0..={max} ({})",
@@ -315,73 +575,40 @@ pub fn parse_set(world: &World, text: &str) -> Result<SetLever, PlayError> {
             ),
         }));
     }
-    Ok(SetLever {
+    Ok(Action::Set(SetLever {
         pole: pole.into(),
         state: state.into(),
         lever: lever.into(),
         value,
-    })
+    }))
 }
 
 fn kind_unit(kind: Lever) -> &'static str {
     crate::model::LEVERS[kind.index()].unit
 }
 
-/// The lever values policy `name` of `sc` gives in quarter `t`, where they differ from the baseline's:
-/// a policy adopted in play. A policy that changes reaction rules or event hazards cannot be written as
-/// levers and is refused, as is one that changes no lever in quarter `t`.
-pub fn policy_levers(sc: &Scenario, name: &str, t: usize) -> Result<Vec<SetLever>, PlayError> {
-    let Some(policy) = sc.policies.iter().find(|p| p.name == name) else {
-        return Err(PlayError::Unknown {
+/// Checks that `name` is a declared policy of `sc`.
+pub fn check_policy(sc: &Scenario, name: &str) -> Result<(), PlayError> {
+    match sc.policies.iter().any(|p| p.name == name) {
+        true => Ok(()),
+        false => Err(PlayError::Unknown {
             what: "policy",
             name: name.into(),
             allowed: sc.policies.iter().map(|p| p.name.clone()).collect(),
-        });
-    };
-    let (world, base) = (&sc.world, &sc.baseline);
-    let r = world.reactions.len();
-    let hazards_per = world.events.len() * world.states.len();
-    if policy.reactions[t * r..] != base.reactions[t * r..]
-        || policy.hazards[t * hazards_per..] != base.hazards[t * hazards_per..]
-    {
-        return Err(PlayError::Move(format!(
-            "--policy {name}: it changes reaction rules or event hazards, which play cannot write as \
-             a move; play its lever changes with --set, or compare it with `greatgame compare`"
-        )));
+        }),
     }
-    let levers = lever_differences(world, policy, base, t);
-    if levers.is_empty() {
-        return Err(PlayError::Move(format!(
-            "--policy {name}: it changes no lever in {} (it may start later: see its `from`)",
-            world.quarter_label(t)
-        )));
-    }
-    Ok(levers)
 }
 
-/// The levers in which `plan` differs from `base` in quarter `t`, as `plan`'s values.
-fn lever_differences(world: &World, plan: &Plan, base: &Plan, t: usize) -> Vec<SetLever> {
-    let mut out = Vec::new();
-    for (h, host) in world.states.iter().enumerate() {
-        for (p, pole) in world.poles.iter().enumerate() {
-            let (mine, theirs) = (
-                plan.lever_row(world, t, h, p),
-                base.lever_row(world, t, h, p),
-            );
-            for lever in Lever::ALL {
-                let i = lever.index();
-                if mine[i] != theirs[i] {
-                    out.push(SetLever {
-                        pole: pole.clone(),
-                        state: host.code.clone(),
-                        lever: lever.key().into(),
-                        value: mine[i],
-                    });
-                }
-            }
-        }
-    }
-    out
+/// The plan a game's scenario runs: its `[[policy]]` named `plan` (the game's plan, from
+/// `Game::plan_name`), or its baseline.
+pub fn plan_of<'a>(sc: &'a Scenario, plan: Option<&str>) -> &'a Plan {
+    plan.and_then(|n| sc.policies.iter().find(|p| p.name == n))
+        .unwrap_or(&sc.baseline)
+}
+
+/// True if two plans give the same levers, hazards and reaction strengths in every quarter.
+pub fn same_inputs(a: &Plan, b: &Plan) -> bool {
+    a.levers == b.levers && a.hazards == b.hazards && a.reactions == b.reactions
 }
 
 #[cfg(test)]
@@ -415,35 +642,28 @@ mod tests {
         );
     }
 
+    /// The scenario a game's text gives, and the game's plan in it.
+    fn played(g: &Game) -> Scenario {
+        Scenario::from_toml(&g.scenario_text().unwrap(), "game").unwrap()
+    }
+
     #[test]
     fn moves_are_written_as_entries_the_scenario_reader_accepts() {
         let (sc, text) = builtin();
         let mut g = Game::new("x.toml", &text, 7, 100);
         g.played = 4;
-        let set = parse_set(&sc.world, "NATO.UZB.aid_usd_m=50").unwrap();
-        g.journal.push(Move {
+        let at = |action| Move {
             quarter: "2019Q1".into(),
-            action: Action::Set(set),
-        });
-        g.journal.push(Move {
-            quarter: "2019Q1".into(),
-            action: Action::Inject {
-                event: "nato_drawdown".into(),
-                states: vec![],
-            },
-        });
-        let levers = policy_levers(&sc, "china_doubles_lending", 4).unwrap();
-        assert!(levers
-            .iter()
-            .all(|l| l.pole == "China" && l.lever == "loans_usd_m"));
-        g.journal.push(Move {
-            quarter: "2019Q1".into(),
-            action: Action::Policy {
-                name: "china_doubles_lending".into(),
-                levers,
-            },
-        });
-        let played = Scenario::from_toml(&g.scenario_text(), "game").unwrap();
+            action,
+        };
+        g.journal
+            .push(at(parse_set(&sc.world, "NATO.UZB.aid_usd_m=50").unwrap()));
+        g.journal.push(at(Action::Inject {
+            event: "nato_drawdown".into(),
+            states: vec![],
+        }));
+        let played = played(&g);
+        assert_eq!(g.plan_name().unwrap(), None, "levers and injects only");
         let t = 4;
         let (h, p) = (3, 0); // UZB, NATO
         assert_eq!(
@@ -461,13 +681,142 @@ mod tests {
             .position(|e| e.name == "nato_drawdown")
             .unwrap();
         assert!(played.world.injects[played.world.event_index(t, e, 0)]);
-        // The policy's loans hold from the quarter on, as written.
-        let china = 2;
-        for h in 0..sc.world.states.len() {
-            let want = 2.0 * sc.baseline.lever_row(&sc.world, t, h, china)[Lever::Loans.index()];
-            let got = played.baseline.lever_row(&played.world, t, h, china)[Lever::Loans.index()];
-            assert_eq!(got, want.min(Lever::Loans.max()));
+    }
+
+    /// The built-in scenario with policy `name` applying from `quarter` instead of its own `from`.
+    fn policy_from(text: &str, name: &str, quarter: &str) -> Plan {
+        let item = toml_edit::Value::from(quarter);
+        let edited = scenario::set_items(
+            text,
+            "x",
+            &[(&format!("policy.{name}.from"), item, String::new())],
+        )
+        .unwrap();
+        let sc = Scenario::from_toml(&edited, "x").unwrap();
+        sc.policies.into_iter().find(|p| p.name == name).unwrap()
+    }
+
+    #[test]
+    fn an_adopted_policy_is_the_policy_from_the_quarter_of_the_move_whatever_it_changes() {
+        let (sc, text) = builtin();
+        // Levers (scale: later steps of the schedule are scaled too), a reaction rule and a hazard.
+        for name in ["china_doubles_lending", "nato_quiet_diplomacy"] {
+            let mut g = Game::new("x.toml", &text, 7, 100);
+            g.played = 4;
+            g.journal.push(Move {
+                quarter: "2019Q1".into(),
+                action: Action::Policy {
+                    name: name.into(),
+                    levers: vec![],
+                },
+            });
+            let played = played(&g);
+            let plan = plan_of(&played, g.plan_name().unwrap().as_deref());
+            assert_eq!(plan.name, MAIN_BRANCH);
+            assert!(
+                same_inputs(plan, &policy_from(&text, name, "2019Q1")),
+                "{name}"
+            );
+            assert!(!same_inputs(plan, &sc.baseline), "{name}");
         }
+    }
+
+    #[test]
+    fn plan_moves_compose_in_order_each_from_its_quarter() {
+        let (sc, text) = builtin();
+        let w = &sc.world;
+        let mut g = Game::new("x.toml", &text, 7, 100);
+        g.played = 4;
+        let r = w
+            .reactions
+            .iter()
+            .position(|r| r.name == "nato_cuts_aid_after_crackdown")
+            .unwrap();
+        let e = w
+            .events
+            .iter()
+            .position(|e| e.name == "values_crisis")
+            .unwrap();
+        let moves = [
+            (
+                "2019Q1",
+                "reaction.nato_cuts_aid_after_crackdown.chance=0.25",
+            ),
+            ("2019Q1", "event.values_crisis.hazard_scale=2"),
+            (
+                "2020Q1",
+                "reaction.nato_cuts_aid_after_crackdown.enabled=false",
+            ),
+            ("2020Q1", "event.values_crisis.hazard_scale=0.5"),
+        ];
+        for (quarter, set) in moves {
+            g.journal.push(Move {
+                quarter: quarter.into(),
+                action: parse_set(w, set).unwrap(),
+            });
+        }
+        let played = played(&g);
+        let plan = plan_of(&played, g.plan_name().unwrap().as_deref());
+        let base = &sc.baseline;
+        for t in 0..w.quarters {
+            let (got, was) = (plan.reaction(w, t, r), base.reaction(w, t, r));
+            let hazard = |p: &Plan| p.hazards[w.event_index(t, e, 0)];
+            match t {
+                0..4 => {
+                    assert_eq!(got, was);
+                    assert_eq!(hazard(plan), hazard(base));
+                }
+                4..8 => {
+                    assert!(got.enabled && got.chance == 0.25 && got.scale == was.scale);
+                    assert_eq!(hazard(plan), (2.0 * hazard(base)).min(1.0));
+                }
+                _ => {
+                    assert!(!got.enabled && got.chance == 0.25);
+                    assert_eq!(hazard(plan), (2.0 * hazard(base)).min(1.0) * 0.5);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_policy_saved_as_lever_values_by_an_earlier_greatgame_replays_as_those_levers() {
+        let (sc, text) = builtin();
+        let mut g = Game::new("x.toml", &text, 7, 100);
+        g.played = 4;
+        let json = g.to_json().replace(
+            "\"journal\": []",
+            r#""journal": [{"quarter": "2019Q1", "action": {"policy": {"name": "china_doubles_lending",
+                "levers": [{"pole": "China", "state": "KGZ", "lever": "loans_usd_m", "value": 999.0}]}}}]"#,
+        );
+        let old = Game::from_json(&json, "old.json").unwrap();
+        assert_eq!(old.plan_name().unwrap(), None);
+        let played = played(&old);
+        let (t, h, china) = (4, 1, 2);
+        let loans =
+            |s: &Scenario, t| s.baseline.lever_row(&s.world, t, h, china)[Lever::Loans.index()];
+        assert_eq!(loans(&played, t), 999.0);
+        assert_eq!(loans(&played, t - 1), loans(&sc, t - 1));
+    }
+
+    #[test]
+    fn the_plan_is_named_after_the_branch_unless_the_scenario_has_that_name() {
+        let (_, text) = builtin();
+        let mut g = Game::new("x.toml", &text, 7, 100).fork("china_doubles_lending");
+        g.journal.push(Move {
+            quarter: "2019Q1".into(),
+            action: Action::Hazard(SetHazard {
+                event: "values_crisis".into(),
+                hazard_scale: 2.0,
+            }),
+        });
+        assert_eq!(
+            g.plan_name().unwrap().as_deref(),
+            Some("china_doubles_lending_moves")
+        );
+        assert!(played(&g)
+            .policies
+            .iter()
+            .any(|p| p.name == "china_doubles_lending_moves"));
     }
 
     #[test]
@@ -494,9 +843,29 @@ mod tests {
         assert!(err.contains("strikes a pole"), "{err}");
         let err = check_inject(w, "coup", &[]).unwrap_err().to_string();
         assert!(err.contains("colour_revolution"), "{err}");
-        let err = policy_levers(&sc, "nato_quiet_diplomacy", 4)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("reaction rules or event hazards"), "{err}");
+        let err = check_policy(&sc, "nato_quiet").unwrap_err().to_string();
+        assert!(err.contains("nato_quiet_diplomacy"), "{err}");
+        for (bad, says) in [
+            ("reaction.nope.chance=0.1", "nato_cuts_aid_after_crackdown"),
+            (
+                "reaction.nato_cuts_aid_after_crackdown.chance=1.5",
+                "out of range",
+            ),
+            (
+                "reaction.nato_cuts_aid_after_crackdown.duration=2",
+                "enabled, chance",
+            ),
+            (
+                "reaction.nato_cuts_aid_after_crackdown.enabled=maybe",
+                "true or false",
+            ),
+            ("event.values_crisis.hazard=0.1", "hazard_scale"),
+            ("event.values_crisis.hazard_scale=-1", "out of range"),
+            ("event.nope.hazard_scale=2", "values_crisis"),
+            ("NATO.UZB", "reaction.NAME.FIELD"),
+        ] {
+            let err = parse_set(w, bad).unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 }

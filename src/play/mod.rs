@@ -2,8 +2,9 @@
 //! the attribution of each state's shift to its causes, and storylines of single runs.
 //!
 //! A game is a scenario plus a journal of moves; its scenario is the scenario text with the moves
-//! written after it as `[[inject]]` and `[[lever]]` entries, and playing is running that text from the
-//! start (`game`). So a game equals a one-shot run of its scenario by construction, and two branches of
+//! written after it (`[[inject]]` and `[[lever]]` entries, and the plan's changes as one `[[policy]]`
+//! whose entries each apply from their quarter), and playing is running that text from the start
+//! (`game`). So a game equals a one-shot run of its scenario by construction, and two branches of
 //! a game share run `i`'s random stream `(seed, i)`: their difference, run by run, is the moves'.
 //! Must not: touch files or print (the `play` command reads and writes games and outputs); everything
 //! here returns values and text.
@@ -11,13 +12,15 @@
 pub mod attribution;
 pub mod ensemble;
 pub mod game;
+pub mod signposts;
 pub mod storyline;
 pub mod turn;
 pub mod watch;
 
 pub use attribution::{attribute, Attribution, AttributionRow, CauseKind};
 pub use ensemble::{simulate, Ensemble, Setup};
-pub use game::{Action, Game, Move, SetLever, GAME_FORMAT, MAIN_BRANCH};
+pub use game::{Action, Game, Move, SetHazard, SetLever, SetReaction, GAME_FORMAT, MAIN_BRANCH};
+pub use signposts::{Signposts, SIGNPOSTS_FILE};
 pub use storyline::{representative, storyline, StoryRow};
 pub use watch::Watch;
 
@@ -55,6 +58,9 @@ pub enum PlayError {
         /// What is wrong.
         why: String,
     },
+    /// A signpost file that cannot be used, at its place in the file.
+    #[error("{0}")]
+    Signposts(Box<crate::scenario::Located>),
     /// Two games that cannot be compared.
     #[error("{0}")]
     Compare(String),

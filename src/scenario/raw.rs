@@ -549,6 +549,11 @@ pub struct RawChange {
     /// Which lever. Required.
     #[schemars(with = "String", transform = lever_keys)]
     pub lever: S<String>,
+    /// First quarter this change applies (`YEARQn`), replacing the policy's `from` for it (a policy
+    /// whose steps start at different quarters). Default: the policy's `from`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
+    pub from: Option<S<String>>,
     /// Replace the value; in the lever's own range. Give exactly one of `set`, `scale`, `add`.
     #[serde(default)]
     #[schemars(with = "Option<f64>", range(min = 0))]
@@ -570,6 +575,11 @@ pub struct RawReactionOverride {
     /// The rule changed (a declared reaction name). Required.
     #[schemars(with = "String")]
     pub name: S<String>,
+    /// First quarter this change applies (`YEARQn`), replacing the policy's `from` for it (a policy
+    /// whose steps start at different quarters). Default: the policy's `from`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
+    pub from: Option<S<String>>,
     /// false switches the rule off (no new firings). Default: unchanged.
     #[serde(default)]
     pub enabled: Option<bool>,
@@ -594,6 +604,11 @@ pub struct RawEventOverride {
     /// The event changed (a declared event name). Required.
     #[schemars(with = "String")]
     pub name: S<String>,
+    /// First quarter this change applies (`YEARQn`), replacing the policy's `from` for it (a policy
+    /// whose steps start at different quarters). Default: the policy's `from`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(QUARTER_PATTERN))]
+    pub from: Option<S<String>>,
     /// Multiplies the event's hazard in every state, capped at 1; factor, 0..=1e3. Required.
     #[serde(default)]
     #[schemars(with = "Option<f64>", range(min = 0, max = 1e3))]

@@ -20,6 +20,8 @@ mod interrupt;
 mod merge_trust;
 mod model;
 mod play;
+mod play_moves;
+mod play_signposts;
 mod precision;
 mod properties;
 mod report;

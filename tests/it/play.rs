@@ -12,7 +12,7 @@ use assert_cmd::Command;
 use crate::common::{data, describe, records, shell_words};
 
 /// Runs `greatgame args` in `dir`; returns its output.
-fn run_in(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::cargo_bin("greatgame")
         .unwrap()
         .current_dir(dir)
@@ -22,7 +22,7 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// Runs `greatgame args` in `dir` and asserts it succeeded; returns stdout.
-fn ok_in(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn ok_in(dir: &Path, args: &[&str]) -> String {
     let out = run_in(dir, args);
     assert!(
         out.status.success(),
@@ -33,7 +33,7 @@ fn ok_in(dir: &Path, args: &[&str]) -> String {
 }
 
 /// Runs `greatgame args` in `dir` and asserts exit 2; returns stderr.
-fn input_error_in(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn input_error_in(dir: &Path, args: &[&str]) -> String {
     let out = run_in(dir, args);
     assert_eq!(
         out.status.code(),
@@ -44,7 +44,7 @@ fn input_error_in(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stderr).unwrap()
 }
 
-fn small() -> String {
+pub(crate) fn small() -> String {
     data("small.toml").display().to_string()
 }
 
@@ -384,11 +384,8 @@ fn bad_moves_exit_2_and_leave_the_game_as_it_was() {
         ),
         (vec!["--set", "NATO.AAA.aid=5"], "aid_usd_m"),
         (vec!["--set", "NATO.AAA.aid_usd_m=-1"], "out of range"),
-        (
-            vec!["--policy", "more_nato_aid"],
-            "reaction rules or event hazards",
-        ),
-        (vec!["--policy", "no_op"], "changes no lever"),
+        (vec!["--policy", "more_aid"], "more_nato_aid"),
+        (vec!["--policy", "no_op"], "changes nothing from 2021Q1"),
         (vec!["--watch", "AAA.dominant=Rome > 0.5"], "NATO"),
         (vec!["--storyline", "200"], "runs 0..200"),
         (vec!["--runs", "10"], "keeps the runs and seed"),
@@ -533,6 +530,7 @@ fn the_readme_facilitator_session_runs_command_by_command() {
     let session = readme_session();
     assert!(session.len() >= 7, "{session:?}");
     let mut injected = 0;
+    let mut watched_rule = false;
     for words in &session {
         assert_eq!(words[0], "greatgame", "{words:?}");
         let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
@@ -544,7 +542,15 @@ fn the_readme_facilitator_session_runs_command_by_command() {
         if args.contains(&"--report") {
             assert!(stdout.contains("report in "), "{stdout}");
         }
+        if args.contains(&"--watch-file") {
+            assert!(
+                stdout.contains("UZB.dominant=Russia < 0.5") && args.contains(&"--policy"),
+                "the session watches the discovered rule and adopts a policy\n{stdout}"
+            );
+        }
+        watched_rule |= args.contains(&"--watch-file");
     }
+    assert!(watched_rule, "the session watches a discovered rule");
     assert!(injected >= 1, "the session injects");
     let game: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.join("game.json")).unwrap()).unwrap();

@@ -40,6 +40,7 @@ use crate::model::{rest_point_affinity, Plan, World, LEVER_COUNT, MAX_POLES};
 use crate::quarter::Quarter;
 
 pub use checks::{FreeParam, CHECK_KINDS};
+pub use reactions::{MAX_ADD, MAX_SCALE};
 pub use scenario::{DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS};
 
 type Result<T> = std::result::Result<T, ScenarioError>;

@@ -8,7 +8,7 @@ use super::levers::{lever, lever_value};
 use super::reactions::{MAX_ADD, MAX_SCALE};
 use super::{Ctx, Names, Result};
 use crate::model::{Lever, Plan, World};
-use crate::scenario::raw::{RawPolicy, RawReaction};
+use crate::scenario::raw::{RawPolicy, RawReaction, S};
 
 /// Every `[[policy]]`, in file order, each the baseline with its changes.
 pub(super) fn policies(
@@ -60,6 +60,7 @@ fn policy(
             Some(s) => vec![cx.lookup(s, &k("change.state"), "state", names.states)?],
         };
         let lever = lever(cx, &c.lever, &k("change.lever"))?;
+        let from = entry_from(cx, &c.from, &k("change.from"), world, from)?;
         let op: Box<dyn Fn(f64) -> f64> = match (&c.set, &c.scale, &c.add) {
             (Some(v), None, None) => {
                 let x = lever_value(cx, v, lever, &k("change.set"))?;
@@ -97,6 +98,7 @@ fn policy(
         .collect();
     for o in &p.reaction {
         let r = cx.lookup(&o.name, &k("reaction.name"), "reaction", &reaction_names)?;
+        let from = entry_from(cx, &o.from, &k("reaction.from"), world, from)?;
         if o.enabled.is_none() && o.chance.is_none() && o.scale.is_none() && o.add.is_none() {
             return Err(cx.err(
                 o.name.span(),
@@ -129,6 +131,7 @@ fn policy(
     }
     for o in &p.event {
         let e = cx.lookup(&o.name, &k("event.name"), "event", names.events)?;
+        let from = entry_from(cx, &o.from, &k("event.from"), world, from)?;
         let Some(v) = &o.hazard_scale else {
             return Err(cx.err(
                 o.name.span(),
@@ -145,4 +148,16 @@ fn policy(
         }
     }
     Ok(plan)
+}
+
+/// The first quarter of one change: its own `from` if given (inside the horizon), else the policy's.
+fn entry_from(
+    cx: &Ctx,
+    own: &Option<S<String>>,
+    key: &str,
+    world: &World,
+    policy_from: usize,
+) -> Result<usize> {
+    own.as_ref()
+        .map_or(Ok(policy_from), |f| cx.within(f, key, world))
 }

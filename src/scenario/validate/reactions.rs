@@ -11,9 +11,9 @@ use crate::scenario::raw::RawReaction;
 use crate::scenario::raw::S;
 
 /// Largest `scale` of a reaction or policy change: a thousandfold, beyond any documented swing.
-pub(super) const MAX_SCALE: f64 = 1e3;
+pub const MAX_SCALE: f64 = 1e3;
 /// Largest `add` of a reaction or policy change, in the lever's unit: the largest money lever.
-pub(super) const MAX_ADD: f64 = crate::model::MAX_USD_M;
+pub const MAX_ADD: f64 = crate::model::MAX_USD_M;
 
 pub(super) fn reaction(
     cx: &Ctx,

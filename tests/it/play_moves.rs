@@ -1,0 +1,194 @@
+//! Every kind of policy is a move: a game that adopts a policy (lever, reaction or hazard changes) or
+//! changes a reaction rule or a hazard with `--set` equals, byte for byte, a one-shot run of its
+//! exported scenario, and equals the scenario's own policy run from the move's quarter; before that
+//! quarter the move changes nothing, run by run.
+
+use std::fs;
+use std::path::Path;
+
+use crate::common::records;
+use crate::play::{input_error_in, ok_in, small};
+
+/// Three policies for the small scenario, one of each kind.
+const POLICIES: &str = r#"
+[[policy]]
+name = "aid_tripled"
+[[policy.change]]
+pole = "NATO"
+lever = "aid_usd_m"
+scale = 3.0
+
+[[policy]]
+name = "restraint"
+[[policy.reaction]]
+name = "nato_cuts_aid"
+chance = 0.2
+scale = 0.9
+
+[[policy]]
+name = "unrest"
+[[policy.event]]
+name = "spillover"
+hazard_scale = 5.0
+"#;
+
+/// The CSVs a game and a one-shot run must share.
+const FILES: [&str; 4] = ["summary.csv", "outcomes.csv", "events.csv", "runs.csv"];
+
+fn read(dir: &Path, name: &str) -> String {
+    fs::read_to_string(dir.join(name)).unwrap()
+}
+
+fn num(cell: &str) -> f64 {
+    cell.parse().unwrap()
+}
+
+/// The text without the first field of each line (the plan's name, `policy`).
+fn without_plan(text: &str) -> String {
+    text.lines()
+        .map(|l| l.split_once(',').map_or(l, |(_, rest)| rest))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_kind_of_policy_is_a_move_equal_to_a_one_shot_run_and_silent_before_its_quarter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scenario = fs::read_to_string(small()).unwrap() + POLICIES;
+    fs::write(dir.join("s.toml"), scenario).unwrap();
+    let common = ["--runs", "200", "--seed", "5", "-q"];
+    let with = |args: &[&str]| -> Vec<String> {
+        args.iter()
+            .chain(common.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let ok = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok_in(dir, &args)
+    };
+    ok(with(&[
+        "play", "s.toml", "--to", "2020Q4", "--save", "g.json", "--out", "o",
+    ]));
+    // The game's moves of each kind, made in 2021Q1 on a branch of their own.
+    let kinds: [(&str, &[&str], Option<&str>); 5] = [
+        ("levers", &["--policy", "aid_tripled"], Some("aid_tripled")),
+        ("reactions", &["--policy", "restraint"], Some("restraint")),
+        ("hazards", &["--policy", "unrest"], Some("unrest")),
+        (
+            "rule",
+            &["--set", "reaction.nato_cuts_aid.enabled=false"],
+            None,
+        ),
+        ("hazard", &["--set", "event.spillover.hazard_scale=5"], None),
+    ];
+    let game = |args: &[&str]| {
+        let mut a: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        a.extend(["-q".to_string()]);
+        ok(a)
+    };
+    for (branch, moves, policy) in kinds {
+        let save = format!("{branch}.json");
+        let export = format!("{branch}.toml");
+        let out = format!("o-{branch}");
+        let mut args = vec![
+            "play", "g.json", "--branch", branch, "--save", &save, "--out", &out,
+        ];
+        args.extend(moves);
+        args.extend(["--to", "2022Q4", "--export", &export]);
+        let stdout = game(&args);
+        assert!(stdout.contains("move from 2021Q1: "), "{stdout}");
+        // A one-shot run of the exported scenario with the game's plan: byte for byte.
+        let one = format!("r-{branch}");
+        ok(with(&[
+            "run",
+            &export,
+            "--policy",
+            branch,
+            "--out",
+            &one,
+            "--threads",
+            "1",
+        ]));
+        for f in FILES {
+            assert!(
+                read(&dir.join(&out), f) == read(&dir.join(&one), f),
+                "{branch}: {f} differs between the game and the one-shot run of its scenario"
+            );
+        }
+        // A policy adopted in 2021Q1 is the scenario's policy from 2021Q1.
+        if let Some(name) = policy {
+            let from = format!("policy.{name}.from=2021Q1");
+            let p = format!("p-{branch}");
+            ok(with(&[
+                "run", "s.toml", "--set", &from, "--policy", name, "--out", &p,
+            ]));
+            for f in FILES {
+                assert_eq!(
+                    without_plan(&read(&dir.join(&out), f)),
+                    without_plan(&read(&dir.join(&p), f)),
+                    "{branch}: {f} differs from {name} run from 2021Q1"
+                );
+            }
+        }
+    }
+    // Run by run, nothing changes before 2021Q1, and something after.
+    game(&["play", "g.json", "--to", "2022Q4", "--out", "o"]);
+    for (branch, _, _) in kinds {
+        let save = format!("{branch}.json");
+        let cmp = format!("c-{branch}");
+        game(&["play", "g.json", "--compare", &save, "--out", &cmp]);
+        let rows = records(&dir.join(&cmp).join("branches.csv"));
+        let (before, after): (Vec<_>, Vec<_>) =
+            rows.iter().partition(|r| r["quarter"].as_str() < "2021Q1");
+        assert_eq!(
+            before.len(),
+            4 * 9,
+            "{branch}: 2020Q1..2020Q4, 3 states × 3 poles"
+        );
+        for r in &before {
+            assert_eq!(num(&r["difference"]), 0.0, "{branch}: {r:?}");
+            assert_eq!(num(&r["lead_difference"]), 0.0, "{branch}: {r:?}");
+        }
+        assert!(
+            after.iter().any(|r| num(&r["difference"]) != 0.0),
+            "{branch}: the move changed nothing"
+        );
+    }
+}
+
+#[test]
+fn a_plan_move_that_changes_nothing_is_refused_and_the_game_left_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let small = small();
+    ok_in(
+        dir,
+        &[
+            "play", &small, "--runs", "50", "--to", "2020Q4", "--save", "g.json", "-q",
+        ],
+    );
+    let before = fs::read(dir.join("g.json")).unwrap();
+    for moves in [
+        &["--policy", "no_op"][..],
+        &["--set", "reaction.russia_punishes.chance=0.5"],
+        &["--set", "event.sanctions.hazard_scale=1"],
+    ] {
+        let mut args = vec!["play", "g.json", "--to", "2021Q4"];
+        args.extend(moves);
+        let err = input_error_in(dir, &args);
+        assert!(err.contains("changes nothing from 2021Q1"), "{err}");
+        assert_eq!(fs::read(dir.join("g.json")).unwrap(), before);
+    }
+    let err = input_error_in(
+        dir,
+        &[
+            "play",
+            "g.json",
+            "--set",
+            "reaction.russia_punishes.chance=2",
+        ],
+    );
+    assert!(err.contains("out of range, expected 0..=1"), "{err}");
+}
