@@ -407,7 +407,7 @@ coefficients! {
         reason: "trade is paid for: only its margin over selling elsewhere binds (assumption); Turkmen gas (000:230) and the Kazakh pipeline to Xinjiang (001:59) are the lines the papers name",
     }
     hedging_weight {
-        symbol: "β", unit: "logit points per unit of log share", range: 0.0 ..= 10.0, default: 0.0,
+        symbol: "β", unit: "logit points per unit of log share", range: 0.0 ..= 10.0, default: 0.5,
         meaning: "Balancing: every pole's pull gains `−β·ln a`, a the state's share toward it, so a state resists leaning on one pole.",
         reason: "the states play the poles against each other ('multi-vector', 000:414, 004:536-543; Karimov 'skillfully changing sides', 000:192); assumption: at 0.5 a pull difference moves log shares by two thirds of it",
     }
