@@ -27,22 +27,27 @@ use crate::scenario::uncertain::Uncertain;
 use crate::scenario::{self, Located, Scenario, ScenarioError};
 
 /// An ensemble of parameter sets (a calibrated ensemble from `calibrate --ensemble`): each run takes
-/// one set, drawn uniformly.
+/// one set, drawn by weight (uniformly if the sets have no weights).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ensemble {
     /// The dotted paths, one per column.
     pub names: Vec<String>,
     /// The sets, one value per name each.
     pub sets: Vec<Vec<f64>>,
+    /// Each set's weight (non-negative, not all zero), or `None` for equal weights. ABC-SMC's
+    /// particles carry importance weights; a run then takes set `j` with probability proportional to
+    /// its weight.
+    pub weights: Option<Vec<f64>>,
 }
 
 impl Ensemble {
-    /// The index of the set run `run` takes under `seed`.
+    /// The index of the set run `run` takes under `seed`: one word of the run's ensemble stream.
     pub fn pick(&self, seed: u64, run: u64) -> usize {
-        below(
-            &mut stream_rng(seed, Purpose::Ensemble, run),
-            self.sets.len() as u64,
-        ) as usize
+        let mut rng = stream_rng(seed, Purpose::Ensemble, run);
+        match &self.weights {
+            Some(weights) => super::abc::pick(&mut rng, weights),
+            None => below(&mut rng, self.sets.len() as u64) as usize,
+        }
     }
 }
 
