@@ -27,8 +27,9 @@ use crate::scenario::uncertain::Uncertain;
 use crate::scenario::{self, Located, Scenario, ScenarioError};
 
 /// An ensemble of parameter sets (a calibrated ensemble from `calibrate --ensemble`): each run takes
-/// one set, drawn by weight (uniformly if the sets have no weights).
-#[derive(Clone, Debug, PartialEq)]
+/// one set, drawn by weight (uniformly if the sets have no weights). Serialisable, so a shard's
+/// partial result can carry the sets its runs drew from.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Ensemble {
     /// The dotted paths, one per column.
     pub names: Vec<String>,
@@ -182,6 +183,11 @@ impl Varied {
             values.extend(&e.sets[e.pick(self.seed, run)]);
         }
         values
+    }
+
+    /// The ensemble the runs take their sets from, if any.
+    pub fn ensemble(&self) -> Option<&Ensemble> {
+        self.ensemble.as_ref()
     }
 
     /// The ensemble set run `run` takes, if there is an ensemble.

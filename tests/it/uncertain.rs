@@ -296,12 +296,42 @@ fn outputs(args: &[&str]) -> Vec<(String, Vec<u8>)> {
     csv_files(&out)
 }
 
+/// Runs `compare` on `args` whole, then as `shards` shards merged; asserts the merged folder's CSV
+/// files equal the whole run's, byte for byte, and returns them.
+fn merged_equals_whole(dir: &Path, args: &[&str], shards: u64) -> Vec<(String, Vec<u8>)> {
+    let mut whole = vec!["compare"];
+    whole.extend(args);
+    let one = outputs(&whole);
+    let mut parts = Vec::new();
+    for k in 1..=shards {
+        let part = dir.join(format!("part{k}"));
+        let shard = format!("{k}/{shards}");
+        let mut sharded = whole.clone();
+        sharded.extend([
+            "--shard",
+            &shard,
+            "--out",
+            part.to_str().unwrap(),
+            "--quiet",
+        ]);
+        ok(&sharded);
+        parts.push(part);
+    }
+    let merged = dir.join("merged");
+    let mut merge = vec!["merge"];
+    merge.extend(parts.iter().map(|p| p.to_str().unwrap()));
+    merge.extend(["--out", merged.to_str().unwrap()]);
+    ok(&merge);
+    assert_eq!(one, csv_files(&merged), "{shards} shards merged");
+    one
+}
+
 #[test]
 fn outputs_with_uncertain_numbers_are_identical_across_threads_and_shards() {
     let dir = tempfile::tempdir().unwrap();
     let path = scenario_with(dir.path(), TWO);
     let s = path.to_str().unwrap();
-    let one = outputs(&["compare", s, "--runs", "1500", "--threads", "1"]);
+    let one = merged_equals_whole(dir.path(), &[s, "--runs", "1500", "--threads", "1"], 2);
     assert!(one.iter().any(|(name, _)| name == "robust.csv"));
     assert!(one.iter().any(|(name, _)| name == "parameters.csv"));
     assert_eq!(
@@ -309,37 +339,61 @@ fn outputs_with_uncertain_numbers_are_identical_across_threads_and_shards() {
         outputs(&["compare", s, "--runs", "1500", "--threads", "2"]),
         "threads"
     );
-    // Two shards, merged.
-    let mut parts = Vec::new();
-    for k in 1..=2 {
-        let part = dir.path().join(format!("part{k}"));
-        ok(&[
-            "compare",
-            s,
-            "--runs",
-            "1500",
-            "--shard",
-            &format!("{k}/2"),
-            "--out",
-            part.to_str().unwrap(),
-            "--quiet",
-        ]);
-        parts.push(part);
+}
+
+#[test]
+fn shards_with_parameters_merge_into_the_whole_run_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_with(dir.path(), "");
+    let sets = dir.path().join("sets.csv");
+    std::fs::write(
+        &sets,
+        "set,weight,distance,passed,model.economic_weight,event.crackdown.hazard\n\
+         0,0.5,0,1,0.3,0.1\n1,0.3,0,1,0.6,0.4\n2,0.2,0,1,0.9,0.02\n",
+    )
+    .unwrap();
+    let (s, f) = (path.to_str().unwrap(), sets.to_str().unwrap());
+    let one = merged_equals_whole(dir.path(), &[s, "--runs", "700", "--parameters", f], 3);
+    let names: Vec<&str> = one.iter().map(|(name, _)| name.as_str()).collect();
+    for want in [
+        "robust.csv",
+        "parameters.csv",
+        "runs.csv",
+        "compare.csv",
+        "paired.csv",
+    ] {
+        assert!(names.contains(&want), "{want} in {names:?}");
     }
-    let merged = dir.path().join("merged");
+    // Parts made with another parameter file are not of the same batch.
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "model.economic_weight\n0.5\n").unwrap();
+    let stray = dir.path().join("stray");
     ok(&[
-        "merge",
-        parts[0].to_str().unwrap(),
-        parts[1].to_str().unwrap(),
+        "compare",
+        s,
+        "--runs",
+        "700",
+        "--parameters",
+        other.to_str().unwrap(),
+        "--shard",
+        "3/3",
         "--out",
-        merged.to_str().unwrap(),
+        stray.to_str().unwrap(),
+        "--quiet",
     ]);
-    // robust.csv needs every run's shares in one process: written by an unsharded compare only.
-    let unsharded: Vec<_> = one
-        .into_iter()
-        .filter(|(name, _)| name != "robust.csv")
-        .collect();
-    assert_eq!(unsharded, csv_files(&merged), "shards merged");
+    let refused = fails_with(
+        2,
+        &[
+            "merge",
+            dir.path().join("part1").to_str().unwrap(),
+            dir.path().join("part2").to_str().unwrap(),
+            stray.to_str().unwrap(),
+            "--out",
+            dir.path().join("bad").to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("parts differ in --parameters"), "{stderr}");
 }
 
 #[test]
