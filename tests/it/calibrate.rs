@@ -274,6 +274,14 @@ fn an_ensemble_file_feeds_run_with_the_set_each_run_picks() {
     // A file naming a number the scenario does not have is refused before any run.
     let stderr = refused("distance,event.nothing.hazard\n0,0.1\n");
     assert!(stderr.contains("set 0 of the parameter file"), "{stderr}");
+    // A coefficient outside its range is an error naming its line and column.
+    let stderr = refused("distance,model.bloc_weight\n0,0.5\n0,-3\n");
+    assert!(
+        stderr.contains(
+            "line 3, parameter column 1): model.bloc_weight = -3 is out of range, expected"
+        ),
+        "{stderr}"
+    );
     // A cell that is not a number is an error at its line and column.
     let stderr = refused("distance,model.bloc_weight\n0,0.5\n0,abc\n");
     assert!(

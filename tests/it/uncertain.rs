@@ -267,6 +267,10 @@ fn each_run_gets_a_world_with_its_own_values() {
         varied.names(),
         ["model.economic_weight", "state.AAA.alignment.Russia"]
     );
+    assert!(
+        !varied.is_direct(),
+        "a starting share is set by validating again"
+    );
     for run in [0, 1, 77] {
         let values = varied.values(run);
         let (world, plans) = varied.world(run).unwrap();
@@ -456,4 +460,82 @@ fn an_uncertain_number_with_one_possible_value_changes_no_output() {
         with,
         outputs(&["compare", plain.to_str().unwrap(), "--runs", "700"])
     );
+}
+
+/// The world and plans a run gets from the direct setters (every coefficient and a decided bloc's
+/// thresholds, written into a copy of the world) are exactly those of validating the scenario again
+/// with the run's values, on every shipped scenario and the test scenario: the derived rest-point
+/// affinities and the bases' default security follow the new coefficients the same way.
+#[test]
+fn direct_setters_give_exactly_the_world_validation_gives() {
+    use greatgame::analysis::uncertain::{apply, Ensemble};
+    use greatgame::model::COEFFICIENTS;
+    let mut files: Vec<PathBuf> = [
+        "central_asia_2017.toml",
+        "history_2005.toml",
+        "russia_squeeze.toml",
+    ]
+    .iter()
+    .map(|f| crate::common::shipped(f))
+    .collect();
+    files.push(data("small.toml"));
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let sc = Scenario::from_toml(&text, "s.toml").unwrap();
+        let mut names: Vec<String> = COEFFICIENTS
+            .iter()
+            .map(|c| format!("model.{}", c.key))
+            .collect();
+        let csto = sc
+            .world
+            .blocs
+            .iter()
+            .any(|b| b.name == "CSTO" && b.decided.is_some());
+        if csto {
+            names.extend([
+                "bloc.CSTO.join_above".into(),
+                "bloc.CSTO.leave_below".into(),
+            ]);
+        }
+        // Eight sets spread over every coefficient's range (a different fraction of it for each).
+        let sets: Vec<Vec<f64>> = (0..8)
+            .map(|s| {
+                let mut set: Vec<f64> = COEFFICIENTS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let u = ((s * 7 + i * 3) % 11) as f64 / 10.0;
+                        c.min + u * (c.max - c.min)
+                    })
+                    .collect();
+                if csto {
+                    set.extend([0.5 + 0.05 * s as f64, 0.1 + 0.04 * s as f64]);
+                }
+                set
+            })
+            .collect();
+        let plans: Vec<String> = std::iter::once("baseline".to_string())
+            .chain(sc.policies.iter().map(|p| p.name.clone()))
+            .collect();
+        let ensemble = Ensemble {
+            names: names.clone(),
+            sets: sets.clone(),
+            weights: None,
+        };
+        let varied = Varied::new(&text, "s.toml", &sc, Some(ensemble), 9, &plans)
+            .unwrap()
+            .unwrap();
+        assert!(varied.is_direct(), "{}", file.display());
+        let paths: Vec<&str> = names.iter().map(String::as_str).collect();
+        for run in 0..24 {
+            let values = varied.values(run);
+            let (world, run_plans) = varied.world(run).unwrap();
+            let slow = apply(&text, "s.toml", &paths, &values).unwrap();
+            assert_eq!(world, slow.world, "{}: run {run}", file.display());
+            let slow_plans: Vec<_> = std::iter::once(slow.baseline.clone())
+                .chain(slow.policies.iter().cloned())
+                .collect();
+            assert_eq!(run_plans, slow_plans, "{}: run {run}", file.display());
+        }
+    }
 }
