@@ -108,6 +108,57 @@ enum Target {
     JoinAbove(usize),
     /// `bloc.NAME.leave_below` of the bloc at this index.
     LeaveBelow(usize),
+    /// `event.NAME.KEY` of a state event at this index: one of its effects on the host.
+    Effect(usize, Effect),
+}
+
+/// An effect of a state event on the host it strikes, with the range validation allows it
+/// (`scenario::validate::events`; a value outside falls back to validation, which reports it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Effect {
+    /// `threat`, -1..=1.
+    Threat,
+    /// `regime`, -1..=1.
+    Regime,
+    /// `criticism` of an event with a critic pole, 0..=10.
+    Criticism,
+    /// `realign`, 0..=1.
+    Realign,
+}
+
+impl Effect {
+    /// The effect named `key` of `event`, if the event may have it.
+    fn of(event: &crate::model::Event, key: &str) -> Option<Effect> {
+        if event.target != crate::model::EventTarget::States {
+            return None;
+        }
+        match key {
+            "threat" => Some(Effect::Threat),
+            "regime" => Some(Effect::Regime),
+            "criticism" => event.critic.map(|_| Effect::Criticism),
+            "realign" => Some(Effect::Realign),
+            _ => None,
+        }
+    }
+
+    /// The range validation allows.
+    fn range(self) -> std::ops::RangeInclusive<f64> {
+        match self {
+            Effect::Threat | Effect::Regime => -1.0..=1.0,
+            Effect::Criticism => 0.0..=10.0,
+            Effect::Realign => 0.0..=1.0,
+        }
+    }
+
+    /// The field of `event` it is.
+    fn field(self, event: &mut crate::model::Event) -> &mut f64 {
+        match self {
+            Effect::Threat => &mut event.threat,
+            Effect::Regime => &mut event.regime,
+            Effect::Criticism => &mut event.criticism,
+            Effect::Realign => &mut event.realign,
+        }
+    }
 }
 
 /// Every varied path resolved once to its place in the world, with the scenario as written to copy,
@@ -147,6 +198,10 @@ impl Direct {
                         .map(Target::Coefficient),
                     ["bloc", name, "join_above"] => bloc(name).map(Target::JoinAbove),
                     ["bloc", name, "leave_below"] => bloc(name).map(Target::LeaveBelow),
+                    ["event", name, key] => {
+                        let e = sc.world.events.iter().position(|e| e.name == *name)?;
+                        Effect::of(&sc.world.events[e], key).map(|f| Target::Effect(e, f))
+                    }
                     _ => None,
                 }
             })
@@ -174,6 +229,12 @@ impl Direct {
                         return None;
                     }
                     coefficients[i] = v;
+                }
+                Target::Effect(e, effect) => {
+                    if !effect.range().contains(&v) {
+                        return None;
+                    }
+                    *effect.field(&mut world.events[e]) = v;
                 }
                 Target::JoinAbove(b) | Target::LeaveBelow(b) => {
                     if !(0.0..=1.0).contains(&v) {
@@ -339,7 +400,7 @@ impl Varied {
     }
 
     /// True if every varied path has a direct setter (`model.KEY`, a decided bloc's `join_above` or
-    /// `leave_below`), so a run's world is a copy of the scenario's with its values written in, not the
+    /// `leave_below`, a state event's `threat`, `regime`, `criticism` or `realign`), so a run's world is a copy of the scenario's with its values written in, not the
     /// scenario validated again.
     pub fn is_direct(&self) -> bool {
         self.direct.is_some()

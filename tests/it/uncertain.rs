@@ -462,8 +462,8 @@ fn an_uncertain_number_with_one_possible_value_changes_no_output() {
     );
 }
 
-/// The world and plans a run gets from the direct setters (every coefficient and a decided bloc's
-/// thresholds, written into a copy of the world) are exactly those of validating the scenario again
+/// The world and plans a run gets from the direct setters (every coefficient, a decided bloc's
+/// thresholds and a state event's effects, written into a copy of the world) are exactly those of validating the scenario again
 /// with the run's values, on every shipped scenario and the test scenario: the derived rest-point
 /// affinities and the bases' default security follow the new coefficients the same way.
 #[test]
@@ -497,6 +497,16 @@ fn direct_setters_give_exactly_the_world_validation_gives() {
                 "bloc.CSTO.leave_below".into(),
             ]);
         }
+        // Every effect of the first state event with a critic pole.
+        let event = sc
+            .world
+            .events
+            .iter()
+            .find(|e| e.critic.is_some())
+            .expect("a state event with a critic");
+        for key in ["threat", "regime", "criticism", "realign"] {
+            names.push(format!("event.{}.{key}", event.name));
+        }
         // Eight sets spread over every coefficient's range (a different fraction of it for each).
         let sets: Vec<Vec<f64>> = (0..8)
             .map(|s| {
@@ -511,6 +521,8 @@ fn direct_setters_give_exactly_the_world_validation_gives() {
                 if csto {
                     set.extend([0.5 + 0.05 * s as f64, 0.1 + 0.04 * s as f64]);
                 }
+                let u = s as f64 / 7.0;
+                set.extend([-1.0 + 2.0 * u, 1.0 - 2.0 * u, 10.0 * u, u]);
                 set
             })
             .collect();
