@@ -66,8 +66,9 @@ pub struct Options {
     #[arg(long, value_name = "P", value_parser = parse_precision)]
     pub precision: Option<f64>,
     /// Draw each run's parameter set from FILE, an ensemble from `greatgame calibrate --ensemble`
-    /// (CSV: a `distance` column, then one column per dotted path, one row per set): run i takes the
-    /// set its own parameter stream picks, so every policy of run i has the same set.
+    /// (CSV: `set`, `weight`, `distance` and `passed` columns, then one column per dotted path, one
+    /// row per set): run i takes the set its own parameter stream picks, by weight, so every policy of
+    /// run i has the same set. Works with --shard: `merge` writes parameters.csv and robust.csv.
     #[arg(long, value_name = "FILE")]
     pub parameters: Option<PathBuf>,
     #[command(flatten)]

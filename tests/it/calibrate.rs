@@ -400,6 +400,28 @@ fn an_smc_ensemble_file_is_the_same_for_any_thread_count_and_runs_draw_sets_by_w
     };
     let one = make("1");
     assert_eq!(one, make("2"), "the file does not depend on the threads");
+    // A quantile must leave some of a generation out and keep some.
+    let bad = dir.path().join("bad.csv");
+    for q in ["0", "1", "1.5"] {
+        let args = [
+            "calibrate",
+            s,
+            "--ensemble",
+            "5",
+            "--quantile",
+            q,
+            "--out",
+            bad.to_str().unwrap(),
+        ];
+        let stderr = String::from_utf8_lossy(&common::fails_with(2, &args).stderr).into_owned();
+        assert!(
+            stderr.contains(&format!(
+                "--quantile {q}: expected a share strictly between 0 and 1"
+            )),
+            "{stderr}"
+        );
+        assert!(!bad.exists());
+    }
     let text = String::from_utf8(one).unwrap();
     assert!(
         text.starts_with(
