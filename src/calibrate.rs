@@ -15,6 +15,10 @@
 //! more evaluations are spent. Every evaluation uses the same seed (common random numbers), and the
 //! hypercube is drawn from a ChaCha8 stream of that seed, so a calibration is reproducible. Values are
 //! rounded to 4 significant digits, so the calibrated file reproduces the reported scores exactly.
+//!
+//! Ensembles (`calibrate --ensemble`): instead of one point, the sets consistent with the history, by
+//! approximate Bayesian computation with the summed shortfall as the distance: [`smc`] (sequential
+//! Monte Carlo, the default; its arithmetic is `analysis::abc`) or [`ensemble`] (rejection).
 //! Must not: touch files (the caller reads the scenario and writes the result).
 
 use rand::{Rng, SeedableRng};
