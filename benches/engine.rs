@@ -127,26 +127,42 @@ fn block_of_runs(c: &mut Criterion) {
     group.finish();
 }
 
-/// The built-in scenario with one `[[uncertain]]` number (`model.economic_weight`, triangular), as
-/// `greatgame run` simulates it: each run alone with its own world. Reported per run, beside the same
-/// batch without the number, and the cost of building one run's world alone.
+/// The built-in scenario with one `[[uncertain]]` number, as `greatgame run` simulates it: each run
+/// alone with its own world. `model.economic_weight` (triangular) has a direct setter: a run's world is
+/// a copy with the value written in. `state.KGZ.alignment.Russia` (uniform) has none: a run's world is
+/// the scenario validated again with its value. Reported per run, beside the same batch without the
+/// number, and the cost of building one run's world alone.
 fn uncertain_runs(c: &mut Criterion) {
     let builtin = scenario::builtin().expect("built-in scenario is valid");
-    let text = format!(
-        "{}\n[[uncertain]]\npath = \"model.economic_weight\"\ndistribution = \"triangular\"\nlow = 0.3\nmode = 0.55\nhigh = 0.9\nreason = \"bench\"\n",
-        builtin.text
-    );
-    let sc = greatgame::scenario::Scenario::from_toml(&text, "bench.toml").expect("valid");
-    let plans = [sc.baseline.clone()];
+    let with = |entry: &str| {
+        format!(
+            "{}\n[[uncertain]]\n{entry}reason = \"bench\"\n",
+            builtin.text
+        )
+    };
+    let direct = with("path = \"model.economic_weight\"\ndistribution = \"triangular\"\nlow = 0.3\nmode = 0.55\nhigh = 0.9\n");
+    let validated = with("path = \"state.KGZ.alignment.Russia\"\ndistribution = \"uniform\"\nlow = 0.3\nhigh = 0.5\n");
     let names = ["baseline".to_string()];
-    let varied = Varied::new(&text, "bench.toml", &sc, None, 1, &names)
-        .expect("valid")
-        .expect("one uncertain number");
+    let varied = |text: &str| {
+        let sc = greatgame::scenario::Scenario::from_toml(text, "bench.toml").expect("valid");
+        let v = Varied::new(text, "bench.toml", &sc, None, 1, &names)
+            .expect("valid")
+            .expect("one uncertain number");
+        (sc, v)
+    };
+    let (sc, direct) = varied(&direct);
+    let (_, validated) = varied(&validated);
+    assert!(direct.is_direct() && !validated.is_direct());
+    let plans = [sc.baseline.clone()];
     let runs = 1024;
     let mut group = c.benchmark_group("uncertain_batch");
     group.throughput(Throughput::Elements(runs));
     group.sample_size(10);
-    for (name, v) in [("fixed", None), ("uncertain", Some(&varied as &dyn PerRun))] {
+    for (name, v) in [
+        ("fixed", None),
+        ("uncertain", Some(&direct as &dyn PerRun)),
+        ("uncertain_validated", Some(&validated as &dyn PerRun)),
+    ] {
         let batch = Batch {
             world: &sc.world,
             plans: &plans,
@@ -164,13 +180,18 @@ fn uncertain_runs(c: &mut Criterion) {
         });
     }
     group.finish();
-    let mut run = 0u64;
-    c.bench_function("uncertain_world_of_one_run", |b| {
-        b.iter(|| {
-            run += 1;
-            varied.world(run).expect("valid").0.quarters
-        })
-    });
+    for (name, v) in [
+        ("uncertain_world_of_one_run", &direct),
+        ("uncertain_world_of_one_run_validated", &validated),
+    ] {
+        let mut run = 0u64;
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                run += 1;
+                v.world(run).expect("valid").0.quarters
+            })
+        });
+    }
 }
 
 criterion_group!(benches, block_of_runs, one_run, batch, uncertain_runs);

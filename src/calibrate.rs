@@ -15,6 +15,10 @@
 //! more evaluations are spent. Every evaluation uses the same seed (common random numbers), and the
 //! hypercube is drawn from a ChaCha8 stream of that seed, so a calibration is reproducible. Values are
 //! rounded to 4 significant digits, so the calibrated file reproduces the reported scores exactly.
+//!
+//! Ensembles (`calibrate --ensemble`): instead of one point, the sets consistent with the history, by
+//! approximate Bayesian computation with the summed shortfall as the distance: [`smc`] (sequential
+//! Monte Carlo, the default; its arithmetic is `analysis::abc`) or [`ensemble`] (rejection).
 //! Must not: touch files (the caller reads the scenario and writes the result).
 
 use rand::{Rng, SeedableRng};
@@ -339,6 +343,270 @@ pub fn ensemble(
         params,
         accepted,
         evaluations: n,
+    })
+}
+
+/// How an ABC-SMC ensemble is searched (`smc`).
+#[derive(Clone, Copy, Debug)]
+pub struct SmcSettings {
+    /// Particles per generation: the sets returned.
+    pub population: usize,
+    /// Most generations, the first drawn from the prior included.
+    pub generations: usize,
+    /// The share of a generation that the next one's tolerance would still accept (its weighted
+    /// quantile of distances), in (0, 1).
+    pub quantile: f64,
+    /// Stop once a generation's tolerance is at most this distance.
+    pub final_tolerance: f64,
+    /// Most evaluations in all; a generation that cannot complete within what remains is not kept.
+    pub budget: usize,
+}
+
+/// One particle of an ABC-SMC population.
+#[derive(Clone, Debug)]
+pub struct Particle {
+    /// The parameter set and its score (distance = `score.shortfall`).
+    pub candidate: Candidate,
+    /// Its importance weight; a population's weights sum to 1.
+    pub weight: f64,
+}
+
+/// What one generation of an ABC-SMC did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GenerationSummary {
+    /// Generation number, 0 for the draws from the prior.
+    pub generation: usize,
+    /// The distance a proposal had to reach to be accepted (infinite for generation 0).
+    pub tolerance: f64,
+    /// Proposals scored.
+    pub evaluations: usize,
+    /// The largest and the smallest distance in the population.
+    pub worst: f64,
+    /// The smallest distance in the population.
+    pub best: f64,
+    /// The effective sample size of its weights.
+    pub effective_size: f64,
+}
+
+/// Why an ABC-SMC stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmcStop {
+    /// A generation's tolerance reached the final tolerance.
+    Tolerance,
+    /// The generations asked for are done.
+    Generations,
+    /// The next generation could not be completed within the evaluation budget.
+    Budget,
+}
+
+/// What `smc` returns: the last complete generation.
+#[derive(Clone, Debug)]
+pub struct SmcReport {
+    /// The free parameters, in `[[calibrate]]` order.
+    pub params: Vec<FreeParam>,
+    /// The particles of the last complete generation, in particle order.
+    pub particles: Vec<Particle>,
+    /// Every complete generation, in order.
+    pub generations: Vec<GenerationSummary>,
+    /// Evaluations made in all, those of an abandoned generation included.
+    pub evaluations: usize,
+    /// Why it stopped.
+    pub stopped: SmcStop,
+}
+
+/// What `smc` tells its progress callback.
+#[derive(Clone, Copy, Debug)]
+pub enum SmcProgress<'a> {
+    /// A particle of generation `generation` was accepted, `done` of the population so far.
+    Particle {
+        /// Generation number.
+        generation: usize,
+        /// Particles accepted so far in this generation.
+        done: usize,
+    },
+    /// A generation is complete.
+    Generation(&'a GenerationSummary),
+}
+
+/// Sequential Monte Carlo approximate Bayesian computation over the `[[calibrate]]` ranges of the
+/// scenario `text` (named `file`), with the distance `calibrate` scores (the non-holdout checks'
+/// summed shortfall). Generation 0 draws `population` sets from the prior (uniform on the ranges; a
+/// set the scenario rejects is drawn again). Each later generation `g` sets its tolerance to the
+/// weighted `quantile` of the previous generation's distances (no lower than `final_tolerance`), and
+/// makes each particle `i` from its own stream (`Purpose::Abc`, stream `g·2³² + i` of the seed): pick
+/// an ancestor by weight, move it with the truncated Gaussian kernel (`analysis::abc::Kernel`), score
+/// it, and try again until its distance is within the tolerance. Proposals go in rounds, one per
+/// particle still waiting, made in parallel on `settings.threads` workers and each scored on one
+/// thread, so the result is the same for any thread count. Stops when a generation's tolerance is at
+/// most `final_tolerance`, after `generations`, or when the next round would take the evaluations
+/// past `budget` (that generation is abandoned and the previous one returned).
+pub fn smc(
+    text: &str,
+    file: &str,
+    settings: &Settings,
+    smc: &SmcSettings,
+    progress: impl Fn(SmcProgress) + Sync,
+) -> Result<SmcReport, CalibrateError> {
+    use crate::analysis::{abc, stream_rng, unit, Purpose};
+    use rayon::prelude::*;
+
+    let (_, params) = calibratable(text, file)?;
+    let n = smc.population.max(1);
+    let bounds: Vec<(f64, f64)> = params.iter().map(|p| (p.low, p.high)).collect();
+    let one_thread = Settings {
+        threads: Some(1),
+        ..*settings
+    };
+    // The distance of a set, or `None` if the scenario rejects it (outside the prior's support).
+    let evaluate = |values: &[f64]| -> Result<Option<Score>, CalibrateError> {
+        let candidate = apply(text, file, &params, values, false)?;
+        match Scenario::from_toml(&candidate, file) {
+            Ok(sc) => Ok(Some(score(&sc, &one_thread)?.0)),
+            Err(_) => Ok(None),
+        }
+    };
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = settings.threads {
+        builder = builder.num_threads(threads);
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| CalibrateError::Engine(e.to_string()))?;
+    // Makes generation `g`'s particles with `propose`, accepting a proposal within `within`, in rounds:
+    // each particle still without one makes one proposal per round, from its own stream. Before a
+    // round that would take the proposals past `allowed`, stops. Returns each particle's candidate
+    // (`None` for those still without one when the budget ran out) and the proposals made.
+    type Made = (Vec<Option<Candidate>>, usize);
+    let generation = |g: usize,
+                      allowed: usize,
+                      propose: &(dyn Fn(&mut ChaCha8Rng) -> Vec<f64> + Sync),
+                      within: f64|
+     -> Result<Made, CalibrateError> {
+        let mut slots: Vec<(ChaCha8Rng, Option<Candidate>)> = (0..n)
+            .map(|i| {
+                let stream = ((g as u64) << 32) | i as u64;
+                (stream_rng(settings.seed, Purpose::Abc, stream), None)
+            })
+            .collect();
+        let mut spent = 0;
+        loop {
+            let waiting = slots.iter().filter(|s| s.1.is_none()).count();
+            if waiting == 0 || spent + waiting > allowed {
+                let done = slots.into_iter().map(|s| s.1).collect();
+                return Ok((done, spent));
+            }
+            spent += waiting;
+            pool.install(|| {
+                slots.par_iter_mut().filter(|s| s.1.is_none()).try_for_each(
+                    |(rng, slot)| -> Result<(), CalibrateError> {
+                        let values: Vec<f64> = propose(rng)
+                            .into_iter()
+                            .zip(&bounds)
+                            .map(|(v, &(low, high))| round4(v).clamp(low, high))
+                            .collect();
+                        if let Some(score) = evaluate(&values)? {
+                            if score.shortfall <= within {
+                                *slot = Some(Candidate { values, score });
+                            }
+                        }
+                        Ok(())
+                    },
+                )
+            })?;
+            let done = slots.iter().filter(|s| s.1.is_some()).count();
+            progress(SmcProgress::Particle {
+                generation: g,
+                done,
+            });
+        }
+    };
+    let summary = |g: usize, tolerance: f64, evaluations: usize, pop: &[Particle]| {
+        let distances = pop.iter().map(|p| p.candidate.score.shortfall);
+        let weights: Vec<f64> = pop.iter().map(|p| p.weight).collect();
+        GenerationSummary {
+            generation: g,
+            tolerance,
+            evaluations,
+            worst: distances.clone().fold(0.0, f64::max),
+            best: distances.fold(f64::INFINITY, f64::min),
+            effective_size: abc::effective_size(&weights),
+        }
+    };
+
+    // Generation 0: the prior. A set the scenario rejects is drawn again (up to the whole budget).
+    let prior = |rng: &mut ChaCha8Rng| -> Vec<f64> {
+        bounds
+            .iter()
+            .map(|&(low, high)| low + unit(rng) * (high - low))
+            .collect()
+    };
+    let (made, mut evaluations) = generation(0, smc.budget.max(n), &prior, f64::INFINITY)?;
+    let Some(candidates) = made.into_iter().collect::<Option<Vec<_>>>() else {
+        return Err(CalibrateError::Nothing(format!(
+            "{file}: no set drawn from the [[calibrate]] ranges gives a valid scenario"
+        )));
+    };
+    let mut population: Vec<Particle> = candidates
+        .into_iter()
+        .map(|candidate| Particle {
+            candidate,
+            weight: 1.0 / n as f64,
+        })
+        .collect();
+    let mut generations = vec![summary(0, f64::INFINITY, evaluations, &population)];
+    progress(SmcProgress::Generation(&generations[0]));
+    let mut tolerance = f64::INFINITY;
+    let stopped = loop {
+        if tolerance <= smc.final_tolerance {
+            break SmcStop::Tolerance;
+        }
+        let g = generations.len();
+        if g >= smc.generations {
+            break SmcStop::Generations;
+        }
+        let allowed = smc.budget.saturating_sub(evaluations);
+        if allowed < n {
+            break SmcStop::Budget;
+        }
+        let distances: Vec<f64> = population
+            .iter()
+            .map(|p| p.candidate.score.shortfall)
+            .collect();
+        let weights: Vec<f64> = population.iter().map(|p| p.weight).collect();
+        let next_tolerance = abc::tolerance(&distances, &weights, smc.quantile)
+            .max(smc.final_tolerance)
+            .min(tolerance);
+        let old: Vec<Vec<f64>> = population
+            .iter()
+            .map(|p| p.candidate.values.clone())
+            .collect();
+        let kernel = abc::Kernel::new(&old, &weights, &bounds);
+        let move_one = |rng: &mut ChaCha8Rng| -> Vec<f64> {
+            let ancestor = abc::pick(rng, &weights);
+            kernel.perturb(rng, &old[ancestor])
+        };
+        let (made, spent) = generation(g, allowed, &move_one, next_tolerance)?;
+        evaluations += spent;
+        let Some(candidates) = made.into_iter().collect::<Option<Vec<_>>>() else {
+            break SmcStop::Budget;
+        };
+        let new: Vec<Vec<f64>> = candidates.iter().map(|c| c.values.clone()).collect();
+        let new_weights = abc::weights(&new, &old, &weights, &kernel);
+        population = candidates
+            .into_iter()
+            .zip(new_weights)
+            .map(|(candidate, weight)| Particle { candidate, weight })
+            .collect();
+        tolerance = next_tolerance;
+        generations.push(summary(g, tolerance, spent, &population));
+        progress(SmcProgress::Generation(&generations[g]));
+    };
+    Ok(SmcReport {
+        params,
+        particles: population,
+        generations,
+        evaluations,
+        stopped,
     })
 }
 

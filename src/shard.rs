@@ -11,14 +11,16 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::uncertain::Ensemble;
 use crate::engine::Tally;
 use crate::output::FileRecord;
 use crate::scenario::{sha256_hex, Scenario, MAX_RUNS};
 use crate::stats::{Moments, BINS};
 
 /// Version of the part format; a merge refuses parts of another. 2: parts record their streamed files
-/// (size and SHA-256) and a hash of their own content.
-pub const PART_FORMAT: u32 = 3;
+/// (size and SHA-256) and a hash of their own content. 4: parts carry the parameter sets their runs
+/// drew from (`--parameters`) and, for `robust.csv`, every run's horizon shares.
+pub const PART_FORMAT: u32 = 4;
 
 /// Shard `k` of `n` (1-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,6 +310,13 @@ pub struct Part {
     pub files: Vec<FileRecord>,
     /// One tally per plan.
     pub tallies: Vec<StoredTally>,
+    /// The parameter sets the runs drew from (`--parameters`), so a merge can write `parameters.csv`.
+    pub parameters: Option<Ensemble>,
+    /// True if the batch writes `robust.csv` (runs with drawn parameters, more than one plan).
+    pub robust: bool,
+    /// With `robust`: every run's horizon shares, by run (in index order), plan, state and pole, from
+    /// which a merge computes `robust.csv` over all runs; empty otherwise.
+    pub horizon: Vec<f64>,
     /// SHA-256 of the part's JSON with this field empty (see [`Part::seal`]).
     pub content_sha256: String,
 }
@@ -317,7 +326,8 @@ impl Part {
     fn content_hash(&self) -> String {
         let mut bare = self.clone();
         bare.content_sha256 = String::new();
-        // A part holds no floats and no maps, so its JSON is one fixed text for one value.
+        // A part holds no maps, and serde_json writes each float as its shortest exact decimal, so its
+        // JSON is one fixed text for one value.
         sha256_hex(&serde_json::to_vec(&bare).unwrap_or_default())
     }
 
@@ -490,7 +500,15 @@ pub fn merge(parts: &[(String, Part)], sc: &Scenario) -> Result<Vec<Tally>, Merg
     }
     let shape = shape(sc, checks.len());
     for (name, p) in parts {
-        let fields: [(&str, String, String); 12] = [
+        let parameters = |p: &Part| {
+            p.parameters.as_ref().map_or("none".to_string(), |e| {
+                format!(
+                    "sets with SHA-256 {}",
+                    sha256_hex(&serde_json::to_vec(e).unwrap_or_default())
+                )
+            })
+        };
+        let fields: [(&str, String, String); 14] = [
             (
                 "part format",
                 first.format.to_string(),
@@ -531,6 +549,8 @@ pub fn merge(parts: &[(String, Part)], sc: &Scenario) -> Result<Vec<Tally>, Merg
                 p.trajectories.to_string(),
             ),
             ("gzip", first.gzip.to_string(), p.gzip.to_string()),
+            ("--parameters", parameters(first), parameters(p)),
+            ("robust.csv", first.robust.to_string(), p.robust.to_string()),
         ];
         if let Some((what, va, vb)) = fields.into_iter().find(|(_, a, b)| a != b) {
             return Err(MergeError::Mismatch {
@@ -545,6 +565,21 @@ pub fn merge(parts: &[(String, Part)], sc: &Scenario) -> Result<Vec<Tally>, Merg
             return Err(MergeError::Corrupt {
                 part: name.clone(),
                 reason: format!("{} tallies for {} policies", p.tallies.len(), p.plans.len()),
+            });
+        }
+        let horizon = match p.robust {
+            true => (p.runs as usize)
+                .saturating_mul(p.plans.len())
+                .saturating_mul(shape.states * shape.poles),
+            false => 0,
+        };
+        if p.horizon.len() != horizon || p.horizon.iter().any(|x| !(0.0..=1.0).contains(x)) {
+            return Err(MergeError::Corrupt {
+                part: name.clone(),
+                reason: format!(
+                    "{} horizon shares, expected {horizon} in [0, 1] (runs x policies x states x poles)",
+                    p.horizon.len()
+                ),
             });
         }
     }

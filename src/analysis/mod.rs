@@ -12,6 +12,8 @@
 //! - [`prim`]: PRIM scenario discovery (peeling, pasting, the coverage-density trade-off, a rule in
 //!   plain words);
 //! - [`robust`]: expected effect, regret and probability of beating a baseline over paired scenarios;
+//! - [`abc`]: the weights, kernel and tolerance schedule of sequential Monte Carlo approximate
+//!   Bayesian computation (`calibrate --ensemble`);
 //! - [`bootstrap`]: the seeded resampling and percentile intervals the others share;
 //! - [`uncertain`]: the values each run draws for `[[uncertain]]` numbers or takes from an ensemble,
 //!   and the world they give.
@@ -22,6 +24,7 @@
 //! bounded integers are made here from raw 64-bit words, so they do not depend on `rand`'s
 //! distribution code. Method descriptions for analysts are in `docs/ANALYSIS.md`.
 
+pub mod abc;
 pub mod bootstrap;
 pub mod design;
 pub mod prim;
@@ -89,6 +92,8 @@ pub(crate) enum Purpose {
     Uncertain,
     /// The ensemble set a run takes, one stream per run.
     Ensemble,
+    /// ABC-SMC proposals (`calibrate --ensemble`), one stream per particle of each generation.
+    Abc,
 }
 
 impl Purpose {
@@ -100,6 +105,7 @@ impl Purpose {
             Purpose::Bootstrap => b"greatgame bootstrap     ",
             Purpose::Uncertain => b"greatgame uncertain     ",
             Purpose::Ensemble => b"greatgame ensemble      ",
+            Purpose::Abc => b"greatgame abc-smc       ",
         }
     }
 }

@@ -22,27 +22,33 @@ use toml_edit::Value;
 use super::design::Distribution;
 use super::{below, stream_rng, unit, Purpose};
 use crate::engine::PerRun;
-use crate::model::{Plan, World};
+use crate::model::{rest_point_affinity, Coefficients, Plan, World, COEFFICIENTS};
 use crate::scenario::uncertain::Uncertain;
 use crate::scenario::{self, Located, Scenario, ScenarioError};
 
 /// An ensemble of parameter sets (a calibrated ensemble from `calibrate --ensemble`): each run takes
-/// one set, drawn uniformly.
-#[derive(Clone, Debug, PartialEq)]
+/// one set, drawn by weight (uniformly if the sets have no weights). Serialisable, so a shard's
+/// partial result can carry the sets its runs drew from.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Ensemble {
     /// The dotted paths, one per column.
     pub names: Vec<String>,
     /// The sets, one value per name each.
     pub sets: Vec<Vec<f64>>,
+    /// Each set's weight (non-negative, not all zero), or `None` for equal weights. ABC-SMC's
+    /// particles carry importance weights; a run then takes set `j` with probability proportional to
+    /// its weight.
+    pub weights: Option<Vec<f64>>,
 }
 
 impl Ensemble {
-    /// The index of the set run `run` takes under `seed`.
+    /// The index of the set run `run` takes under `seed`: one word of the run's ensemble stream.
     pub fn pick(&self, seed: u64, run: u64) -> usize {
-        below(
-            &mut stream_rng(seed, Purpose::Ensemble, run),
-            self.sets.len() as u64,
-        ) as usize
+        let mut rng = stream_rng(seed, Purpose::Ensemble, run);
+        match &self.weights {
+            Some(weights) => super::abc::pick(&mut rng, weights),
+            None => below(&mut rng, self.sets.len() as u64) as usize,
+        }
     }
 }
 
@@ -87,6 +93,190 @@ pub struct Varied {
     ensemble: Option<Ensemble>,
     seed: u64,
     plans: Vec<String>,
+    /// Direct setters for every varied path, when each has one (`None`: runs validate the scenario
+    /// with their values).
+    direct: Option<Direct>,
+}
+
+/// What a direct setter writes: a number of the world that validation copies from the file unchanged
+/// (after checking its range), so a run can write it into a copy of the world.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Target {
+    /// `model.KEY`: the coefficient at this index of `Coefficients::values`.
+    Coefficient(usize),
+    /// `bloc.NAME.join_above` of the bloc at this index (hosts decide its membership).
+    JoinAbove(usize),
+    /// `bloc.NAME.leave_below` of the bloc at this index.
+    LeaveBelow(usize),
+    /// `event.NAME.KEY` of a state event at this index: one of its effects on the host.
+    Effect(usize, Effect),
+}
+
+/// An effect of a state event on the host it strikes, with the range validation allows it
+/// (`scenario::validate::events`; a value outside falls back to validation, which reports it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Effect {
+    /// `threat`, -1..=1.
+    Threat,
+    /// `regime`, -1..=1.
+    Regime,
+    /// `criticism` of an event with a critic pole, 0..=10.
+    Criticism,
+    /// `realign`, 0..=1.
+    Realign,
+}
+
+impl Effect {
+    /// The effect named `key` of `event`, if the event may have it.
+    fn of(event: &crate::model::Event, key: &str) -> Option<Effect> {
+        if event.target != crate::model::EventTarget::States {
+            return None;
+        }
+        match key {
+            "threat" => Some(Effect::Threat),
+            "regime" => Some(Effect::Regime),
+            "criticism" => event.critic.map(|_| Effect::Criticism),
+            "realign" => Some(Effect::Realign),
+            _ => None,
+        }
+    }
+
+    /// The range validation allows.
+    fn range(self) -> std::ops::RangeInclusive<f64> {
+        match self {
+            Effect::Threat | Effect::Regime => -1.0..=1.0,
+            Effect::Criticism => 0.0..=10.0,
+            Effect::Realign => 0.0..=1.0,
+        }
+    }
+
+    /// The field of `event` it is.
+    fn field(self, event: &mut crate::model::Event) -> &mut f64 {
+        match self {
+            Effect::Threat => &mut event.threat,
+            Effect::Regime => &mut event.regime,
+            Effect::Criticism => &mut event.criticism,
+            Effect::Realign => &mut event.realign,
+        }
+    }
+}
+
+/// Every varied path resolved once to its place in the world, with the scenario as written to copy,
+/// and what validation derives from those places.
+#[derive(Debug)]
+struct Direct {
+    /// One target per name of `Varied::names`, in order.
+    targets: Vec<Target>,
+    /// The world of the scenario as written.
+    world: World,
+    /// Its baseline, for the rest point.
+    baseline: Plan,
+    /// The plans of the batch, as written (no target is in a plan).
+    plans: Vec<Plan>,
+    /// What validation fills in from the coefficients.
+    defaults: scenario::uncertain::Defaults,
+}
+
+impl Direct {
+    /// Resolves every path of `names` to a target of `sc`, or `None` if one has none (it then needs
+    /// the scenario validated again).
+    fn new(text: &str, sc: &Scenario, names: &[&str], plans: Vec<Plan>) -> Option<Direct> {
+        let targets = names
+            .iter()
+            .map(|path| {
+                let parts: Vec<&str> = path.split('.').collect();
+                let bloc = |name: &str| {
+                    sc.world
+                        .blocs
+                        .iter()
+                        .position(|b| b.name == name && b.decided.is_some())
+                };
+                match parts.as_slice() {
+                    ["model", key] => COEFFICIENTS
+                        .iter()
+                        .position(|c| c.key == *key)
+                        .map(Target::Coefficient),
+                    ["bloc", name, "join_above"] => bloc(name).map(Target::JoinAbove),
+                    ["bloc", name, "leave_below"] => bloc(name).map(Target::LeaveBelow),
+                    ["event", name, key] => {
+                        let e = sc.world.events.iter().position(|e| e.name == *name)?;
+                        Effect::of(&sc.world.events[e], key).map(|f| Target::Effect(e, f))
+                    }
+                    _ => None,
+                }
+            })
+            .collect::<Option<Vec<Target>>>()?;
+        let defaults = scenario::uncertain::defaults(text)?;
+        Some(Direct {
+            targets,
+            world: sc.world.clone(),
+            baseline: sc.baseline.clone(),
+            plans,
+            defaults,
+        })
+    }
+
+    /// The world and plans with `values` written in, as validation would build them; `None` if a value
+    /// is outside what its key allows (validation then reports it).
+    fn apply(&self, values: &[f64]) -> Option<(World, Vec<Plan>)> {
+        let mut world = self.world.clone();
+        let mut coefficients = world.coefficients.values();
+        for (&target, &v) in self.targets.iter().zip(values) {
+            match target {
+                Target::Coefficient(i) => {
+                    let spec = &COEFFICIENTS[i];
+                    if !(spec.min..=spec.max).contains(&v) {
+                        return None;
+                    }
+                    coefficients[i] = v;
+                }
+                Target::Effect(e, effect) => {
+                    if !effect.range().contains(&v) {
+                        return None;
+                    }
+                    *effect.field(&mut world.events[e]) = v;
+                }
+                Target::JoinAbove(b) | Target::LeaveBelow(b) => {
+                    if !(0.0..=1.0).contains(&v) {
+                        return None;
+                    }
+                    let h = world.blocs[b].decided.as_mut()?;
+                    match target {
+                        Target::JoinAbove(_) => h.join_above = v,
+                        _ => h.leave_below = v,
+                    }
+                }
+            }
+        }
+        if world
+            .blocs
+            .iter()
+            .filter_map(|b| b.decided)
+            .any(|h| h.leave_below >= h.join_above)
+        {
+            return None;
+        }
+        world.coefficients = Coefficients::from_values(coefficients);
+        // What validation derives from the coefficients, derived again the same way.
+        for (base, &default) in world.bases.iter_mut().zip(&self.defaults.default_security) {
+            if default {
+                base.security = world.coefficients.base_security;
+            }
+        }
+        let derived = &self.defaults.derived_affinity;
+        for (host, &d) in world.states.iter_mut().zip(derived) {
+            if d {
+                host.affinity.iter_mut().for_each(|a| *a = 0.0);
+            }
+        }
+        let rest = rest_point_affinity(&world, &self.baseline);
+        for ((host, &d), rest) in world.states.iter_mut().zip(derived).zip(rest) {
+            if d {
+                host.affinity = rest;
+            }
+        }
+        Some((world, self.plans.clone()))
+    }
 }
 
 impl Varied {
@@ -136,14 +326,44 @@ impl Varied {
             // Every set is tried now, so that no run can fail on one later.
             let paths: Vec<&str> = e.names.iter().map(String::as_str).collect();
             for (i, set) in e.sets.iter().enumerate() {
+                // A coefficient outside its range is named by its row and column of the file.
+                for (k, (name, &v)) in e.names.iter().zip(set).enumerate() {
+                    let spec = name
+                        .strip_prefix("model.")
+                        .and_then(|key| COEFFICIENTS.iter().find(|c| c.key == key));
+                    if let Some(c) = spec.filter(|c| !(c.min..=c.max).contains(&v)) {
+                        return Err(invalid(format!(
+                            "set {i} of the parameter file (line {}, parameter column {}): {name} = {v} is out of range, expected {}..={}",
+                            i + 2,
+                            k + 1,
+                            c.min,
+                            c.max
+                        )));
+                    }
+                }
                 apply(text, file, &paths, set).map_err(|err| {
                     invalid(format!(
-                        "set {i} of the parameter file does not give a valid scenario: {err}"
+                        "set {i} of the parameter file (line {}) does not give a valid scenario: {err}",
+                        i + 2
                     ))
                 })?;
             }
         }
+        let names: Vec<&str> = sc
+            .uncertain
+            .iter()
+            .map(|u| u.path.as_str())
+            .chain(
+                ensemble
+                    .iter()
+                    .flat_map(|e| e.names.iter().map(String::as_str)),
+            )
+            .collect();
+        let direct = plans_of(sc, plans)
+            .ok()
+            .and_then(|p| Direct::new(text, sc, &names, p));
         Ok(Some(Varied {
+            direct,
             compact: compact(text),
             cache: sc
                 .uncertain
@@ -179,10 +399,38 @@ impl Varied {
         values
     }
 
+    /// True if every varied path has a direct setter (`model.KEY`, a decided bloc's `join_above` or
+    /// `leave_below`, a state event's `threat`, `regime`, `criticism` or `realign`), so a run's world is a copy of the scenario's with its values written in, not the
+    /// scenario validated again.
+    pub fn is_direct(&self) -> bool {
+        self.direct.is_some()
+    }
+
+    /// The ensemble the runs take their sets from, if any.
+    pub fn ensemble(&self) -> Option<&Ensemble> {
+        self.ensemble.as_ref()
+    }
+
     /// The ensemble set run `run` takes, if there is an ensemble.
     pub fn set_of(&self, run: u64) -> Option<usize> {
         self.ensemble.as_ref().map(|e| e.pick(self.seed, run))
     }
+}
+
+/// The plans of `sc` named `names` (`baseline` or a policy's name), in order.
+fn plans_of(sc: &Scenario, names: &[String]) -> Result<Vec<Plan>, String> {
+    names
+        .iter()
+        .map(|name| match name.as_str() {
+            "baseline" => Ok(sc.baseline.clone()),
+            _ => sc
+                .policies
+                .iter()
+                .find(|p| &p.name == name)
+                .cloned()
+                .ok_or_else(|| format!("no policy `{name}`")),
+        })
+        .collect()
 }
 
 /// `text` with every comment and blank line removed, and parsed, if it parses: the same tables, keys
@@ -212,6 +460,9 @@ const CACHE_MAX: usize = 4096;
 impl PerRun for Varied {
     fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String> {
         let values = self.values(run);
+        if let Some(built) = self.direct.as_ref().and_then(|d| d.apply(&values)) {
+            return Ok(built);
+        }
         let names = self.names();
         // The compact text validates as the file does; an error is reported against the file itself,
         // so that its line and column are the user's.
@@ -240,19 +491,7 @@ impl PerRun for Varied {
             Ok(_) => "the scenario without its comments does not validate as it does with them"
                 .to_string(),
         })?;
-        let plans = self
-            .plans
-            .iter()
-            .map(|name| match name.as_str() {
-                "baseline" => Ok(sc.baseline.clone()),
-                _ => sc
-                    .policies
-                    .iter()
-                    .find(|p| &p.name == name)
-                    .cloned()
-                    .ok_or_else(|| format!("no policy `{name}`")),
-            })
-            .collect::<Result<Vec<Plan>, String>>()?;
+        let plans = plans_of(&sc, &self.plans)?;
         if let Some(cache) = &self.cache {
             let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
             if cache.len() < CACHE_MAX {

@@ -17,10 +17,11 @@ use super::InputError;
 
 /// Search the [[calibrate]] parameters (Latin hypercube, then pattern search; deterministic given the
 /// seed) to best meet the non-holdout [[check]]s, and report the best values with calibration and
-/// holdout scores. The scoring rule is in docs/MODEL.md.
+/// holdout scores; or, with --ensemble N, return N weighted parameter sets consistent with the history
+/// (ABC-SMC by default). The scoring rule and the ensemble are in docs/MODEL.md.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  greatgame calibrate scenarios/history_2005.toml\n  greatgame calibrate scenarios/history_2005.toml --samples 96 --refine 96 --write scenarios/history_2005.toml"
+    after_help = "Examples:\n  greatgame calibrate scenarios/history_2005.toml\n  greatgame calibrate scenarios/history_2005.toml --samples 96 --refine 96 --write scenarios/history_2005.toml\n  greatgame calibrate scenarios/history_2005.toml --runs 200 --ensemble 200 --out ensemble.csv"
 )]
 pub struct Args {
     /// Scenario file (TOML) with [[check]] and [[calibrate]] blocks.
@@ -48,18 +49,39 @@ pub struct Args {
     #[arg(long)]
     force: bool,
     /// Instead of one best point, return N parameter sets consistent with the history (approximate
-    /// Bayesian computation by rejection, docs/MODEL.md), written to --out for `--parameters`.
+    /// Bayesian computation, docs/MODEL.md), written to --out for `--parameters`.
     #[arg(long, value_name = "N", requires = "out", conflicts_with = "write", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     ensemble: Option<u32>,
-    /// With --ensemble: sets drawn from the [[calibrate]] ranges and scored [default: 10 × N].
-    #[arg(long, value_name = "M", requires = "ensemble", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    /// With --ensemble: `smc` (sequential Monte Carlo: generations of N particles under a decreasing
+    /// tolerance) or `rejection` (draw from the ranges, keep the N nearest).
+    #[arg(long, value_enum, default_value_t = Method::Smc, requires = "ensemble")]
+    method: Method,
+    /// With --ensemble: the most sets scored in all [default: 10 × N for rejection, 50 × N for smc].
+    #[arg(long, value_name = "M", requires = "ensemble", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     draws: Option<u32>,
-    /// With --ensemble: accept only sets whose distance (summed shortfall) is at most T.
+    /// With --ensemble: rejection accepts only sets whose distance (summed shortfall) is at most T;
+    /// smc stops once a generation's tolerance is at most T [default for smc: 0, every check passes].
     #[arg(long, value_name = "T", requires = "ensemble")]
     tolerance: Option<f64>,
+    /// With --ensemble --method smc: the most generations, the draws from the ranges included.
+    #[arg(long, value_name = "G", default_value_t = 10, requires = "ensemble", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    generations: u32,
+    /// With --ensemble --method smc: each generation's tolerance is this weighted quantile of the
+    /// previous generation's distances (the share of it that would still be accepted).
+    #[arg(long, value_name = "Q", default_value_t = 0.5, requires = "ensemble")]
+    quantile: f64,
     /// With --ensemble: the ensemble file to write (CSV).
     #[arg(long, value_name = "FILE", requires = "ensemble")]
     out: Option<PathBuf>,
+}
+
+/// How `--ensemble` finds the sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Method {
+    /// Sequential Monte Carlo ABC (population Monte Carlo with an adaptive tolerance).
+    Smc,
+    /// Rejection ABC: draws from the ranges, keeps the nearest.
+    Rejection,
 }
 
 /// Runs the command.
@@ -176,7 +198,7 @@ fn calibrate_error(e: calibrate::CalibrateError) -> anyhow::Error {
     }
 }
 
-/// `calibrate --ensemble N --out FILE`: draws, scores and accepts parameter sets, writes them and
+/// `calibrate --ensemble N --out FILE`: finds the sets (ABC-SMC or rejection), writes them and
 /// summarises them on stdout.
 fn run_ensemble(
     text: &str,
@@ -194,56 +216,159 @@ fn run_ensemble(
             );
         }
     }
-    output::replaceable(out)?;
-    let draws = args.draws.map_or(10 * sets, |d| d as usize);
-    let report = calibrate::ensemble(text, file, settings, sets, draws, args.tolerance, |n, _| {
-        if tty {
-            eprint!("\revaluation {n}/{}   ", draws.max(sets));
-        }
-    })
-    .map_err(calibrate_error)?;
-    if tty {
-        eprintln!();
+    if !(args.quantile > 0.0 && args.quantile < 1.0) {
+        return Err(InputError(format!(
+            "--quantile {}: expected a share strictly between 0 and 1",
+            args.quantile
+        ))
+        .into());
     }
-    let mut csv = String::from("set,distance,passed");
-    for p in &report.params {
+    output::replaceable(out)?;
+    let mut s = String::new();
+    let (params, particles): (_, Vec<(calibrate::Candidate, f64)>) = match args.method {
+        Method::Rejection => {
+            let draws = args.draws.map_or(10 * sets, |d| d as usize);
+            let report =
+                calibrate::ensemble(text, file, settings, sets, draws, args.tolerance, |n, _| {
+                    if tty {
+                        eprint!("\revaluation {n}/{}   ", draws.max(sets));
+                    }
+                })
+                .map_err(calibrate_error)?;
+            if tty {
+                eprintln!();
+            }
+            let _ = writeln!(
+                s,
+                "{file}: {} of {} sets drawn from the [[calibrate]] ranges accepted by rejection (distance at most {:.4}; {} runs per set, seed {})\n",
+                report.accepted.len(),
+                report.evaluations,
+                report.tolerance,
+                settings.runs,
+                settings.seed
+            );
+            let weight = 1.0 / report.accepted.len().max(1) as f64;
+            let particles = report.accepted.into_iter().map(|c| (c, weight)).collect();
+            (report.params, particles)
+        }
+        Method::Smc => {
+            let smc = calibrate::SmcSettings {
+                population: sets,
+                generations: args.generations as usize,
+                quantile: args.quantile,
+                final_tolerance: args.tolerance.unwrap_or(0.0),
+                budget: args.draws.map_or(50 * sets, |d| d as usize),
+            };
+            let report = calibrate::smc(text, file, settings, &smc, |p| match p {
+                calibrate::SmcProgress::Particle { generation, done } if tty => {
+                    eprint!("\rgeneration {generation}: {done}/{sets} particles accepted   ");
+                }
+                calibrate::SmcProgress::Generation(g) => {
+                    if tty {
+                        eprint!("\r");
+                    }
+                    eprintln!(
+                        "generation {}: tolerance {:.4}, {} evaluations, distances {:.4} to {:.4}, effective size {:.0}   ",
+                        g.generation, g.tolerance, g.evaluations, g.best, g.worst, g.effective_size
+                    );
+                }
+                _ => {}
+            })
+            .map_err(calibrate_error)?;
+            let why = match report.stopped {
+                calibrate::SmcStop::Tolerance => "the final tolerance was reached",
+                calibrate::SmcStop::Generations => "the generations asked for are done",
+                calibrate::SmcStop::Budget => {
+                    "the next generation could not be completed within the evaluation budget (--draws)"
+                }
+            };
+            let _ = writeln!(
+                s,
+                "{file}: ABC-SMC, {} particles, {} generations kept, {} evaluations of {} runs, seed {}; stopped because {why}\n",
+                sets,
+                report.generations.len(),
+                report.evaluations,
+                settings.runs,
+                settings.seed
+            );
+            let _ = writeln!(
+                s,
+                "{:>10}  {:>10}  {:>11}  {:>10}  {:>10}  {:>10}  {:>14}",
+                "generation",
+                "tolerance",
+                "evaluations",
+                "accepted",
+                "best",
+                "worst",
+                "effective size"
+            );
+            for g in &report.generations {
+                let _ = writeln!(
+                    s,
+                    "{:>10}  {:>10.4}  {:>11}  {:>9.1}%  {:>10.4}  {:>10.4}  {:>14.0}",
+                    g.generation,
+                    g.tolerance,
+                    g.evaluations,
+                    100.0 * sets as f64 / g.evaluations.max(1) as f64,
+                    g.best,
+                    g.worst,
+                    g.effective_size
+                );
+            }
+            s.push('\n');
+            let mut particles: Vec<(calibrate::Candidate, f64)> = report
+                .particles
+                .into_iter()
+                .map(|p| (p.candidate, p.weight))
+                .collect();
+            // Stable: equal distances and passes keep the particles' order.
+            particles.sort_by(|a, b| {
+                a.0.score
+                    .shortfall
+                    .total_cmp(&b.0.score.shortfall)
+                    .then(b.0.score.passed.cmp(&a.0.score.passed))
+            });
+            (report.params, particles)
+        }
+    };
+    let mut csv = String::from("set,weight,distance,passed");
+    for p in &params {
         csv.push(',');
         csv.push_str(&p.param);
     }
     csv.push('\n');
-    for (i, c) in report.accepted.iter().enumerate() {
-        let _ = write!(csv, "{i},{},{}", c.score.shortfall, c.score.passed);
+    for (i, (c, w)) in particles.iter().enumerate() {
+        let _ = write!(csv, "{i},{w},{},{}", c.score.shortfall, c.score.passed);
         for v in &c.values {
             let _ = write!(csv, ",{v}");
         }
         csv.push('\n');
     }
     output::write_atomic(out, csv.as_bytes())?;
-    let total = report.accepted.first().map_or(0, |c| c.score.total);
-    let mut s = format!(
-        "{file}: {} of {} sets drawn from the [[calibrate]] ranges accepted (distance at most {:.4}; {} runs per set, seed {})\n\n",
-        report.accepted.len(),
-        report.evaluations,
-        report.tolerance,
-        settings.runs,
-        settings.seed
-    );
-    let width = param_width(&report.params);
+    let width = param_width(&params);
     let _ = writeln!(
         s,
         "{:<width$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>10}",
         "parameter", "low", "high", "p05", "mean", "p95"
     );
-    for (k, p) in report.params.iter().enumerate() {
-        let mut values: Vec<f64> = report.accepted.iter().map(|c| c.values[k]).collect();
-        values.sort_by(f64::total_cmp);
+    for (k, p) in params.iter().enumerate() {
+        let mut values: Vec<(f64, f64)> =
+            particles.iter().map(|(c, w)| (c.values[k], *w)).collect();
+        values.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let total: f64 = values.iter().map(|v| v.1).sum();
+        // The weighted quantile: the smallest value whose cumulative weight reaches q.
         let at = |q: f64| {
+            let mut sum = 0.0;
             values
-                .get(((values.len() - 1) as f64 * q).round() as usize)
-                .copied()
-                .unwrap_or(f64::NAN)
+                .iter()
+                .find(|(_, w)| {
+                    sum += w;
+                    sum >= q * total
+                })
+                .or(values.last())
+                .map_or(f64::NAN, |v| v.0)
         };
-        let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+        let mean = values.iter().map(|(v, w)| v * w).sum::<f64>() / total;
         let _ = writeln!(
             s,
             "{:<width$}  {:>10}  {:>10}  {:>10.4}  {:>10.4}  {:>10.4}",
@@ -255,21 +380,27 @@ fn run_ensemble(
             at(0.95)
         );
     }
-    let all_pass = report
-        .accepted
+    let total = particles.first().map_or(0, |(c, _)| c.score.total);
+    let all_pass = particles
         .iter()
-        .filter(|c| c.score.passed == total)
+        .filter(|(c, _)| c.score.passed == total)
         .count();
+    let worst = particles
+        .iter()
+        .map(|(c, _)| c.score.shortfall)
+        .fold(0.0, f64::max);
     let _ = writeln!(
         s,
-        "\n{all_pass} of the accepted sets pass all {total} calibration checks\nensemble written to {} (use it with --parameters)",
+        "\n{all_pass} of the {} sets pass all {total} calibration checks; the largest distance is {worst:.4}\nensemble written to {} (use it with --parameters: each run draws a set by its weight)",
+        particles.len(),
         out.display()
     );
     execute::print(&s)
 }
 
 /// Reads an ensemble file (`calibrate --ensemble`, read by `--parameters`): CSV with a header naming
-/// `distance` (ignored here) and one dotted path per other column, then one row per set. A file that is
+/// `set`, `distance` and `passed` (ignored here), optionally `weight` (each set's weight; without it
+/// the sets are equally likely), and one dotted path per other column, then one row per set. A file that is
 /// not of that form is an input error naming the file, line and column.
 pub fn read_ensemble(
     path: &std::path::Path,
@@ -296,10 +427,27 @@ pub fn read_ensemble(
         )
         .into());
     }
+    let weight_column = header.iter().position(|h| h == "weight");
     let mut sets = Vec::new();
+    let mut weights = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;
         let record = record.map_err(|e| bad(line.to_string(), e.to_string()))?;
+        if let Some(i) = weight_column {
+            let cell = record.get(i).unwrap_or("");
+            let w = cell
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|w| w.is_finite() && *w >= 0.0)
+                .ok_or_else(|| {
+                    bad(
+                        format!("{line}:{}", i + 1),
+                        format!("weight = `{cell}`, expected a finite number of 0 or more"),
+                    )
+                })?;
+            weights.push(w);
+        }
         let set = columns
             .iter()
             .map(|(i, name)| {
@@ -325,9 +473,18 @@ pub fn read_ensemble(
         )
         .into());
     }
+    if weight_column.is_some() && weights.iter().all(|&w| w == 0.0) {
+        return Err(bad(
+            "2".into(),
+            "every weight is 0: expected at least one set with a positive weight".into(),
+        )
+        .into());
+    }
     Ok(greatgame::analysis::uncertain::Ensemble {
         names: columns.into_iter().map(|(_, name)| name).collect(),
         sets,
+        // Equal weights pick as no weights do (so a rejection ensemble gives the runs it always gave).
+        weights: (weights.windows(2).any(|w| w[0] != w[1])).then_some(weights),
     })
 }
 

@@ -66,7 +66,7 @@ fn varies(opts: &Options, sc: &Scenario) -> bool {
 }
 
 /// What the ranking above is based on, and what its intervals cover.
-fn basis(outcome: &Outcome, varied: bool) -> String {
+pub(super) fn basis(outcome: &Outcome, varied: bool) -> String {
     let spread = match varied {
         true => "each run with its own drawn parameters, so the intervals include what the parameters leave uncertain",
         false => "with the scenario's parameters as written, so the intervals cover the model's randomness only, not uncertainty about the parameters",
@@ -82,7 +82,7 @@ fn basis(outcome: &Outcome, varied: bool) -> String {
 
 /// The robust comparison on stdout: for each policy, the share it moves most, with its expected
 /// effect, regret and probability of beating the baseline; ranked by the 90th-percentile regret.
-fn robust_table(rows: &[greatgame::output::RobustRow], runs: u64) -> String {
+pub(super) fn robust_table(rows: &[greatgame::output::RobustRow], runs: u64) -> String {
     use std::fmt::Write as _;
     if rows.is_empty() {
         return String::new();

@@ -66,8 +66,9 @@ pub struct Options {
     #[arg(long, value_name = "P", value_parser = parse_precision)]
     pub precision: Option<f64>,
     /// Draw each run's parameter set from FILE, an ensemble from `greatgame calibrate --ensemble`
-    /// (CSV: a `distance` column, then one column per dotted path, one row per set): run i takes the
-    /// set its own parameter stream picks, so every policy of run i has the same set.
+    /// (CSV: `set`, `weight`, `distance` and `passed` columns, then one column per dotted path, one
+    /// row per set): run i takes the set its own parameter stream picks, by weight, so every policy of
+    /// run i has the same set. Works with --shard: `merge` writes parameters.csv and robust.csv.
     #[arg(long, value_name = "FILE")]
     pub parameters: Option<PathBuf>,
     #[command(flatten)]
@@ -158,12 +159,6 @@ pub fn execute_with(
     }
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
     let varied = varied(opts, loaded, &names, seed)?;
-    if let (Some(s), Some(_)) = (opts.shard, &opts.parameters) {
-        return Err(InputError(format!(
-            "--shard {s} cannot be used with --parameters yet: `merge` could not record which set each run took; run the batch whole"
-        ))
-        .into());
-    }
     if opts.script.json {
         return json::run(opts, loaded, plans, checks, runs, seed, varied.as_ref()).map(|()| None);
     }
@@ -190,12 +185,10 @@ pub fn execute_with(
         will_write.push(PARAMETERS_CSV);
     }
     // Over runs that draw their own parameters, each policy's robustness needs every run's horizon
-    // shares under every plan: kept in memory (8 bytes a run, plan, state and pole).
-    let robust_wanted = varied.is_some()
-        && plans.len() > 1
-        && opts.shard.is_none()
-        && opts.script.wants(ROBUST_CSV, true);
-    if robust_wanted {
+    // shares under every plan: kept in memory (8 bytes a run, plan, state and pole). A shard keeps
+    // its runs' shares in its part, and `merge` computes robust.csv over all of them.
+    let robust_wanted = varied.is_some() && plans.len() > 1 && opts.script.wants(ROBUST_CSV, true);
+    if robust_wanted && opts.shard.is_none() {
         will_write.push(ROBUST_CSV);
     }
     let mut horizon: Vec<f64> = Vec::new();
@@ -313,6 +306,9 @@ pub fn execute_with(
             gzip: opts.gzip,
             files: staged.iter().map(|s| s.record().clone()).collect(),
             tallies: outcome.tallies.iter().map(StoredTally::from).collect(),
+            parameters: varied.as_ref().and_then(|v| v.ensemble().cloned()),
+            robust: robust_wanted,
+            horizon: std::mem::take(&mut horizon),
             content_sha256: String::new(),
         };
         part.seal();
@@ -333,11 +329,9 @@ pub fn execute_with(
     );
     let mut robust = Vec::new();
     if robust_wanted {
-        let cells = world.states.len() * world.poles.len();
-        let bootstrap = Bootstrap::new(ROBUST_RESAMPLES, 0.95, seed)?;
-        let by_cell = robustness_by_cell(&horizon, plans.len(), cells, 0.9, &bootstrap)?;
-        robust = output::robust_rows(world, &names, &by_cell);
-        staged.push(write_rows(&dir, ROBUST_CSV, robust.clone())?);
+        let written;
+        (robust, written) = write_robust(&dir, world, &names, &horizon, seed)?;
+        staged.push(written);
     }
     for (name, bytes) in &extra {
         staged.push(stage_bytes(&dir, name, bytes)?);
@@ -610,6 +604,24 @@ pub fn varied(
         seed,
         names,
     )?)
+}
+
+/// Computes each policy's robustness over the runs whose horizon shares are `horizon` (by run, plan,
+/// state and pole, runs in index order) and writes `robust.csv`, under its temp name until committed:
+/// the rows and the staged file. The same for a whole batch and for the merge of its shards.
+pub fn write_robust(
+    dir: &Path,
+    world: &greatgame::model::World,
+    names: &[String],
+    horizon: &[f64],
+    seed: u64,
+) -> anyhow::Result<(Vec<output::RobustRow>, Staged)> {
+    let cells = world.states.len() * world.poles.len();
+    let bootstrap = Bootstrap::new(ROBUST_RESAMPLES, 0.95, seed)?;
+    let by_cell = robustness_by_cell(horizon, names.len(), cells, 0.9, &bootstrap)?;
+    let rows = output::robust_rows(world, names, &by_cell);
+    let staged = write_rows(dir, ROBUST_CSV, rows.clone())?;
+    Ok((rows, staged))
 }
 
 /// Writes `parameters.csv` for `runs` of `varied`, under its temp name until committed.

@@ -240,18 +240,22 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 
     let streams = first.stream_names();
     let mut will_write = streams.clone();
-    // The runs' own parameter values follow from the scenario and the seed alone: written again whole.
+    // The runs' own parameter values follow from the scenario, the seed and the parameter sets the
+    // parts carry: written again whole.
     let varied = greatgame::analysis::uncertain::Varied::new(
         &first.scenario_text,
         &first.scenario_file,
         &sc,
-        None,
+        first.parameters.clone(),
         first.seed,
         &first.plans,
     )?
     .filter(|_| first.runs_csv);
     if varied.is_some() {
         will_write.push(execute::PARAMETERS_CSV);
+    }
+    if first.robust {
+        will_write.push(execute::ROBUST_CSV);
     }
     will_write.extend(execute::aggregate_names(&first.plans, &checks));
     will_write.push(output::MANIFEST);
@@ -287,6 +291,18 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &checks,
         &outcome,
     )?);
+    let mut robust = Vec::new();
+    if first.robust {
+        // Every run's horizon shares, in run order: the parts in shard order.
+        let horizon: Vec<f64> = order
+            .iter()
+            .flat_map(|&i| parts[i].1.horizon.iter().copied())
+            .collect();
+        let written;
+        (robust, written) =
+            execute::write_robust(&args.out, &sc.world, &first.plans, &horizon, first.seed)?;
+        staged.push(written);
+    }
     let manifest = ManifestInfo {
         origin: Origin {
             file: first.scenario_file.clone(),
@@ -315,7 +331,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &what,
     );
     text.push_str(&match first.command.as_str() {
-        "compare" => super::compare::tables(&sc, &first.plans, &outcome),
+        "compare" => {
+            let varied = first.parameters.is_some() || !sc.uncertain.is_empty();
+            super::compare::tables(&sc, &first.plans, &outcome)
+                + &super::compare::basis(&outcome, varied)
+                + &super::compare::robust_table(&robust, outcome.runs)
+        }
         "hindcast" => output::hindcast_table(&output::hindcast_rows(&sc.world, &checks, &outcome)),
         _ => output::run_table(&sc.world, &outcome, 0),
     });

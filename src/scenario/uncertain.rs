@@ -282,3 +282,24 @@ fn check_path(
         _ => Err(bad(format!("`{p}` is not a parameter path, expected `model.KEY`, `SECTION.NAME.KEY`, `SECTION.NAME.KEY.SUB` or `lever.POLE.STATE.KEY` (like `event.spillover.hazard`)"))),
     }
 }
+
+/// Which numbers validation fills in from others when the scenario leaves them out, so that a run
+/// that changes those others can fill them in again without validating the whole scenario
+/// (`analysis::uncertain`'s direct setters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Defaults {
+    /// By state: its `affinity` is not given, so it is derived to make the start a rest point
+    /// (`model::rest_point_affinity`, which depends on the coefficients).
+    pub derived_affinity: Vec<bool>,
+    /// By `[[base]]`: its `security` is not given, so it is the coefficient `base_security`.
+    pub default_security: Vec<bool>,
+}
+
+/// The [`Defaults`] of the scenario `text`, or `None` if it does not parse.
+pub fn defaults(text: &str) -> Option<Defaults> {
+    let raw: super::raw::RawScenario = toml::from_str(text).ok()?;
+    Some(Defaults {
+        derived_affinity: raw.state.iter().map(|s| s.affinity.is_none()).collect(),
+        default_security: raw.base.iter().map(|b| b.security.is_none()).collect(),
+    })
+}

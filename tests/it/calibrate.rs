@@ -7,17 +7,8 @@ use greatgame::scenario::Scenario;
 
 fn toy() -> String {
     std::fs::read_to_string(common::data("small.toml")).unwrap()
+        + &event_check("crackdown_half_the_time", "crackdown", "BBB", 0.5, 0.5)
         + r#"
-[[check]]
-name = "crackdown_half_the_time"
-kind = "event"
-event = "crackdown"
-state = "BBB"
-from = "2020Q1"
-to = "2020Q1"
-min_share = 0.5
-max_share = 0.5
-
 [[check]]
 name = "held_out_spillover"
 kind = "event"
@@ -40,6 +31,23 @@ low = 0.0
 high = 1.0
 why = "irrelevant to the check"
 "#
+}
+
+/// A check that `event` strikes `state` in 2020Q1 in a share of runs from `min` to `max`.
+fn event_check(name: &str, event: &str, state: &str, min: f64, max: f64) -> String {
+    format!(
+        r#"
+[[check]]
+name = "{name}"
+kind = "event"
+event = "{event}"
+state = "{state}"
+from = "2020Q1"
+to = "2020Q1"
+min_share = {min:?}
+max_share = {max:?}
+"#
+    )
 }
 
 fn settings() -> Settings {
@@ -266,10 +274,186 @@ fn an_ensemble_file_feeds_run_with_the_set_each_run_picks() {
     // A file naming a number the scenario does not have is refused before any run.
     let stderr = refused("distance,event.nothing.hazard\n0,0.1\n");
     assert!(stderr.contains("set 0 of the parameter file"), "{stderr}");
+    // A coefficient outside its range is an error naming its line and column.
+    let stderr = refused("distance,model.bloc_weight\n0,0.5\n0,-3\n");
+    assert!(
+        stderr.contains(
+            "line 3, parameter column 1): model.bloc_weight = -3 is out of range, expected"
+        ),
+        "{stderr}"
+    );
     // A cell that is not a number is an error at its line and column.
     let stderr = refused("distance,model.bloc_weight\n0,0.5\n0,abc\n");
     assert!(
         stderr.contains("ensemble.csv:3:2: model.bloc_weight = `abc`, expected a finite number"),
         "{stderr}"
     );
+}
+
+/// The toy with two narrow checks, one per parameter: the crackdown strikes BBB in 2020Q1 in 47% to
+/// 53% of runs (a crackdown hazard of about 0.47 to 0.53) and sanctions strike Russia while AAA is
+/// watched in 27% to 33% (a sanctions hazard of about 0.25 to 0.30). The consistent region is about
+/// 0.3% of the prior's square.
+fn two_bands() -> String {
+    std::fs::read_to_string(common::data("small.toml")).unwrap()
+        + &event_check("crackdown_half_the_time", "crackdown", "BBB", 0.47, 0.53)
+        + &event_check("sanctions_three_in_ten", "sanctions", "AAA", 0.27, 0.33)
+        + r#"
+[[calibrate]]
+param = "event.crackdown.hazard"
+low = 0.0
+high = 1.0
+why = "test"
+
+[[calibrate]]
+param = "event.sanctions.hazard"
+low = 0.0
+high = 1.0
+why = "test"
+"#
+}
+
+#[test]
+fn smc_concentrates_in_the_consistent_region_and_beats_rejection_at_equal_budget() {
+    let settings = Settings {
+        runs: 600,
+        ..settings()
+    };
+    let smc = greatgame::calibrate::SmcSettings {
+        population: 50,
+        generations: 20,
+        quantile: 0.5,
+        final_tolerance: 0.0,
+        budget: 800,
+    };
+    let report =
+        greatgame::calibrate::smc(&two_bands(), "two.toml", &settings, &smc, |_| {}).unwrap();
+    assert_eq!(report.particles.len(), 50);
+    assert!(report.evaluations <= 800, "{}", report.evaluations);
+    // The tolerance falls generation after generation.
+    let tolerances: Vec<f64> = report.generations.iter().map(|g| g.tolerance).collect();
+    assert!(tolerances.len() >= 4, "{tolerances:?}");
+    assert!(tolerances.windows(2).all(|w| w[1] < w[0]), "{tolerances:?}");
+    let weights: f64 = report.particles.iter().map(|p| p.weight).sum();
+    assert!((weights - 1.0).abs() < 1e-9, "weights sum to {weights}");
+    // The posterior's mass sits in a box around the region that holds 5% of the prior's.
+    let inside: f64 = report
+        .particles
+        .iter()
+        .filter(|p| {
+            let v = &p.candidate.values;
+            (0.38..=0.62).contains(&v[0]) && (0.18..=0.40).contains(&v[1])
+        })
+        .map(|p| p.weight)
+        .sum();
+    assert!(inside > 0.85, "weight inside the box: {inside}");
+    let worst = report
+        .particles
+        .iter()
+        .map(|p| p.candidate.score.shortfall)
+        .fold(0.0, f64::max);
+    assert!(worst <= *tolerances.last().unwrap());
+    // Rejection with the same 800 evaluations: its 50 nearest sets reach a larger distance.
+    let rejection = greatgame::calibrate::ensemble(
+        &two_bands(),
+        "two.toml",
+        &settings,
+        50,
+        800,
+        None,
+        |_, _| {},
+    )
+    .unwrap();
+    assert!(
+        worst < rejection.tolerance,
+        "smc {worst} against rejection {}",
+        rejection.tolerance
+    );
+}
+
+#[test]
+fn an_smc_ensemble_file_is_the_same_for_any_thread_count_and_runs_draw_sets_by_weight() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("two.toml");
+    std::fs::write(&scenario, two_bands()).unwrap();
+    let s = scenario.to_str().unwrap();
+    let make = |threads: &str| {
+        let file = dir.path().join(format!("ensemble{threads}.csv"));
+        let f = file.to_str().unwrap();
+        let out = common::ok(&[
+            "calibrate",
+            s,
+            "--runs",
+            "300",
+            "--ensemble",
+            "20",
+            "--draws",
+            "200",
+            "--threads",
+            threads,
+            "--out",
+            f,
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(stderr.contains("generation 1: tolerance"), "{stderr}");
+        std::fs::read(&file).unwrap()
+    };
+    let one = make("1");
+    assert_eq!(one, make("2"), "the file does not depend on the threads");
+    // A quantile must leave some of a generation out and keep some.
+    let bad = dir.path().join("bad.csv");
+    for q in ["0", "1", "1.5"] {
+        let args = [
+            "calibrate",
+            s,
+            "--ensemble",
+            "5",
+            "--quantile",
+            q,
+            "--out",
+            bad.to_str().unwrap(),
+        ];
+        let stderr = String::from_utf8_lossy(&common::fails_with(2, &args).stderr).into_owned();
+        assert!(
+            stderr.contains(&format!(
+                "--quantile {q}: expected a share strictly between 0 and 1"
+            )),
+            "{stderr}"
+        );
+        assert!(!bad.exists());
+    }
+    let text = String::from_utf8(one).unwrap();
+    assert!(
+        text.starts_with(
+            "set,weight,distance,passed,event.crackdown.hazard,event.sanctions.hazard\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 21);
+    // Runs take set j with probability proportional to its weight: never the set of weight 0, and
+    // the set of weight 3 about three times as often as the set of weight 1.
+    let file = dir.path().join("weighted.csv");
+    std::fs::write(
+        &file,
+        "set,weight,distance,passed,event.crackdown.hazard\n0,0,0,2,0.1\n1,1,0,2,0.2\n2,3,0,2,0.3\n",
+    )
+    .unwrap();
+    let out = dir.path().join("o");
+    common::ok(&[
+        "run",
+        s,
+        "--runs",
+        "800",
+        "--parameters",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let rows = common::records(&out.join("parameters.csv"));
+    let count = |v: &str| rows.iter().filter(|r| r["value"] == v).count();
+    assert_eq!(rows.len(), 800);
+    assert_eq!(count("0.1"), 0);
+    // Binomial(800, 0.75): sd about 12.
+    assert!((560..=640).contains(&count("0.3")), "{}", count("0.3"));
+    assert_eq!(count("0.2") + count("0.3"), 800);
 }

@@ -267,6 +267,10 @@ fn each_run_gets_a_world_with_its_own_values() {
         varied.names(),
         ["model.economic_weight", "state.AAA.alignment.Russia"]
     );
+    assert!(
+        !varied.is_direct(),
+        "a starting share is set by validating again"
+    );
     for run in [0, 1, 77] {
         let values = varied.values(run);
         let (world, plans) = varied.world(run).unwrap();
@@ -296,12 +300,42 @@ fn outputs(args: &[&str]) -> Vec<(String, Vec<u8>)> {
     csv_files(&out)
 }
 
+/// Runs `compare` on `args` whole, then as `shards` shards merged; asserts the merged folder's CSV
+/// files equal the whole run's, byte for byte, and returns them.
+fn merged_equals_whole(dir: &Path, args: &[&str], shards: u64) -> Vec<(String, Vec<u8>)> {
+    let mut whole = vec!["compare"];
+    whole.extend(args);
+    let one = outputs(&whole);
+    let mut parts = Vec::new();
+    for k in 1..=shards {
+        let part = dir.join(format!("part{k}"));
+        let shard = format!("{k}/{shards}");
+        let mut sharded = whole.clone();
+        sharded.extend([
+            "--shard",
+            &shard,
+            "--out",
+            part.to_str().unwrap(),
+            "--quiet",
+        ]);
+        ok(&sharded);
+        parts.push(part);
+    }
+    let merged = dir.join("merged");
+    let mut merge = vec!["merge"];
+    merge.extend(parts.iter().map(|p| p.to_str().unwrap()));
+    merge.extend(["--out", merged.to_str().unwrap()]);
+    ok(&merge);
+    assert_eq!(one, csv_files(&merged), "{shards} shards merged");
+    one
+}
+
 #[test]
 fn outputs_with_uncertain_numbers_are_identical_across_threads_and_shards() {
     let dir = tempfile::tempdir().unwrap();
     let path = scenario_with(dir.path(), TWO);
     let s = path.to_str().unwrap();
-    let one = outputs(&["compare", s, "--runs", "1500", "--threads", "1"]);
+    let one = merged_equals_whole(dir.path(), &[s, "--runs", "1500", "--threads", "1"], 2);
     assert!(one.iter().any(|(name, _)| name == "robust.csv"));
     assert!(one.iter().any(|(name, _)| name == "parameters.csv"));
     assert_eq!(
@@ -309,37 +343,61 @@ fn outputs_with_uncertain_numbers_are_identical_across_threads_and_shards() {
         outputs(&["compare", s, "--runs", "1500", "--threads", "2"]),
         "threads"
     );
-    // Two shards, merged.
-    let mut parts = Vec::new();
-    for k in 1..=2 {
-        let part = dir.path().join(format!("part{k}"));
-        ok(&[
-            "compare",
-            s,
-            "--runs",
-            "1500",
-            "--shard",
-            &format!("{k}/2"),
-            "--out",
-            part.to_str().unwrap(),
-            "--quiet",
-        ]);
-        parts.push(part);
+}
+
+#[test]
+fn shards_with_parameters_merge_into_the_whole_run_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_with(dir.path(), "");
+    let sets = dir.path().join("sets.csv");
+    std::fs::write(
+        &sets,
+        "set,weight,distance,passed,model.economic_weight,event.crackdown.hazard\n\
+         0,0.5,0,1,0.3,0.1\n1,0.3,0,1,0.6,0.4\n2,0.2,0,1,0.9,0.02\n",
+    )
+    .unwrap();
+    let (s, f) = (path.to_str().unwrap(), sets.to_str().unwrap());
+    let one = merged_equals_whole(dir.path(), &[s, "--runs", "700", "--parameters", f], 3);
+    let names: Vec<&str> = one.iter().map(|(name, _)| name.as_str()).collect();
+    for want in [
+        "robust.csv",
+        "parameters.csv",
+        "runs.csv",
+        "compare.csv",
+        "paired.csv",
+    ] {
+        assert!(names.contains(&want), "{want} in {names:?}");
     }
-    let merged = dir.path().join("merged");
+    // Parts made with another parameter file are not of the same batch.
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "model.economic_weight\n0.5\n").unwrap();
+    let stray = dir.path().join("stray");
     ok(&[
-        "merge",
-        parts[0].to_str().unwrap(),
-        parts[1].to_str().unwrap(),
+        "compare",
+        s,
+        "--runs",
+        "700",
+        "--parameters",
+        other.to_str().unwrap(),
+        "--shard",
+        "3/3",
         "--out",
-        merged.to_str().unwrap(),
+        stray.to_str().unwrap(),
+        "--quiet",
     ]);
-    // robust.csv needs every run's shares in one process: written by an unsharded compare only.
-    let unsharded: Vec<_> = one
-        .into_iter()
-        .filter(|(name, _)| name != "robust.csv")
-        .collect();
-    assert_eq!(unsharded, csv_files(&merged), "shards merged");
+    let refused = fails_with(
+        2,
+        &[
+            "merge",
+            dir.path().join("part1").to_str().unwrap(),
+            dir.path().join("part2").to_str().unwrap(),
+            stray.to_str().unwrap(),
+            "--out",
+            dir.path().join("bad").to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("parts differ in --parameters"), "{stderr}");
 }
 
 #[test]
@@ -402,4 +460,94 @@ fn an_uncertain_number_with_one_possible_value_changes_no_output() {
         with,
         outputs(&["compare", plain.to_str().unwrap(), "--runs", "700"])
     );
+}
+
+/// The world and plans a run gets from the direct setters (every coefficient, a decided bloc's
+/// thresholds and a state event's effects, written into a copy of the world) are exactly those of validating the scenario again
+/// with the run's values, on every shipped scenario and the test scenario: the derived rest-point
+/// affinities and the bases' default security follow the new coefficients the same way.
+#[test]
+fn direct_setters_give_exactly_the_world_validation_gives() {
+    use greatgame::analysis::uncertain::{apply, Ensemble};
+    use greatgame::model::COEFFICIENTS;
+    let mut files: Vec<PathBuf> = [
+        "central_asia_2017.toml",
+        "history_2005.toml",
+        "russia_squeeze.toml",
+    ]
+    .iter()
+    .map(|f| crate::common::shipped(f))
+    .collect();
+    files.push(data("small.toml"));
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let sc = Scenario::from_toml(&text, "s.toml").unwrap();
+        let mut names: Vec<String> = COEFFICIENTS
+            .iter()
+            .map(|c| format!("model.{}", c.key))
+            .collect();
+        let csto = sc
+            .world
+            .blocs
+            .iter()
+            .any(|b| b.name == "CSTO" && b.decided.is_some());
+        if csto {
+            names.extend([
+                "bloc.CSTO.join_above".into(),
+                "bloc.CSTO.leave_below".into(),
+            ]);
+        }
+        // Every effect of the first state event with a critic pole.
+        let event = sc
+            .world
+            .events
+            .iter()
+            .find(|e| e.critic.is_some())
+            .expect("a state event with a critic");
+        for key in ["threat", "regime", "criticism", "realign"] {
+            names.push(format!("event.{}.{key}", event.name));
+        }
+        // Eight sets spread over every coefficient's range (a different fraction of it for each).
+        let sets: Vec<Vec<f64>> = (0..8)
+            .map(|s| {
+                let mut set: Vec<f64> = COEFFICIENTS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let u = ((s * 7 + i * 3) % 11) as f64 / 10.0;
+                        c.min + u * (c.max - c.min)
+                    })
+                    .collect();
+                if csto {
+                    set.extend([0.5 + 0.05 * s as f64, 0.1 + 0.04 * s as f64]);
+                }
+                let u = s as f64 / 7.0;
+                set.extend([-1.0 + 2.0 * u, 1.0 - 2.0 * u, 10.0 * u, u]);
+                set
+            })
+            .collect();
+        let plans: Vec<String> = std::iter::once("baseline".to_string())
+            .chain(sc.policies.iter().map(|p| p.name.clone()))
+            .collect();
+        let ensemble = Ensemble {
+            names: names.clone(),
+            sets: sets.clone(),
+            weights: None,
+        };
+        let varied = Varied::new(&text, "s.toml", &sc, Some(ensemble), 9, &plans)
+            .unwrap()
+            .unwrap();
+        assert!(varied.is_direct(), "{}", file.display());
+        let paths: Vec<&str> = names.iter().map(String::as_str).collect();
+        for run in 0..24 {
+            let values = varied.values(run);
+            let (world, run_plans) = varied.world(run).unwrap();
+            let slow = apply(&text, "s.toml", &paths, &values).unwrap();
+            assert_eq!(world, slow.world, "{}: run {run}", file.display());
+            let slow_plans: Vec<_> = std::iter::once(slow.baseline.clone())
+                .chain(slow.policies.iter().cloned())
+                .collect();
+            assert_eq!(run_plans, slow_plans, "{}: run {run}", file.display());
+        }
+    }
 }
