@@ -487,7 +487,7 @@ fn ties_of<R: Real>(
     let hedge = beta.map_or(R::splat(0.0), |beta| {
         let a = state.alignment[cell];
         let floor = R::splat(MIN_SHARE);
-        beta * Real::ln_1p(R::select(a.lt(floor), floor, a) - R::splat(1.0))
+        beta * R::select(a.lt(floor), floor, a).ln_normal()
     });
     let (mut count, mut security) = (R::splat(0.0), R::splat(0.0));
     for (base, &hosted) in world.bases.iter().zip(&state.hosted) {
@@ -616,8 +616,13 @@ fn rivalry_of<R: Real>(
         };
         for (p, resent) in out.iter_mut().enumerate().take(ps) {
             let scheduled = plan.lever_row(world, t, n, p)[Lever::Transit.index()];
+            let open = R::pack(open[n * ps + p]);
+            // Most poles pay most neighbours nothing: no logarithm there.
+            if scheduled <= 0.0 || !R::any(open) {
+                continue;
+            }
             let fees = R::select(
-                open[n * ps + p],
+                R::unpack(open),
                 R::splat(scheduled) * state.presence[p],
                 R::splat(0.0),
             );
