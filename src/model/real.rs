@@ -668,7 +668,7 @@ pub fn ln(x: f64) -> f64 {
 /// (the same bits as `ln` there).
 #[inline(always)]
 pub fn ln_normal(x: f64) -> f64 {
-    debug_assert!(x >= f64::MIN_POSITIVE && x < f64::INFINITY);
+    debug_assert!((f64::MIN_POSITIVE..f64::INFINITY).contains(&x));
     let (e, m) = split(x);
     ln_reduced(m - 1.0, 0.0, e)
 }
