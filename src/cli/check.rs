@@ -72,10 +72,16 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
         .iter()
         .map(|b| {
             format!(
-                "{} ({}{})",
+                "{} ({}{}{}{})",
                 b.name,
                 w.poles[b.pole],
-                if b.decided.is_some() { ", decided" } else { "" }
+                if b.decided.is_some() { ", decided" } else { "" },
+                if b.military { ", military" } else { "" },
+                if b.founded > 0 {
+                    format!(", founded {}", w.quarter_label(b.founded))
+                } else {
+                    String::new()
+                }
             )
         })
         .collect();
@@ -89,12 +95,20 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
         }
     );
     for h in &w.states {
-        let doctrine = match (h.neutral, h.bans_bases_from) {
+        let mut doctrine = match (h.neutral, h.bans_bases_from) {
             (true, _) => " neutral;".to_string(),
             (false, Some(0)) => " bans bases;".to_string(),
             (false, Some(t)) => format!(" bans bases from {};", w.quarter_label(t)),
             _ => String::new(),
         };
+        if let Some(t) = h.no_military_blocs_from {
+            doctrine += &format!(" no military blocs from {};", w.quarter_label(t));
+        }
+        for d in &h.bloc_dates {
+            let verb = if d.joins { "joins" } else { "leaves" };
+            let (bloc, when) = (&w.blocs[d.bloc].name, w.quarter_label(d.t));
+            doctrine += &format!(" {verb} {bloc} in {when};");
+        }
         let shares: Vec<String> = w
             .poles
             .iter()
@@ -122,6 +136,17 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
             w.states[base.host].code,
             if base.hosted { "hosted" } else { "not hosted" },
         );
+    }
+    for pair in &w.tensions {
+        let [a, b] = pair.states.map(|h| w.states[h].code.as_str());
+        let via = pair.via.map_or(String::new(), |i| {
+            let (through, other) = (pair.states[i], pair.states[1 - i]);
+            format!(
+                "; {}'s routes through {} close above {}",
+                w.states[other].code, w.states[through].code, pair.closes_above
+            )
+        });
+        let _ = writeln!(s, "  dispute {a}-{b}: tension {}{via}", pair.level);
     }
     let events: Vec<String> = w
         .events
