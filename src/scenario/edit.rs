@@ -62,10 +62,11 @@ pub fn set_in(
                 .entry(key)
                 .or_insert(Item::None),
             [section, name, key, sub] => {
-                let table = entry(doc, section, name)
+                let parent = entry(doc, section, name)
                     .map_err(|m| invalid(format!("{param}: {m}")))?
                     .entry(key)
-                    .or_insert_with(|| Item::Value(Value::InlineTable(Default::default())))
+                    .or_insert_with(|| Item::Value(Value::InlineTable(Default::default())));
+                let table = parent
                     .as_table_like_mut()
                     .ok_or_else(|| invalid(format!("{param}: `{key}` is not a table")))?;
                 if *section == "state" && *key == "alignment" {
@@ -74,7 +75,17 @@ pub fn set_in(
                         rescale_others(table, sub, share);
                     }
                 }
-                table.entry(sub).or_insert(Item::None)
+                let slot = table.entry(sub).or_insert(Item::None);
+                let mut new = value.clone();
+                if let Some(old) = slot.as_value() {
+                    *new.decor_mut() = old.decor().clone();
+                }
+                *slot = Item::Value(new);
+                // A comment cannot sit inside an inline table: the note goes after the table's line.
+                if let Some(inline) = parent.as_value_mut() {
+                    annotate(inline, note);
+                }
+                continue;
             }
             _ => return Err(invalid(format!("`{param}` is not a parameter path, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`), `SECTION.NAME.KEY.SUB` (like `state.KGZ.alignment.Russia`) or `lever.POLE.STATE.KEY`"))),
         };
@@ -82,20 +93,28 @@ pub fn set_in(
         if let Some(old) = slot.as_value() {
             *new.decor_mut() = old.decor().clone();
         }
-        if !note.is_empty() {
-            let suffix = new
-                .decor()
-                .suffix()
-                .and_then(|s| s.as_str())
-                .unwrap_or("")
-                .trim_end()
-                .to_string();
-            let sep = if suffix.contains('#') { " ;" } else { " #" };
-            new.decor_mut().set_suffix(format!("{suffix}{sep} {note}"));
-        }
+        annotate(&mut new, note);
         *slot = Item::Value(new);
     }
     Ok(())
+}
+
+/// Appends `note` (if any) to the comment after `value` on its line.
+fn annotate(value: &mut Value, note: &str) {
+    if note.is_empty() {
+        return;
+    }
+    let suffix = value
+        .decor()
+        .suffix()
+        .and_then(|s| s.as_str())
+        .unwrap_or("")
+        .trim_end()
+        .to_string();
+    let sep = if suffix.contains('#') { " ;" } else { " #" };
+    value
+        .decor_mut()
+        .set_suffix(format!("{suffix}{sep} {note}"));
 }
 
 /// An error about a setting of the scenario `text` (named `file`), located at its start.

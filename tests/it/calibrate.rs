@@ -457,3 +457,37 @@ fn an_smc_ensemble_file_is_the_same_for_any_thread_count_and_runs_draw_sets_by_w
     assert!((560..=640).contains(&count("0.3")), "{}", count("0.3"));
     assert_eq!(count("0.2") + count("0.3"), 800);
 }
+
+#[test]
+fn a_sub_key_of_a_section_is_a_free_parameter_and_is_written_in_place() {
+    // `SECTION.NAME.KEY.SUB`: a state's reluctance toward a decided bloc, as history_2005 could free it.
+    let text = toy()
+        + r#"
+[[calibrate]]
+param = "state.AAA.reluctance.CSTO"
+low = -0.2
+high = 0.2
+why = "a state's own threshold shift"
+"#;
+    let small = Settings {
+        samples: 4,
+        refine: 4,
+        runs: 200,
+        ..settings()
+    };
+    let report = calibrate(&text, "toy.toml", &small, |_, _, _| {}).unwrap();
+    let value = report.best.values[2];
+    assert!((-0.2..=0.2).contains(&value), "{value}");
+    let sc = Scenario::from_toml(&report.calibrated_text, "written.toml").unwrap();
+    let csto = sc
+        .world
+        .blocs
+        .iter()
+        .position(|b| b.name == "CSTO")
+        .unwrap();
+    assert_eq!(sc.world.states[0].reluctance[csto], value);
+    // A path with more parts is still refused, at the `param` line.
+    let bad = text.replace("state.AAA.reluctance.CSTO", "state.AAA.reluctance.CSTO.x");
+    let err = calibrate(&bad, "toy.toml", &small, |_, _, _| panic!("searched")).unwrap_err();
+    assert!(err.to_string().contains("is not a parameter path"), "{err}");
+}
