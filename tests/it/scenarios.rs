@@ -155,6 +155,25 @@ fn the_2018_scenarios_start_where_the_history_ends() {
             sc.world.coefficients, w.coefficients,
             "{name}: coefficients differ from the calibrated history"
         );
+        // The calibrated thresholds of every bloc the history calibrates (`[[calibrate]] bloc.NAME.*`).
+        let calibrated = hist.free.iter().filter_map(|f| {
+            let rest = f.param.strip_prefix("bloc.")?;
+            rest.split('.').next()
+        });
+        for bloc in calibrated {
+            let of = |world: &greatgame::model::World| {
+                world
+                    .blocs
+                    .iter()
+                    .find(|b| b.name == bloc)
+                    .map(|b| b.decided)
+            };
+            assert_eq!(
+                of(&sc.world),
+                of(w),
+                "{name}: {bloc}'s thresholds differ from the calibrated history"
+            );
+        }
         for (h, host) in sc.world.states.iter().enumerate() {
             for p in 0..ps {
                 let end = o.tallies[0].alignment[last + h * ps + p].mean();
