@@ -223,3 +223,27 @@ pub fn shell_words(line: &str) -> Vec<String> {
     }
     words
 }
+
+/// `f(state, occurred)` after each quarter of run `run` (stream `(seed, run)`) of `plan` on `world`,
+/// stepped one run at a time through the reference update.
+pub fn run_path<T>(
+    world: &greatgame::model::World,
+    plan: &greatgame::model::Plan,
+    seed: u64,
+    run: u64,
+    mut f: impl FnMut(&greatgame::model::RunState, &[bool]) -> T,
+) -> Vec<T> {
+    use greatgame::model::{step, Occurrences, RunState, Shocks};
+    let slots = Occurrences::new(world);
+    let mut rng = greatgame::engine::run_rng(seed, run);
+    let mut state = RunState::initial(world);
+    let mut shocks = Shocks::new(world);
+    let mut occurred = vec![false; slots.len()];
+    (0..world.quarters)
+        .map(|t| {
+            shocks.draw(&mut rng);
+            step(world, plan, &slots, t, &mut state, &shocks, &mut occurred);
+            f(&state, &occurred)
+        })
+        .collect()
+}

@@ -4,8 +4,8 @@
 //! short run and costs trust later, and a pole that stops wanting a route closes it.
 
 use crate::common;
-use greatgame::engine::{run_rng, Outcome};
-use greatgame::model::{step, Occurrences, Plan, RunState, Shocks, World};
+use greatgame::engine::Outcome;
+use greatgame::model::{Plan, World};
 use greatgame::scenario::Scenario;
 
 /// The small scenario with reactions off (no feedback but the mechanism tested) and `extra` appended.
@@ -34,18 +34,7 @@ fn nato_offer(rent: f64) -> String {
 /// Whether named base `name` is hosted after each quarter of run `run` under `plan`.
 fn hosted_path(world: &World, plan: &Plan, name: &str, run: u64) -> Vec<bool> {
     let b = world.bases.iter().position(|b| b.name == name).unwrap();
-    let slots = Occurrences::new(world);
-    let mut rng = run_rng(21, run);
-    let mut state = RunState::initial(world);
-    let mut shocks = Shocks::new(world);
-    let mut occurred = vec![false; slots.len()];
-    (0..world.quarters)
-        .map(|t| {
-            shocks.draw(&mut rng);
-            step(world, plan, &slots, t, &mut state, &shocks, &mut occurred);
-            state.hosted[b]
-        })
-        .collect()
+    common::run_path(world, plan, 21, run, |state, _| state.hosted[b])
 }
 
 #[test]

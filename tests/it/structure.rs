@@ -4,8 +4,8 @@
 //! decisions and memberships; hazard and GDP schedules; disputes between neighbours.
 
 use crate::common;
-use greatgame::engine::{run_rng, Outcome};
-use greatgame::model::{step, Occurrences, Plan, RunState, Shocks, World};
+use greatgame::engine::Outcome;
+use greatgame::model::{Occurrences, Plan, RunState, World};
 use greatgame::scenario::Scenario;
 
 /// The small scenario with reactions off (no feedback but the mechanism tested), `edit` applied to its
@@ -20,24 +20,8 @@ fn small(edit: impl Fn(String) -> String, extra: &str) -> Scenario {
 }
 
 /// `f(state, occurred)` after each quarter of run `run` under `plan`.
-fn path<T>(
-    world: &World,
-    plan: &Plan,
-    run: u64,
-    mut f: impl FnMut(&RunState, &[bool]) -> T,
-) -> Vec<T> {
-    let slots = Occurrences::new(world);
-    let mut rng = run_rng(31, run);
-    let mut state = RunState::initial(world);
-    let mut shocks = Shocks::new(world);
-    let mut occurred = vec![false; slots.len()];
-    (0..world.quarters)
-        .map(|t| {
-            shocks.draw(&mut rng);
-            step(world, plan, &slots, t, &mut state, &shocks, &mut occurred);
-            f(&state, &occurred)
-        })
-        .collect()
+fn path<T>(world: &World, plan: &Plan, run: u64, f: impl FnMut(&RunState, &[bool]) -> T) -> Vec<T> {
+    common::run_path(world, plan, 31, run, f)
 }
 
 /// `runs` runs of each plan, paired by run index.
