@@ -397,11 +397,15 @@ fn timeline_section(
         rows.truncate(TIMELINE_ROWS);
     }
     rows.sort_by_key(|r| r.order);
+    // The colour scale runs to the most frequent happening that is not certain: an inject strikes in
+    // every run, and on its scale everything drawn by chance would be too pale to see. Certain cells
+    // are drawn at the darkest.
+    let uncertain = |x: &f64| *x < 1.0 - 1e-9;
     let scale = rows
         .iter()
-        .flat_map(|r| r.shares.iter().copied())
-        .fold(0.0, f64::max)
-        .max(1e-9);
+        .flat_map(|r| r.shares.iter().copied().filter(uncertain))
+        .fold(0.0, f64::max);
+    let scale = if scale > 0.0 { scale } else { 1.0 };
     let lines: Vec<TimelineRow> = rows
         .iter()
         .map(|r| {
@@ -431,7 +435,7 @@ fn timeline_section(
         &svg,
         &format!(
             "What happened when, {}: each row an event, reaction or decision in a state; the darker the \
-             cell, the larger the share of runs in which it happened that quarter (darkest: {} of runs). \
+             cell, the larger the share of runs in which it happened that quarter (darkest: {} of runs or more). \
              At the right, how often it happens in a run over the whole horizon (mean count).{}",
             esc(baseline),
             pct(scale),
