@@ -188,3 +188,50 @@ fn the_2018_scenarios_start_where_the_history_ends() {
         }
     }
 }
+
+#[test]
+fn the_shipped_ensemble_is_the_historys_and_feeds_every_2018_scenario() {
+    // Every parameter column is a `[[calibrate]]` parameter of the history, each value inside its range.
+    let (hist, _) = hindcast();
+    let path = common::shipped("ensemble_2005.csv");
+    let rows = common::records(&path);
+    assert!(rows.len() >= 100, "{} sets", rows.len());
+    let params: Vec<&String> = rows[0]
+        .keys()
+        .filter(|k| !["set", "weight", "distance", "passed"].contains(&k.as_str()))
+        .collect();
+    assert!(!params.is_empty());
+    for p in &params {
+        let free = hist
+            .free
+            .iter()
+            .find(|f| &&f.param == p)
+            .unwrap_or_else(|| panic!("{p} is not a calibrated parameter of the history"));
+        for row in &rows {
+            let x: f64 = row[*p].parse().unwrap();
+            assert!((free.low..=free.high).contains(&x), "{p} = {x}");
+        }
+    }
+    let total: f64 = rows
+        .iter()
+        .map(|r| r["weight"].parse::<f64>().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-6, "weights sum to {total}");
+    // And every 2018 scenario runs on it.
+    for name in [
+        "central_asia_2017.toml",
+        "nato_return.toml",
+        "russia_squeeze.toml",
+    ] {
+        let scenario = common::shipped(name);
+        common::ok(&[
+            "run",
+            scenario.to_str().unwrap(),
+            "--parameters",
+            path.to_str().unwrap(),
+            "--runs",
+            "16",
+            "--json",
+        ]);
+    }
+}
