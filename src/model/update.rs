@@ -723,11 +723,12 @@ fn decide<R: Real>(
         occurred[slot] = R::pack(stands & !stood);
         occurred[slot + 1] = R::pack(stood & !stands);
     }
+    let unblocked = !blocked(world, state, h);
     for (p, l) in now.levers.iter().enumerate() {
         let cell = h * ps + p;
         let was = state.transit[cell];
         let fees = l[Lever::Transit.index()];
-        let wanted = fees.gt(zero) & !blocked(world, state, h);
+        let wanted = fees.gt(zero) & unblocked;
         let open = if R::any(R::pack(wanted)) {
             let value = rent_value(c, fees, now.scales.revenue_m)
                 - R::splat(c.route_cost)

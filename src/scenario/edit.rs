@@ -75,12 +75,7 @@ pub fn set_in(
                         rescale_others(table, sub, share);
                     }
                 }
-                let slot = table.entry(sub).or_insert(Item::None);
-                let mut new = value.clone();
-                if let Some(old) = slot.as_value() {
-                    *new.decor_mut() = old.decor().clone();
-                }
-                *slot = Item::Value(new);
+                replace_keeping_decor(table.entry(sub).or_insert(Item::None), value);
                 // A comment cannot sit inside an inline table: the note goes after the table's line.
                 if let Some(inline) = parent.as_value_mut() {
                     annotate(inline, note);
@@ -89,14 +84,20 @@ pub fn set_in(
             }
             _ => return Err(invalid(format!("`{param}` is not a parameter path, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`), `SECTION.NAME.KEY.SUB` (like `state.KGZ.alignment.Russia`) or `lever.POLE.STATE.KEY`"))),
         };
-        let mut new = value.clone();
-        if let Some(old) = slot.as_value() {
-            *new.decor_mut() = old.decor().clone();
-        }
-        annotate(&mut new, note);
-        *slot = Item::Value(new);
+        annotate(replace_keeping_decor(slot, value), note);
     }
     Ok(())
+}
+
+/// Puts `value` in `slot`, keeping the spacing and comment of the value it replaces, and returns it.
+fn replace_keeping_decor<'s>(slot: &'s mut Item, value: &Value) -> &'s mut Value {
+    let mut new = value.clone();
+    if let Some(old) = slot.as_value() {
+        *new.decor_mut() = old.decor().clone();
+    }
+    *slot = Item::Value(new);
+    // unwrap OK: just set to a value.
+    slot.as_value_mut().expect("a value was just set")
 }
 
 /// Appends `note` (if any) to the comment after `value` on its line.

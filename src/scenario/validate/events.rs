@@ -4,9 +4,11 @@
 //! `border_exposure` only for state events. An inject names a declared event, a quarter inside the
 //! horizon, and states only for a state event.
 
+use std::collections::BTreeMap;
+
 use super::{flags, per_pole, Ctx, Names, Result};
 use crate::model::{Event, EventTarget, Plan, Toward, World};
-use crate::scenario::raw::{RawEvent, RawInject};
+use crate::scenario::raw::{RawEvent, RawInject, S};
 
 pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
     let key = format!("event.{}", e.name.get_ref());
@@ -68,13 +70,8 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
             format!("not allowed here: this event {why}"),
         ));
     }
-    if matches!(target, EventTarget::Pole(_)) && !e.hazard_by_state.is_empty() {
-        let v = e.hazard_by_state.values().next().map_or(0..0, |v| v.span());
-        return Err(cx.err(
-            v,
-            k("hazard_by_state"),
-            "not allowed here: a pole event has one hazard, `hazard`",
-        ));
+    if matches!(target, EventTarget::Pole(_)) {
+        one_hazard(cx, &e.hazard_by_state, &key)?;
     }
     let critic = match (&e.pole, target) {
         (Some(p), EventTarget::States) => Some(cx.lookup(p, &k("pole"), "pole", poles)?),
@@ -199,49 +196,27 @@ pub(super) fn hazards(
         let k = format!("event.{}", raw_e.name.get_ref());
         let hazard = cx.opt_real(&raw_e.hazard, &format!("{k}.hazard"), 0.0, 1.0, 0.0)?;
         let mut by_state = vec![hazard; hs];
-        for (code, v) in &raw_e.hazard_by_state {
-            let key = format!("{k}.hazard_by_state.{code}");
-            let h = cx.lookup_key(code, v.span(), &key, "state", names.states)?;
-            by_state[h] = cx.real(v, &key, 0.0, 1.0)?;
-        }
+        by_states(cx, &raw_e.hazard_by_state, &k, names, &mut by_state)?;
         let pole_event = matches!(world.events[e].target, EventTarget::Pole(_));
         let exposed = raw_e.border_exposure.unwrap_or(false);
         if exposed && pole_event {
             return Err(cx.err(raw_e.name.span(), format!("{k}.border_exposure"), "not allowed here: a pole event has no border; border_exposure needs target = \"states\""));
         }
         // From each scheduled quarter on, the hazards given there; the rest as before.
-        let mut from = vec![(0, by_state.clone())];
+        let mut from = vec![(0, by_state)];
+        let mut last = None;
         for entry in &raw_e.hazard_from {
             let key = format!("{k}.hazard_from");
-            let t = cx.within(&entry.from, &format!("{key}.from"), world)?;
-            if t <= from.last().map_or(0, |f| f.0) && from.len() > 1 {
-                return Err(cx.err(
-                    entry.from.span(),
-                    format!("{key}.from"),
-                    "quarters must increase from one entry to the next",
-                ));
-            }
-            let mut row = from.last().map(|f| f.1.clone()).unwrap_or_default();
+            let t = cx.within_after(&entry.from, &format!("{key}.from"), world, &mut last)?;
+            // unwrap OK: `from` starts with one row and only grows.
+            let mut row = from.last().unwrap().1.clone();
             if let Some(v) = &entry.hazard {
                 row.fill(cx.real(v, &format!("{key}.hazard"), 0.0, 1.0)?);
             }
-            if pole_event && !entry.hazard_by_state.is_empty() {
-                let v = entry
-                    .hazard_by_state
-                    .values()
-                    .next()
-                    .map_or(0..0, |v| v.span());
-                return Err(cx.err(
-                    v,
-                    format!("{key}.hazard_by_state"),
-                    "not allowed here: a pole event has one hazard, `hazard`",
-                ));
+            if pole_event {
+                one_hazard(cx, &entry.hazard_by_state, &key)?;
             }
-            for (code, v) in &entry.hazard_by_state {
-                let key = format!("{key}.hazard_by_state.{code}");
-                let h = cx.lookup_key(code, v.span(), &key, "state", names.states)?;
-                row[h] = cx.real(v, &key, 0.0, 1.0)?;
-            }
+            by_states(cx, &entry.hazard_by_state, &key, names, &mut row)?;
             from.push((t, row));
         }
         for (i, (start, row)) in from.iter().enumerate() {
@@ -261,4 +236,32 @@ pub(super) fn hazards(
     }
 
     Ok(())
+}
+
+/// Writes the per-state hazards of `map` (given at `key.hazard_by_state`) into `row`.
+fn by_states(
+    cx: &Ctx,
+    map: &BTreeMap<String, S<f64>>,
+    key: &str,
+    names: &Names,
+    row: &mut [f64],
+) -> Result<()> {
+    for (code, v) in map {
+        let key = format!("{key}.hazard_by_state.{code}");
+        let h = cx.lookup_key(code, v.span(), &key, "state", names.states)?;
+        row[h] = cx.real(v, &key, 0.0, 1.0)?;
+    }
+    Ok(())
+}
+
+/// Refuses per-state hazards (given at `key.hazard_by_state`) for a pole event, which has one hazard.
+fn one_hazard(cx: &Ctx, map: &BTreeMap<String, S<f64>>, key: &str) -> Result<()> {
+    match map.values().next() {
+        None => Ok(()),
+        Some(v) => Err(cx.err(
+            v.span(),
+            format!("{key}.hazard_by_state"),
+            "not allowed here: a pole event has one hazard, `hazard`",
+        )),
+    }
 }

@@ -141,6 +141,27 @@ impl Ctx<'_> {
             })
     }
 
+    /// Quarter `v` of a schedule entry as an index into the horizon, after the previous entry's
+    /// `last` (which it then becomes): a schedule's quarters increase from one entry to the next.
+    pub(super) fn within_after(
+        &self,
+        v: &S<String>,
+        key: &str,
+        world: &World,
+        last: &mut Option<usize>,
+    ) -> Result<usize> {
+        let t = self.within(v, key, world)?;
+        if last.is_some_and(|l| t <= l) {
+            return Err(self.err(
+                v.span(),
+                key,
+                "quarters must increase from one entry to the next",
+            ));
+        }
+        *last = Some(t);
+        Ok(t)
+    }
+
     pub(super) fn lookup(
         &self,
         v: &S<String>,

@@ -241,15 +241,7 @@ pub(super) fn dates(
         world.states[h].bloc_dates = dates;
         let mut last = None;
         for g in &s.gdp_from {
-            let t = cx.within(&g.from, &k("gdp_from.from"), world)?;
-            if last.is_some_and(|l| t <= l) {
-                return Err(cx.err(
-                    g.from.span(),
-                    k("gdp_from.from"),
-                    "quarters must increase from one entry to the next",
-                ));
-            }
-            last = Some(t);
+            let t = cx.within_after(&g.from, &k("gdp_from.from"), world, &mut last)?;
             let gdp = cx.real(&g.gdp_usd_bn, &k("gdp_from.gdp_usd_bn"), 1e-3, 1e6)?;
             world.states[h].gdp_from.push((t, gdp));
         }
