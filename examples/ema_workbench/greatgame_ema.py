@@ -40,7 +40,7 @@ UNCERTAINTIES = {
     "event__sanctions_on_russia__hazard": (0.0, 0.08),
 }
 POLICIES = ["baseline", "china_doubles_lending", "nato_reopens_transit", "russia_tightens_migrant_access"]
-OUTCOMES = ["KGZ.dominant.China", "KAZ.dominant.Russia", "UZB.dominant.NATO"]
+OUTCOMES = ["UZB.dominant.Russia", "KAZ.dominant.Russia", "KGZ.dominant.China"]
 
 
 def greatgame(plan="baseline", **uncertainties):
@@ -63,9 +63,10 @@ def main():
     model.outcomes = [ScalarOutcome(k.replace(".", "_")) for k in OUTCOMES]
     policies = [Policy(name, plan=name) for name in POLICIES]
     experiments, outcomes = perform_experiments(model, scenarios=n, policies=policies)
-    # PRIM: which uncertainties and policies make China's dominance of Kyrgyzstan likelier than in
-    # three experiments out of four?
-    target = "KGZ_dominant_China"
+    # PRIM: which uncertainties and policies make Russia's lead in Uzbekistan likelier than in three
+    # experiments out of four? (An outcome that moves: Uzbekistan balances between Russia and China,
+    # 000:406; Kyrgyzstan is Russia's in nearly every run, so China's lead there is almost always 0.)
+    target = "UZB_dominant_Russia"
     cut = float(np.quantile(outcomes[target], 0.75))
     y = outcomes[target] > cut
     print(f"{len(experiments)} experiments; {y.mean():.2f} with P({target}) > {cut:.3f}")
