@@ -217,7 +217,7 @@ fn strike_events<R: Real>(
     shocks: &Shocks<R>,
     occurred: &mut [R::Flags],
 ) {
-    let (hs, ps) = (world.states.len(), world.poles.len());
+    let hs = world.states.len();
     let cells = world.events.len() * hs;
     let at = world.event_index(t, 0, 0)..world.event_index(t, 0, 0) + cells;
     let (injects, hazards) = (&world.injects[at.clone()], &plan.hazards[at]);
@@ -250,36 +250,114 @@ fn strike_events<R: Real>(
                 }
             }
             EventTarget::States => {
+                // A pair event's incident strikes the other state of its dispute too; those marks are
+                // added after the loop, so each cell is visited for its own strikes only.
+                let mut partners = vec![R::splat(0.0); if ev.pair { hs } else { 0 }];
                 for h in 0..hs {
                     let k = e * hs + h;
                     for i in R::lanes(occurred[slots.event(hs, e, h)]) {
-                        let (threat, regime) = (&mut state.threat[h], &mut state.regime[h]);
-                        strike_host(ev, threat.lane_mut(i), regime.lane_mut(i));
-                        *state.hedging[h].lane_mut(i) += ev.hedging;
-                        if ev.tension != 0.0 {
-                            for (x, pair) in state.tension.iter_mut().zip(&world.tensions) {
-                                if pair.other(h).is_some() {
-                                    let x = x.lane_mut(i);
-                                    *x = (*x + ev.tension).clamp(0.0, 1.0);
-                                }
-                            }
+                        // Conditional on a strike by hazard, draw / hazard is again uniform on
+                        // [0, 1): the choices of a dispute and of a drawn pole need no draw of their own.
+                        let u = draws[k].lane(i);
+                        let v = if injects[k] { u } else { u / hazards[k] };
+                        if !ev.pair {
+                            strike_state(world, ev, state, h, i, v);
+                            continue;
                         }
-                        if let Some(critic) = ev.critic {
-                            criticise(ev, state.criticism[h * ps + critic].lane_mut(i));
-                        }
-                        if ev.realign > 0.0 {
-                            // Conditional on a strike by hazard, draw / hazard is again uniform on
-                            // [0, 1): the choice of a drawn pole needs no draw of its own.
-                            let u = draws[k].lane(i);
-                            let v = if injects[k] { u } else { u / hazards[k] };
-                            let shares = &mut state.alignment[h * ps..(h + 1) * ps];
-                            realign(ev, toward(&ev.toward, v), shares, i);
-                        }
+                        let named = world.event_index(t, e, h);
+                        let named = world.inject_pairs.iter().find(|x| x.0 == named);
+                        let incident = match named {
+                            Some(&(_, d)) if injects[k] => Some((d, v)),
+                            _ => incident(world, &state.tension, h, i, v),
+                        };
+                        let Some((d, v)) = incident else {
+                            strike_state(world, ev, state, h, i, v);
+                            continue;
+                        };
+                        // unwrap OK: `incident` returns only disputes of `h`.
+                        let other = world.tensions[d].other(h).unwrap();
+                        strike_state(world, ev, state, h, i, v);
+                        strike_state(world, ev, state, other, i, v);
+                        let x = state.tension[d].lane_mut(i);
+                        *x = (*x + ev.tension).clamp(0.0, 1.0);
+                        *partners[other].lane_mut(i) = 1.0;
                     }
+                }
+                for (h, x) in partners.iter().enumerate() {
+                    let slot = slots.event(hs, e, h);
+                    occurred[slot] = occurred[slot] | R::pack(x.gt(R::splat(0.5)));
                 }
             }
         }
     }
+}
+
+/// A state event's effects on host `h` in lane `i` (`v` uniform on [0, 1) for a drawn pole): threat,
+/// regime, hedging, criticism, realignment, and, unless it is a pair event (whose caller raises the one
+/// dispute), the tension of each of the host's disputes.
+fn strike_state<R: Real>(
+    world: &World,
+    ev: &Event,
+    state: &mut State<R>,
+    h: usize,
+    i: usize,
+    v: f64,
+) {
+    let ps = world.poles.len();
+    strike_host(ev, state.threat[h].lane_mut(i), state.regime[h].lane_mut(i));
+    *state.hedging[h].lane_mut(i) += ev.hedging;
+    if ev.tension != 0.0 && !ev.pair {
+        for (x, pair) in state.tension.iter_mut().zip(&world.tensions) {
+            if pair.other(h).is_some() {
+                let x = x.lane_mut(i);
+                *x = (*x + ev.tension).clamp(0.0, 1.0);
+            }
+        }
+    }
+    if let Some(critic) = ev.critic {
+        criticise(ev, state.criticism[h * ps + critic].lane_mut(i));
+    }
+    if ev.realign > 0.0 {
+        let shares = &mut state.alignment[h * ps..(h + 1) * ps];
+        realign(ev, toward(&ev.toward, v), shares, i);
+    }
+}
+
+/// The dispute of host `h` a pair event's incident strikes in lane `i`, drawn with `v` (uniform on
+/// [0, 1)) in proportion to the disputes' tensions (equal chances if all are 0), and `v` made uniform
+/// again given the choice; `None` if the host has no dispute.
+fn incident<R: Real>(
+    world: &World,
+    tension: &[R],
+    h: usize,
+    i: usize,
+    v: f64,
+) -> Option<(usize, f64)> {
+    let mine: Vec<usize> = (0..world.tensions.len())
+        .filter(|&d| world.tensions[d].other(h).is_some())
+        .collect();
+    let total: f64 = mine.iter().map(|&d| tension[d].lane(i)).sum();
+    let weight = |d: usize| {
+        if total > 0.0 {
+            tension[d].lane(i) / total
+        } else {
+            1.0 / mine.len() as f64
+        }
+    };
+    let mut low = 0.0;
+    let mut chosen = None;
+    for &d in &mine {
+        let w = weight(d);
+        if w <= 0.0 {
+            continue;
+        }
+        chosen = Some((d, low, w));
+        if v < low + w {
+            break;
+        }
+        low += w;
+    }
+    chosen.map(|(d, low, w)| (d, ((v - low) / w).clamp(0.0, 1.0 - f64::EPSILON)))
 }
 
 /// Whether an event strikes a cell: injected there, or its uniform draw fell below its hazard.

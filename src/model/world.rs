@@ -637,8 +637,12 @@ pub struct Event {
     pub toward: Toward,
     /// Added to the hedging of the host it strikes (a pole event: of every host): a trust shock.
     pub hedging: f64,
-    /// Added to the tension of every dispute of the host it strikes (negative: a détente).
+    /// Added to the tension of every dispute of the host it strikes (negative: a détente); for a pair
+    /// event, of the one dispute it strikes.
     pub tension: f64,
+    /// A pair event: each strike in a host is an incident in one of its disputes (`World::tensions`),
+    /// which strikes the other state of the pair too (MODEL.md §1, "Events that strike a pair").
+    pub pair: bool,
     /// Relative change of the pole's economic capacity (−0.3: flows fall by 30%).
     pub economy: f64,
     /// Relative change of the pole's presence in the region (−1: full withdrawal), permanent.
@@ -728,6 +732,10 @@ pub struct World {
     pub tensions: Vec<Tension>,
     /// Forced events: `injects[(t * events + e) * states + h]` (pole events use `h = 0`).
     pub injects: Vec<bool>,
+    /// The dispute of each inject of a pair event that names one (`[[inject]] pair`): its index into
+    /// `injects`, and the dispute (`tensions`). An inject of a pair event not listed here draws its
+    /// dispute as a strike by hazard does.
+    pub inject_pairs: Vec<(usize, usize)>,
     /// Coefficients of the update.
     pub coefficients: Coefficients,
 }

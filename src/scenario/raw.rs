@@ -406,6 +406,12 @@ pub struct RawEvent {
     #[serde(default)]
     #[schemars(with = "Option<f64>", range(min = -1, max = 1))]
     pub tension: Option<S<f64>>,
+    /// A pair event: each strike in a state is an incident in one of its `[[tension]]` disputes (drawn
+    /// in proportion to their tensions), which strikes the other state too and raises only that
+    /// dispute's tension; state events only. Default false.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub pair: Option<S<bool>>,
     /// Hazards from given quarters on (an ageing leader, a threat that grows).
     #[serde(default)]
     pub hazard_from: Vec<RawHazardFrom>,
@@ -432,6 +438,11 @@ pub struct RawInject {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub states: Vec<S<String>>,
+    /// A pair event's dispute: the two states of a declared `[[tension]]`; not with `states`. Default:
+    /// each state struck draws its dispute as a strike by hazard does.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub pair: Option<S<Vec<S<String>>>>,
 }
 
 /// `[[reaction]]`: a pole's rule for answering what a host does.

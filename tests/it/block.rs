@@ -271,6 +271,8 @@ fn generated(k: &Knobs) -> (World, Plan) {
         if e == 0 {
             ev.target = EventTarget::Pole(critic);
         }
+        // The last event strikes pairs: each incident also strikes the other state of a dispute.
+        ev.pair = e == es - 1;
     }
     for t in 0..q {
         for (cell, &hazard) in k.hazards.iter().enumerate() {
@@ -278,6 +280,10 @@ fn generated(k: &Knobs) -> (World, Plan) {
             let at = world.event_index(t, e, h);
             plan.hazards[at] = hazard;
             world.injects[at] = k.injects[t * es * hs + cell];
+            // The pair event's injects in the middle state (in both disputes) name the first dispute.
+            if e == es - 1 && h == 1 && world.injects[at] {
+                world.inject_pairs.push((at, 0));
+            }
         }
         for (cell, rows) in k.levers.iter().enumerate() {
             let (h, p) = (cell / ps, cell % ps);

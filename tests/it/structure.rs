@@ -394,3 +394,77 @@ fn a_rivals_transit_fees_count_against_the_pole_that_pays_them() {
         "NATO's share in AAA {a} without relative gains, {b} with"
     );
 }
+
+#[test]
+fn a_pair_event_strikes_both_states_of_one_dispute_chosen_by_its_tension() {
+    // Two disputes of BBB: with AAA (level 0.6) and with NEU (0.2). A clash is a pair event.
+    let disputes = "\n[[tension]]\nstates = [\"AAA\", \"BBB\"]\nlevel = 0.6\n\
+        \n[[tension]]\nstates = [\"BBB\", \"NEU\"]\nlevel = 0.2\n\
+        \n[[event]]\nname = \"clash\"\npair = true\nthreat = 0.3\ntension = 0.3\n";
+    let calm = small(|t| t, disputes);
+    let named = small(
+        |t| t,
+        &format!(
+            "{disputes}\n[[inject]]\nevent = \"clash\"\nquarter = \"2021Q1\"\npair = [\"NEU\", \"BBB\"]\n"
+        ),
+    );
+    let w = &named.world;
+    let clash = w.events.iter().position(|e| e.name == "clash").unwrap();
+    let slots = Occurrences::new(w);
+    let hs = w.states.len();
+    let (aaa, bbb, neu) = (0, 1, 2);
+    let view = |s: &RunState, o: &[bool]| {
+        let struck: Vec<bool> = (0..hs).map(|h| o[slots.event(hs, clash, h)]).collect();
+        (s.threat.clone(), s.tension.clone(), struck)
+    };
+    for r in 0..20 {
+        let before = path(&calm.world, &calm.baseline, r, view);
+        let after = path(w, &named.baseline, r, view);
+        let ((t0, x0, _), (t1, x1, struck)) = (&before[4], &after[4]);
+        // The named dispute, BBB-NEU: both its states are struck, and only its tension rises.
+        assert_eq!(struck, &vec![false, true, true], "run {r}: who was struck");
+        assert!(
+            t1[bbb] > t0[bbb] + 0.2 && t1[neu] > t0[neu] + 0.2,
+            "run {r}: {t0:?} -> {t1:?}"
+        );
+        assert_eq!(t1[aaa], t0[aaa], "run {r}: AAA is not in the dispute");
+        assert!(
+            x1[1] > x0[1] + 0.2,
+            "run {r}: BBB-NEU tension {x0:?} -> {x1:?}"
+        );
+        assert_eq!(x1[0], x0[0], "run {r}: the other dispute is untouched");
+        assert_eq!(
+            before[..4],
+            after[..4],
+            "run {r}: nothing changes before the clash"
+        );
+    }
+    // By hazard, BBB's incidents fall on its disputes in proportion to their tensions: the first falls
+    // on AAA-BBB with chance 0.6 / 0.8 = 0.75.
+    let drawn = small(
+        |t| t,
+        &disputes.replace(
+            "pair = true",
+            "pair = true\nhazard_by_state = { BBB = 0.2 }",
+        ),
+    );
+    let w = &drawn.world;
+    let (mut with_aaa, mut incidents) = (0, 0);
+    for r in 0..600 {
+        let p = path(w, &drawn.baseline, r, view);
+        if let Some((_, _, struck)) = p.iter().find(|(_, _, s)| s[bbb]) {
+            assert!(
+                struck[aaa] != struck[neu],
+                "run {r}: one partner per incident: {struck:?}"
+            );
+            incidents += 1;
+            with_aaa += usize::from(struck[aaa]);
+        }
+    }
+    let share = with_aaa as f64 / incidents as f64;
+    assert!(incidents > 400, "incidents in {incidents} of 600 runs");
+    assert!(
+        (0.67..0.83).contains(&share),
+        "first incidents with AAA: {share}"
+    );
+}

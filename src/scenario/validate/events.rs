@@ -72,6 +72,13 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
     }
     if matches!(target, EventTarget::Pole(_)) {
         one_hazard(cx, &e.hazard_by_state, &key)?;
+        if let Some(v) = &e.pair {
+            return Err(cx.err(
+                v.span(),
+                k("pair"),
+                "not allowed here: this event strikes a pole; a pair event needs target = \"states\"",
+            ));
+        }
     }
     let critic = match (&e.pole, target) {
         (Some(p), EventTarget::States) => Some(cx.lookup(p, &k("pole"), "pole", poles)?),
@@ -89,6 +96,7 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
         toward,
         hedging: cx.opt_real(&e.hedging, &k("hedging"), 0.0, 10.0, 0.0)?,
         tension: cx.opt_real(&e.tension, &k("tension"), -1.0, 1.0, 0.0)?,
+        pair: e.pair.as_ref().is_some_and(|v| *v.get_ref()),
         name: e.name.get_ref().clone(),
         description: e.description.clone().unwrap_or_default(),
         target,
@@ -143,17 +151,31 @@ fn toward(cx: &Ctx, e: &RawEvent, poles: &[&str], k: &dyn Fn(&str) -> String) ->
     Ok(Toward::Drawn(weights.iter().map(|w| w / sum).collect()))
 }
 
+/// Forced cells (`World::injects`) and the disputes injects of pair events name (`World::inject_pairs`).
+type Injects = (Vec<bool>, Vec<(usize, usize)>);
+
+/// The injects' cells, and the disputes named by injects of pair events.
 pub(super) fn injects(
     cx: &Ctx,
     list: &[RawInject],
     world: &World,
     names: &Names,
-) -> Result<Vec<bool>> {
+) -> Result<Injects> {
     let hs = world.states.len();
     let mut injects = vec![false; world.quarters * world.events.len() * hs];
+    let mut pairs = Vec::new();
     for inj in list {
         let e = cx.lookup(&inj.event, "inject.event", "event", names.events)?;
         let t = cx.within(&inj.quarter, "inject.quarter", world)?;
+        if let Some(pair) = &inj.pair {
+            let (h, d) = inject_pair(cx, inj, pair, world, e, names)?;
+            let i = world.event_index(t, e, h);
+            injects[i] = true;
+            if !pairs.contains(&(i, d)) {
+                pairs.push((i, d));
+            }
+            continue;
+        }
         match world.events[e].target {
             EventTarget::Pole(_) => {
                 if let Some(v) = inj.states.first() {
@@ -180,7 +202,66 @@ pub(super) fn injects(
             }
         }
     }
-    Ok(injects)
+    Ok((injects, pairs))
+}
+
+/// The host and dispute of an inject's `pair`: a pair event, no `states` beside it, and the two states
+/// of a declared `[[tension]]`. The incident is recorded in the first state's cell.
+fn inject_pair(
+    cx: &Ctx,
+    inj: &RawInject,
+    pair: &S<Vec<S<String>>>,
+    world: &World,
+    e: usize,
+    names: &Names,
+) -> Result<(usize, usize)> {
+    let key = "inject.pair";
+    if !world.events[e].pair {
+        return Err(cx.err(
+            pair.span(),
+            key,
+            format!(
+                "`{}` is not a pair event (`pair = true` in its [[event]]): use `states`",
+                inj.event.get_ref()
+            ),
+        ));
+    }
+    if let Some(v) = inj.states.first() {
+        return Err(cx.err(
+            v.span(),
+            "inject.states",
+            "give `pair` (one dispute) or `states`, not both",
+        ));
+    }
+    let list = pair.get_ref();
+    if list.len() != 2 {
+        return Err(cx.err(
+            pair.span(),
+            key,
+            format!(
+                "{} state(s) given, expected the two states of a [[tension]]",
+                list.len()
+            ),
+        ));
+    }
+    let a = cx.lookup(&list[0], key, "state", names.states)?;
+    let b = cx.lookup(&list[1], key, "state", names.states)?;
+    let d = world
+        .tensions
+        .iter()
+        .position(|t| t.other(a) == Some(b))
+        .ok_or_else(|| {
+            cx.err(
+                pair.span(),
+                key,
+                format!(
+                    "no [[tension]] is declared between {} and {}: a pair event strikes a declared dispute",
+                    list[0].get_ref(),
+                    list[1].get_ref()
+                ),
+            )
+        })?;
+    Ok((a, d))
 }
 
 /// Writes each event's hazards (`hazard`, `hazard_by_state`, `border_exposure`) into the baseline `plan`.

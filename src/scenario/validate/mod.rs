@@ -312,6 +312,7 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         reactions: Vec::new(),
         tensions: Vec::new(),
         injects: Vec::new(),
+        inject_pairs: Vec::new(),
         coefficients,
     };
     let names = Names {
@@ -327,7 +328,7 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         .iter()
         .map(|r| reactions::reaction(cx, r, &world, &names))
         .collect::<Result<Vec<_>>>()?;
-    world.injects = events::injects(cx, &raw.inject, &world, &names)?;
+    (world.injects, world.inject_pairs) = events::injects(cx, &raw.inject, &world, &names)?;
     states::base_bans(cx, &raw.state, &mut world)?;
 
     let mut baseline = Plan {
