@@ -183,7 +183,11 @@ pub fn hindcast_table(rows: &[super::HindcastRow]) -> String {
     for (label, holdout) in [("calibration checks", false), ("holdout checks", true)] {
         let group: Vec<_> = rows.iter().filter(|r| r.holdout == holdout).collect();
         let passed = group.iter().filter(|r| r.pass).count();
-        let _ = writeln!(s, "{label}: {passed} of {} pass", group.len());
+        if group.is_empty() {
+            let _ = writeln!(s, "{label}: none in this scenario");
+        } else {
+            let _ = writeln!(s, "{label}: {passed} of {} pass", group.len());
+        }
     }
     s
 }
@@ -281,6 +285,30 @@ mod tests {
         }
         let words: Vec<&str> = wrapped.split_whitespace().collect();
         assert_eq!(words, text.split_whitespace().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_hindcast_table_says_when_a_kind_of_check_is_absent_instead_of_0_of_0() {
+        let row = |holdout: bool, pass: bool| super::super::HindcastRow {
+            check: "c".into(),
+            holdout,
+            kind: "dominant".into(),
+            state: "KAZ".into(),
+            subject: "Russia".into(),
+            from: "2018Q1".into(),
+            to: "2027Q4".into(),
+            share: 0.6,
+            ci95_low: 0.5,
+            ci95_high: 0.7,
+            min_share: Some(0.5),
+            max_share: None,
+            pass,
+        };
+        let only_holdouts = hindcast_table(&[row(true, true), row(true, false)]);
+        assert!(only_holdouts.contains("calibration checks: none in this scenario"));
+        assert!(only_holdouts.contains("holdout checks: 1 of 2 pass"));
+        let both = hindcast_table(&[row(false, true), row(true, true)]);
+        assert!(both.contains("calibration checks: 1 of 1 pass"), "{both}");
     }
 
     #[test]
