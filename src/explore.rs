@@ -6,7 +6,9 @@
 //! (`model.mood_sd`, `event.spillover.hazard`), parsed and validated like the file: a value is only ever
 //! used through the checks every scenario passes. The text is edited once ([`Template::new`] writes a
 //! placeholder at each path and keeps the text around it), so a point only substitutes numbers and
-//! parses. Run `i` of every point and every plan draws from stream `(seed, i)` (`engine::run_rng`):
+//! parses. When every factor's path has a typed setter (`analysis::uncertain::Setters`: coefficients,
+//! bloc thresholds, state events' effects, plain hazards), a point's world is the scenario's with
+//! the values written in instead, which is the same world without the parse. Run `i` of every point and every plan draws from stream `(seed, i)` (`engine::run_rng`):
 //! points and plans are compared under common random numbers, and a point's row equals what
 //! `greatgame run --set PATH=VALUE … --runs M --seed S` reports for it. Points are simulated in
 //! parallel, one point per worker, and handed on in point order, so the rows are the same bits for
@@ -19,6 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::analysis::design::{Design, Distribution, Factorial, LatinHypercube, Morris, Saltelli};
+use crate::analysis::uncertain::Setters;
 use crate::analysis::AnalysisError;
 use crate::engine::run_rng;
 use crate::model::{
@@ -459,6 +462,11 @@ pub struct Experiment<'a> {
     pub observe: &'a Observe,
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,
+    /// Typed setters for the factors' paths, giving `plans`, when every path has one: a point's world
+    /// is then a copy of the scenario's with its values written in, not the template's text parsed
+    /// and validated (the same world; a value a setter refuses falls back to validation, which says
+    /// why).
+    pub setters: Option<&'a Setters>,
 }
 
 /// One design point's results.
@@ -542,24 +550,28 @@ impl Experiment<'_> {
         scratch: &mut Option<Scratch>,
     ) -> Result<PointResult, ExploreError<E>> {
         let values = values_at(self.design, self.factors, point);
-        let sc = self
-            .template
-            .scenario(&values)
-            .map_err(|source| ExploreError::Point {
-                point,
-                values: describe(self.factors, &values),
-                source,
-            })?;
-        let plans = plans_named(&sc, self.plans).map_err(ExploreError::Plan)?;
-        let scratch = scratch.get_or_insert_with(|| Scratch::new(&sc.world, plans.len()));
-        let outcomes = simulate_point(
-            &sc.world,
-            &plans,
-            self.seed,
-            self.runs,
-            self.observe,
-            scratch,
-        );
+        let direct = self
+            .setters
+            .filter(|s| s.plans() == self.plans)
+            .and_then(|s| s.apply(&values));
+        let validated;
+        let (world, plans): (&World, Vec<&Plan>) = match &direct {
+            Some((world, plans)) => (world, plans.iter().collect()),
+            None => {
+                validated =
+                    self.template
+                        .scenario(&values)
+                        .map_err(|source| ExploreError::Point {
+                            point,
+                            values: describe(self.factors, &values),
+                            source,
+                        })?;
+                let plans = plans_named(&validated, self.plans).map_err(ExploreError::Plan)?;
+                (&validated.world, plans)
+            }
+        };
+        let scratch = scratch.get_or_insert_with(|| Scratch::new(world, plans.len()));
+        let outcomes = simulate_point(world, &plans, self.seed, self.runs, self.observe, scratch);
         if outcomes.iter().any(|x| !x.is_finite()) {
             return Err(ExploreError::NonFinite {
                 point,
@@ -665,6 +677,75 @@ mod tests {
             .find(|s| s.code == "KGZ")
             .unwrap();
         assert!((kgz.alignment.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    /// The factors of docs/PERFORMANCE.md's Sobol benchmark: six coefficients and four hazards (one
+    /// with border exposure, one with per-state hazards and a policy that scales it).
+    const BENCHMARK_FACTORS: [&str; 10] = [
+        "model.adjustment_rate=0.25..0.45",
+        "model.mood_sd=0.05..0.2",
+        "model.economic_weight=0.4..0.7",
+        "model.criticism_decay=0.2..0.4",
+        "model.security_weight=0.6..0.95",
+        "model.deal_margin=0.2..0.4",
+        "event.sanctions_on_russia.hazard=0.01..0.04",
+        "event.spillover.hazard=0.005..0.03",
+        "event.nato_drawdown.hazard=0.01..0.03",
+        "event.values_crisis.hazard=0.003..0.01",
+    ];
+
+    #[test]
+    fn points_built_by_setters_give_the_rows_validation_gives() {
+        let loaded = scenario::builtin().unwrap();
+        let (text, sc) = (&loaded.text, &loaded.scenario);
+        let factors: Vec<Factor> = BENCHMARK_FACTORS
+            .iter()
+            .map(|f| Factor::parse(f).unwrap())
+            .collect();
+        let paths: Vec<&str> = factors.iter().map(|f| f.path.as_str()).collect();
+        let template = Template::new(text, "x", &paths).unwrap();
+        let spec = DesignSpec {
+            kind: DesignKind::Sobol,
+            samples: 4,
+            second_order: false,
+            levels: 4,
+            seed: 5,
+        };
+        let design = spec.build(factors.len()).unwrap();
+        let plans = vec!["baseline".to_string()];
+        let setters = Setters::new(text, sc, &paths, &plans);
+        assert!(setters.is_some(), "every benchmark factor has a setter");
+        let observe = Observe {
+            at: vec![20, sc.world.quarters - 1],
+        };
+        let experiment = |setters: Option<&'_ Setters>| {
+            let e = Experiment {
+                template: &template,
+                factors: &factors,
+                design: &design,
+                plans: &plans,
+                runs: 12,
+                seed: 3,
+                observe: &observe,
+                threads: Some(1),
+                setters,
+            };
+            let mut rows = Vec::new();
+            e.run(0..design.len(), |r| {
+                rows.push(r);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            rows
+        };
+        let slow = experiment(None);
+        assert_eq!(slow.len() as u64, design.len());
+        assert_eq!(experiment(setters.as_ref()), slow);
+        // A policy that scales a factor's hazard has no setter: its points are validated.
+        let all: Vec<String> = std::iter::once("baseline".to_string())
+            .chain(sc.policies.iter().map(|p| p.name.clone()))
+            .collect();
+        assert!(Setters::new(text, sc, &paths, &all).is_none());
     }
 
     #[test]

@@ -110,6 +110,106 @@ enum Target {
     LeaveBelow(usize),
     /// `event.NAME.KEY` of a state event at this index: one of its effects on the host.
     Effect(usize, Effect),
+    /// `event.NAME.hazard` of the event at this index (an index into `Direct::hazards`).
+    Hazard(usize),
+}
+
+/// Where an event's `hazard` goes when the event has no scheduled hazards (`hazard_from`) and no plan
+/// run changes it (`[[policy.event]]`): every quarter of every state the event's `hazard_by_state`
+/// does not name, multiplied by the state's border factor when the event has `border_exposure`, as
+/// `scenario::validate::events::hazards` writes it.
+#[derive(Clone, Debug, PartialEq)]
+struct HazardCells {
+    /// The event's index.
+    event: usize,
+    /// Per state: whether its cells take the event's `hazard` (not named in `hazard_by_state`).
+    follows: Vec<bool>,
+    /// Whether the event has `border_exposure`: a cell is then `(hazard · (1 + km / 1000)).min(1)`.
+    border: bool,
+}
+
+impl HazardCells {
+    /// The cells of `event.NAME.hazard` for the event at index `event` of `world`, given the scenario
+    /// as a document and the policies run; `None` where anything is not as `HazardCells` describes or
+    /// not written as plain tables.
+    fn of(
+        doc: &toml_edit::DocumentMut,
+        world: &World,
+        event: usize,
+        plans: &[String],
+    ) -> Option<HazardCells> {
+        let name = world.events[event].name.as_str();
+        let named =
+            |t: &dyn toml_edit::TableLike| t.get("name").and_then(|n| n.as_str()) == Some(name);
+        let mut found = doc
+            .get("event")?
+            .as_array_of_tables()?
+            .iter()
+            .filter(|t| named(*t));
+        let (Some(table), None) = (found.next(), found.next()) else {
+            return None;
+        };
+        if table.contains_key("hazard_from") {
+            return None;
+        }
+        let border = match table.get("border_exposure") {
+            None => false,
+            Some(b) => b.as_bool()?,
+        };
+        let mut follows = vec![true; world.states.len()];
+        if let Some(by_state) = table.get("hazard_by_state") {
+            for (code, _) in by_state.as_table_like()?.iter() {
+                let h = world.states.iter().position(|s| s.code == code)?;
+                follows[h] = false;
+            }
+        }
+        // A policy run that changes the event: its plan's cells are scaled from a quarter on.
+        if let Some(policies) = doc.get("policy") {
+            for policy in policies.as_array_of_tables()?.iter() {
+                let run = policy
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .is_some_and(|n| plans.iter().any(|p| p == n));
+                let changes = match policy.get("event") {
+                    None => false,
+                    Some(toml_edit::Item::ArrayOfTables(changes)) => {
+                        changes.iter().any(|t| named(t))
+                    }
+                    Some(toml_edit::Item::Value(toml_edit::Value::Array(changes))) => changes
+                        .iter()
+                        .any(|c| c.as_inline_table().is_none_or(|t| named(t))),
+                    Some(_) => true,
+                };
+                if run && changes {
+                    return None;
+                }
+            }
+        }
+        Some(HazardCells {
+            event,
+            follows,
+            border,
+        })
+    }
+
+    /// Writes `hazard` into its cells of every plan.
+    fn write(&self, world: &World, plans: &mut [Plan], hazard: f64) {
+        for (h, host) in world.states.iter().enumerate() {
+            if !self.follows[h] {
+                continue;
+            }
+            let x = if self.border {
+                (hazard * (1.0 + host.afghan_border_km / 1000.0)).min(1.0)
+            } else {
+                hazard
+            };
+            for plan in plans.iter_mut() {
+                for t in 0..world.quarters {
+                    plan.hazards[world.event_index(t, self.event, h)] = x;
+                }
+            }
+        }
+    }
 }
 
 /// An effect of a state event on the host it strikes, with the range validation allows it
@@ -175,12 +275,23 @@ struct Direct {
     plans: Vec<Plan>,
     /// What validation fills in from the coefficients.
     defaults: scenario::uncertain::Defaults,
+    /// The cells of each `Target::Hazard`.
+    hazards: Vec<HazardCells>,
 }
 
 impl Direct {
     /// Resolves every path of `names` to a target of `sc`, or `None` if one has none (it then needs
     /// the scenario validated again).
-    fn new(text: &str, sc: &Scenario, names: &[&str], plans: Vec<Plan>) -> Option<Direct> {
+    fn new(text: &str, sc: &Scenario, names: &[&str], plan_names: &[String]) -> Option<Direct> {
+        let plans = plans_of(sc, plan_names).ok()?;
+        let doc = std::cell::OnceCell::new();
+        let mut hazards = Vec::new();
+        let mut hazard = |e: usize| {
+            let doc = doc.get_or_init(|| text.parse::<toml_edit::DocumentMut>().ok());
+            let cells = HazardCells::of(doc.as_ref()?, &sc.world, e, plan_names)?;
+            hazards.push(cells);
+            Some(Target::Hazard(hazards.len() - 1))
+        };
         let targets = names
             .iter()
             .map(|path| {
@@ -198,6 +309,10 @@ impl Direct {
                         .map(Target::Coefficient),
                     ["bloc", name, "join_above"] => bloc(name).map(Target::JoinAbove),
                     ["bloc", name, "leave_below"] => bloc(name).map(Target::LeaveBelow),
+                    ["event", name, "hazard"] => {
+                        let e = sc.world.events.iter().position(|e| e.name == *name)?;
+                        hazard(e)
+                    }
                     ["event", name, key] => {
                         let e = sc.world.events.iter().position(|e| e.name == *name)?;
                         Effect::of(&sc.world.events[e], key).map(|f| Target::Effect(e, f))
@@ -213,6 +328,7 @@ impl Direct {
             baseline: sc.baseline.clone(),
             plans,
             defaults,
+            hazards,
         })
     }
 
@@ -220,9 +336,16 @@ impl Direct {
     /// is outside what its key allows (validation then reports it).
     fn apply(&self, values: &[f64]) -> Option<(World, Vec<Plan>)> {
         let mut world = self.world.clone();
+        let mut plans = self.plans.clone();
         let mut coefficients = world.coefficients.values();
         for (&target, &v) in self.targets.iter().zip(values) {
             match target {
+                Target::Hazard(k) => {
+                    if !(0.0..=1.0).contains(&v) {
+                        return None;
+                    }
+                    self.hazards[k].write(&world, &mut plans, v);
+                }
                 Target::Coefficient(i) => {
                     let spec = &COEFFICIENTS[i];
                     if !(spec.min..=spec.max).contains(&v) {
@@ -275,7 +398,44 @@ impl Direct {
                 host.affinity = rest;
             }
         }
-        Some((world, self.plans.clone()))
+        Some((world, plans))
+    }
+}
+
+/// Typed setters for a fixed list of paths of a checked scenario, resolved once (`explore` resolves
+/// its factors' paths with them): the world and plans at given values are a copy of the scenario's
+/// with the values written in and what validation derives from them derived again, exactly what
+/// validating the scenario text with the values gives (tested), without parsing or validating it.
+/// Paths with a setter: `model.KEY`, a decided bloc's `join_above` and `leave_below`, a state event's
+/// `threat`, `regime`, `criticism` and `realign`, and an event's `hazard` where that one number is its
+/// hazard everywhere (no per-state or scheduled hazards, no border exposure, no policy changing it).
+#[derive(Debug)]
+pub struct Setters {
+    direct: Direct,
+    plans: Vec<String>,
+}
+
+impl Setters {
+    /// Setters for `paths` of the checked scenario `sc` read from `text`, giving the plans named
+    /// `plans` (`baseline` or a policy's name) in that order; `None` if some path has no setter or a
+    /// plan does not exist.
+    pub fn new(text: &str, sc: &Scenario, paths: &[&str], plans: &[String]) -> Option<Setters> {
+        let direct = Direct::new(text, sc, paths, plans)?;
+        Some(Setters {
+            direct,
+            plans: plans.to_vec(),
+        })
+    }
+
+    /// The names of the plans `apply` gives, in order.
+    pub fn plans(&self) -> &[String] {
+        &self.plans
+    }
+
+    /// The world and plans with `values` (one per path, in order) written in; `None` if a value is
+    /// outside what its key allows (validating the scenario then says why).
+    pub fn apply(&self, values: &[f64]) -> Option<(World, Vec<Plan>)> {
+        self.direct.apply(values)
     }
 }
 
@@ -359,9 +519,7 @@ impl Varied {
                     .flat_map(|e| e.names.iter().map(String::as_str)),
             )
             .collect();
-        let direct = plans_of(sc, plans)
-            .ok()
-            .and_then(|p| Direct::new(text, sc, &names, p));
+        let direct = Direct::new(text, sc, &names, plans);
         Ok(Some(Varied {
             direct,
             compact: compact(text),

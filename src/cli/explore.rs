@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use greatgame::analysis::design::Design;
+use greatgame::analysis::uncertain::Setters;
 use greatgame::explore::{
     AnyDesign, DesignKind, DesignSpec, Experiment, ExploreError, Factor, Observe, Template,
     MORRIS_LEVELS,
@@ -108,6 +109,8 @@ pub struct Prepared {
     pub factors: Vec<Factor>,
     /// The scenario with a slot per factor.
     pub template: Template,
+    /// Typed setters for the factors' paths and `plans`, when every path has one.
+    pub setters: Option<Setters>,
     /// The design's parameters.
     pub spec: DesignSpec,
     /// The design.
@@ -134,6 +137,7 @@ impl Prepared {
             seed: self.seed,
             observe: &self.observe,
             threads: self.threads,
+            setters: self.setters.as_ref(),
         }
     }
 
@@ -265,7 +269,11 @@ pub fn prepare(common: &Common, kind: DesignKind, policies: &[String]) -> anyhow
     }
     at.sort_unstable();
     at.dedup();
+    // The factors' paths resolved into setters once, on the scenario the template's text gives (the
+    // loaded text, `--set` included).
+    let setters = Setters::new(&loaded.text, sc, &paths, &plans);
     Ok(Prepared {
+        setters,
         factors,
         template,
         spec,

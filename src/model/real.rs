@@ -58,6 +58,8 @@ pub trait Real:
     fn gt(self, other: Self) -> Self::Mask;
     /// `self >= other`.
     fn ge(self, other: Self) -> Self::Mask;
+    /// Whether every lane is zero (+0 or −0; NaN is not zero).
+    fn all_zero(self) -> bool;
     /// `e^self`, by `exp`.
     fn exp(self) -> Self;
     /// `ln(1 + self)`, by `ln_1p`.
@@ -130,6 +132,11 @@ impl Real for f64 {
     #[inline(always)]
     fn ge(self, other: f64) -> bool {
         self >= other
+    }
+
+    #[inline(always)]
+    fn all_zero(self) -> bool {
+        self == 0.0
     }
 
     #[inline(always)]
@@ -277,6 +284,11 @@ impl Real for F64s {
     #[inline(always)]
     fn ge(self, other: F64s) -> Mask64s {
         Mask64s::from_fn(|i| self.0[i] >= other.0[i])
+    }
+
+    #[inline(always)]
+    fn all_zero(self) -> bool {
+        !Mask64s::from_fn(|i| self.0[i] != 0.0).bits().any()
     }
 
     #[inline(always)]
@@ -815,12 +827,28 @@ mod tests {
     #[test]
     fn ln_1p_is_exact_where_it_must_be() {
         assert_eq!(ln_1p(0.0).to_bits(), 0.0f64.to_bits());
+        // The update's money channels skip the logarithm of zero on this: −0 gives +0 too.
+        assert_eq!(ln_1p(-0.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(F64s::splat(-0.0).ln_1p(), F64s::splat(0.0));
         assert_eq!(ln_1p(1e-300), 1e-300);
         assert!(ulps(ln_1p(1.0), std::f64::consts::LN_2) <= 1);
         assert!(ulps(ln_1p(std::f64::consts::E - 1.0), 1.0) <= 1);
         assert_eq!(ln_1p(f64::INFINITY), f64::INFINITY);
         assert!(ln_1p(f64::NAN).is_nan());
         assert_eq!(ln_1p(f64::MAX), f64::MAX.ln_1p());
+    }
+
+    #[test]
+    fn all_zero_holds_only_when_every_lane_is_zero() {
+        assert!(F64s::splat(0.0).all_zero() && F64s::splat(-0.0).all_zero());
+        for i in 0..LANES {
+            for x in [f64::MIN_POSITIVE, -1.0, f64::NAN, f64::INFINITY] {
+                let mut v = F64s::splat(0.0);
+                *v.lane_mut(i) = x;
+                assert!(!v.all_zero(), "lane {i} = {x}");
+            }
+        }
+        assert!(0.0f64.all_zero() && (-0.0f64).all_zero() && !f64::NAN.all_zero());
     }
 
     #[test]

@@ -91,8 +91,23 @@ pub fn step_portable<R: Real>(
     let splat = R::splat;
     let hedges = world.hedges();
     // Routes open at the start of the quarter, for the neighbours' relative gains (decisions below
-    // change `transit` host by host).
-    let open_before = (!world.tensions.is_empty()).then(|| state.transit.clone());
+    // change `transit` host by host), a flag a cell: on the stack up to `OPEN_CELLS` cells, so that
+    // no quarter allocates.
+    let disputes = !world.tensions.is_empty();
+    let mut open_stack = [R::Flags::default(); OPEN_CELLS];
+    let open_heap: Vec<R::Flags>;
+    let open_before: &[R::Flags] = if !disputes {
+        &[]
+    } else if state.transit.len() <= OPEN_CELLS {
+        let open = &mut open_stack[..state.transit.len()];
+        for (o, &m) in open.iter_mut().zip(&state.transit) {
+            *o = R::pack(m);
+        }
+        open
+    } else {
+        open_heap = state.transit.iter().map(|&m| R::pack(m)).collect();
+        &open_heap
+    };
     let mut levers = [[splat(0.0); LEVER_COUNT]; MAX_POLES];
     let mut dependence = [splat(0.0); MAX_POLES];
     for (h, (host, scheduled)) in world
@@ -111,8 +126,10 @@ pub fn step_portable<R: Real>(
         for p in 0..ps {
             let row = &scheduled[p];
             let (economy, presence) = (state.economy[p], state.presence[p]);
-            // Every lane from the plan's row; lanes with an active reaction then from their own.
-            let mut l = scale_levers(&row.map(splat), economy, presence);
+            // Every lane from the plan's row; lanes with an active reaction then from their own. Built
+            // in place (a row built apart and then stored was a 704-byte copy a pole).
+            let l = &mut levers[p];
+            *l = scale_levers(&row.map(splat), economy, presence);
             let reacting = R::pack(R::nonzero(active[p]));
             if R::any(reacting) {
                 for i in R::lanes(reacting) {
@@ -124,14 +141,15 @@ pub fn step_portable<R: Real>(
                 }
             }
             dependence[p] = dependence_on(c, l[Lever::Remittance.index()]);
-            levers[p] = l;
         }
 
         let host_scales = Scales::of(host, t);
         let demand = demand_of(world, state, h);
-        let rivalry = open_before
-            .as_ref()
-            .map(|open| rivalry_of(world, plan, t, state, open, h, host_scales.revenue_m));
+        let rivalry = if disputes {
+            rivalry_of(world, plan, t, state, open_before, h, host_scales.revenue_m)
+        } else {
+            [splat(0.0); MAX_POLES]
+        };
         let beta = hedges.then(|| splat(c.hedging_weight) + state.hedging[h]);
         let mut target = [splat(0.0); MAX_POLES];
         for p in 0..ps {
@@ -139,7 +157,6 @@ pub fn step_portable<R: Real>(
             let mood = mood_step(c, state.mood[cell], shocks.mood[cell]);
             state.mood[cell] = mood;
             let ties = ties_of(world, state, h, p, dependence[p], beta);
-            let rivalry = rivalry.map_or(splat(0.0), |r| r[p]);
             target[p] = pair_pull(
                 c,
                 host_scales,
@@ -147,7 +164,7 @@ pub fn step_portable<R: Real>(
                 state.transit[cell],
                 demand,
                 ties,
-            ) - rivalry
+            ) - rivalry[p]
                 + mood;
         }
         let target = &mut target[..ps];
@@ -203,6 +220,10 @@ pub fn step_portable<R: Real>(
 
 /// The most poles a world may have (the update keeps per-host rows on the stack).
 pub const MAX_POLES: usize = 8;
+
+/// The most host–pole cells whose start-of-quarter routes the update keeps on the stack (a flag each);
+/// larger worlds keep them on the heap.
+const OPEN_CELLS: usize = 256;
 
 /// The events that strike this quarter, applied lane by lane in (event, host) order: each cell's struck
 /// lanes go straight into its occurrence slot (pole events use the first host's), and most quarters
@@ -639,9 +660,14 @@ fn pair_pull<R: Real>(
         - ties.hedge
 }
 
-/// One saturating money channel: `weight · ln(1 + x / scale)`.
+/// One saturating money channel: `weight · ln(1 + x / scale)`. Where `x` is zero in every lane (a
+/// pole that sends a host nothing through the channel) the logarithm is not taken: `±0 / scale` is
+/// `±0` for a positive scale, and `ln_1p(±0)` is exactly `+0`, so the result has the same bits.
 #[inline(always)]
 fn channel<R: Real>(weight: f64, x: R, scale: f64) -> R {
+    if scale > 0.0 && x.all_zero() {
+        return R::splat(weight) * R::splat(0.0);
+    }
     R::splat(weight) * Real::ln_1p(x / R::splat(scale))
 }
 
@@ -676,13 +702,13 @@ fn demand_of<R: Real>(world: &World, state: &State<R>, h: usize) -> R {
 /// Relative gains (docs/MODEL.md, "Neighbours"): for each pole, what host `h` resents of the transit
 /// fees the pole pays its disputing neighbours, in logit points: `w_rg · Σ_n τ · ln(1 + fees_n /
 /// (s_rent · revenue))`, fees as scheduled this quarter (scaled by the pole's presence) on routes open
-/// in `open`.
+/// in `open` (a flag a cell).
 fn rivalry_of<R: Real>(
     world: &World,
     plan: &Plan,
     t: usize,
     state: &State<R>,
-    open: &[R::Mask],
+    open: &[R::Flags],
     h: usize,
     revenue_m: f64,
 ) -> [R; MAX_POLES] {
@@ -694,7 +720,7 @@ fn rivalry_of<R: Real>(
         };
         for (p, resent) in out.iter_mut().enumerate().take(ps) {
             let scheduled = plan.lever_row(world, t, n, p)[Lever::Transit.index()];
-            let open = R::pack(open[n * ps + p]);
+            let open = open[n * ps + p];
             // Most poles pay most neighbours nothing: no logarithm there.
             if scheduled <= 0.0 || !R::any(open) {
                 continue;

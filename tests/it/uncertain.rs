@@ -551,3 +551,79 @@ fn direct_setters_give_exactly_the_world_validation_gives() {
         }
     }
 }
+
+/// An event's hazard set directly (in every state and quarter it reaches, through per-state hazards
+/// and border exposure) gives exactly the world and plans of validating the scenario with the value,
+/// on every shipped scenario, for the baseline alone and for every plan; and an event with scheduled
+/// hazards, or one a policy run scales, has no setter.
+#[test]
+fn hazard_setters_give_exactly_the_plans_validation_gives() {
+    use greatgame::analysis::uncertain::{apply, Setters};
+    let mut resolved = 0;
+    for file in [
+        "central_asia_2017.toml",
+        "history_2005.toml",
+        "russia_squeeze.toml",
+        "nato_return.toml",
+    ] {
+        let text = std::fs::read_to_string(crate::common::shipped(file)).unwrap();
+        let sc = Scenario::from_toml(&text, "s.toml").unwrap();
+        let all: Vec<String> = std::iter::once("baseline".to_string())
+            .chain(sc.policies.iter().map(|p| p.name.clone()))
+            .collect();
+        for event in &sc.world.events {
+            let path = format!("event.{}.hazard", event.name);
+            for plans in [&all[..1], &all[..]] {
+                let Some(setters) = Setters::new(&text, &sc, &[path.as_str()], plans) else {
+                    continue;
+                };
+                resolved += 1;
+                for v in [0.0, 0.0137, 0.6, 1.0] {
+                    let (world, set_plans) = setters.apply(&[v]).unwrap();
+                    let slow = apply(&text, "s.toml", &[path.as_str()], &[v]).unwrap();
+                    assert_eq!(world, slow.world, "{file}: {path} = {v}");
+                    let slow_plans: Vec<_> = plans
+                        .iter()
+                        .map(|name| match name.as_str() {
+                            "baseline" => slow.baseline.clone(),
+                            _ => slow
+                                .policies
+                                .iter()
+                                .find(|p| &p.name == name)
+                                .unwrap()
+                                .clone(),
+                        })
+                        .collect();
+                    assert_eq!(set_plans, slow_plans, "{file}: {path} = {v}");
+                }
+                assert!(setters.apply(&[1.5]).is_none(), "out of range");
+            }
+        }
+    }
+    assert!(resolved >= 8, "hazard setters resolved: {resolved}");
+    // The built-in scenario: values_crisis has per-state hazards and a policy that scales it (no
+    // setter with that policy run); spillover has border exposure; a scheduled hazard has none.
+    let loaded = greatgame::scenario::builtin().unwrap();
+    let (text, sc) = (&loaded.text, &loaded.scenario);
+    let baseline = ["baseline".to_string()];
+    for name in ["values_crisis", "spillover", "sanctions_on_russia"] {
+        let path = format!("event.{name}.hazard");
+        assert!(
+            Setters::new(text, sc, &[path.as_str()], &baseline).is_some(),
+            "{name}"
+        );
+    }
+    let all: Vec<String> = std::iter::once("baseline".to_string())
+        .chain(sc.policies.iter().map(|p| p.name.clone()))
+        .collect();
+    assert!(Setters::new(text, sc, &["event.values_crisis.hazard"], &all).is_none());
+    let scheduled = text
+        .split("[[event]]")
+        .skip(1)
+        .find(|block| block.contains("hazard_from"))
+        .and_then(|block| block.lines().find_map(|l| l.strip_prefix("name = \"")))
+        .map(|rest| rest.trim_end_matches('"').to_string())
+        .expect("an event with scheduled hazards");
+    let path = format!("event.{scheduled}.hazard");
+    assert!(Setters::new(text, sc, &[path.as_str()], &baseline).is_none());
+}
