@@ -564,6 +564,15 @@ fn compact(text: &str) -> Option<(String, toml_edit::DocumentMut)> {
 const CACHE_MAX: usize = 4096;
 
 impl PerRun for Varied {
+    /// The ensemble set run `run` takes, when that is all that varies (no `[[uncertain]]` number): runs
+    /// of one set have one world. A continuous draw gives each run its own.
+    fn group(&self, run: u64) -> Option<u64> {
+        match self.uncertain.is_empty() {
+            true => self.set_of(run).map(|set| set as u64),
+            false => None,
+        }
+    }
+
     fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String> {
         let values = self.values(run);
         if let Some(built) = self.direct.as_ref().and_then(|d| d.apply(&values)) {

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use greatgame::analysis::uncertain::{Ensemble, Varied};
+use greatgame::engine::{simulate, Batch, ChunkDetail, Outcome, PerRun};
 use greatgame::scenario::{self, Scenario};
 
 use crate::common::{csv_files, data, fails_with, ok};
@@ -130,6 +131,12 @@ fn shards_of_a_scenario_s_ensemble_merge_into_the_whole_run() {
     merge.extend(["--out", merged.to_str().unwrap()]);
     ok(&merge);
     assert_eq!(whole, csv_files(&merged));
+    let (one_thread, _) = outputs(
+        dir.path(),
+        "threads",
+        &["compare", named, "--runs", "700", "--threads", "1"],
+    );
+    assert_eq!(whole, one_thread, "one thread");
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(merged.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["parameters"], whole_manifest["parameters"]);
@@ -235,4 +242,84 @@ fn the_built_in_scenario_s_ensemble_is_inside_the_binary_and_every_set_fits_it()
     Varied::new(&builtin.text, &builtin.file, sc, Some(ensemble), 1, &plans)
         .unwrap()
         .unwrap();
+}
+
+/// `Varied` with no group: every run alone in its block with its own world, as the engine simulated
+/// ensemble runs before they shared blocks.
+#[derive(Debug)]
+struct Alone<'a>(&'a Varied);
+
+impl PerRun for Alone<'_> {
+    fn world(
+        &self,
+        run: u64,
+    ) -> Result<(greatgame::model::World, Vec<greatgame::model::Plan>), String> {
+        self.0.world(run)
+    }
+}
+
+/// The tallies and every chunk's details of `runs` runs of `batch` drawn through `varied`.
+fn simulated(batch: &Batch, varied: &dyn PerRun, threads: usize) -> (Outcome, Vec<ChunkDetail>) {
+    let batch = Batch {
+        varied: Some(varied),
+        threads: Some(threads),
+        ..*batch
+    };
+    let mut details = Vec::new();
+    let outcome = simulate(&batch, |d| {
+        details.push(d);
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    (outcome, details)
+}
+
+#[test]
+fn runs_of_one_set_share_blocks_and_give_the_bits_they_give_alone() {
+    let builtin = scenario::builtin().unwrap();
+    let sc = &builtin.scenario;
+    let ensemble =
+        Ensemble::from_csv(&std::fs::read(crate::common::shipped("ensemble_2005.csv")).unwrap())
+            .unwrap();
+    // Every plan (policies stay paired) and every check, kept finals and trajectories, across chunks.
+    let plans: Vec<_> = std::iter::once(sc.baseline.clone())
+        .chain(sc.policies.iter().take(2).cloned())
+        .collect();
+    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+    let varied = Varied::new(&builtin.text, &builtin.file, sc, Some(ensemble), 7, &names)
+        .unwrap()
+        .unwrap();
+    assert!(
+        PerRun::group(&varied, 0).is_some(),
+        "ensemble runs are grouped"
+    );
+    let batch = Batch {
+        world: &sc.world,
+        plans: &plans,
+        first_run: 3,
+        runs: 1100,
+        seed: 7,
+        threads: None,
+        checks: &sc.checks,
+        keep_finals: true,
+        keep_trajectories: true,
+        varied: None,
+    };
+    let (grouped, details) = simulated(&batch, &varied, 2);
+    let (alone, alone_details) = simulated(&batch, &Alone(&varied), 2);
+    assert_eq!(grouped, alone, "tallies");
+    assert_eq!(
+        details, alone_details,
+        "finals and trajectories, in run order"
+    );
+    assert_eq!(details.len(), 2);
+    assert!(details[0]
+        .finals
+        .windows(2)
+        .all(|w| (w[0].run, w[0].plan) < (w[1].run, w[1].plan)));
+    assert_eq!(
+        simulated(&batch, &varied, 1),
+        (grouped, details),
+        "one thread"
+    );
 }
