@@ -416,6 +416,19 @@ impl Varied {
                 })?;
             }
         }
+        let names: Vec<&str> = sc
+            .uncertain
+            .iter()
+            .map(|u| u.path.as_str())
+            .chain(
+                ensemble
+                    .iter()
+                    .flat_map(|e| e.names.iter().map(String::as_str)),
+            )
+            .collect();
+        let direct = plans_of(sc, plans)
+            .ok()
+            .and_then(|p| Direct::new(text, sc, &names, p));
         if let Some(e) = &ensemble {
             let invalid = |message: String| {
                 ScenarioError::Invalid(Box::new(Located::at(
@@ -447,6 +460,12 @@ impl Varied {
                         )));
                     }
                 }
+                // Where the direct setters take the set, the world is the one validation would build
+                // (`direct_setters_give_exactly_the_world_validation_gives`): no need to validate.
+                let quick = direct.as_ref().filter(|_| sc.uncertain.is_empty());
+                if quick.is_some_and(|d| d.apply(set).is_some()) {
+                    continue;
+                }
                 apply(text, file, &paths, set).map_err(|err| {
                     invalid(format!(
                         "set {i} of the parameter file (line {}) does not give a valid scenario: {err}",
@@ -455,19 +474,6 @@ impl Varied {
                 })?;
             }
         }
-        let names: Vec<&str> = sc
-            .uncertain
-            .iter()
-            .map(|u| u.path.as_str())
-            .chain(
-                ensemble
-                    .iter()
-                    .flat_map(|e| e.names.iter().map(String::as_str)),
-            )
-            .collect();
-        let direct = plans_of(sc, plans)
-            .ok()
-            .and_then(|p| Direct::new(text, sc, &names, p));
         Ok(Some(Varied {
             direct,
             compact: compact(text),

@@ -235,6 +235,7 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
     let writes = Writes {
         runs_csv: true,
         threads: args.threads,
+        varied: sc.meta.parameters.is_some() || !sc.uncertain.is_empty(),
         ..Writes::default()
     };
     let runs = args.runs.unwrap_or(sc.meta.runs);

@@ -20,7 +20,7 @@ use greatgame::output::{
 use greatgame::scenario::{self, Loaded, Located, Scenario, ScenarioError};
 use greatgame::shard::{Part, Shard, StoredTally, PART_FORMAT};
 
-use super::budget::Budget;
+use super::budget::{Budget, Writes};
 use super::interrupt::{self, Interrupted};
 use super::{json, settings, InputError};
 
@@ -164,7 +164,8 @@ pub fn execute_with(
         }
     }
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
-    let parameters = parameters(opts.parameters.as_deref(), loaded)?;
+    let set = settings::set_paths(&opts.script)?;
+    let parameters = parameters(opts.parameters.as_deref(), loaded)?.map(|p| p.without(&set));
     let varied = varied_with(loaded, parameters.as_ref(), &names, seed)?;
     let parameters = parameters.map(|p| p.record);
     if opts.script.json {
@@ -180,7 +181,11 @@ pub fn execute_with(
             None => base,
         }
     });
-    Budget::batch(sc, &names, checks.len(), count, opts).check(&dir, opts.force)?;
+    let writes = Writes {
+        varied: varied.is_some(),
+        ..Writes::from(opts)
+    };
+    Budget::batch(sc, &names, checks.len(), count, writes).check(&dir, opts.force)?;
     let mut will_write = Vec::new();
     if !opts.summary_only {
         will_write.push(stream_name(RUNS_CSV, opts.gzip));
@@ -650,6 +655,24 @@ pub struct Parameters {
     pub record: ParametersRecord,
     /// Where the scenario names it (`scenario.parameters`), if the scenario does.
     pub named_at: Option<std::ops::Range<usize>>,
+}
+
+impl Parameters {
+    /// The ensemble without its columns for `paths` (those `--set` gives): a value set on the command
+    /// line holds in every run, over the ensemble's draw.
+    fn without(mut self, paths: &[String]) -> Parameters {
+        let e = &mut self.ensemble;
+        let keep: Vec<bool> = e.names.iter().map(|n| !paths.contains(n)).collect();
+        retain_marked(&mut e.names, &keep);
+        e.sets.iter_mut().for_each(|set| retain_marked(set, &keep));
+        self
+    }
+}
+
+/// Keeps the items of `items` whose flag in `keep` is true.
+fn retain_marked<T>(items: &mut Vec<T>, keep: &[bool]) {
+    let mut flags = keep.iter();
+    items.retain(|_| flags.next().copied().unwrap_or(true));
 }
 
 /// The parameter ensemble the runs of `loaded` draw from: the file `given` by `--parameters` (none for

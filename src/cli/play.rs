@@ -462,7 +462,9 @@ fn options(args: &Args, game: &Game, save: &Path, threads: Option<usize>) -> Opt
         ),
         trajectories: args.trajectories,
         shard: None,
-        parameters: None,
+        // A game runs at the scenario's values as written (docs/SCENARIO.md), so its output folder
+        // holds the runs its turns showed.
+        parameters: Some(execute::NO_PARAMETERS.into()),
         summary_only: false,
         gzip: false,
         quiet: args.quiet,

@@ -323,3 +323,26 @@ fn runs_of_one_set_share_blocks_and_give_the_bits_they_give_alone() {
         "one thread"
     );
 }
+
+#[test]
+fn a_value_set_on_the_command_line_holds_over_the_ensemble_s_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sets.csv"), SETS).unwrap();
+    let named = small_naming(dir.path(), "named.toml", Some("sets.csv"));
+    let out = dir.path().join("o");
+    ok(&[
+        "run",
+        named.to_str().unwrap(),
+        "--runs",
+        "40",
+        "--set",
+        "model.economic_weight=0.5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let rows = crate::common::records(&out.join("parameters.csv"));
+    assert_eq!(rows.len(), 40, "one drawn number a run");
+    assert!(rows
+        .iter()
+        .all(|r| r["parameter"] == "event.crackdown.hazard"));
+}
