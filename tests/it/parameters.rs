@@ -346,3 +346,54 @@ fn a_value_set_on_the_command_line_holds_over_the_ensemble_s_column() {
         .iter()
         .all(|r| r["parameter"] == "event.crackdown.hazard"));
 }
+
+#[test]
+fn the_built_in_scenario_draws_its_embedded_ensemble_from_any_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("greatgame")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["run", "--runs", "30", "--out", "o", "--report", "-q"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/manifest.json")).unwrap())
+            .unwrap();
+    let (_, bytes) = scenario::BUILTIN_FILES[0];
+    assert_eq!(
+        manifest["parameters"]["file"],
+        "<built-in>/ensemble_2005.csv"
+    );
+    assert_eq!(
+        manifest["parameters"]["sha256"],
+        scenario::sha256_hex(bytes)
+    );
+    // Storylines re-simulate runs at the values as written: not beside runs that drew their own.
+    assert!(!dir.path().join("o/storylines.csv").exists());
+    let refused = run(&["run", "--runs", "30", "--out", "p", "--attribution"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("add --parameters none"), "{stderr}");
+    assert!(!dir.path().join("p").exists());
+    let at_point = run(&[
+        "run",
+        "--runs",
+        "30",
+        "--out",
+        "q",
+        "--report",
+        "--parameters",
+        "none",
+        "-q",
+    ]);
+    assert!(at_point.status.success());
+    assert!(dir.path().join("q/storylines.csv").exists());
+}
