@@ -177,6 +177,17 @@ fn a_bad_ensemble_is_an_error_at_its_place_before_any_output() {
     let at =
         format!("missing.toml:{l}:{c}: scenario.parameters: cannot read the parameter ensemble");
     fails(&missing, &[&at, "nope.csv"]);
+    // `check` reads the ensemble and tries every set, as a run would.
+    let checked = fails_with(2, &["check", missing.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&checked.stderr).contains(&at));
+    std::fs::write(dir.path().join("sets.csv"), SETS).unwrap();
+    let good = small_naming(dir.path(), "good.toml", Some("sets.csv"));
+    let summary = ok(&["check", good.to_str().unwrap()]);
+    let summary = String::from_utf8_lossy(&summary.stdout);
+    assert!(
+        summary.contains("parameters: each run draws one of 3 sets from"),
+        "{summary}"
+    );
     // Empty.
     let empty = small_naming(dir.path(), "empty.toml", Some(""));
     fails(&empty, &["empty.toml:", "scenario.parameters: is empty"]);
