@@ -5,7 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use greatgame::analysis::uncertain::{Ensemble, Varied};
-use greatgame::engine::{run_rng, simulate, Batch, PerRun};
+use greatgame::engine::{run_rng, simulate, Batch, PerRun, Ungrouped};
 use greatgame::model::{step, F64s, LaneMask, Occurrences, RunState, Shocks, State, LANES};
 use greatgame::scenario;
 
@@ -196,7 +196,8 @@ fn uncertain_runs(c: &mut Criterion) {
 
 /// The built-in scenario drawing each run's parameter set from the calibrated ensemble it embeds
 /// (`scenarios/ensemble_2005.csv`, 200 weighted sets), as `greatgame run` simulates it, against the
-/// same runs at the calibrated point. Runs that draw the same set share a world and a block.
+/// same runs at the calibrated point. Runs that draw the same set share a world and a block
+/// (`ensemble`); `ensemble_one_per_block` is the path before they did.
 fn ensemble_runs(c: &mut Criterion) {
     let builtin = scenario::builtin().expect("built-in scenario is valid");
     let sc = &builtin.scenario;
@@ -211,7 +212,12 @@ fn ensemble_runs(c: &mut Criterion) {
     let mut group = c.benchmark_group("ensemble_batch");
     group.throughput(Throughput::Elements(runs));
     group.sample_size(10);
-    for (name, v) in [("fixed", None), ("ensemble", Some(&varied as &dyn PerRun))] {
+    let alone = Ungrouped(&varied);
+    for (name, v) in [
+        ("fixed", None),
+        ("ensemble", Some(&varied as &dyn PerRun)),
+        ("ensemble_one_per_block", Some(&alone as &dyn PerRun)),
+    ] {
         let batch = Batch {
             world: &sc.world,
             plans: &plans,

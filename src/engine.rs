@@ -74,6 +74,18 @@ pub trait PerRun: Sync + std::fmt::Debug {
     }
 }
 
+/// `PerRun` of the inner one with no group: every run alone in its block with its own world, as the
+/// engine simulated ensemble runs before runs of one set shared blocks. For tests and benchmarks that
+/// compare the two paths (they give the same bits).
+#[derive(Debug)]
+pub struct Ungrouped<'a>(pub &'a dyn PerRun);
+
+impl PerRun for Ungrouped<'_> {
+    fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String> {
+        self.0.world(run)
+    }
+}
+
 /// Exact, mergeable statistics of one plan over some runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tally {

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use greatgame::analysis::uncertain::{Ensemble, Varied};
-use greatgame::engine::{simulate, Batch, ChunkDetail, Outcome, PerRun};
+use greatgame::engine::{simulate, Batch, ChunkDetail, Outcome, PerRun, Ungrouped};
 use greatgame::scenario::{self, Scenario};
 
 use crate::common::{csv_files, data, fails_with, ok};
@@ -255,20 +255,6 @@ fn the_built_in_scenario_s_ensemble_is_inside_the_binary_and_every_set_fits_it()
         .unwrap();
 }
 
-/// `Varied` with no group: every run alone in its block with its own world, as the engine simulated
-/// ensemble runs before they shared blocks.
-#[derive(Debug)]
-struct Alone<'a>(&'a Varied);
-
-impl PerRun for Alone<'_> {
-    fn world(
-        &self,
-        run: u64,
-    ) -> Result<(greatgame::model::World, Vec<greatgame::model::Plan>), String> {
-        self.0.world(run)
-    }
-}
-
 /// The tallies and every chunk's details of `runs` runs of `batch` drawn through `varied`.
 fn simulated(batch: &Batch, varied: &dyn PerRun, threads: usize) -> (Outcome, Vec<ChunkDetail>) {
     let batch = Batch {
@@ -317,7 +303,7 @@ fn runs_of_one_set_share_blocks_and_give_the_bits_they_give_alone() {
         varied: None,
     };
     let (grouped, details) = simulated(&batch, &varied, 2);
-    let (alone, alone_details) = simulated(&batch, &Alone(&varied), 2);
+    let (alone, alone_details) = simulated(&batch, &Ungrouped(&varied), 2);
     assert_eq!(grouped, alone, "tallies");
     assert_eq!(
         details, alone_details,
