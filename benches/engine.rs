@@ -4,8 +4,8 @@
 //! through the engine at one and two threads.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use greatgame::analysis::uncertain::Varied;
-use greatgame::engine::{run_rng, simulate, Batch, PerRun};
+use greatgame::analysis::uncertain::{Ensemble, Varied};
+use greatgame::engine::{run_rng, simulate, Batch, PerRun, Ungrouped};
 use greatgame::model::{step, F64s, LaneMask, Occurrences, RunState, Shocks, State, LANES};
 use greatgame::scenario;
 
@@ -194,5 +194,55 @@ fn uncertain_runs(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, block_of_runs, one_run, batch, uncertain_runs);
+/// The built-in scenario drawing each run's parameter set from the calibrated ensemble it embeds
+/// (`scenarios/ensemble_2005.csv`, 200 weighted sets), as `greatgame run` simulates it, against the
+/// same runs at the calibrated point. Runs that draw the same set share a world and a block
+/// (`ensemble`); `ensemble_one_per_block` is the path before they did.
+fn ensemble_runs(c: &mut Criterion) {
+    let builtin = scenario::builtin().expect("built-in scenario is valid");
+    let sc = &builtin.scenario;
+    let (_, bytes) = scenario::BUILTIN_FILES[0];
+    let ensemble = Ensemble::from_csv(bytes).expect("the embedded ensemble is valid");
+    let names = ["baseline".to_string()];
+    let varied = Varied::new(&builtin.text, &builtin.file, sc, Some(ensemble), 1, &names)
+        .expect("valid")
+        .expect("an ensemble");
+    let plans = [sc.baseline.clone()];
+    let runs = 2048;
+    let mut group = c.benchmark_group("ensemble_batch");
+    group.throughput(Throughput::Elements(runs));
+    group.sample_size(10);
+    let alone = Ungrouped(&varied);
+    for (name, v) in [
+        ("fixed", None),
+        ("ensemble", Some(&varied as &dyn PerRun)),
+        ("ensemble_one_per_block", Some(&alone as &dyn PerRun)),
+    ] {
+        let batch = Batch {
+            world: &sc.world,
+            plans: &plans,
+            first_run: 0,
+            runs,
+            seed: 1,
+            threads: Some(1),
+            checks: &[],
+            keep_finals: false,
+            keep_trajectories: false,
+            varied: v,
+        };
+        group.bench_with_input(BenchmarkId::new("threads_1", name), &batch, |b, batch| {
+            b.iter(|| simulate(batch, |_| Ok::<(), ()>(())).expect("no sink errors"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    block_of_runs,
+    one_run,
+    batch,
+    uncertain_runs,
+    ensemble_runs
+);
 criterion_main!(benches);

@@ -48,9 +48,11 @@ pub struct Batch<'a> {
     /// Keep each run's quarterly alignment for the sink.
     pub keep_trajectories: bool,
     /// Where runs differ in their parameters (`[[uncertain]]`, `--parameters`): each run's own world
-    /// and plans. `None`: every run uses `world` and `plans`. With it, runs go one per block (lanes
-    /// cannot share one world), so a run costs about `LANES` times more, plus building its world
-    /// (microseconds with direct setters, about a millisecond when validated again).
+    /// and plans. `None`: every run uses `world` and `plans`. With it, runs of a chunk that share a
+    /// world (`PerRun::group`: the same ensemble set) fill blocks together; any other run goes alone
+    /// in its block (lanes cannot share one world), so it costs about `LANES` times more, plus
+    /// building its world (microseconds with direct setters, about a millisecond when validated
+    /// again).
     pub varied: Option<&'a dyn PerRun>,
 }
 
@@ -62,6 +64,26 @@ pub trait PerRun: Sync + std::fmt::Debug {
     /// The world of run `run` and its plans, one per plan of the batch, in the batch's order; or why
     /// they cannot be built (a drawn value the scenario rejects).
     fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String>;
+
+    /// A key that runs with exactly the same world and plans share (an ensemble's set), so that the
+    /// engine may simulate them side by side in one block; `None` if run `run` may have a world of
+    /// its own (a continuous draw). Each run keeps its own random stream, so its results are the same
+    /// bits whichever runs share its block.
+    fn group(&self, _run: u64) -> Option<u64> {
+        None
+    }
+}
+
+/// `PerRun` of the inner one with no group: every run alone in its block with its own world, as the
+/// engine simulated ensemble runs before runs of one set shared blocks. For tests and benchmarks that
+/// compare the two paths (they give the same bits).
+#[derive(Debug)]
+pub struct Ungrouped<'a>(pub &'a dyn PerRun);
+
+impl PerRun for Ungrouped<'_> {
+    fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String> {
+        self.0.world(run)
+    }
 }
 
 /// Exact, mergeable statistics of one plan over some runs.
@@ -652,8 +674,39 @@ fn count_switches(world: &World, reference: &RunState, state: &RunState, tally: 
     }
 }
 
-/// Simulates chunk `c` serially, `LANES` runs at a time in lock-step, adding its statistics to
-/// `worker`'s tallies.
+/// The runs `first..last` in blocks of at most `LANES` that can share one world, each with the key of
+/// its group (`PerRun::group`): without `varied`, consecutive runs; with it, the runs of each key in
+/// run order (keys in increasing order), then every run without a key alone, in run order.
+fn group_runs(varied: Option<&dyn PerRun>, first: u64, last: u64) -> Vec<(Option<u64>, Vec<u64>)> {
+    let Some(v) = varied else {
+        return (first..last)
+            .step_by(LANES)
+            .map(|b| (None, (b..(b + LANES as u64).min(last)).collect()))
+            .collect();
+    };
+    let (mut keyed, mut alone) = (Vec::new(), Vec::new());
+    for run in first..last {
+        match v.group(run) {
+            Some(key) => keyed.push((key, run)),
+            None => alone.push(run),
+        }
+    }
+    keyed.sort_unstable();
+    let mut blocks: Vec<(Option<u64>, Vec<u64>)> = Vec::new();
+    for same in keyed.chunk_by(|a, b| a.0 == b.0) {
+        for lanes in same.chunks(LANES) {
+            blocks.push((
+                Some(lanes[0].0),
+                lanes.iter().map(|&(_, run)| run).collect(),
+            ));
+        }
+    }
+    blocks.extend(alone.into_iter().map(|run| (None, vec![run])));
+    blocks
+}
+
+/// Simulates chunk `c` serially, up to `LANES` runs at a time in lock-step (`group_runs`), adding its
+/// statistics to `worker`'s tallies.
 fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worker) -> ChunkDetail {
     let world = batch.world;
     let first = batch.first_run + c * CHUNK_RUNS;
@@ -682,46 +735,65 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
     if batch.keep_trajectories {
         detail.trajectories = vec![0.0; runs * plans * world.quarters * row_len];
     }
-    let width = if batch.varied.is_some() { 1 } else { LANES };
-    for block_first in (first..last).step_by(width) {
-        let n = (last - block_first).min(width as u64) as usize;
-        let r0 = (block_first - first) as usize;
-        // A run with its own parameters gets its own world and plans, and buffers shaped by them.
-        let own = match batch.varied.map(|v| v.world(block_first)) {
-            None => None,
-            Some(Ok(own)) => Some(own),
-            Some(Err(message)) => {
-                detail.no_world = Some((block_first, message));
-                return detail;
+    // Which runs go side by side in a block: consecutive runs, or with varied worlds runs that share
+    // one, grouped by key (in run order within a group) and the others alone. Every statistic below
+    // is a count or an exact sum, so the order of blocks changes no bit of the tallies; per-run
+    // details are written at their run's place (trajectories) or put back in run order (finals).
+    let groups = group_runs(batch.varied, first, last);
+    let mut own: Option<(Option<u64>, World, Vec<Plan>)> = None;
+    // Each block's runs take the next positions of the chunk's histogram bins.
+    let mut r0 = 0;
+    for (key, block_runs) in &groups {
+        let n = block_runs.len();
+        // A block of varied runs gets their world and plans, and buffers shaped by them; consecutive
+        // blocks of one group reuse them.
+        if let Some(v) = batch.varied {
+            if key.is_none() || own.as_ref().is_none_or(|(k, _, _)| k != key) {
+                match v.world(block_runs[0]) {
+                    Ok((w, p)) => {
+                        *shocks = Shocks::quiet(&w);
+                        own = Some((*key, w, p));
+                    }
+                    Err(message) => {
+                        if detail
+                            .no_world
+                            .as_ref()
+                            .is_none_or(|(r, _)| block_runs[0] < *r)
+                        {
+                            detail.no_world = Some((block_runs[0], message));
+                        }
+                        own = None;
+                        r0 += n;
+                        continue;
+                    }
+                }
             }
-        };
+        }
         let (world, run_plans) = match &own {
-            Some((w, p)) => (w, p.as_slice()),
+            Some((_, w, p)) => (w, p.as_slice()),
             None => (world, batch.plans),
         };
-        if own.is_some() {
-            *shocks = Shocks::quiet(world);
-        }
         rngs.clear();
-        rngs.extend((block_first..block_first + n as u64).map(|run| run_rng(batch.seed, run)));
+        rngs.extend(block_runs.iter().map(|&run| run_rng(batch.seed, run)));
         blocks.iter_mut().for_each(|b| b.reset(world));
         verdicts
             .iter_mut()
             .flatten()
             .for_each(|v| v.reset(batch.checks));
+        // The first score of the block that is not finite; the chunk reports that of its lowest run.
+        let mut bad: Option<NonFinite> = None;
         for t in 0..world.quarters {
             shocks.draw_lanes(rngs);
             for (k, (plan, block)) in run_plans.iter().zip(blocks.iter_mut()).enumerate() {
                 step(world, plan, slots, t, block, shocks, occurred);
-                if detail.non_finite.is_none() && !all_finite(&block.alignment, n) {
-                    detail.non_finite =
-                        first_non_finite(&block.alignment, n).map(|(cell, lane)| NonFinite {
-                            run: block_first + lane as u64,
-                            plan: k,
-                            quarter: t,
-                            state: cell / ps,
-                            pole: cell % ps,
-                        });
+                if bad.is_none() && !all_finite(&block.alignment, n) {
+                    bad = first_non_finite(&block.alignment, n).map(|(cell, lane)| NonFinite {
+                        run: block_runs[lane],
+                        plan: k,
+                        quarter: t,
+                        state: cell / ps,
+                        pole: cell % ps,
+                    });
                 }
                 if !batch.checks.is_empty() {
                     for (i, v) in verdicts[..n].iter_mut().map(|v| &mut v[k]).enumerate() {
@@ -749,8 +821,9 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                 let occ = &mut tally.occurrences[t * slots.len()..(t + 1) * slots.len()];
                 count_occurrences(occ, occurred, n);
                 if batch.keep_trajectories {
-                    for i in 0..n {
-                        let at = (((r0 + i) * plans + k) * world.quarters + t) * row_len;
+                    for (i, &run) in block_runs.iter().enumerate() {
+                        let at =
+                            (((run - first) as usize * plans + k) * world.quarters + t) * row_len;
                         let to = &mut detail.trajectories[at..at + row_len];
                         to.iter_mut()
                             .zip(&block.alignment)
@@ -818,13 +891,22 @@ fn simulate_chunk(batch: &Batch, slots: &Occurrences, c: u64, worker: &mut Worke
                 }
                 if batch.keep_finals {
                     detail.finals.push(Final {
-                        run: block_first + i as u64,
+                        run: block_runs[i],
                         plan: k,
                         state: state.clone(),
                     });
                 }
             }
         }
+        if let Some(b) = bad {
+            if detail.non_finite.is_none_or(|d| b.run < d.run) {
+                detail.non_finite = Some(b);
+            }
+        }
+        r0 += n;
+    }
+    if batch.varied.is_some() {
+        detail.finals.sort_by_key(|f| (f.run, f.plan));
     }
     for (tally, pending) in tallies.iter_mut().zip(pending.iter_mut()) {
         let moments = tally

@@ -312,6 +312,9 @@ pub struct Part {
     pub tallies: Vec<StoredTally>,
     /// The parameter sets the runs drew from (`--parameters`), so a merge can write `parameters.csv`.
     pub parameters: Option<Ensemble>,
+    /// The file those sets came from (name and SHA-256), for the merged manifest.
+    #[serde(default)]
+    pub parameters_file: Option<crate::output::ParametersRecord>,
     /// True if the batch writes `robust.csv` (runs with drawn parameters, more than one plan).
     pub robust: bool,
     /// With `robust`: every run's horizon shares, by run (in index order), plan, state and pole, from

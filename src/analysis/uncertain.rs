@@ -52,6 +52,112 @@ impl Ensemble {
     }
 }
 
+/// Why the text of an ensemble file is not one: where (1-based line, and column if one cell is at
+/// fault) and what is wrong and allowed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}: {message}", match column { Some(c) => format!("{line}:{c}"), None => line.to_string() })]
+pub struct EnsembleError {
+    /// 1-based line of the file.
+    pub line: usize,
+    /// 1-based column (a CSV field's number), if one cell is at fault.
+    pub column: Option<usize>,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+/// Columns of an ensemble file that are not parameters.
+pub const ENSEMBLE_EXTRA_COLUMNS: [&str; 4] = ["set", "distance", "passed", "weight"];
+
+impl Ensemble {
+    /// Reads the text of an ensemble file (`calibrate --ensemble`, `--parameters`,
+    /// `scenario.parameters`): CSV with a header naming `set`, `distance` and `passed` (ignored here),
+    /// optionally `weight` (each set's weight; without it the sets are equally likely), and one dotted
+    /// path per other column, then one row per set. Nothing about the columns is assumed beyond that
+    /// form: which paths a scenario can take is checked by [`Varied::new`].
+    pub fn from_csv(bytes: &[u8]) -> Result<Ensemble, EnsembleError> {
+        let bad = |line: usize, column: Option<usize>, message: String| EnsembleError {
+            line,
+            column,
+            message,
+        };
+        let mut reader = csv::Reader::from_reader(bytes);
+        let header = reader
+            .headers()
+            .map_err(|e| bad(1, None, e.to_string()))?
+            .clone();
+        let columns: Vec<(usize, String)> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !ENSEMBLE_EXTRA_COLUMNS.contains(h))
+            .map(|(i, h)| (i, h.to_string()))
+            .collect();
+        if columns.is_empty() {
+            return Err(bad(
+                1,
+                None,
+                "no parameter column: expected a header like `distance,model.economic_weight,...`"
+                    .into(),
+            ));
+        }
+        let weight_column = header.iter().position(|h| h == "weight");
+        let mut sets = Vec::new();
+        let mut weights = Vec::new();
+        for (n, record) in reader.records().enumerate() {
+            let line = n + 2;
+            let record = record.map_err(|e| bad(line, None, e.to_string()))?;
+            let number = |i: usize, name: &str, ok: fn(f64) -> bool, expected: &str| {
+                let cell = record.get(i).unwrap_or("");
+                cell.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|&v| ok(v))
+                    .ok_or_else(|| {
+                        bad(
+                            line,
+                            Some(i + 1),
+                            format!("{name} = `{cell}`, expected {expected}"),
+                        )
+                    })
+            };
+            if let Some(i) = weight_column {
+                let positive = |w: f64| w.is_finite() && w >= 0.0;
+                weights.push(number(
+                    i,
+                    "weight",
+                    positive,
+                    "a finite number of 0 or more",
+                )?);
+            }
+            let set = columns
+                .iter()
+                .map(|(i, name)| number(*i, name, f64::is_finite, "a finite number"))
+                .collect::<Result<Vec<f64>, EnsembleError>>()?;
+            sets.push(set);
+        }
+        if sets.is_empty() {
+            return Err(bad(
+                2,
+                None,
+                "no parameter set: the file has a header only".into(),
+            ));
+        }
+        if weight_column.is_some() && weights.iter().all(|&w| w == 0.0) {
+            return Err(bad(
+                2,
+                None,
+                "every weight is 0: expected at least one set with a positive weight".into(),
+            ));
+        }
+        Ok(Ensemble {
+            names: columns.into_iter().map(|(_, name)| name).collect(),
+            sets,
+            // Equal weights pick as no weights do (so a rejection ensemble gives the runs it always
+            // gave).
+            weights: (weights.windows(2).any(|w| w[0] != w[1])).then_some(weights),
+        })
+    }
+}
+
 /// The checked scenario `text` (named `file` in errors) with `values[k]` written in for `paths[k]`.
 pub fn apply(
     text: &str,
@@ -470,6 +576,17 @@ impl Varied {
                 })?;
             }
         }
+        let names: Vec<&str> = sc
+            .uncertain
+            .iter()
+            .map(|u| u.path.as_str())
+            .chain(
+                ensemble
+                    .iter()
+                    .flat_map(|e| e.names.iter().map(String::as_str)),
+            )
+            .collect();
+        let direct = Direct::new(text, sc, &names, plans);
         if let Some(e) = &ensemble {
             let invalid = |message: String| {
                 ScenarioError::Invalid(Box::new(Located::at(
@@ -501,6 +618,12 @@ impl Varied {
                         )));
                     }
                 }
+                // Where the direct setters take the set, the world is the one validation would build
+                // (`direct_setters_give_exactly_the_world_validation_gives`): no need to validate.
+                let quick = direct.as_ref().filter(|_| sc.uncertain.is_empty());
+                if quick.is_some_and(|d| d.apply(set).is_some()) {
+                    continue;
+                }
                 apply(text, file, &paths, set).map_err(|err| {
                     invalid(format!(
                         "set {i} of the parameter file (line {}) does not give a valid scenario: {err}",
@@ -509,17 +632,6 @@ impl Varied {
                 })?;
             }
         }
-        let names: Vec<&str> = sc
-            .uncertain
-            .iter()
-            .map(|u| u.path.as_str())
-            .chain(
-                ensemble
-                    .iter()
-                    .flat_map(|e| e.names.iter().map(String::as_str)),
-            )
-            .collect();
-        let direct = Direct::new(text, sc, &names, plans);
         Ok(Some(Varied {
             direct,
             compact: compact(text),
@@ -616,6 +728,15 @@ fn compact(text: &str) -> Option<(String, toml_edit::DocumentMut)> {
 const CACHE_MAX: usize = 4096;
 
 impl PerRun for Varied {
+    /// The ensemble set run `run` takes, when that is all that varies (no `[[uncertain]]` number): runs
+    /// of one set have one world. A continuous draw gives each run its own.
+    fn group(&self, run: u64) -> Option<u64> {
+        match self.uncertain.is_empty() {
+            true => self.set_of(run).map(|set| set as u64),
+            false => None,
+        }
+    }
+
     fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String> {
         let values = self.values(run);
         if let Some(built) = self.direct.as_ref().and_then(|d| d.apply(&values)) {

@@ -31,6 +31,8 @@ pub struct Writes {
     pub trajectories: bool,
     /// Streams are gzipped.
     pub gzip: bool,
+    /// Each run draws its own parameters (`[[uncertain]]`, a parameter ensemble).
+    pub varied: bool,
 }
 
 impl From<&Options> for Writes {
@@ -40,6 +42,7 @@ impl From<&Options> for Writes {
             runs_csv: !opts.summary_only,
             trajectories: opts.trajectories,
             gzip: opts.gzip,
+            varied: false,
         }
     }
 }
@@ -49,6 +52,9 @@ impl From<&Options> for Writes {
 const BASE_BYTES: u64 = 7 << 20;
 /// A streamed output's buffers: 1 MiB write buffer, the CSV writer's and the compressor's.
 const STREAM_BYTES: u64 = 2 << 20;
+/// What drawing each run's parameters adds: the scenario parsed and resolved once more, each worker's
+/// own world and plans.
+const VARIED_BYTES: u64 = 4 << 20;
 /// Bytes of one aggregate CSV row held in memory before it is written (strings and numbers).
 const ROW_BYTES: u64 = 160;
 /// Gzip's typical ratio on greatgame's CSV (README: about 5×; 4 to be safe).
@@ -138,6 +144,16 @@ impl Budget {
                 + (w.states.len() * (16 + w.blocs.len() + 4 * w.reactions.len())) as u64
                 + 400;
             memory += waves * state + STREAM_BYTES;
+        }
+        // Drawn parameters: the scenario kept parsed and resolved to build each run's world, and each
+        // worker's world and plans (`VARIED_BYTES`: measured 1.5 to 2.3 MB more on the 2018 scenarios);
+        // with more than one plan, the horizon shares `robust.csv` is computed from (8 bytes a run,
+        // plan, state and pole), held twice (kept, then sorted cell by cell).
+        if opts.varied {
+            memory += VARIED_BYTES;
+            if k > 1 {
+                memory += 2 * runs * k * sp * 8;
+            }
         }
         let (runs_row, trajectory_row) = row_sizes(sc, plans);
         let mut disk = k * rows_bytes(sc);

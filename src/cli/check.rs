@@ -28,10 +28,15 @@ pub struct Args {
 
 /// Runs the command: every file is checked; the first error is returned after all are tried.
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    let mut errors = Vec::new();
+    let mut errors: Vec<anyhow::Error> = Vec::new();
     for path in &args.scenarios {
-        match scenario::load(path) {
-            Ok(loaded) => execute::print(&summary(&loaded, args))?,
+        match scenario::load(path)
+            .map_err(anyhow::Error::from)
+            .and_then(|loaded| {
+                let ensemble = ensemble(&loaded)?;
+                Ok((loaded, ensemble))
+            }) {
+            Ok((loaded, ensemble)) => execute::print(&(summary(&loaded, args) + &ensemble))?,
             Err(e) => errors.push(e),
         }
     }
@@ -42,11 +47,26 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         return Ok(());
     };
     for e in errors {
-        eprintln!("error: {e}");
+        eprintln!("error: {e:#}");
     }
-    Err(anyhow::Error::new(first).context(format!(
+    Err(first.context(format!(
         "{failed} of {total} scenario files invalid; the first"
     )))
+}
+
+/// The summary line of the parameter ensemble `loaded` names, read and every set tried as a run would
+/// (so its errors are those `run` would give); empty if it names none.
+fn ensemble(loaded: &Loaded) -> anyhow::Result<String> {
+    let Some(p) = execute::parameters(None, loaded)? else {
+        return Ok(String::new());
+    };
+    let plans = ["baseline".to_string()];
+    execute::varied_with(loaded, Some(&p), &plans, loaded.scenario.meta.seed)?;
+    let r = &p.record;
+    Ok(format!(
+        "  parameters: each run draws one of {} sets from {} (SHA-256 {})\n",
+        r.sets, r.file, r.sha256
+    ))
 }
 
 fn summary(loaded: &Loaded, args: &Args) -> String {
@@ -235,6 +255,7 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
     let writes = Writes {
         runs_csv: true,
         threads: args.threads,
+        varied: sc.meta.parameters.is_some() || !sc.uncertain.is_empty(),
         ..Writes::default()
     };
     let runs = args.runs.unwrap_or(sc.meta.runs);

@@ -38,6 +38,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         outcome,
         dir,
         robust,
+        varied,
+        parameters,
     }) = execute::execute(&args.opts, &loaded, &plans, &[], "compare")?
     else {
         return Ok(());
@@ -48,21 +50,16 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &args.opts,
         &outcome,
         &dir,
-        &format!("baseline and {} policies", policies.len()),
+        &execute::with_parameters(
+            format!("baseline and {} policies", policies.len()),
+            parameters.as_ref(),
+        ),
     );
     text.push_str(&tables(sc, &names, &outcome));
-    text.push_str(&basis(
-        &outcome,
-        !robust.is_empty() || varies(&args.opts, sc),
-    ));
+    text.push_str(&basis(&outcome, varied));
     text.push_str(&robust_table(&robust, outcome.runs));
     text.push_str(&super::report::after_outputs(&dir, args.report)?);
     execute::print(&text)
-}
-
-/// True if the runs draw their own parameters (`[[uncertain]]` or `--parameters`).
-fn varies(opts: &Options, sc: &Scenario) -> bool {
-    opts.parameters.is_some() || !sc.uncertain.is_empty()
 }
 
 /// What the ranking above is based on, and what its intervals cover.

@@ -10,17 +10,17 @@ use anyhow::Context;
 
 use greatgame::analysis::bootstrap::Bootstrap;
 use greatgame::analysis::robust::robustness_by_cell;
-use greatgame::analysis::uncertain::Varied;
+use greatgame::analysis::uncertain::{Ensemble, Varied};
 use greatgame::engine::{self, Batch, ChunkDetail, Outcome};
 use greatgame::model::{Check, Plan};
 use greatgame::output::{
-    self, AtomicFile, FileRecord, Manifest, OutputDir, OutputError, PrecisionNote, Staged,
-    StreamFile,
+    self, AtomicFile, FileRecord, Manifest, OutputDir, OutputError, ParametersRecord,
+    PrecisionNote, Staged, StreamFile,
 };
-use greatgame::scenario::{self, Loaded, Scenario};
+use greatgame::scenario::{self, Loaded, Located, Scenario, ScenarioError};
 use greatgame::shard::{Part, Shard, StoredTally, PART_FORMAT};
 
-use super::budget::Budget;
+use super::budget::{Budget, Writes};
 use super::interrupt::{self, Interrupted};
 use super::{json, settings, InputError};
 
@@ -68,7 +68,9 @@ pub struct Options {
     /// Draw each run's parameter set from FILE, an ensemble from `greatgame calibrate --ensemble`
     /// (CSV: `set`, `weight`, `distance` and `passed` columns, then one column per dotted path, one
     /// row per set): run i takes the set its own parameter stream picks, by weight, so every policy of
-    /// run i has the same set. Works with --shard: `merge` writes parameters.csv and robust.csv.
+    /// run i has the same set. Replaces the ensemble the scenario names (`parameters` in
+    /// `[scenario]`); `--parameters none` runs at the scenario's values without it. Works with
+    /// --shard: `merge` writes parameters.csv and robust.csv.
     #[arg(long, value_name = "FILE")]
     pub parameters: Option<PathBuf>,
     #[command(flatten)]
@@ -112,6 +114,10 @@ pub struct Executed {
     pub dir: PathBuf,
     /// With drawn parameters and policies: each policy's robustness on every horizon share.
     pub robust: Vec<output::RobustRow>,
+    /// True if each run drew its own parameters (`[[uncertain]]` or a parameter ensemble).
+    pub varied: bool,
+    /// The parameter ensemble the runs drew from, if any.
+    pub parameters: Option<ParametersRecord>,
 }
 
 /// Simulates `plans` of `loaded`, evaluating `checks` on the first plan, and writes every output,
@@ -158,7 +164,10 @@ pub fn execute_with(
         }
     }
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
-    let varied = varied(opts, loaded, &names, seed)?;
+    let set = settings::set_paths(&opts.script)?;
+    let parameters = parameters(opts.parameters.as_deref(), loaded)?.map(|p| p.without(&set));
+    let varied = varied_with(loaded, parameters.as_ref(), &names, seed)?;
+    let parameters = parameters.map(|p| p.record);
     if opts.script.json {
         return json::run(opts, loaded, plans, checks, runs, seed, varied.as_ref()).map(|()| None);
     }
@@ -172,7 +181,11 @@ pub fn execute_with(
             None => base,
         }
     });
-    Budget::batch(sc, &names, checks.len(), count, opts).check(&dir, opts.force)?;
+    let writes = Writes {
+        varied: varied.is_some(),
+        ..Writes::from(opts)
+    };
+    Budget::batch(sc, &names, checks.len(), count, writes).check(&dir, opts.force)?;
     let mut will_write = Vec::new();
     if !opts.summary_only {
         will_write.push(stream_name(RUNS_CSV, opts.gzip));
@@ -283,6 +296,7 @@ pub fn execute_with(
         precision: opts
             .precision
             .map(|margin| precision_note(margin, runs, &outcome)),
+        parameters: parameters.clone(),
     };
 
     if let Some(shard) = opts.shard {
@@ -307,6 +321,7 @@ pub fn execute_with(
             files: staged.iter().map(|s| s.record().clone()).collect(),
             tallies: outcome.tallies.iter().map(StoredTally::from).collect(),
             parameters: varied.as_ref().and_then(|v| v.ensemble().cloned()),
+            parameters_file: parameters.clone(),
             robust: robust_wanted,
             horizon: std::mem::take(&mut horizon),
             content_sha256: String::new(),
@@ -343,6 +358,8 @@ pub fn execute_with(
         outcome,
         dir,
         robust,
+        varied: varied.is_some(),
+        parameters,
     }))
 }
 
@@ -530,6 +547,8 @@ pub struct ManifestInfo<'a> {
     pub shard: Option<Shard>,
     /// How a `--precision` run ended.
     pub precision: Option<PrecisionNote>,
+    /// The parameter ensemble the runs drew from, if any.
+    pub parameters: Option<ParametersRecord>,
 }
 
 impl ManifestInfo<'_> {
@@ -552,6 +571,7 @@ impl ManifestInfo<'_> {
             policies: self.names.to_vec(),
             shard: self.shard.map(|s| s.to_string()),
             precision: self.precision.clone(),
+            parameters: self.parameters.clone(),
             files: files.to_vec(),
         };
         serde_json::to_vec_pretty(&manifest).map_err(|e| OutputError::Write {
@@ -584,26 +604,179 @@ pub const ROBUST_CSV: &str = "robust.csv";
 /// thousand (the analysis default) would take seconds per outcome at 10,000 runs.
 const ROBUST_RESAMPLES: u32 = 200;
 
-/// Each run's own parameter values under `opts` (the scenario's `[[uncertain]]` numbers and the sets of
-/// `--parameters`), or `None` if every run uses the scenario as written.
-pub fn varied(
-    opts: &Options,
+/// Each run's own parameter values (the scenario's `[[uncertain]]` numbers and the sets of
+/// `parameters`, read by [`parameters`]), or `None` if every run uses the scenario as written. An error
+/// about a set of an ensemble the scenario names is located at its `scenario.parameters`.
+pub fn varied_with(
     loaded: &Loaded,
+    parameters: Option<&Parameters>,
     names: &[String],
     seed: u64,
 ) -> anyhow::Result<Option<Varied>> {
-    let ensemble = match &opts.parameters {
-        Some(path) => Some(super::calibrate::read_ensemble(path)?),
-        None => None,
-    };
-    Ok(Varied::new(
+    let ensemble = parameters.map(|p| p.ensemble.clone());
+    Varied::new(
         &loaded.text,
         &loaded.file,
         &loaded.scenario,
         ensemble,
         seed,
         names,
-    )?)
+    )
+    .map_err(|e| match (e, parameters.and_then(|p| p.named_at.clone())) {
+        (ScenarioError::Invalid(l), Some(span)) if l.key == PARAMETERS_FLAG => {
+            let file = parameters.map_or("", |p| p.record.file.as_str());
+            let message = format!("{file}: {}", l.message);
+            ScenarioError::Invalid(Box::new(Located::at(
+                &loaded.file,
+                &loaded.text,
+                span,
+                PARAMETERS_KEY.into(),
+                message,
+            )))
+            .into()
+        }
+        (e, _) => e.into(),
+    })
+}
+
+/// True if the runs of `sc` under `opts` draw their own parameters: `[[uncertain]]` numbers, or a
+/// parameter ensemble (`--parameters FILE`, or the scenario's own unless `--parameters none`).
+pub fn draws_parameters(opts: &Options, sc: &Scenario) -> bool {
+    let ensemble = match &opts.parameters {
+        Some(path) => path != Path::new(NO_PARAMETERS),
+        None => sc.meta.parameters.is_some(),
+    };
+    ensemble || !sc.uncertain.is_empty()
+}
+
+/// The scenario key naming a parameter ensemble.
+pub const PARAMETERS_KEY: &str = "scenario.parameters";
+/// The option naming a parameter ensemble, which replaces the scenario's.
+pub const PARAMETERS_FLAG: &str = "--parameters";
+/// `--parameters none`: run at the scenario's values, without the ensemble it names.
+pub const NO_PARAMETERS: &str = "none";
+
+/// A parameter ensemble runs draw from, and where it came from.
+#[derive(Clone, Debug)]
+pub struct Parameters {
+    /// The sets.
+    pub ensemble: Ensemble,
+    /// Its file, hash and what named it, for the manifest.
+    pub record: ParametersRecord,
+    /// Where the scenario names it (`scenario.parameters`), if the scenario does.
+    pub named_at: Option<std::ops::Range<usize>>,
+}
+
+impl Parameters {
+    /// The ensemble without its columns for `paths` (those `--set` gives): a value set on the command
+    /// line holds in every run, over the ensemble's draw.
+    fn without(mut self, paths: &[String]) -> Parameters {
+        let e = &mut self.ensemble;
+        let keep: Vec<bool> = e.names.iter().map(|n| !paths.contains(n)).collect();
+        retain_marked(&mut e.names, &keep);
+        e.sets.iter_mut().for_each(|set| retain_marked(set, &keep));
+        self
+    }
+}
+
+/// Keeps the items of `items` whose flag in `keep` is true.
+fn retain_marked<T>(items: &mut Vec<T>, keep: &[bool]) {
+    let mut flags = keep.iter();
+    items.retain(|_| flags.next().copied().unwrap_or(true));
+}
+
+/// The parameter ensemble the runs of `loaded` draw from: the file `given` by `--parameters` (none for
+/// `--parameters none`), else the file the scenario names in `parameters`, relative to the scenario's
+/// folder (the built-in scenario's is embedded in the binary; a scenario on standard input names one
+/// relative to the current folder), else none. A file that cannot be read is an error located at the
+/// scenario's key; one that is not an ensemble, an error at its own line and column.
+pub fn parameters(given: Option<&Path>, loaded: &Loaded) -> anyhow::Result<Option<Parameters>> {
+    if let Some(path) = given {
+        if path == Path::new(NO_PARAMETERS) {
+            return Ok(None);
+        }
+        let bytes = std::fs::read(path).map_err(|e| {
+            InputError(format!(
+                "{PARAMETERS_FLAG} {}: cannot read it: {e}",
+                path.display()
+            ))
+        })?;
+        let file = path.display().to_string();
+        let ensemble = Ensemble::from_csv(&bytes).map_err(|e| InputError(format!("{file}:{e}")))?;
+        return Ok(Some(Parameters {
+            record: record(file, &bytes, &ensemble, PARAMETERS_FLAG),
+            ensemble,
+            named_at: None,
+        }));
+    }
+    let Some(named) = &loaded.scenario.meta.parameters else {
+        return Ok(None);
+    };
+    let at = |message: String| -> anyhow::Error {
+        ScenarioError::Invalid(Box::new(Located::at(
+            &loaded.file,
+            &loaded.text,
+            named.span.clone(),
+            PARAMETERS_KEY.into(),
+            message,
+        )))
+        .into()
+    };
+    let (file, bytes) = if loaded.file == scenario::BUILTIN_NAME {
+        let found = scenario::BUILTIN_FILES
+            .iter()
+            .find(|(name, _)| *name == named.path);
+        let Some((name, bytes)) = found else {
+            let known: Vec<&str> = scenario::BUILTIN_FILES.iter().map(|(n, _)| *n).collect();
+            return Err(at(format!(
+                "`{}` is not a file the built-in scenario holds; expected one of: {}",
+                named.path,
+                known.join(", ")
+            )));
+        };
+        (format!("<built-in>/{name}"), bytes.to_vec())
+    } else {
+        let folder = match loaded.file.as_str() {
+            settings::STDIN_NAME => Path::new(""),
+            file => Path::new(file).parent().unwrap_or(Path::new("")),
+        };
+        let path = folder.join(&named.path);
+        let file = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|e| {
+            at(format!(
+                "cannot read the parameter ensemble {file}: {e}; expected the path of a file written by `greatgame calibrate --ensemble`, relative to the scenario's folder (or give {PARAMETERS_FLAG} FILE, or {PARAMETERS_FLAG} {NO_PARAMETERS})"
+            ))
+        })?;
+        (file, bytes)
+    };
+    let ensemble = Ensemble::from_csv(&bytes).map_err(|e| {
+        let l = Located::at(
+            &loaded.file,
+            &loaded.text,
+            named.span.clone(),
+            String::new(),
+            String::new(),
+        );
+        InputError(format!(
+            "{file}:{e} (the parameter ensemble named by {PARAMETERS_KEY} at {}:{}:{})",
+            l.file, l.line, l.column
+        ))
+    })?;
+    Ok(Some(Parameters {
+        record: record(file, &bytes, &ensemble, PARAMETERS_KEY),
+        ensemble,
+        named_at: Some(named.span.clone()),
+    }))
+}
+
+/// The manifest's record of ensemble file `file` with contents `bytes`.
+fn record(file: String, bytes: &[u8], ensemble: &Ensemble, named_by: &str) -> ParametersRecord {
+    ParametersRecord {
+        file,
+        sha256: scenario::sha256_hex(bytes),
+        sets: ensemble.sets.len(),
+        named_by: named_by.into(),
+    }
 }
 
 /// Computes each policy's robustness over the runs whose horizon shares are `horizon` (by run, plan,
@@ -663,6 +836,19 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
+    }
+}
+
+/// What a headline says of `what` was run when its runs drew from the ensemble `parameters`.
+pub fn with_parameters(what: String, parameters: Option<&ParametersRecord>) -> String {
+    match parameters {
+        Some(p) => format!(
+            "{what}, parameter sets drawn from {} ({} set{})",
+            p.file,
+            p.sets,
+            if p.sets == 1 { "" } else { "s" }
+        ),
+        None => what,
     }
 }
 

@@ -32,13 +32,18 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         return Err(InputError(format!("{}: declares no [[check]] to test", loaded.file)).into());
     }
     let plans = [super::settings::plan(&loaded, &args.opts.script)?];
-    let Some(execute::Executed { outcome, dir, .. }) =
-        execute::execute(&args.opts, &loaded, &plans, &sc.checks, "hindcast")?
+    let Some(execute::Executed {
+        outcome,
+        dir,
+        parameters,
+        ..
+    }) = execute::execute(&args.opts, &loaded, &plans, &sc.checks, "hindcast")?
     else {
         return Ok(());
     };
     let rows = output::hindcast_rows(&sc.world, &sc.checks, &outcome);
-    let mut text = execute::headline_for(&loaded, &args.opts, &outcome, &dir, "hindcast");
+    let what = execute::with_parameters("hindcast".into(), parameters.as_ref());
+    let mut text = execute::headline_for(&loaded, &args.opts, &outcome, &dir, &what);
     text.push_str(&output::hindcast_table(&rows));
     text.push_str(&super::report::after_outputs(&dir, args.report)?);
     execute::print(&text)?;

@@ -315,12 +315,16 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         names: &first.plans,
         shard: None,
         precision: None,
+        parameters: first.parameters_file.clone(),
     };
     watch.check()?;
     out.commit(staged, |files| manifest.bytes(files))?;
     drop(watch);
 
-    let what = format!("merged {} shards of `{}`", parts.len(), first.command);
+    let what = execute::with_parameters(
+        format!("merged {} shards of `{}`", parts.len(), first.command),
+        first.parameters_file.as_ref(),
+    );
     let mut text = execute::headline(
         &sc.meta.title,
         &first.scenario_file,

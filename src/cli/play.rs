@@ -462,7 +462,9 @@ fn options(args: &Args, game: &Game, save: &Path, threads: Option<usize>) -> Opt
         ),
         trajectories: args.trajectories,
         shard: None,
-        parameters: None,
+        // A game runs at the scenario's values as written (docs/SCENARIO.md), so its output folder
+        // holds the runs its turns showed.
+        parameters: Some(execute::NO_PARAMETERS.into()),
         summary_only: false,
         gzip: false,
         quiet: args.quiet,
@@ -571,6 +573,17 @@ pub fn explain(
         )
         .into());
     }
+    // Attribution and storylines simulate runs again at the scenario's values as written: of runs
+    // that draw their own parameters they would tell other runs than those written beside them.
+    let drawn = execute::draws_parameters(opts, sc);
+    if drawn && (why.attribution || why.storyline.is_some()) {
+        return Err(InputError(format!(
+            "--attribution and --storyline tell runs at the scenario's values as written, but these runs draw their own parameters ({}): add --parameters none{}",
+            if sc.uncertain.is_empty() { "its parameter ensemble" } else { "[[uncertain]] numbers" },
+            if sc.uncertain.is_empty() { "" } else { " and remove the [[uncertain]] blocks" },
+        ))
+        .into());
+    }
     let at = world.quarters - 1;
     let setup = Setup {
         world,
@@ -579,7 +592,7 @@ pub fn explain(
         runs,
         threads: settings::threads(opts.threads)?,
     };
-    if (report || why.attribution) && !batch {
+    if (report || why.attribution) && !batch && !drawn {
         let ensemble = play::simulate(&setup, &[at], &[])?;
         out.files.push((
             "storylines.csv",

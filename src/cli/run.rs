@@ -24,8 +24,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let loaded = execute::load(&args.opts)?;
     let plans = [super::settings::plan(&loaded, &args.opts.script)?];
     let why = super::play::explain(&args.opts, &loaded, &plans[0], &args.why, args.report)?;
-    let Some(execute::Executed { outcome, dir, .. }) =
-        execute::execute_with(&args.opts, &loaded, &plans, &[], "run", why.files)?
+    let Some(execute::Executed {
+        outcome,
+        dir,
+        parameters,
+        ..
+    }) = execute::execute_with(&args.opts, &loaded, &plans, &[], "run", why.files)?
     else {
         return Ok(());
     };
@@ -33,6 +37,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         Some(name) => format!("policy {name}"),
         None => "baseline".into(),
     };
+    let what = execute::with_parameters(what, parameters.as_ref());
     let mut text = execute::headline_for(&loaded, &args.opts, &outcome, &dir, &what);
     text.push_str(&greatgame::output::run_table(
         &loaded.scenario.world,

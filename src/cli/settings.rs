@@ -142,6 +142,14 @@ fn decode(bytes: Vec<u8>, path: &Path) -> Result<String, ScenarioError> {
     })
 }
 
+/// The paths `--set-file` and `--set` give values for, in order (a path may repeat).
+pub fn set_paths(script: &Script) -> anyhow::Result<Vec<String>> {
+    Ok(settings(script)?
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect())
+}
+
 /// The settings of `--set-file` then `--set`, in order, as (path, value).
 fn settings(script: &Script) -> anyhow::Result<Vec<(String, toml_edit::Value)>> {
     let mut out = Vec::new();

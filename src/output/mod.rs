@@ -28,6 +28,6 @@ pub use rows::{
     compare_rows, csv_header, event_rows, hindcast_rows, outcome_rows, paired_outcome_rows,
     paired_rows, parameter_rows, robust_rows, run_rows, summary_rows, trajectory_rows, write_csv,
     CompareRow, EventRow, HindcastRow, Manifest, OutcomeRow, PairedOutcomeRow, PairedRow,
-    ParameterRow, PrecisionNote, RobustRow, RunRow, SummaryRow, TrajectoryRow,
+    ParameterRow, ParametersRecord, PrecisionNote, RobustRow, RunRow, SummaryRow, TrajectoryRow,
 };
 pub use table::{compare_table, hindcast_table, run_table};

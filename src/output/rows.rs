@@ -203,8 +203,26 @@ pub struct Manifest {
     /// For a run with `--precision`, how many runs it needed and why it stopped; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<PrecisionNote>,
+    /// The parameter ensemble the runs drew their sets from (`scenario.parameters` or
+    /// `--parameters`); absent when every run used the scenario's values as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<ParametersRecord>,
     /// Every file of the run but the manifest, with size and SHA-256: `greatgame verify` checks them.
     pub files: Vec<FileRecord>,
+}
+
+/// Which parameter ensemble runs drew from, so that a result can be traced to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParametersRecord {
+    /// The file as named: the path given to `--parameters`, or the scenario's `parameters` joined to
+    /// the scenario's folder (`<built-in>/ensemble_2005.csv` for the built-in scenario's).
+    pub file: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    /// Parameter sets in the file.
+    pub sets: usize,
+    /// What named it: `scenario.parameters` or `--parameters`.
+    pub named_by: String,
 }
 
 /// How a `--precision` run ended: the runs it needed and why it stopped.

@@ -394,6 +394,7 @@ mod tests {
             policies: vec!["baseline".into()],
             shard: None,
             precision: None,
+            parameters: None,
             files: vec![],
         };
         std::fs::write(

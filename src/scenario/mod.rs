@@ -33,6 +33,12 @@ use crate::model::{Check, Plan, World};
 pub const BUILTIN: &str = include_str!("../../scenarios/central_asia_2017.toml");
 /// The name the built-in scenario goes by in messages and manifests.
 pub const BUILTIN_NAME: &str = "<built-in>/central_asia_2017.toml";
+/// The files the built-in scenario can name (`scenario.parameters`), embedded beside it so that it
+/// needs no file system: (name relative to the scenario, contents).
+pub const BUILTIN_FILES: [(&str, &[u8]); 1] = [(
+    "ensemble_2005.csv",
+    include_bytes!("../../scenarios/ensemble_2005.csv"),
+)];
 
 /// What a scenario says about itself and its runs.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,6 +53,17 @@ pub struct Meta {
     pub runs: u64,
     /// Seed when the command line gives none.
     pub seed: u64,
+    /// The parameter ensemble the runs draw from (`scenario.parameters`), if the scenario names one.
+    pub parameters: Option<NamedFile>,
+}
+
+/// A file a scenario names, as written, and where it is named (for errors about the file).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedFile {
+    /// The path as written: relative to the scenario's folder unless absolute.
+    pub path: String,
+    /// Byte span of the value in the scenario text.
+    pub span: std::ops::Range<usize>,
 }
 
 /// A checked scenario: its world, the baseline plan and one plan per policy.

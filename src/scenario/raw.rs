@@ -125,6 +125,14 @@ pub struct RawMeta {
     #[serde(default)]
     #[schemars(with = "Option<i64>", range(min = 0))]
     pub seed: Option<S<i64>>,
+    /// A calibrated parameter ensemble every run draws its parameter set from (a CSV file written by
+    /// `greatgame calibrate --ensemble`, a path relative to this file; the built-in scenario finds
+    /// `ensemble_2005.csv` inside the binary), as `--parameters FILE` does. `--parameters FILE`
+    /// replaces it and `--parameters none` runs without it. Default: none (every run uses the values
+    /// as written).
+    #[serde(default)]
+    #[schemars(with = "Option<String>", length(min = 1))]
+    pub parameters: Option<S<String>>,
 }
 
 /// `[[pole]]`: an outside power.

@@ -247,3 +247,11 @@ pub fn run_path<T>(
         })
         .collect()
 }
+
+/// The 1-based line and column of the first `needle` in `text`.
+pub fn line_col(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, col)
+}

@@ -19,6 +19,7 @@ mod golden;
 mod interrupt;
 mod merge_trust;
 mod model;
+mod parameters;
 mod play;
 mod play_moves;
 mod play_signposts;

@@ -151,17 +151,27 @@ fn set_edits_the_scenario_before_validation_like_the_file() {
     let file = tmp.path().join("edited.toml");
     std::fs::write(&file, &edited).unwrap();
     let p = path.to_str().unwrap();
-    let by_file = ok(&["run", file.to_str().unwrap(), "--runs", "30", "--json"]);
+    // At the values as written: the scenario's ensemble (which draws mood_sd) is not drawn.
+    let none = ["--parameters", "none"];
+    let by_file = ok(&[
+        &["run", file.to_str().unwrap(), "--runs", "30", "--json"],
+        &none[..],
+    ]
+    .concat());
     let by_set = ok(&[
-        "run",
-        p,
-        "--runs",
-        "30",
-        "--json",
-        "--set",
-        "model.mood_sd=0.3",
-    ]);
-    let plain = ok(&["run", p, "--runs", "30", "--json"]);
+        &[
+            "run",
+            p,
+            "--runs",
+            "30",
+            "--json",
+            "--set",
+            "model.mood_sd=0.3",
+        ],
+        &none[..],
+    ]
+    .concat());
+    let plain = ok(&[&["run", p, "--runs", "30", "--json"], &none[..]].concat());
     assert_eq!(by_set.stdout, by_file.stdout);
     assert_ne!(by_set.stdout, plain.stdout);
     // --set-file gives the same, and --set after it wins.
@@ -178,6 +188,8 @@ fn set_edits_the_scenario_before_validation_like_the_file() {
         s,
         "--set",
         "model.mood_sd=0.3",
+        "--parameters",
+        "none",
     ]);
     assert_eq!(by_set_file.stdout, by_file.stdout);
     // The manifest hashes the edited text.
@@ -258,6 +270,24 @@ fn a_scenario_can_come_from_standard_input() {
     let path = shipped("russia_squeeze.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     let args = ["run", "-", "--runs", "20", "--json"];
+    // Its parameter ensemble is found relative to the current folder.
+    let missing = command(tmp.path(), &args, &[], &text);
+    assert_eq!(
+        missing.status.code(),
+        Some(2),
+        "{}",
+        describe(&args, &missing)
+    );
+    assert!(
+        stderr(&missing).contains("<stdin>:") && stderr(&missing).contains("scenario.parameters"),
+        "{}",
+        stderr(&missing)
+    );
+    std::fs::copy(
+        shipped("ensemble_2005.csv"),
+        tmp.path().join("ensemble_2005.csv"),
+    )
+    .unwrap();
     let from_stdin = command(tmp.path(), &args, &[], &text);
     assert!(
         from_stdin.status.success(),
@@ -360,7 +390,9 @@ fn the_headline_fits_in_100_columns() {
     assert!(head.len() >= 3, "{text}");
     assert!(head.iter().all(|l| l.chars().count() <= 100), "{text}");
     assert!(
-        head.join(" ").contains("baseline, 5 runs, seed 2017"),
+        head.join(" ").contains(
+            "baseline, parameter sets drawn from <built-in>/ensemble_2005.csv (200 sets), 5 runs, seed 2017"
+        ),
         "{text}"
     );
 }

@@ -8,7 +8,7 @@ use greatgame::analysis::uncertain::{draw, Varied};
 use greatgame::engine::PerRun;
 use greatgame::scenario::Scenario;
 
-use crate::common::{csv_files, data, fails_with, ok, records};
+use crate::common::{csv_files, data, fails_with, line_col, ok, records};
 
 /// small.toml with `extra` appended, written to `dir/s.toml`.
 fn scenario_with(dir: &Path, extra: &str) -> PathBuf {
@@ -47,14 +47,6 @@ low = 0.4
 high = 0.6
 reason = "test"
 "#;
-
-/// The 1-based line and column of the first `needle` in `text`.
-fn line_col(text: &str, needle: &str) -> (usize, usize) {
-    let at = text.find(needle).unwrap();
-    let line = text[..at].matches('\n').count() + 1;
-    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
-    (line, col)
-}
 
 #[test]
 fn bad_uncertain_entries_are_errors_at_the_offending_value() {

@@ -8,7 +8,7 @@ use super::{is_name, Ctx, Result};
 use crate::model::{Coefficients, COEFFICIENTS, COEFFICIENT_COUNT};
 use crate::quarter::Quarter;
 use crate::scenario::raw::{RawMeta, RawModel};
-use crate::scenario::Meta;
+use crate::scenario::{Meta, NamedFile};
 
 /// The longest horizon a scenario may have, in quarters (a century).
 pub const MAX_QUARTERS: i64 = 400;
@@ -47,7 +47,22 @@ pub(super) fn meta(cx: &Ctx, m: &RawMeta) -> Result<Meta> {
             ))
         }
     };
+    let parameters = match &m.parameters {
+        None => None,
+        Some(p) if p.get_ref().trim().is_empty() => {
+            return Err(cx.err(
+                p.span(),
+                "scenario.parameters",
+                "is empty: expected the path of an ensemble file (like \"ensemble_2005.csv\", relative to this file), or no key",
+            ))
+        }
+        Some(p) => Some(NamedFile {
+            path: p.get_ref().clone(),
+            span: p.span(),
+        }),
+    };
     Ok(Meta {
+        parameters,
         name: name.clone(),
         title: m.title.clone().unwrap_or_else(|| name.clone()),
         description: m.description.clone().unwrap_or_default(),

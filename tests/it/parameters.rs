@@ -1,0 +1,396 @@
+//! A scenario names its parameter ensemble (`parameters` in `[scenario]`, issue 15 item 2): every run
+//! draws its set from that file exactly as `--parameters FILE` does; `--parameters FILE` replaces it and
+//! `--parameters none` runs without it; a file that is missing, ill-formed or holds columns the
+//! scenario cannot take is an error at its place before any output; the manifest names the file and its
+//! SHA-256; shards merge into the whole run; the built-in scenario's ensemble is inside the binary.
+
+use std::path::{Path, PathBuf};
+
+use greatgame::analysis::uncertain::{Ensemble, Varied};
+use greatgame::engine::{simulate, Batch, ChunkDetail, Outcome, PerRun, Ungrouped};
+use greatgame::scenario::{self, Scenario};
+
+use crate::common::{csv_files, data, fails_with, ok};
+
+/// Three weighted sets of two numbers small.toml takes.
+const SETS: &str = "set,weight,distance,passed,model.economic_weight,event.crackdown.hazard\n\
+                    0,0.5,0,1,0.3,0.1\n1,0.3,0,1,0.6,0.4\n2,0.2,0,1,0.9,0.02\n";
+
+/// small.toml written to `dir/name`, with `parameters = "<file>"` in its `[scenario]` if `file` is
+/// given.
+fn small_naming(dir: &Path, name: &str, file: Option<&str>) -> PathBuf {
+    let text = std::fs::read_to_string(data("small.toml")).unwrap();
+    let text = match file {
+        Some(f) => text.replacen(
+            "seed = 42\n",
+            &format!("seed = 42\nparameters = \"{f}\"\n"),
+            1,
+        ),
+        None => text,
+    };
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `args` with `--out dir/out`; returns the folder's CSV files and its manifest.
+fn outputs(dir: &Path, out: &str, args: &[&str]) -> (Vec<(String, Vec<u8>)>, serde_json::Value) {
+    let out = dir.join(out);
+    let mut all = args.to_vec();
+    all.extend(["--out", out.to_str().unwrap(), "--quiet"]);
+    ok(&all);
+    let manifest = std::fs::read(out.join("manifest.json")).unwrap();
+    (csv_files(&out), serde_json::from_slice(&manifest).unwrap())
+}
+
+#[test]
+fn a_scenario_s_ensemble_is_drawn_as_parameters_draws_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sets.csv"), SETS).unwrap();
+    let named = small_naming(dir.path(), "named.toml", Some("sets.csv"));
+    let plain = small_naming(dir.path(), "plain.toml", None);
+    let (named, plain) = (named.to_str().unwrap(), plain.to_str().unwrap());
+    let sets = dir.path().join("sets.csv");
+    let sets = sets.to_str().unwrap();
+    for command in ["run", "compare"] {
+        let (by_key, manifest) = outputs(dir.path(), "a", &[command, named, "--runs", "200"]);
+        let (by_flag, _) = outputs(
+            dir.path(),
+            "b",
+            &[command, plain, "--runs", "200", "--parameters", sets],
+        );
+        assert_eq!(
+            by_key, by_flag,
+            "{command}: the key draws as --parameters does"
+        );
+        assert!(by_key.iter().any(|(n, _)| n == "parameters.csv"));
+        let p = &manifest["parameters"];
+        assert_eq!(p["sets"], 3);
+        assert_eq!(p["named_by"], "scenario.parameters");
+        assert_eq!(p["sha256"], scenario::sha256_hex(SETS.as_bytes()));
+        assert!(p["file"].as_str().unwrap().ends_with("sets.csv"), "{p}");
+        // `none` runs at the values as written: the outputs of the scenario without the key.
+        let (none, manifest) = outputs(
+            dir.path(),
+            "c",
+            &[command, named, "--runs", "200", "--parameters", "none"],
+        );
+        let (without, _) = outputs(dir.path(), "d", &[command, plain, "--runs", "200"]);
+        assert_eq!(none, without, "{command}: --parameters none");
+        assert!(manifest.get("parameters").is_none(), "{manifest}");
+        assert!(!none.iter().any(|(n, _)| n == "parameters.csv"));
+        assert_ne!(none, by_key, "the ensemble changes the outputs");
+    }
+    // --parameters FILE replaces the scenario's ensemble.
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "model.economic_weight\n0.45\n").unwrap();
+    let other = other.to_str().unwrap();
+    let (replaced, manifest) = outputs(
+        dir.path(),
+        "e",
+        &["run", named, "--runs", "100", "--parameters", other],
+    );
+    let (direct, _) = outputs(
+        dir.path(),
+        "f",
+        &["run", plain, "--runs", "100", "--parameters", other],
+    );
+    assert_eq!(replaced, direct);
+    assert_eq!(manifest["parameters"]["named_by"], "--parameters");
+    assert_eq!(manifest["parameters"]["sets"], 1);
+}
+
+#[test]
+fn shards_of_a_scenario_s_ensemble_merge_into_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sets.csv"), SETS).unwrap();
+    let named = small_naming(dir.path(), "named.toml", Some("sets.csv"));
+    let named = named.to_str().unwrap();
+    let (whole, whole_manifest) =
+        outputs(dir.path(), "whole", &["compare", named, "--runs", "700"]);
+    let mut parts = Vec::new();
+    for k in 1..=3 {
+        let part = dir.path().join(format!("part{k}"));
+        let shard = format!("{k}/3");
+        ok(&[
+            "compare",
+            named,
+            "--runs",
+            "700",
+            "--shard",
+            &shard,
+            "--out",
+            part.to_str().unwrap(),
+            "--quiet",
+        ]);
+        parts.push(part);
+    }
+    let merged = dir.path().join("merged");
+    let mut merge = vec!["merge"];
+    merge.extend(parts.iter().map(|p| p.to_str().unwrap()));
+    merge.extend(["--out", merged.to_str().unwrap()]);
+    ok(&merge);
+    assert_eq!(whole, csv_files(&merged));
+    let (one_thread, _) = outputs(
+        dir.path(),
+        "threads",
+        &["compare", named, "--runs", "700", "--threads", "1"],
+    );
+    assert_eq!(whole, one_thread, "one thread");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(merged.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["parameters"], whole_manifest["parameters"]);
+}
+
+/// The 1-based line and column of the first `needle` in the file at `path`.
+fn line_col(path: &Path, needle: &str) -> (usize, usize) {
+    crate::common::line_col(&std::fs::read_to_string(path).unwrap(), needle)
+}
+
+#[test]
+fn a_bad_ensemble_is_an_error_at_its_place_before_any_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let fails = |scenario: &Path, expected: &[&str]| {
+        for command in ["run", "compare"] {
+            let result = fails_with(
+                2,
+                &[
+                    command,
+                    scenario.to_str().unwrap(),
+                    "--runs",
+                    "20",
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+            );
+            let stderr = String::from_utf8_lossy(&result.stderr);
+            for e in expected {
+                assert!(stderr.contains(e), "{command}: `{e}` in {stderr}");
+            }
+            assert!(!out.exists(), "{command}: nothing written");
+        }
+    };
+    // Missing: at the key, with the path it looked for.
+    let missing = small_naming(dir.path(), "missing.toml", Some("nope.csv"));
+    let (l, c) = line_col(&missing, "\"nope.csv\"");
+    let at =
+        format!("missing.toml:{l}:{c}: scenario.parameters: cannot read the parameter ensemble");
+    fails(&missing, &[&at, "nope.csv"]);
+    // `check` reads the ensemble and tries every set, as a run would.
+    let checked = fails_with(2, &["check", missing.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&checked.stderr).contains(&at));
+    std::fs::write(dir.path().join("sets.csv"), SETS).unwrap();
+    let good = small_naming(dir.path(), "good.toml", Some("sets.csv"));
+    let summary = ok(&["check", good.to_str().unwrap()]);
+    let summary = String::from_utf8_lossy(&summary.stdout);
+    assert!(
+        summary.contains("parameters: each run draws one of 3 sets from"),
+        "{summary}"
+    );
+    // Empty.
+    let empty = small_naming(dir.path(), "empty.toml", Some(""));
+    fails(&empty, &["empty.toml:", "scenario.parameters: is empty"]);
+    // A cell that is not a number: at its line and column of the ensemble, naming the key.
+    std::fs::write(
+        dir.path().join("cell.csv"),
+        "set,model.economic_weight,event.crackdown.hazard\n0,0.3,0.1\n1,x,0.2\n",
+    )
+    .unwrap();
+    let cell = small_naming(dir.path(), "cell.toml", Some("cell.csv"));
+    let (l, c) = line_col(&cell, "\"cell.csv\"");
+    fails(
+        &cell,
+        &[
+            "cell.csv:3:2: model.economic_weight = `x`, expected a finite number",
+            &format!("named by scenario.parameters at {}:{l}:{c}", cell.display()),
+        ],
+    );
+    // A column the scenario cannot take, and a value out of its range: at the key.
+    for (name, sets, why) in [
+        ("column", "set,event.nothing.hazard\n0,0.1\n", "event.nothing"),
+        (
+            "range",
+            "set,model.economic_weight\n0,0.3\n1,-4\n",
+            "set 1 of the parameter file (line 3, parameter column 1): model.economic_weight = -4 is out of range",
+        ),
+    ] {
+        std::fs::write(dir.path().join(format!("{name}.csv")), sets).unwrap();
+        let file = format!("{name}.csv");
+        let scenario = small_naming(dir.path(), &format!("{name}.toml"), Some(&file));
+        let (l, c) = line_col(&scenario, &format!("\"{file}\""));
+        let at = format!("{name}.toml:{l}:{c}: scenario.parameters: ");
+        fails(&scenario, &[&at, &file, why]);
+    }
+}
+
+#[test]
+fn the_built_in_scenario_s_ensemble_is_inside_the_binary_and_every_set_fits_it() {
+    let builtin = scenario::builtin().unwrap();
+    let named = builtin
+        .scenario
+        .meta
+        .parameters
+        .as_ref()
+        .map(|n| n.path.as_str());
+    let Some(named) = named else {
+        return; // The built-in scenario names none: nothing to find.
+    };
+    let (_, bytes) = scenario::BUILTIN_FILES
+        .iter()
+        .find(|(name, _)| *name == named)
+        .unwrap_or_else(|| panic!("{named} is not embedded"));
+    let on_disk = std::fs::read(crate::common::shipped(named)).unwrap();
+    assert_eq!(
+        *bytes,
+        on_disk.as_slice(),
+        "the embedded file is the shipped one"
+    );
+    let ensemble = Ensemble::from_csv(bytes).unwrap();
+    let sc: &Scenario = &builtin.scenario;
+    let plans = vec!["baseline".to_string()];
+    // Every set gives a valid scenario (checked when the runs start).
+    Varied::new(&builtin.text, &builtin.file, sc, Some(ensemble), 1, &plans)
+        .unwrap()
+        .unwrap();
+}
+
+/// The tallies and every chunk's details of `runs` runs of `batch` drawn through `varied`.
+fn simulated(batch: &Batch, varied: &dyn PerRun, threads: usize) -> (Outcome, Vec<ChunkDetail>) {
+    let batch = Batch {
+        varied: Some(varied),
+        threads: Some(threads),
+        ..*batch
+    };
+    let mut details = Vec::new();
+    let outcome = simulate(&batch, |d| {
+        details.push(d);
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    (outcome, details)
+}
+
+#[test]
+fn runs_of_one_set_share_blocks_and_give_the_bits_they_give_alone() {
+    let builtin = scenario::builtin().unwrap();
+    let sc = &builtin.scenario;
+    let ensemble =
+        Ensemble::from_csv(&std::fs::read(crate::common::shipped("ensemble_2005.csv")).unwrap())
+            .unwrap();
+    // Every plan (policies stay paired) and every check, kept finals and trajectories, across chunks.
+    let plans: Vec<_> = std::iter::once(sc.baseline.clone())
+        .chain(sc.policies.iter().take(2).cloned())
+        .collect();
+    let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+    let varied = Varied::new(&builtin.text, &builtin.file, sc, Some(ensemble), 7, &names)
+        .unwrap()
+        .unwrap();
+    assert!(
+        PerRun::group(&varied, 0).is_some(),
+        "ensemble runs are grouped"
+    );
+    let batch = Batch {
+        world: &sc.world,
+        plans: &plans,
+        first_run: 3,
+        runs: 1100,
+        seed: 7,
+        threads: None,
+        checks: &sc.checks,
+        keep_finals: true,
+        keep_trajectories: true,
+        varied: None,
+    };
+    let (grouped, details) = simulated(&batch, &varied, 2);
+    let (alone, alone_details) = simulated(&batch, &Ungrouped(&varied), 2);
+    assert_eq!(grouped, alone, "tallies");
+    assert_eq!(
+        details, alone_details,
+        "finals and trajectories, in run order"
+    );
+    assert_eq!(details.len(), 2);
+    assert!(details[0]
+        .finals
+        .windows(2)
+        .all(|w| (w[0].run, w[0].plan) < (w[1].run, w[1].plan)));
+    assert_eq!(
+        simulated(&batch, &varied, 1),
+        (grouped, details),
+        "one thread"
+    );
+}
+
+#[test]
+fn a_value_set_on_the_command_line_holds_over_the_ensemble_s_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sets.csv"), SETS).unwrap();
+    let named = small_naming(dir.path(), "named.toml", Some("sets.csv"));
+    let out = dir.path().join("o");
+    ok(&[
+        "run",
+        named.to_str().unwrap(),
+        "--runs",
+        "40",
+        "--set",
+        "model.economic_weight=0.5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let rows = crate::common::records(&out.join("parameters.csv"));
+    assert_eq!(rows.len(), 40, "one drawn number a run");
+    assert!(rows
+        .iter()
+        .all(|r| r["parameter"] == "event.crackdown.hazard"));
+}
+
+#[test]
+fn the_built_in_scenario_draws_its_embedded_ensemble_from_any_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("greatgame")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["run", "--runs", "30", "--out", "o", "--report", "-q"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/manifest.json")).unwrap())
+            .unwrap();
+    let (_, bytes) = scenario::BUILTIN_FILES[0];
+    assert_eq!(
+        manifest["parameters"]["file"],
+        "<built-in>/ensemble_2005.csv"
+    );
+    assert_eq!(
+        manifest["parameters"]["sha256"],
+        scenario::sha256_hex(bytes)
+    );
+    // Storylines re-simulate runs at the values as written: not beside runs that drew their own.
+    assert!(!dir.path().join("o/storylines.csv").exists());
+    let refused = run(&["run", "--runs", "30", "--out", "p", "--attribution"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("add --parameters none"), "{stderr}");
+    assert!(!dir.path().join("p").exists());
+    let at_point = run(&[
+        "run",
+        "--runs",
+        "30",
+        "--out",
+        "q",
+        "--report",
+        "--parameters",
+        "none",
+        "-q",
+    ]);
+    assert!(at_point.status.success());
+    assert!(dir.path().join("q/storylines.csv").exists());
+}
