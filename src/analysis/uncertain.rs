@@ -218,6 +218,8 @@ enum Target {
     Effect(usize, Effect),
     /// `event.NAME.hazard` of the event at this index (an index into `Direct::hazards`).
     Hazard(usize),
+    /// `state.CODE.reluctance.BLOC`: the reluctance of the state at this index toward the decided bloc.
+    Reluctance(usize, usize),
 }
 
 /// Where an event's `hazard` goes when the event has no scheduled hazards (`hazard_from`) and no plan
@@ -415,6 +417,10 @@ impl Direct {
                         .map(Target::Coefficient),
                     ["bloc", name, "join_above"] => bloc(name).map(Target::JoinAbove),
                     ["bloc", name, "leave_below"] => bloc(name).map(Target::LeaveBelow),
+                    ["state", code, "reluctance", name] => {
+                        let h = sc.world.states.iter().position(|s| s.code == *code)?;
+                        bloc(name).map(|b| Target::Reluctance(h, b))
+                    }
                     ["event", name, "hazard"] => {
                         let e = sc.world.events.iter().position(|e| e.name == *name)?;
                         hazard(e)
@@ -464,6 +470,13 @@ impl Direct {
                         return None;
                     }
                     *effect.field(&mut world.events[e]) = v;
+                }
+                Target::Reluctance(h, b) => {
+                    // The range `scenario::validate::states` allows.
+                    if !(-1.0..=1.0).contains(&v) {
+                        return None;
+                    }
+                    world.states[h].reluctance[b] = v;
                 }
                 Target::JoinAbove(b) | Target::LeaveBelow(b) => {
                     if !(0.0..=1.0).contains(&v) {

@@ -487,6 +487,7 @@ fn direct_setters_give_exactly_the_world_validation_gives() {
             names.extend([
                 "bloc.CSTO.join_above".into(),
                 "bloc.CSTO.leave_below".into(),
+                format!("state.{}.reluctance.CSTO", sc.world.states[0].code),
             ]);
         }
         // Every effect of the first state event with a critic pole.
@@ -511,7 +512,11 @@ fn direct_setters_give_exactly_the_world_validation_gives() {
                     })
                     .collect();
                 if csto {
-                    set.extend([0.5 + 0.05 * s as f64, 0.1 + 0.04 * s as f64]);
+                    set.extend([
+                        0.5 + 0.05 * s as f64,
+                        0.1 + 0.04 * s as f64,
+                        -0.1 + 0.03 * s as f64,
+                    ]);
                 }
                 let u = s as f64 / 7.0;
                 set.extend([-1.0 + 2.0 * u, 1.0 - 2.0 * u, 10.0 * u, u]);
