@@ -215,7 +215,7 @@ impl Game {
     /// one `[[policy]]` named `plan_name` (last, so its entries follow it). Running it (with that
     /// policy, if there is one) is replaying the game.
     pub fn scenario_text(&self) -> Result<String, PlayError> {
-        let mut text = self.scenario.clone();
+        let mut text = at_written_values(&self.scenario);
         if self.journal.is_empty() {
             return Ok(text);
         }
@@ -609,6 +609,33 @@ pub fn plan_of<'a>(sc: &'a Scenario, plan: Option<&str>) -> &'a Plan {
 /// True if two plans give the same levers, hazards and reaction strengths in every quarter.
 pub fn same_inputs(a: &Plan, b: &Plan) -> bool {
     a.levers == b.levers && a.hazards == b.hazards && a.reactions == b.reactions
+}
+
+/// The scenario `text` without its `[scenario] parameters` key, and a comment saying why: a game runs
+/// at the scenario's values as written (docs/SCENARIO.md, `parameters`), so a run of its exported
+/// scenario must too (and the ensemble's path, relative to the scenario, would not be found beside the
+/// export). Any other text is returned as it is.
+fn at_written_values(text: &str) -> String {
+    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return text.to_string();
+    };
+    let removed = doc
+        .get_mut("scenario")
+        .and_then(|t| t.as_table_like_mut())
+        .and_then(|t| t.remove("parameters"));
+    let Some(file) = removed else {
+        return text.to_string();
+    };
+    let file = file.as_str().unwrap_or("?").to_string();
+    let mut text = doc.to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "\n# A game runs at the values as written: the scenario's parameter ensemble ({file}) is not\n\
+         # drawn, and its `parameters` key was removed from [scenario] (docs/PLAY.md).\n"
+    ));
+    text
 }
 
 #[cfg(test)]

@@ -192,3 +192,35 @@ fn a_plan_move_that_changes_nothing_is_refused_and_the_game_left_as_it_was() {
     );
     assert!(err.contains("out of range, expected 0..=1"), "{err}");
 }
+
+#[test]
+fn a_game_of_a_scenario_with_an_ensemble_exports_a_scenario_that_runs_as_the_game_ran() {
+    // The built-in scenario names a parameter ensemble; a game runs at the values as written, and so
+    // must a run of its export (which would otherwise draw the ensemble, or not find it).
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let common = ["--runs", "300", "-q"];
+    let args =
+        |a: &[&'static str]| -> Vec<&'static str> { a.iter().chain(&common).copied().collect() };
+    ok_in(
+        dir,
+        &args(&["play", "--to", "2019Q2", "--export", "e.toml", "--out", "o"]),
+    );
+    let export = fs::read_to_string(dir.join("e.toml")).unwrap();
+    assert!(
+        !export
+            .lines()
+            .any(|l| l.trim_start().starts_with("parameters")),
+        "the export still names the ensemble"
+    );
+    ok_in(
+        dir,
+        &args(&["run", "e.toml", "--seed", "2017", "--out", "r"]),
+    );
+    for f in FILES {
+        assert!(
+            read(&dir.join("o"), f) == read(&dir.join("r"), f),
+            "{f} differs between the game and a run of its export"
+        );
+    }
+}
