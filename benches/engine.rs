@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use greatgame::analysis::uncertain::{Ensemble, Varied};
 use greatgame::engine::{run_rng, simulate, Batch, PerRun, Ungrouped};
 use greatgame::model::{step, F64s, LaneMask, Occurrences, RunState, Shocks, State, LANES};
-use greatgame::scenario;
+use greatgame::scenario::{self, Scenario};
 
 fn one_run(c: &mut Criterion) {
     let loaded = scenario::builtin().expect("built-in scenario is valid");
@@ -153,33 +153,17 @@ fn uncertain_runs(c: &mut Criterion) {
     let (sc, direct) = varied(&direct);
     let (_, validated) = varied(&validated);
     assert!(direct.is_direct() && !validated.is_direct());
-    let plans = [sc.baseline.clone()];
-    let runs = 1024;
-    let mut group = c.benchmark_group("uncertain_batch");
-    group.throughput(Throughput::Elements(runs));
-    group.sample_size(10);
-    for (name, v) in [
-        ("fixed", None),
-        ("uncertain", Some(&direct as &dyn PerRun)),
-        ("uncertain_validated", Some(&validated as &dyn PerRun)),
-    ] {
-        let batch = Batch {
-            world: &sc.world,
-            plans: &plans,
-            first_run: 0,
-            runs,
-            seed: 1,
-            threads: Some(1),
-            checks: &[],
-            keep_finals: false,
-            keep_trajectories: false,
-            varied: v,
-        };
-        group.bench_with_input(BenchmarkId::new("threads_1", name), &batch, |b, batch| {
-            b.iter(|| simulate(batch, |_| Ok::<(), ()>(())).expect("no sink errors"))
-        });
-    }
-    group.finish();
+    bench_batches(
+        c,
+        "uncertain_batch",
+        &sc,
+        1024,
+        &[
+            ("fixed", None),
+            ("uncertain", Some(&direct as &dyn PerRun)),
+            ("uncertain_validated", Some(&validated as &dyn PerRun)),
+        ],
+    );
     for (name, v) in [
         ("uncertain_world_of_one_run", &direct),
         ("uncertain_world_of_one_run_validated", &validated),
@@ -207,17 +191,34 @@ fn ensemble_runs(c: &mut Criterion) {
     let varied = Varied::new(&builtin.text, &builtin.file, sc, Some(ensemble), 1, &names)
         .expect("valid")
         .expect("an ensemble");
+    let alone = Ungrouped(&varied);
+    bench_batches(
+        c,
+        "ensemble_batch",
+        sc,
+        2048,
+        &[
+            ("fixed", None),
+            ("ensemble", Some(&varied as &dyn PerRun)),
+            ("ensemble_one_per_block", Some(&alone as &dyn PerRun)),
+        ],
+    );
+}
+
+/// Benchmarks `runs` runs of `sc`'s baseline on one thread in the group `name`, once per case: its
+/// name and where the runs' parameters come from (`None`: the scenario as written).
+fn bench_batches(
+    c: &mut Criterion,
+    name: &str,
+    sc: &Scenario,
+    runs: u64,
+    cases: &[(&str, Option<&dyn PerRun>)],
+) {
     let plans = [sc.baseline.clone()];
-    let runs = 2048;
-    let mut group = c.benchmark_group("ensemble_batch");
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(runs));
     group.sample_size(10);
-    let alone = Ungrouped(&varied);
-    for (name, v) in [
-        ("fixed", None),
-        ("ensemble", Some(&varied as &dyn PerRun)),
-        ("ensemble_one_per_block", Some(&alone as &dyn PerRun)),
-    ] {
+    for &(case, varied) in cases {
         let batch = Batch {
             world: &sc.world,
             plans: &plans,
@@ -228,9 +229,9 @@ fn ensemble_runs(c: &mut Criterion) {
             checks: &[],
             keep_finals: false,
             keep_trajectories: false,
-            varied: v,
+            varied,
         };
-        group.bench_with_input(BenchmarkId::new("threads_1", name), &batch, |b, batch| {
+        group.bench_with_input(BenchmarkId::new("threads_1", case), &batch, |b, batch| {
             b.iter(|| simulate(batch, |_| Ok::<(), ()>(())).expect("no sink errors"))
         });
     }
