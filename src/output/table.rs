@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use crate::engine::Outcome;
 use crate::model::World;
-use crate::stats::{hist_quantile, proportion, BINS, Z95};
+use crate::stats::{hist_quantile, proportion, wilson95, BINS};
 
 /// The widest line a table prints, in characters (a terminal or a projected slide).
 pub const WIDTH: usize = 100;
@@ -31,14 +31,15 @@ pub fn run_table(world: &World, outcome: &Outcome, k: usize) -> String {
     for h in 0..hs {
         let counts = &tally.dominant[h * ps..(h + 1) * ps];
         let best = (0..ps).fold(0, |b, p| if counts[p] > counts[b] { p } else { b });
-        let (prob, se) = proportion(u64::from(counts[best]), tally.runs);
+        let (prob, _) = proportion(u64::from(counts[best]), tally.runs);
+        let margin = margin95(u64::from(counts[best]), tally.runs);
         key.push(vec![
             world.states[h].code.clone(),
             format!(
                 "{} {:.0}% ±{:.1}",
                 world.poles[best],
                 prob * 100.0,
-                Z95 * se * 100.0
+                margin * 100.0
             ),
         ]);
         for (p, column) in columns.iter_mut().enumerate() {
@@ -56,7 +57,7 @@ pub fn run_table(world: &World, outcome: &Outcome, k: usize) -> String {
     s.push_str(&wrap(
         &format!(
             "(dominant: the pole with the largest share, with the probability that it is and its 95% \
-             Monte Carlo margin in percentage points, over {} runs; shares are mean percentages with \
+             Monte Carlo margin in percentage points (the wider side of its Wilson interval), over {} runs; shares are mean percentages with \
              the 5th-95th percentile range over runs)",
             tally.runs
         ),
@@ -148,6 +149,14 @@ pub fn compare_table(
         "",
     ));
     s
+}
+
+/// The 95% Monte Carlo margin of a share of `count` in `n` runs: the wider side of its Wilson interval.
+/// At 0% or 100% the normal margin would be ±0, a certainty no finite number of runs supports.
+fn margin95(count: u64, n: u64) -> f64 {
+    let (p, _) = proportion(count, n);
+    let (low, high) = wilson95(count, n);
+    (p - low).max(high - p)
 }
 
 /// The hindcast table: every check with the share of runs in which it held, its 95% interval, the
@@ -285,6 +294,19 @@ mod tests {
         }
         let words: Vec<&str> = wrapped.split_whitespace().collect();
         assert_eq!(words, text.split_whitespace().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_margin_of_a_dominance_is_never_zero_and_is_the_normal_one_in_the_middle() {
+        use crate::stats::Z95;
+        // Every run (or none): a margin of about z²/n, not 0.
+        for count in [0, 2000] {
+            let m = margin95(count, 2000);
+            assert!((0.0015..0.0025).contains(&m), "{count}: {m}");
+        }
+        // Half the runs: the normal approximation's margin, to within a hundredth of a point.
+        let (_, se) = proportion(1000, 2000);
+        assert!((margin95(1000, 2000) - Z95 * se).abs() < 1e-4);
     }
 
     #[test]
