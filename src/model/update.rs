@@ -281,27 +281,27 @@ fn strike_events<R: Real>(
                         // [0, 1): the choices of a dispute and of a drawn pole need no draw of their own.
                         let u = draws[k].lane(i);
                         let v = if injects[k] { u } else { u / hazards[k] };
-                        if !ev.pair {
-                            strike_state(world, ev, state, h, i, v);
-                            continue;
-                        }
-                        let named = world.event_index(t, e, h);
-                        let named = world.inject_pairs.iter().find(|x| x.0 == named);
-                        let incident = match named {
-                            Some(&(_, d)) if injects[k] => Some((d, v)),
-                            _ => incident(world, &state.tension, h, i, v),
+                        // A pair event's dispute: the one its inject names, or drawn (and `v` made
+                        // uniform again); none for a state with no dispute, struck alone.
+                        let at = world.event_index(t, e, h);
+                        let named = || world.inject_pairs.iter().find(|x| x.0 == at);
+                        let incident = if !ev.pair {
+                            None
+                        } else if let Some(&(_, d)) = injects[k].then(named).flatten() {
+                            Some((d, v))
+                        } else {
+                            incident(world, &state.tension, h, i, v)
                         };
-                        let Some((d, v)) = incident else {
-                            strike_state(world, ev, state, h, i, v);
-                            continue;
-                        };
-                        // unwrap OK: `incident` returns only disputes of `h`.
-                        let other = world.tensions[d].other(h).unwrap();
+                        let v = incident.map_or(v, |(_, v)| v);
                         strike_state(world, ev, state, h, i, v);
-                        strike_state(world, ev, state, other, i, v);
-                        let x = state.tension[d].lane_mut(i);
-                        *x = (*x + ev.tension).clamp(0.0, 1.0);
-                        *partners[other].lane_mut(i) = 1.0;
+                        if let Some((d, _)) = incident {
+                            // unwrap OK: `incident` returns only disputes of `h`.
+                            let other = world.tensions[d].other(h).unwrap();
+                            strike_state(world, ev, state, other, i, v);
+                            let x = state.tension[d].lane_mut(i);
+                            *x = (*x + ev.tension).clamp(0.0, 1.0);
+                            *partners[other].lane_mut(i) = 1.0;
+                        }
                     }
                 }
                 for (h, x) in partners.iter().enumerate() {
