@@ -525,9 +525,10 @@ impl Direct {
 /// its factors' paths with them): the world and plans at given values are a copy of the scenario's
 /// with the values written in and what validation derives from them derived again, exactly what
 /// validating the scenario text with the values gives (tested), without parsing or validating it.
-/// Paths with a setter: `model.KEY`, a decided bloc's `join_above` and `leave_below`, a state event's
-/// `threat`, `regime`, `criticism` and `realign`, and an event's `hazard` where that one number is its
-/// hazard everywhere (no per-state or scheduled hazards, no border exposure, no policy changing it).
+/// Paths with a setter: `model.KEY`, a decided bloc's `join_above` and `leave_below`, a state's
+/// `reluctance` toward a decided bloc, a state event's `threat`, `regime`, `criticism` and `realign`,
+/// and an event's `hazard` where that one number is its hazard everywhere (no scheduled hazards, no
+/// policy changing it).
 #[derive(Debug)]
 pub struct Setters {
     direct: Direct,
