@@ -176,17 +176,24 @@ pub fn pick(rng: &mut ChaCha8Rng, weights: &[f64]) -> usize {
 /// distance whose cumulative weight reaches `q`), as in Del Moral et al.'s adaptive schedule, where
 /// `q` is the share of the current population that would still be accepted.
 pub fn tolerance(distances: &[f64], weights: &[f64], q: f64) -> f64 {
-    let mut order: Vec<usize> = (0..distances.len()).collect();
-    order.sort_by(|&a, &b| distances[a].total_cmp(&distances[b]).then(a.cmp(&b)));
+    weighted_quantile(distances, weights, q).unwrap_or(0.0)
+}
+
+/// The weighted `q`-quantile of `values`: the smallest value whose cumulative weight (values in
+/// increasing order, ties in index order) reaches `q` times the total weight; the largest if rounding
+/// leaves it short; `None` for no values.
+pub fn weighted_quantile(values: &[f64], weights: &[f64], q: f64) -> Option<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
     let total: f64 = weights.iter().sum();
     let mut sum = 0.0;
     for &i in &order {
         sum += weights[i];
         if sum >= q * total {
-            return distances[i];
+            return Some(values[i]);
         }
     }
-    order.last().map_or(0.0, |&i| distances[i])
+    order.last().map(|&i| values[i])
 }
 
 /// The effective sample size of normalised weights, `1 / Σ w²`: how many equally weighted particles

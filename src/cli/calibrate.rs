@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use greatgame::analysis::abc;
 use greatgame::calibrate::{self, Settings};
 use greatgame::output;
 
@@ -352,23 +353,12 @@ fn run_ensemble(
         "parameter", "low", "high", "p05", "mean", "p95"
     );
     for (k, p) in params.iter().enumerate() {
-        let mut values: Vec<(f64, f64)> =
-            particles.iter().map(|(c, w)| (c.values[k], *w)).collect();
-        values.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let total: f64 = values.iter().map(|v| v.1).sum();
-        // The weighted quantile: the smallest value whose cumulative weight reaches q.
-        let at = |q: f64| {
-            let mut sum = 0.0;
-            values
-                .iter()
-                .find(|(_, w)| {
-                    sum += w;
-                    sum >= q * total
-                })
-                .or(values.last())
-                .map_or(f64::NAN, |v| v.0)
-        };
-        let mean = values.iter().map(|(v, w)| v * w).sum::<f64>() / total;
+        let mut pairs: Vec<(f64, f64)> = particles.iter().map(|(c, w)| (c.values[k], *w)).collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (values, weights): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        let total: f64 = weights.iter().sum();
+        let at = |q: f64| abc::weighted_quantile(&values, &weights, q).unwrap_or(f64::NAN);
+        let mean = values.iter().zip(&weights).map(|(v, w)| v * w).sum::<f64>() / total;
         let _ = writeln!(
             s,
             "{:<width$}  {:>10}  {:>10}  {:>10.4}  {:>10.4}  {:>10.4}",
