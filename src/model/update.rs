@@ -837,7 +837,8 @@ fn decide<R: Real>(
             let value = rent_value(c, fees, now.scales.revenue_m)
                 - R::splat(c.route_cost)
                 - R::splat(c.criticism_weight) * state.criticism[cell]
-                + closeness(c, ps, state.alignment[cell]);
+                + closeness(c, ps, state.alignment[cell])
+                + R::splat(c.partnership_weight) * state.memberships[cell];
             wanted & clears(c, was, value)
         } else {
             R::splat_mask(false)

@@ -386,6 +386,11 @@ coefficients! {
         meaning: "What opening a supply route costs a regime, before criticism.",
         reason: "assumption: transit is a commercial favour, far cheaper than a base: the NDN ran through Russia itself (004:13-16) and small residual routes stayed open after 2014 (000:170, 000:218)",
     }
+    partnership_weight {
+        symbol: "w_tie", unit: "logit points per membership", range: 0.0 ..= 100.0, default: 0.3,
+        meaning: "In a route's value, `w_tie` for each of the pole's blocs the host belongs to (its partnership programmes, its alliances).",
+        reason: "a partner's cooperation follows its ties more than the fee: Kazakhstan's 'deep cooperation' with NATO is 'related to its political will to be engaged with the Alliance' (000:184) and its Aktau port served NATO supply from 2009 (000:170); neutral Turkmenistan, a PfP partner, 'allowed use of its territory as a supply route' (000:408); assumption: a tie weighs in a deal as much as it binds in the pull (`w_bloc`)",
+    }
     punishment_weight {
         symbol: "w_pun", unit: "logit points", range: 0.0 ..= 100.0, default: 2.0,
         meaning: "Weight of the expected punishment by rival poles in a base deal: `w_pun · Σ_{q≠p} D_q · (κ + pressure_q)`.",

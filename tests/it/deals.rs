@@ -159,3 +159,30 @@ fn transit_fees_move_a_host_toward_the_pole_by_more_than_the_noise() {
     let se = paired.sd() / (o.runs as f64).sqrt();
     assert!(paired.mean() > 3.0 * se, "mean {} se {se}", paired.mean());
 }
+
+#[test]
+fn a_partners_ties_to_the_pole_carry_a_route_its_fee_alone_does_not() {
+    // NATO wants a route through BBB (a PfP partner: one NATO tie) and pays a token $2M a year, far
+    // too little against BBB's revenue to clear the deal margin. Each tie adds `partnership_weight`
+    // to the route's value (docs/MODEL.md, "Deals"): without it the route never opens; at a weight
+    // above the margin it opens in most runs; and a larger weight never opens it in fewer runs.
+    let token = "\n[[lever]]\npole = \"NATO\"\nstate = \"BBB\"\ntransit_usd_m = 2\n";
+    let at = |weight: f64| {
+        let s = small_with(token);
+        let mut world = s.world.clone();
+        world.coefficients.partnership_weight = weight;
+        run(&world, std::slice::from_ref(&s.baseline), 300).tallies[0]
+            .transit
+            .clone()
+    };
+    let s = small_with("");
+    let bbb = s.world.states.iter().position(|h| h.code == "BBB").unwrap();
+    let cell = bbb * s.world.poles.len() + s.world.pole_index("NATO").unwrap();
+    let (none, half, full) = (at(0.0)[cell], at(0.5)[cell], at(1.0)[cell]);
+    assert_eq!(none, 0, "the fee alone opens no route");
+    assert!(
+        full > 150,
+        "one tie at weight 1 opens the route in most runs: {full} of 300"
+    );
+    assert!(none <= half && half <= full, "{none} {half} {full}");
+}
