@@ -247,18 +247,23 @@ fn signposts(
             })
             .collect();
         let now = values.last().map_or(f64::NAN, |v| v.1);
+        // On the level's own scale (0..1), named: a mean share, or a share of runs.
+        let measured = |v: f64| match w.subject {
+            Subject::MeanShare { .. } => format!("mean share {v:.3}"),
+            Subject::Runs(_) => format!("{v:.3} of runs"),
+        };
         let line = match values.iter().find(|(_, v)| w.met(*v)) {
             Some(&(t, v)) => format!(
-                "  MET      {}: in {} ({:.1}%); now {:.1}%",
+                "  MET      {}: in {} ({}); now {}",
                 w.text,
                 world.quarter_label(t),
-                100.0 * v,
-                100.0 * now
+                measured(v),
+                measured(now)
             ),
             None if now.is_nan() => {
                 format!("  watching {}: checked when quarters are played", w.text)
             }
-            None => format!("  not met  {}: now {:.1}%", w.text, 100.0 * now),
+            None => format!("  not met  {}: now {}", w.text, measured(now)),
         };
         text.push_str(&line);
         text.push('\n');

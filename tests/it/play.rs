@@ -334,6 +334,33 @@ fn a_turn_shows_the_situation_what_happened_and_the_signposts_within_100_columns
         assert!(stdout.contains(needle), "no `{needle}` in\n{stdout}");
     }
     assert!(stdout.lines().all(|l| l.chars().count() <= 100), "{stdout}");
+    // Each signpost's value is on its level's scale (0..1) and says what it measures.
+    let value_after = |line: &str, unit: &str| -> f64 {
+        let at = line
+            .rfind(unit)
+            .unwrap_or_else(|| panic!("no `{unit}` in `{line}`"));
+        let rest = line[at + unit.len()..].trim_start();
+        rest.split(|c: char| c != '.' && !c.is_ascii_digit())
+            .next()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or_else(|| panic!("no value after `{unit}` in `{line}`"))
+    };
+    let share = stdout
+        .lines()
+        .find(|l| l.contains("MET      AAA.share.NATO"))
+        .unwrap();
+    assert!(
+        (0.0..=1.0).contains(&value_after(share, "now mean share")),
+        "{share}"
+    );
+    let runs = stdout
+        .lines()
+        .find(|l| l.contains("not met  BBB.dominant"))
+        .unwrap();
+    assert!(runs.ends_with(" of runs"), "{runs}");
+    let now = &runs[runs.rfind("now ").unwrap() + 4..];
+    let now: f64 = now.trim_end_matches(" of runs").parse().unwrap();
+    assert!((0.0..0.99).contains(&now), "{runs}");
     // The signposts stay in the game for the next turn.
     let stdout = ok_in(
         dir,
