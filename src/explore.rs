@@ -805,13 +805,7 @@ mod tests {
                 setters,
                 ensemble: None,
             };
-            let mut rows = Vec::new();
-            e.run(0..design.len(), |r| {
-                rows.push(r);
-                Ok::<(), ()>(())
-            })
-            .unwrap();
-            rows
+            rows(&e)
         };
         let slow = experiment(None);
         assert_eq!(slow.len() as u64, design.len());
@@ -821,6 +815,80 @@ mod tests {
             .chain(sc.policies.iter().map(|p| p.name.clone()))
             .collect();
         assert!(Setters::new(text, sc, &paths, &all).is_none());
+    }
+
+    /// With the built-in scenario's ensemble as a factor (its columns for the two factors' paths
+    /// dropped), the points built by setters over the factors' and the ensemble's paths are the rows
+    /// validation gives, and each row's inputs are its set's index and that set's values.
+    #[test]
+    fn with_an_ensemble_points_built_by_setters_give_the_rows_validation_gives() {
+        let loaded = scenario::builtin().unwrap();
+        let (text, sc) = (&loaded.text, &loaded.scenario);
+        let factors: Vec<Factor> = BENCHMARK_FACTORS[..2]
+            .iter()
+            .map(|f| Factor::parse(f).unwrap())
+            .collect();
+        let mut ensemble = Ensemble::from_csv(scenario::BUILTIN_FILES[0].1).unwrap();
+        let keep: Vec<bool> = ensemble
+            .names
+            .iter()
+            .map(|n| factors.iter().all(|f| &f.path != n))
+            .collect();
+        assert_eq!(keep.iter().filter(|k| !**k).count(), 2, "both are columns");
+        let mut k = keep.iter().cycle();
+        ensemble.names.retain(|_| *k.next().unwrap());
+        for set in &mut ensemble.sets {
+            let mut k = keep.iter();
+            set.retain(|_| *k.next().unwrap());
+        }
+        let paths = point_paths(&factors, Some(&ensemble));
+        let template = Template::new(text, "x", &paths).unwrap();
+        let spec = DesignSpec {
+            kind: DesignKind::Sobol,
+            samples: 2,
+            second_order: false,
+            levels: 4,
+            seed: 5,
+        };
+        let design = spec.build(factors.len() + 1).unwrap();
+        let plans = vec!["baseline".to_string()];
+        let setters = Setters::new(text, sc, &paths, &plans);
+        assert!(setters.is_some(), "every path has a setter");
+        let observe = Observe {
+            at: vec![sc.world.quarters - 1],
+        };
+        let experiment = |setters: Option<&Setters>| {
+            rows(&Experiment {
+                template: &template,
+                factors: &factors,
+                design: &design,
+                plans: &plans,
+                runs: 8,
+                seed: 3,
+                observe: &observe,
+                threads: Some(1),
+                setters,
+                ensemble: Some(&ensemble),
+            })
+        };
+        let slow = experiment(None);
+        assert_eq!(experiment(setters.as_ref()), slow);
+        for r in &slow {
+            let set = r.inputs[2] as usize;
+            assert_eq!(set as f64, r.inputs[2]);
+            assert_eq!(r.inputs[3..], ensemble.sets[set]);
+        }
+    }
+
+    /// Every point's result, in point order.
+    fn rows(e: &Experiment) -> Vec<PointResult> {
+        let mut rows = Vec::new();
+        e.run(0..e.design.len(), |r| {
+            rows.push(r);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        rows
     }
 
     #[test]
