@@ -559,7 +559,7 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> anyhow::Result<()> {
     for (dir, m) in parts.iter().zip(&manifests) {
         if !m.same_experiment(first) {
             return Err(InputError(format!(
-                "{}: not a shard of the same experiment as {} (scenario, seed, runs, design, factors, plans, quarters or version differ)",
+                "{}: not a shard of the same experiment as {} (scenario, seed, runs, design, factors, parameter ensemble, plans, quarters or version differ)",
                 dir.display(),
                 parts[0].display()
             ))

@@ -614,6 +614,32 @@ fn a_factor_on_an_ensemble_column_takes_the_factor_s_value() {
         &[&design[..], &["--parameters", without.to_str().unwrap()]].concat(),
     );
     assert_eq!(both, alone);
+    // A value given by --set holds at every point over the ensemble's column, as in `run`.
+    let set = ["--set", "model.economic_weight=0.15"];
+    let by_set = explore_in(
+        tmp.path(),
+        &scenario,
+        "s",
+        &[&SMALL_DESIGN[..], &set[..]].concat(),
+    );
+    let header = String::from_utf8_lossy(&by_set)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(!header.contains("model.economic_weight"), "{header}");
+    let without_column = explore_in(
+        tmp.path(),
+        &scenario,
+        "t",
+        &[
+            &SMALL_DESIGN[..],
+            &set[..],
+            &["--parameters", without.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert_eq!(by_set, without_column);
 }
 
 #[test]
