@@ -8,7 +8,13 @@
 //! placeholder at each path and keeps the text around it), so a point only substitutes numbers and
 //! parses. When every factor's path has a typed setter (`analysis::uncertain::Setters`: coefficients,
 //! bloc thresholds, state events' effects, plain hazards), a point's world is the scenario's with
-//! the values written in instead, which is the same world without the parse. Run `i` of every point and every plan draws from stream `(seed, i)` (`engine::run_rng`):
+//! the values written in instead, which is the same world without the parse.
+//!
+//! A calibrated ensemble (`scenario.parameters`, `--parameters`) is one more factor, the design's last
+//! coordinate: it picks the point's set by weight ([`Ensemble::set_at`], the distribution `run` draws
+//! a run's set from), every run of the point uses that set, and the factors' values go on top (the
+//! ensemble's columns that are also factors are dropped before). A row's inputs are then the factors,
+//! the set's index ([`SET_COLUMN`]) and the set's values. Run `i` of every point and every plan draws from stream `(seed, i)` (`engine::run_rng`):
 //! points and plans are compared under common random numbers, and a point's row equals what
 //! `greatgame run --set PATH=VALUE … --runs M --seed S` reports for it. Points are simulated in
 //! parallel, one point per worker, and handed on in point order, so the rows are the same bits for
@@ -21,7 +27,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::analysis::design::{Design, Distribution, Factorial, LatinHypercube, Morris, Saltelli};
-use crate::analysis::uncertain::Setters;
+use crate::analysis::uncertain::{Ensemble, Setters};
 use crate::analysis::AnalysisError;
 use crate::engine::run_rng;
 use crate::model::{
@@ -197,14 +203,65 @@ impl Design for AnyDesign {
     }
 }
 
-/// The values of the factors at point `index` of `design`.
-pub fn values_at(design: &AnyDesign, factors: &[Factor], index: u64) -> Vec<f64> {
-    let mut unit = vec![0.0; factors.len()];
+/// The input column of an ensemble set's index in `experiments.csv`: an arbitrary id (the set's row
+/// in the file, from 0), not a quantity; the set's values follow it in columns of their own.
+pub const SET_COLUMN: &str = "parameters.set";
+
+/// The input columns of an experiment, in `experiments.csv` order: the factors' paths, then, with a
+/// calibrated ensemble as a factor, [`SET_COLUMN`] and the ensemble's columns.
+pub fn input_columns(factors: &[Factor], ensemble: Option<&Ensemble>) -> Vec<String> {
+    let mut out: Vec<String> = factors.iter().map(|f| f.path.clone()).collect();
+    if let Some(e) = ensemble {
+        out.push(SET_COLUMN.to_string());
+        out.extend(e.names.iter().cloned());
+    }
+    out
+}
+
+/// The paths a point writes into the scenario, in the order of [`world_values`]: the factors' paths,
+/// then the ensemble's columns (which exclude the factors' paths: a factor takes precedence).
+pub fn point_paths<'p>(factors: &'p [Factor], ensemble: Option<&'p Ensemble>) -> Vec<&'p str> {
+    factors
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(
+            ensemble
+                .iter()
+                .flat_map(|e| e.names.iter().map(String::as_str)),
+        )
+        .collect()
+}
+
+/// The input cells of point `index` of `design` (the order of [`input_columns`]): each factor's
+/// value, the design's coordinate `u` mapped through its distribution; with an ensemble, its set at
+/// the design's last coordinate ([`Ensemble::set_at`]) as an index, then that set's values.
+pub fn inputs_at(
+    design: &AnyDesign,
+    factors: &[Factor],
+    ensemble: Option<&Ensemble>,
+    index: u64,
+) -> Vec<f64> {
+    let mut unit = vec![0.0; design.dims()];
     design.point(index, &mut unit);
-    unit.iter()
+    let mut out: Vec<f64> = unit
+        .iter()
         .zip(factors)
         .map(|(&u, f)| f.distribution.quantile(u))
-        .collect()
+        .collect();
+    if let Some(e) = ensemble {
+        let set = e.set_at(unit[factors.len()]);
+        out.push(set as f64);
+        out.extend(&e.sets[set]);
+    }
+    out
+}
+
+/// The values a point writes at [`point_paths`], from its input cells: all but the set's index.
+pub fn world_values(inputs: &[f64], factors: usize, ensemble: bool) -> Vec<f64> {
+    match ensemble {
+        true => [&inputs[..factors], &inputs[factors + 1..]].concat(),
+        false => inputs.to_vec(),
+    }
 }
 
 /// A scenario text with a slot at each factor's path: a point's scenario is the text with the
@@ -462,11 +519,16 @@ pub struct Experiment<'a> {
     pub observe: &'a Observe,
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,
-    /// Typed setters for the factors' paths, giving `plans`, when every path has one: a point's world
-    /// is then a copy of the scenario's with its values written in, not the template's text parsed
-    /// and validated (the same world; a value a setter refuses falls back to validation, which says
-    /// why).
+    /// Typed setters for the points' paths ([`point_paths`]), giving `plans`, when every path has
+    /// one: a point's world is then a copy of the scenario's with its values written in, not the
+    /// template's text parsed and validated (the same world; a value a setter refuses falls back to
+    /// validation, which says why).
     pub setters: Option<&'a Setters>,
+    /// A calibrated ensemble as one more factor, the design's last coordinate: each point takes one
+    /// set ([`Ensemble::set_at`]), every run of the point uses it, with the factors' values on top.
+    /// Its columns exclude the factors' paths; the template and setters hold its columns after the
+    /// factors' paths ([`point_paths`]).
+    pub ensemble: Option<&'a Ensemble>,
 }
 
 /// One design point's results.
@@ -474,8 +536,9 @@ pub struct Experiment<'a> {
 pub struct PointResult {
     /// Point index in the design.
     pub point: u64,
-    /// The factors' values.
-    pub values: Vec<f64>,
+    /// Its input cells ([`input_columns`] order): the factors' values, then, with an ensemble, the
+    /// set's index and values.
+    pub inputs: Vec<f64>,
     /// Outcome columns per plan, `[plan * columns + c]`.
     pub outcomes: Vec<f64>,
 }
@@ -519,10 +582,16 @@ pub enum ExploreError<E> {
 
 /// `path = value` pairs for messages.
 pub fn describe(factors: &[Factor], values: &[f64]) -> String {
-    factors
+    let paths: Vec<&str> = factors.iter().map(|f| f.path.as_str()).collect();
+    describe_cells(&paths, values)
+}
+
+/// `column = value` pairs for messages.
+pub fn describe_cells<S: AsRef<str>>(columns: &[S], values: &[f64]) -> String {
+    columns
         .iter()
         .zip(values)
-        .map(|(f, v)| format!("{} = {v}", f.path))
+        .map(|(c, v)| format!("{} = {v}", c.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -549,7 +618,12 @@ impl Experiment<'_> {
         point: u64,
         scratch: &mut Option<Scratch>,
     ) -> Result<PointResult, ExploreError<E>> {
-        let values = values_at(self.design, self.factors, point);
+        let inputs = inputs_at(self.design, self.factors, self.ensemble, point);
+        let values = world_values(&inputs, self.factors.len(), self.ensemble.is_some());
+        let described = || {
+            let columns = input_columns(self.factors, self.ensemble);
+            describe_cells(&columns, &inputs)
+        };
         let direct = self
             .setters
             .filter(|s| s.plans() == self.plans)
@@ -563,7 +637,7 @@ impl Experiment<'_> {
                         .scenario(&values)
                         .map_err(|source| ExploreError::Point {
                             point,
-                            values: describe(self.factors, &values),
+                            values: described(),
                             source,
                         })?;
                 let plans = plans_named(&validated, self.plans).map_err(ExploreError::Plan)?;
@@ -575,12 +649,12 @@ impl Experiment<'_> {
         if outcomes.iter().any(|x| !x.is_finite()) {
             return Err(ExploreError::NonFinite {
                 point,
-                values: describe(self.factors, &values),
+                values: described(),
             });
         }
         Ok(PointResult {
             point,
-            values,
+            inputs,
             outcomes,
         })
     }
@@ -729,14 +803,9 @@ mod tests {
                 observe: &observe,
                 threads: Some(1),
                 setters,
+                ensemble: None,
             };
-            let mut rows = Vec::new();
-            e.run(0..design.len(), |r| {
-                rows.push(r);
-                Ok::<(), ()>(())
-            })
-            .unwrap();
-            rows
+            rows(&e)
         };
         let slow = experiment(None);
         assert_eq!(slow.len() as u64, design.len());
@@ -746,6 +815,80 @@ mod tests {
             .chain(sc.policies.iter().map(|p| p.name.clone()))
             .collect();
         assert!(Setters::new(text, sc, &paths, &all).is_none());
+    }
+
+    /// With the built-in scenario's ensemble as a factor (its columns for the two factors' paths
+    /// dropped), the points built by setters over the factors' and the ensemble's paths are the rows
+    /// validation gives, and each row's inputs are its set's index and that set's values.
+    #[test]
+    fn with_an_ensemble_points_built_by_setters_give_the_rows_validation_gives() {
+        let loaded = scenario::builtin().unwrap();
+        let (text, sc) = (&loaded.text, &loaded.scenario);
+        let factors: Vec<Factor> = BENCHMARK_FACTORS[..2]
+            .iter()
+            .map(|f| Factor::parse(f).unwrap())
+            .collect();
+        let mut ensemble = Ensemble::from_csv(scenario::BUILTIN_FILES[0].1).unwrap();
+        let keep: Vec<bool> = ensemble
+            .names
+            .iter()
+            .map(|n| factors.iter().all(|f| &f.path != n))
+            .collect();
+        assert_eq!(keep.iter().filter(|k| !**k).count(), 2, "both are columns");
+        let mut k = keep.iter().cycle();
+        ensemble.names.retain(|_| *k.next().unwrap());
+        for set in &mut ensemble.sets {
+            let mut k = keep.iter();
+            set.retain(|_| *k.next().unwrap());
+        }
+        let paths = point_paths(&factors, Some(&ensemble));
+        let template = Template::new(text, "x", &paths).unwrap();
+        let spec = DesignSpec {
+            kind: DesignKind::Sobol,
+            samples: 2,
+            second_order: false,
+            levels: 4,
+            seed: 5,
+        };
+        let design = spec.build(factors.len() + 1).unwrap();
+        let plans = vec!["baseline".to_string()];
+        let setters = Setters::new(text, sc, &paths, &plans);
+        assert!(setters.is_some(), "every path has a setter");
+        let observe = Observe {
+            at: vec![sc.world.quarters - 1],
+        };
+        let experiment = |setters: Option<&Setters>| {
+            rows(&Experiment {
+                template: &template,
+                factors: &factors,
+                design: &design,
+                plans: &plans,
+                runs: 8,
+                seed: 3,
+                observe: &observe,
+                threads: Some(1),
+                setters,
+                ensemble: Some(&ensemble),
+            })
+        };
+        let slow = experiment(None);
+        assert_eq!(experiment(setters.as_ref()), slow);
+        for r in &slow {
+            let set = r.inputs[2] as usize;
+            assert_eq!(set as f64, r.inputs[2]);
+            assert_eq!(r.inputs[3..], ensemble.sets[set]);
+        }
+    }
+
+    /// Every point's result, in point order.
+    fn rows(e: &Experiment) -> Vec<PointResult> {
+        let mut rows = Vec::new();
+        e.run(0..e.design.len(), |r| {
+            rows.push(r);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        rows
     }
 
     #[test]

@@ -6,6 +6,16 @@ given as `--set PATH=VALUE` (the dotted paths of `[[calibrate]]`), the policy as
 outcomes read from the single JSON line it prints (README, "Scripting"). No file is written, so parallel
 workers need no output folders of their own; set GREATGAME_THREADS to share the cores among them.
 
+The shipped scenario names its calibrated ensemble (`parameters = "ensemble_2005.csv"`), so within one
+experiment each of the RUNS runs draws one of its 200 parameter sets, by weight, as `greatgame run`
+always does; a `--set` value holds over the ensemble's column of the same path (here `model.mood_sd` and
+`model.economic_weight`). An experiment's outcome is therefore averaged over what the history leaves
+uncertain as well as over the runs' noise. To sample the ensemble as one more uncertainty instead (each
+experiment at one set), use `greatgame explore`, which makes it a factor of the design; to run every
+experiment at the calibrated point, add `--parameters none` to `args`. The runs are seeded by the
+scenario (`seed`), so an experiment's outcomes are the same for the same values on any machine; the
+Latin hypercube is EMA Workbench's own sampling, which this example does not seed.
+
     python3 -m venv venv && venv/bin/pip install ema_workbench
     GREATGAME=target/release/greatgame venv/bin/python examples/ema_workbench/greatgame_ema.py [N] [RUNS]
 """

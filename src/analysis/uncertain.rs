@@ -50,6 +50,30 @@ impl Ensemble {
             None => below(&mut rng, self.sets.len() as u64) as usize,
         }
     }
+
+    /// The index of the set at unit coordinate `u` of a design (clamped to [0, 1]): the inverse of
+    /// the distribution `pick` draws from, so a uniform `u` takes set `j` with the probability a run
+    /// takes it (by weight, or `1/n` each). By weight: the first set whose cumulative weight exceeds
+    /// `u` times the total (a set of weight 0 is never taken; `u = 1` takes the last set with weight);
+    /// without weights: `⌊u·n⌋`, `u = 1` taking the last. Monotone in `u`, so a stratified or
+    /// low-discrepancy coordinate spreads over the sets in file order.
+    pub fn set_at(&self, u: f64) -> usize {
+        let u = u.clamp(0.0, 1.0);
+        let n = self.sets.len();
+        let Some(weights) = &self.weights else {
+            return ((u * n as f64) as usize).min(n.saturating_sub(1));
+        };
+        let target = u * weights.iter().sum::<f64>();
+        let mut sum = 0.0;
+        weights
+            .iter()
+            .position(|&w| {
+                sum += w;
+                target < sum
+            })
+            .or_else(|| weights.iter().rposition(|&w| w > 0.0))
+            .unwrap_or(0)
+    }
 }
 
 /// Why the text of an ensemble file is not one: where (1-based line, and column if one cell is at

@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use greatgame::analysis::prim::{Input, Limit, Prim, PrimBox, PrimOptions, Values};
+use greatgame::explore::SET_COLUMN;
 use greatgame::output::{self, OutputDir, OutputError, PRIM_BOX_CSV, PRIM_TRAJECTORY_CSV};
 use greatgame::play::signposts::{self, NotWatched, Signpost, Signposts, SIGNPOSTS_FILE};
 
@@ -141,13 +142,17 @@ pub fn parse_condition(text: &str) -> Result<Vec<Comparison>, InputError> {
 /// The experiments table: input columns and outcome columns.
 struct Table {
     header: Vec<String>,
-    /// Indices of the input columns (factors), between `policy` and the outcomes.
+    /// Indices of the input columns (factors), between `policy` and the outcomes, except an
+    /// ensemble set's index (`parameters.set`).
     inputs: Vec<usize>,
     rows: Vec<csv::StringRecord>,
 }
 
 /// Reads `path`: a header `point,policy,<inputs…>,<outcomes…>`, outcome columns being those with
-/// `@QUARTER` in their name.
+/// `@QUARTER` in their name. An ensemble set's index (`parameters.set`) is not an input: it is an
+/// arbitrary id (a row of the ensemble file), so a box on it would be a list of rows no one can
+/// watch or interpret, and its order means nothing to peel along; the set's values, in the columns
+/// after it, are the inputs PRIM peels on.
 fn read_table(path: &Path, policy: Option<&str>) -> anyhow::Result<Table> {
     let bad = |why: String| InputError(format!("{}: {why}", path.display()));
     let mut reader =
@@ -167,6 +172,7 @@ fn read_table(path: &Path, policy: Option<&str>) -> anyhow::Result<Table> {
     }
     let inputs: Vec<usize> = (2..header.len())
         .take_while(|&c| !header[c].contains('@'))
+        .filter(|&c| header[c] != SET_COLUMN)
         .collect();
     let mut rows = Vec::new();
     for record in reader.records() {

@@ -670,7 +670,7 @@ pub struct Parameters {
 impl Parameters {
     /// The ensemble without its columns for `paths` (those `--set` gives): a value set on the command
     /// line holds in every run, over the ensemble's draw.
-    fn without(mut self, paths: &[String]) -> Parameters {
+    pub fn without(mut self, paths: &[String]) -> Parameters {
         let e = &mut self.ensemble;
         let keep: Vec<bool> = e.names.iter().map(|n| !paths.contains(n)).collect();
         retain_marked(&mut e.names, &keep);

@@ -7,13 +7,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use greatgame::analysis::design::Design;
-use greatgame::analysis::uncertain::Setters;
+use greatgame::analysis::uncertain::{Ensemble, Setters};
 use greatgame::explore::{
     AnyDesign, DesignKind, DesignSpec, Experiment, ExploreError, Factor, Observe, Template,
     MORRIS_LEVELS,
 };
 use greatgame::output::{
-    self, ExperimentManifest, FactorNote, OutputDir, OutputError, StreamFile, EXPERIMENTS_CSV,
+    self, ExperimentManifest, FactorNote, OutputDir, OutputError, ParametersRecord, StreamFile,
+    EXPERIMENTS_CSV,
 };
 use greatgame::quarter::Quarter;
 use greatgame::scenario::Loaded;
@@ -67,6 +68,12 @@ pub struct Common {
     /// Read settings from FILE, one `PATH = VALUE` a line.
     #[arg(long, value_name = "FILE")]
     pub set_file: Option<PathBuf>,
+    /// A calibrated parameter ensemble (`greatgame calibrate --ensemble`) as one more factor of the
+    /// design, replacing the one the scenario names (`parameters` in `[scenario]`): each point takes
+    /// one set (by weight), every run of the point uses it, the factors' and --set values on top.
+    /// `--parameters none` leaves it out: every point at the scenario's values as written.
+    #[arg(long, value_name = "FILE")]
+    pub parameters: Option<PathBuf>,
 }
 
 /// Run a design over the scenario's uncertain parameters and write experiments.csv: one row per
@@ -109,8 +116,12 @@ pub struct Prepared {
     pub factors: Vec<Factor>,
     /// The scenario with a slot per factor.
     pub template: Template,
-    /// Typed setters for the factors' paths and `plans`, when every path has one.
+    /// Typed setters for the points' paths (`explore::point_paths`) and `plans`, when every path has
+    /// one.
     pub setters: Option<Setters>,
+    /// The calibrated ensemble that is the design's last factor, without the columns the factors
+    /// and `--set` give, if the design has one.
+    pub parameters: Option<execute::Parameters>,
     /// The design's parameters.
     pub spec: DesignSpec,
     /// The design.
@@ -138,7 +149,21 @@ impl Prepared {
             observe: &self.observe,
             threads: self.threads,
             setters: self.setters.as_ref(),
+            ensemble: self.ensemble(),
         }
+    }
+
+    /// The ensemble that is the design's last factor, if any.
+    pub fn ensemble(&self) -> Option<&Ensemble> {
+        self.parameters.as_ref().map(|p| &p.ensemble)
+    }
+
+    /// The design's factors in words, for headlines and tables: each factor's path, then the
+    /// ensemble's [`ensemble_label`].
+    pub fn factor_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.factors.iter().map(|f| f.path.clone()).collect();
+        names.extend(self.parameters.as_ref().map(|p| ensemble_label(&p.record)));
+        names
     }
 
     /// The manifest of a folder holding points `first..first + count` of this experiment.
@@ -168,6 +193,7 @@ impl Prepared {
             policies: self.plans.clone(),
             design: self.spec,
             factors: self.factors.iter().map(FactorNote::of).collect(),
+            parameters: self.parameters.as_ref().map(|p| p.record.clone()),
             at: self
                 .observe
                 .at
@@ -197,25 +223,35 @@ pub fn prepare(common: &Common, kind: DesignKind, policies: &[String]) -> anyhow
     let sc = &loaded.scenario;
     let world = &sc.world;
     let factors = factors(sc, &common.factors);
-    if factors.is_empty() {
+    let seed = common.seed.unwrap_or(sc.meta.seed);
+    let plans = plans(&loaded, policies)?;
+    let parameters = ensemble_factor(common, &script, &loaded, &factors, &plans, seed)?;
+    let ensemble = parameters.as_ref().map(|p| &p.ensemble);
+    if factors.is_empty() && ensemble.is_none() {
         return Err(InputError(format!(
-            "{}: no uncertain parameters to explore: declare [[uncertain]] numbers in the scenario or give --factor PATH=LOW..HIGH (like --factor model.mood_sd=0.1..0.3)",
+            "{}: no uncertain parameters to explore: declare [[uncertain]] numbers in the scenario, give --factor PATH=LOW..HIGH (like --factor model.mood_sd=0.1..0.3), or name a calibrated ensemble (--parameters FILE)",
             loaded.file
         ))
         .into());
     }
-    let paths: Vec<&str> = factors.iter().map(|f| f.path.as_str()).collect();
+    let paths = greatgame::explore::point_paths(&factors, ensemble);
     let template = Template::new(&loaded.text, &loaded.file, &paths)?;
     for (bound, u) in [("lower", 0.0), ("upper", 1.0)] {
-        let values: Vec<f64> = factors.iter().map(|f| f.distribution.quantile(u)).collect();
+        let mut values: Vec<f64> = factors.iter().map(|f| f.distribution.quantile(u)).collect();
+        // With an ensemble, at its first set (every set was tried alone above).
+        values.extend(ensemble.iter().flat_map(|e| e.sets[0].iter().copied()));
         template.scenario(&values).map_err(|e| {
             anyhow::Error::new(e).context(format!(
-                "the scenario with every factor at its {bound} bound ({})",
-                greatgame::explore::describe(&factors, &values)
+                "the scenario with every factor at its {bound} bound ({}){}",
+                greatgame::explore::describe(&factors, &values),
+                if ensemble.is_some() {
+                    " and the ensemble's first set"
+                } else {
+                    ""
+                }
             ))
         })?;
     }
-    let seed = common.seed.unwrap_or(sc.meta.seed);
     if kind != DesignKind::Sobol && common.second_order {
         return Err(InputError("--second-order applies to --design sobol only".into()).into());
     }
@@ -227,29 +263,14 @@ pub fn prepare(common: &Common, kind: DesignKind, policies: &[String]) -> anyhow
         levels: common.levels,
         seed,
     };
-    let design = spec.build(factors.len()).map_err(|e| {
+    let dims = factors.len() + usize::from(ensemble.is_some());
+    let design = spec.build(dims).map_err(|e| {
         InputError(format!(
-            "--design {} --samples {} over {} factors: {e}",
+            "--design {} --samples {} over {dims} factors: {e}",
             kind.name(),
             samples,
-            factors.len()
         ))
     })?;
-    let mut plans = vec!["baseline".to_string()];
-    plans.extend(sc.policies.iter().map(|p| p.name.clone()));
-    if !policies.is_empty() {
-        for name in policies {
-            if !plans.contains(name) {
-                return Err(InputError(format!(
-                    "{}: --policy {name}: no such plan; expected one of: {}",
-                    loaded.file,
-                    plans.join(", ")
-                ))
-                .into());
-            }
-        }
-        plans = policies.to_vec();
-    }
     let mut at = Vec::new();
     for q in &common.at {
         let t = (0..world.quarters)
@@ -269,11 +290,12 @@ pub fn prepare(common: &Common, kind: DesignKind, policies: &[String]) -> anyhow
     }
     at.sort_unstable();
     at.dedup();
-    // The factors' paths resolved into setters once, on the scenario the template's text gives (the
+    // The points' paths resolved into setters once, on the scenario the template's text gives (the
     // loaded text, `--set` included).
     let setters = Setters::new(&loaded.text, sc, &paths, &plans);
     Ok(Prepared {
         setters,
+        parameters,
         factors,
         template,
         spec,
@@ -284,6 +306,67 @@ pub fn prepare(common: &Common, kind: DesignKind, policies: &[String]) -> anyhow
         threads: settings::threads(common.threads)?,
         loaded,
     })
+}
+
+/// The plans to run at every point: `policies` (each checked), or the baseline and every policy.
+fn plans(loaded: &Loaded, policies: &[String]) -> Result<Vec<String>, InputError> {
+    let mut plans = vec!["baseline".to_string()];
+    plans.extend(loaded.scenario.policies.iter().map(|p| p.name.clone()));
+    if policies.is_empty() {
+        return Ok(plans);
+    }
+    for name in policies {
+        if !plans.contains(name) {
+            return Err(InputError(format!(
+                "{}: --policy {name}: no such plan; expected one of: {}",
+                loaded.file,
+                plans.join(", ")
+            )));
+        }
+    }
+    Ok(policies.to_vec())
+}
+
+/// The calibrated ensemble that becomes the design's last factor: `--parameters FILE`, else the one
+/// the scenario names, none with `--parameters none`; read and every set tried as `run` reads and
+/// tries it (the same errors, exit 2). Its columns that a factor or `--set` gives are dropped: those
+/// values hold at every point (as `--set` holds over `run`'s draw). An ensemble left with no column
+/// changes nothing, so it is no factor (said on stderr).
+fn ensemble_factor(
+    common: &Common,
+    script: &settings::Script,
+    loaded: &Loaded,
+    factors: &[Factor],
+    plans: &[String],
+    seed: u64,
+) -> anyhow::Result<Option<execute::Parameters>> {
+    let Some(parameters) = execute::parameters(common.parameters.as_deref(), loaded)? else {
+        return Ok(None);
+    };
+    let mut given = settings::set_paths(script)?;
+    given.extend(factors.iter().map(|f| f.path.clone()));
+    let parameters = parameters.without(&given);
+    if parameters.ensemble.names.is_empty() {
+        eprintln!(
+            "warning: every column of the parameter ensemble {} is a --factor or --set: it is not a factor of the design",
+            parameters.record.file
+        );
+        return Ok(None);
+    }
+    execute::varied_with(loaded, Some(&parameters), plans, seed)?;
+    Ok(Some(parameters))
+}
+
+/// The ensemble factor's name in tables: `calibrated parameters (200 sets of ensemble_2005.csv)`.
+pub fn ensemble_label(record: &ParametersRecord) -> String {
+    let name = Path::new(&record.file)
+        .file_name()
+        .map_or(record.file.clone(), |n| n.to_string_lossy().into_owned());
+    format!(
+        "calibrated parameters ({} set{} of {name})",
+        record.sets,
+        if record.sets == 1 { "" } else { "s" }
+    )
 }
 
 /// The design's factors: the scenario's `[[uncertain]]` numbers in file order, each `--factor` on the
@@ -357,10 +440,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         ),
         None => format!("explore: {points} design points"),
     };
+    let ensemble = match &prep.parameters {
+        Some(p) => format!(", one of them the {}", ensemble_label(&p.record)),
+        None => String::new(),
+    };
     execute::print(&format!(
-        "{what} ({} --samples {samples}, {} factors) × {} plans × {runs} runs, seed {}\n{} rows → {}\n",
+        "{what} ({} --samples {samples}, {} factors{ensemble}) × {} plans × {runs} runs, seed {}\n{} rows → {}\n",
         prep.spec.kind.name(),
-        prep.factors.len(),
+        prep.factors.len() + usize::from(prep.parameters.is_some()),
         prep.plans.len(),
         prep.seed,
         count * prep.plans.len() as u64,
@@ -393,14 +480,15 @@ pub fn stream_experiments(
         source,
     };
     let mut csv = csv::Writer::from_writer(StreamFile::create(&path, false)?);
-    csv.write_record(output::experiment_header(&prep.factors, &outcomes))
+    let inputs = greatgame::explore::input_columns(&prep.factors, prep.ensemble());
+    csv.write_record(output::experiment_header(&inputs, &outcomes))
         .map_err(csv_err)?;
     prep.experiment(runs)
         .run(range, |point| -> Result<(), Stop> {
             watch.check()?;
             each(&point);
             for record in
-                output::experiment_records(point.point, &point.values, &prep.plans, &point.outcomes)
+                output::experiment_records(point.point, &point.inputs, &prep.plans, &point.outcomes)
             {
                 csv.write_record(&record).map_err(csv_err)?;
             }
@@ -471,7 +559,7 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> anyhow::Result<()> {
     for (dir, m) in parts.iter().zip(&manifests) {
         if !m.same_experiment(first) {
             return Err(InputError(format!(
-                "{}: not a shard of the same experiment as {} (scenario, seed, runs, design, factors, plans, quarters or version differ)",
+                "{}: not a shard of the same experiment as {} (scenario, seed, runs, design, factors, parameter ensemble, plans, quarters or version differ)",
                 dir.display(),
                 parts[0].display()
             ))

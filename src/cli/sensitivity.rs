@@ -80,7 +80,12 @@ struct Analysed {
 /// Where the design's outputs come from.
 struct Source {
     design: AnyDesign,
+    /// The parameters' names in tables and warnings: the factors' paths, then the ensemble's label
+    /// (`calibrated parameters (200 sets of ensemble_2005.csv)`).
     parameters: Vec<String>,
+    /// Their names in `sensitivity.csv`: the input columns of `experiments.csv` (the factors' paths,
+    /// then `parameters.set` for the ensemble).
+    columns: Vec<String>,
     /// Outputs per requested outcome, in point order.
     outputs: Vec<Vec<f64>>,
     /// The manifest's description of what was run.
@@ -207,7 +212,15 @@ fn from_prepared(prep: &Prepared, args: &Args, outputs: Vec<Vec<f64>>) -> Source
     let points = prep.design.len();
     Source {
         design: prep.design.clone(),
-        parameters: prep.factors.iter().map(|f| f.path.clone()).collect(),
+        parameters: prep.factor_names(),
+        columns: factor_columns(
+            &prep
+                .factors
+                .iter()
+                .map(|f| f.path.clone())
+                .collect::<Vec<_>>(),
+            prep.parameters.is_some(),
+        ),
         outputs,
         manifest: prep.manifest("sensitivity", args.common.runs, None, (0, points), &[]),
     }
@@ -251,9 +264,10 @@ fn from_folder(args: &Args, dir: &Path) -> anyhow::Result<Source> {
         ))
         .into());
     }
+    let dims = manifest.factors.len() + usize::from(manifest.parameters.is_some());
     let design = manifest
         .design
-        .build(manifest.factors.len())
+        .build(dims)
         .map_err(|e| InputError(format!("{}: {e}", dir.display())))?;
     let path = dir.join(EXPERIMENTS_CSV);
     let bad = |why: String| InputError(format!("{}: {why}", path.display()));
@@ -289,12 +303,26 @@ fn from_folder(args: &Args, dir: &Path) -> anyhow::Result<Source> {
         ))
         .into());
     }
+    let paths: Vec<String> = manifest.factors.iter().map(|f| f.path.clone()).collect();
+    let mut parameters = paths.clone();
+    parameters.extend(manifest.parameters.as_ref().map(explore::ensemble_label));
     Ok(Source {
         design,
-        parameters: manifest.factors.iter().map(|f| f.path.clone()).collect(),
+        parameters,
+        columns: factor_columns(&paths, manifest.parameters.is_some()),
         outputs,
         manifest,
     })
+}
+
+/// The names of a design's factors in `sensitivity.csv`: `paths`, then `parameters.set` for an
+/// ensemble factor.
+fn factor_columns(paths: &[String], ensemble: bool) -> Vec<String> {
+    let mut out = paths.to_vec();
+    if ensemble {
+        out.push(greatgame::explore::SET_COLUMN.to_string());
+    }
+    out
 }
 
 /// A warning with the parameter's name in place of its index.
@@ -343,6 +371,7 @@ fn analyse(
     bootstrap: &Bootstrap,
 ) -> anyhow::Result<Analysed> {
     let names = &source.parameters;
+    let columns = &source.columns;
     let width = names.iter().map(String::len).max().unwrap_or(9).max(9);
     let mut rows = Vec::new();
     let mut table = format!("\n{outcome}\n");
@@ -373,7 +402,7 @@ fn analyse(
                     show(&ix.total[p])
                 ));
             }
-            for (p, name) in names.iter().enumerate() {
+            for (p, name) in columns.iter().enumerate() {
                 rows.push(interval_row(
                     outcome,
                     policy,
@@ -395,8 +424,8 @@ fn analyse(
                 rows.push(interval_row(
                     outcome,
                     policy,
-                    &names[s.i],
-                    &names[s.j],
+                    &columns[s.i],
+                    &columns[s.j],
                     "second_order",
                     &s.index,
                 ));
@@ -423,7 +452,7 @@ fn analyse(
                     ix.sigma[p]
                 ));
             }
-            for (p, name) in names.iter().enumerate() {
+            for (p, name) in columns.iter().enumerate() {
                 rows.push(interval_row(
                     outcome,
                     policy,

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::FileRecord;
+use super::{FileRecord, ParametersRecord};
 use crate::explore::{describe_distribution, DesignSpec, Factor};
 
 /// `experiments.csv`: one row per design point and plan.
@@ -68,6 +68,10 @@ pub struct ExperimentManifest {
     pub design: DesignSpec,
     /// The factors, in column order.
     pub factors: Vec<FactorNote>,
+    /// The calibrated ensemble that is the design's last factor (`scenario.parameters` or
+    /// `--parameters`): its file, SHA-256 and number of sets; absent when the design has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<ParametersRecord>,
     /// Quarters observed (`--at`).
     pub at: Vec<String>,
     /// Points of the whole design.
@@ -98,6 +102,7 @@ impl ExperimentManifest {
                 m.policies.clone(),
                 m.design,
                 m.factors.clone(),
+                m.parameters.clone(),
                 m.at.clone(),
                 m.points,
             )
@@ -106,18 +111,20 @@ impl ExperimentManifest {
     }
 }
 
-/// The header of `experiments.csv`: `point`, `policy`, the factor paths, the outcome columns.
-pub fn experiment_header(factors: &[Factor], outcomes: &[String]) -> Vec<String> {
+/// The header of `experiments.csv`: `point`, `policy`, the input columns (`explore::input_columns`:
+/// the factor paths, then an ensemble's set index and columns), the outcome columns.
+pub fn experiment_header(inputs: &[String], outcomes: &[String]) -> Vec<String> {
     KEY_COLUMNS
         .iter()
         .map(|s| s.to_string())
-        .chain(factors.iter().map(|f| f.path.clone()))
+        .chain(inputs.iter().cloned())
         .chain(outcomes.iter().cloned())
         .collect()
 }
 
-/// The rows of one point: one per plan, `point`, plan name, the factor values, then that plan's
-/// outcomes (`outcomes[plan * columns ..]`). Numbers in Rust's shortest round-trip form.
+/// The rows of one point: one per plan, `point`, plan name, the input cells (`values`), then that
+/// plan's outcomes (`outcomes[plan * columns ..]`). Numbers in Rust's shortest round-trip form (a set
+/// index as an integer).
 pub fn experiment_records(
     point: u64,
     values: &[f64],

@@ -100,3 +100,75 @@ fn bad_conditions_and_columns_exit_2() {
     assert!(String::from_utf8_lossy(&k.stderr).contains("--box 9999"));
     assert!(!tmp.path().join("discover").exists());
 }
+
+/// Over a design whose factor is a calibrated ensemble, discover peels on the sets' values and never on
+/// the set's index (an arbitrary id).
+#[test]
+fn discover_peels_on_an_ensemble_s_values_never_on_its_set_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scenario = dir.join("s.toml");
+    std::fs::copy(crate::common::data("small.toml"), &scenario).unwrap();
+    // Twenty sets of AAA's starting Russia share, with a second column that does nothing to AAA.
+    let mut sets =
+        String::from("set,distance,passed,state.AAA.alignment.Russia,model.rent_weight\n");
+    for k in 0..20 {
+        let share = 0.1 + 0.03 * f64::from(k);
+        sets.push_str(&format!(
+            "{k},0,1,{share},{}\n",
+            0.8 + 0.01 * f64::from(k % 3)
+        ));
+    }
+    std::fs::write(dir.join("sets.csv"), sets).unwrap();
+    let ex = dir.join("ex");
+    ok(&[
+        "explore",
+        scenario.to_str().unwrap(),
+        "--design",
+        "lhs",
+        "--samples",
+        "40",
+        "--runs",
+        "20",
+        "--factor",
+        "model.mood_sd=0.05..0.2",
+        "--parameters",
+        dir.join("sets.csv").to_str().unwrap(),
+        "--out",
+        ex.to_str().unwrap(),
+    ]);
+    let out = dir.join("d");
+    let stdout = String::from_utf8(
+        ok(&[
+            "discover",
+            ex.to_str().unwrap(),
+            "--where",
+            "AAA.dominant.Russia@2022Q4 > 0.5",
+            "--policy",
+            "baseline",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stdout,
+    )
+    .unwrap();
+    let limits = records(&out.join("prim_box.csv"));
+    let inputs: Vec<&str> = limits.iter().map(|r| r["input"].as_str()).collect();
+    assert_eq!(
+        inputs,
+        [
+            "model.mood_sd",
+            "state.AAA.alignment.Russia",
+            "model.rent_weight"
+        ]
+    );
+    let share = limits
+        .iter()
+        .find(|r| r["input"] == "state.AAA.alignment.Russia")
+        .unwrap();
+    assert_eq!(share["restricted"], "true", "{stdout}");
+    assert!(!stdout.contains("parameters.set"), "{stdout}");
+    for r in records(&out.join("prim_trajectory.csv")) {
+        assert!(!r["restricts"].contains("parameters.set"), "{r:?}");
+    }
+}

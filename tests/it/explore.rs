@@ -44,6 +44,8 @@ fn rows_are_points_by_plan_inputs_first_then_outcomes_at_each_quarter() {
             "2020Q4",
             "--at",
             "2027Q4",
+            "--parameters",
+            "none",
         ],
     );
     let mut reader = csv::Reader::from_path(out.join("experiments.csv")).unwrap();
@@ -110,12 +112,14 @@ fn a_point_reports_what_run_with_its_values_set_reports() {
             "40",
             "--policy",
             "baseline",
+            "--parameters",
+            "none",
         ],
     );
     let row = &records(&out.join("experiments.csv"))[2];
     let mood = format!("model.mood_sd={}", row["model.mood_sd"]);
     let hazard = format!("event.spillover.hazard={}", row["event.spillover.hazard"]);
-    // explore runs its points at the values as written, not drawn from the scenario's ensemble.
+    // Without the scenario's ensemble, explore runs its points at the values as written.
     let args = [
         "run",
         "--runs",
@@ -130,8 +134,14 @@ fn a_point_reports_what_run_with_its_values_set_reports() {
         "--parameters",
         "none",
     ];
+    assert!(same_as_run(row, &args) > 50);
+}
+
+/// Checks that the outcomes of an experiments.csv `row` are those `run ARGS --json` prints for the
+/// baseline; the number of outcomes compared.
+fn same_as_run(row: &std::collections::BTreeMap<String, String>, args: &[&str]) -> usize {
     let json: serde_json::Value =
-        serde_json::from_slice(&ok(&args).stdout).expect("one JSON line for the baseline");
+        serde_json::from_slice(&ok(args).stdout).expect("one JSON line for the baseline");
     let mut compared = 0;
     for (col, value) in row.iter().filter(|(c, _)| c.contains('@')) {
         let key = col.split('@').next().unwrap();
@@ -143,11 +153,12 @@ fn a_point_reports_what_run_with_its_values_set_reports() {
         let tolerance = if key.contains(".share.") { 1e-9 } else { 0.0 };
         assert!(
             (x - run).abs() <= tolerance,
-            "{col}: explore {x}, run {run}"
+            "{col}: explore {x}, run {run} ({})",
+            args.join(" ")
         );
         compared += 1;
     }
-    assert!(compared > 50);
+    compared
 }
 
 #[test]
@@ -204,7 +215,17 @@ fn bad_options_exit_2_naming_the_problem_before_writing() {
     let o = out.to_str().unwrap();
     let cases: [(&[&str], &str); 7] = [
         (
-            &["explore", "--design", "lhs", "--samples", "4", "--out", o],
+            &[
+                "explore",
+                "--design",
+                "lhs",
+                "--samples",
+                "4",
+                "--parameters",
+                "none",
+                "--out",
+                o,
+            ],
             "--factor",
         ),
         (
@@ -381,6 +402,9 @@ fn the_factors_are_the_scenarios_uncertain_numbers_then_the_factor_options() {
             "baseline",
             "--factor",
             factor,
+            // The built-in text names its ensemble relative to its folder, which this one is not.
+            "--parameters",
+            "none",
             "--out",
             out.to_str().unwrap(),
         ]);
@@ -400,4 +424,317 @@ fn the_factors_are_the_scenarios_uncertain_numbers_then_the_factor_options() {
         let mood: f64 = row["model.mood_sd"].parse().unwrap();
         assert!((0.3..=0.4).contains(&mood), "{mood}");
     }
+}
+
+/// Three weighted sets of two numbers small.toml takes (cumulative weights 0.5, 0.75, 1: whole
+/// strata of a 12-point Latin hypercube).
+const SETS: &str = "set,weight,distance,passed,model.economic_weight,event.crackdown.hazard\n\
+                    0,0.5,0,1,0.3,0.1\n1,0.25,0,1,0.6,0.4\n2,0.25,0,1,0.9,0.02\n";
+
+/// small.toml in `dir` naming `sets.csv` (written beside it) as its ensemble; the scenario's path.
+fn with_ensemble(dir: &Path) -> String {
+    let text = std::fs::read_to_string(crate::common::data("small.toml")).unwrap();
+    let text = text.replacen("seed = 42\n", "seed = 42\nparameters = \"sets.csv\"\n", 1);
+    std::fs::write(dir.join("sets.csv"), SETS).unwrap();
+    let path = dir.join("named.toml");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// `explore SCENARIO` with `args` and `--out dir/out`; experiments.csv's bytes.
+fn explore_in(dir: &Path, scenario: &str, out: &str, args: &[&str]) -> Vec<u8> {
+    let out = dir.join(out);
+    let mut all = vec!["explore", scenario, "--out", out.to_str().unwrap()];
+    all.extend(args);
+    ok(&all);
+    std::fs::read(out.join("experiments.csv")).unwrap()
+}
+
+const SMALL_DESIGN: [&str; 10] = [
+    "--design",
+    "lhs",
+    "--samples",
+    "12",
+    "--runs",
+    "16",
+    "--seed",
+    "5",
+    "--factor",
+    "model.mood_sd=0.05..0.2",
+];
+
+#[test]
+fn the_scenario_s_ensemble_is_one_factor_whose_set_and_values_are_input_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = with_ensemble(tmp.path());
+    explore_in(tmp.path(), &scenario, "e", &SMALL_DESIGN);
+    let path = tmp.path().join("e/experiments.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header[..6],
+        [
+            "point",
+            "policy",
+            "model.mood_sd",
+            "parameters.set",
+            "model.economic_weight",
+            "event.crackdown.hazard"
+        ]
+    );
+    assert!(header[6].contains('@'), "outcomes follow: {header:?}");
+    let sets = [[0.3, 0.1], [0.6, 0.4], [0.9, 0.02]];
+    let mut seen = [0; 3];
+    let rows = records(&path);
+    for row in &rows {
+        let set: usize = row["parameters.set"].parse().expect("an integer index");
+        let values = [
+            row["model.economic_weight"].parse::<f64>().unwrap(),
+            row["event.crackdown.hazard"].parse::<f64>().unwrap(),
+        ];
+        assert_eq!(values, sets[set], "the set's own values, row {row:?}");
+        seen[set] += 1;
+    }
+    // A Latin hypercube stratifies the ensemble's coordinate: 12 strata over weights 0.5, 0.25, 0.25.
+    let points: Vec<_> = rows.iter().filter(|r| r["policy"] == "baseline").collect();
+    let per_set = |s: &str| points.iter().filter(|r| r["parameters.set"] == s).count();
+    assert_eq!([per_set("0"), per_set("1"), per_set("2")], [6, 3, 3]);
+    assert!(seen.iter().all(|&n| n > 0));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("e/manifest.json")).unwrap())
+            .unwrap();
+    let p = &manifest["parameters"];
+    assert_eq!(p["sets"], 3);
+    assert_eq!(p["named_by"], "scenario.parameters");
+    assert_eq!(
+        p["sha256"],
+        greatgame::scenario::sha256_hex(SETS.as_bytes())
+    );
+    let stdout = ok(&[
+        "explore",
+        &scenario,
+        "--design",
+        "lhs",
+        "--samples",
+        "2",
+        "--runs",
+        "2",
+        "--parameters",
+        tmp.path().join("sets.csv").to_str().unwrap(),
+        "--out",
+        tmp.path().join("f").to_str().unwrap(),
+    ])
+    .stdout;
+    let stdout = String::from_utf8(stdout).unwrap();
+    assert!(
+        stdout.contains("1 factors, one of them the calibrated parameters (3 sets of sets.csv)"),
+        "an ensemble alone is a design's factor: {stdout}"
+    );
+    ok(&["verify", tmp.path().join("e").to_str().unwrap()]);
+}
+
+#[test]
+fn every_run_of_a_point_uses_the_point_s_set_as_run_does_with_that_set_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = with_ensemble(tmp.path());
+    explore_in(
+        tmp.path(),
+        &scenario,
+        "e",
+        &[&SMALL_DESIGN[..], &["--policy", "baseline"]].concat(),
+    );
+    let rows = records(&tmp.path().join("e/experiments.csv"));
+    // A point of each set.
+    for set in ["0", "1", "2"] {
+        let row = rows.iter().find(|r| r["parameters.set"] == set).unwrap();
+        let one = tmp.path().join(format!("one-{set}.csv"));
+        std::fs::write(
+            &one,
+            format!(
+                "set,distance,passed,model.economic_weight,event.crackdown.hazard\n0,0,1,{},{}\n",
+                row["model.economic_weight"], row["event.crackdown.hazard"]
+            ),
+        )
+        .unwrap();
+        let mood = format!("model.mood_sd={}", row["model.mood_sd"]);
+        let args = [
+            "run",
+            &scenario,
+            "--runs",
+            "16",
+            "--seed",
+            "5",
+            "--json",
+            "--set",
+            &mood,
+            "--parameters",
+            one.to_str().unwrap(),
+        ];
+        assert!(same_as_run(row, &args) > 20, "set {set}");
+    }
+}
+
+#[test]
+fn a_factor_on_an_ensemble_column_takes_the_factor_s_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = with_ensemble(tmp.path());
+    let design = [
+        &SMALL_DESIGN[..],
+        &["--factor", "model.economic_weight=0.1..0.2"],
+    ]
+    .concat();
+    let both = explore_in(tmp.path(), &scenario, "e", &design);
+    let path = tmp.path().join("e/experiments.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header[2..6],
+        [
+            "model.mood_sd",
+            "model.economic_weight",
+            "parameters.set",
+            "event.crackdown.hazard"
+        ]
+    );
+    for row in records(&path) {
+        let w: f64 = row["model.economic_weight"].parse().unwrap();
+        assert!((0.1..=0.2).contains(&w), "the factor's range: {w}");
+    }
+    // The same rows as an ensemble without the column: the factor's value is the only one used.
+    let without = tmp.path().join("without.csv");
+    std::fs::write(
+        &without,
+        "set,weight,distance,passed,event.crackdown.hazard\n0,0.5,0,1,0.1\n1,0.25,0,1,0.4\n2,0.25,0,1,0.02\n",
+    )
+    .unwrap();
+    let alone = explore_in(
+        tmp.path(),
+        &scenario,
+        "w",
+        &[&design[..], &["--parameters", without.to_str().unwrap()]].concat(),
+    );
+    assert_eq!(both, alone);
+    // A value given by --set holds at every point over the ensemble's column, as in `run`.
+    let set = ["--set", "model.economic_weight=0.15"];
+    let by_set = explore_in(
+        tmp.path(),
+        &scenario,
+        "s",
+        &[&SMALL_DESIGN[..], &set[..]].concat(),
+    );
+    let header = String::from_utf8_lossy(&by_set)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(!header.contains("model.economic_weight"), "{header}");
+    let without_column = explore_in(
+        tmp.path(),
+        &scenario,
+        "t",
+        &[
+            &SMALL_DESIGN[..],
+            &set[..],
+            &["--parameters", without.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert_eq!(by_set, without_column);
+}
+
+#[test]
+fn parameters_none_gives_the_design_of_the_scenario_without_its_ensemble() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = with_ensemble(tmp.path());
+    let plain = tmp.path().join("plain.toml");
+    std::fs::write(
+        &plain,
+        std::fs::read_to_string(crate::common::data("small.toml")).unwrap(),
+    )
+    .unwrap();
+    let none = explore_in(
+        tmp.path(),
+        &scenario,
+        "n",
+        &[&SMALL_DESIGN[..], &["--parameters", "none"]].concat(),
+    );
+    let without = explore_in(tmp.path(), plain.to_str().unwrap(), "p", &SMALL_DESIGN);
+    assert_eq!(none, without);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("n/manifest.json")).unwrap())
+            .unwrap();
+    assert!(manifest.get("parameters").is_none(), "{manifest}");
+}
+
+#[test]
+fn a_design_with_an_ensemble_is_byte_identical_across_threads_and_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = with_ensemble(tmp.path());
+    let design = [
+        "--design",
+        "sobol",
+        "--samples",
+        "4",
+        "--runs",
+        "12",
+        "--factor",
+        "model.mood_sd=0.05..0.2",
+    ];
+    let one = explore_in(
+        tmp.path(),
+        &scenario,
+        "t1",
+        &[&design[..], &["--threads", "1"]].concat(),
+    );
+    let two = explore_in(
+        tmp.path(),
+        &scenario,
+        "t2",
+        &[&design[..], &["--threads", "2"]].concat(),
+    );
+    assert_eq!(one, two, "1 and 2 threads");
+    let mut args = vec!["merge".to_string()];
+    for k in 1..=3 {
+        let out = format!("s{k}");
+        explore_in(
+            tmp.path(),
+            &scenario,
+            &out,
+            &[&design[..], &["--shard", &format!("{k}/3")]].concat(),
+        );
+        args.push(tmp.path().join(out).to_str().unwrap().to_string());
+    }
+    let merged = tmp.path().join("merged");
+    args.extend(["--out".into(), merged.to_str().unwrap().to_string()]);
+    ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(std::fs::read(merged.join("experiments.csv")).unwrap(), one);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(merged.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["parameters"]["sets"], 3);
+    ok(&["verify", merged.to_str().unwrap()]);
+    // A shard drawn from another ensemble is not a shard of this experiment.
+    let other = tmp.path().join("other.csv");
+    std::fs::write(&other, SETS.replace("0.9,0.02", "0.8,0.02")).unwrap();
+    explore_in(
+        tmp.path(),
+        &scenario,
+        "x3",
+        &[
+            &design[..],
+            &["--shard", "3/3", "--parameters", other.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    let out = fails_with(
+        2,
+        &[
+            "merge",
+            &args[1],
+            &args[2],
+            tmp.path().join("x3").to_str().unwrap(),
+            "--out",
+            tmp.path().join("bad").to_str().unwrap(),
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a shard of the same experiment"));
 }

@@ -399,3 +399,45 @@ fn the_built_in_scenario_draws_its_embedded_ensemble_from_any_folder() {
     assert!(at_point.status.success());
     assert!(dir.path().join("q/storylines.csv").exists());
 }
+
+/// A design's unit coordinate takes set `j` with the probability a run's draw takes it: by weight
+/// (a set of weight 0 never), or `1/n` each; monotone in the coordinate, the ends included.
+#[test]
+fn a_design_coordinate_takes_each_set_with_the_probability_a_run_draws_it() {
+    let weighted = Ensemble::from_csv(
+        b"set,weight,distance,passed,model.mood_sd\n0,0.2,0,1,0.1\n1,0,0,1,0.2\n2,0.6,0,1,0.3\n3,0.2,0,1,0.4\n",
+    )
+    .unwrap();
+    let equal =
+        Ensemble::from_csv(b"set,distance,passed,model.mood_sd\n0,0,1,0.1\n1,0,1,0.2\n2,0,1,0.3\n")
+            .unwrap();
+    let n: u32 = 10_000;
+    for (e, expected) in [
+        (&weighted, vec![0.2, 0.0, 0.6, 0.2]),
+        (&equal, vec![1.0 / 3.0; 3]),
+    ] {
+        let mut by_design = vec![0u32; e.sets.len()];
+        let mut by_draw = vec![0u32; e.sets.len()];
+        let mut last = 0;
+        for i in 0..n {
+            let set = e.set_at((f64::from(i) + 0.5) / f64::from(n));
+            assert!(set >= last, "monotone");
+            last = set;
+            by_design[set] += 1;
+            by_draw[e.pick(9, u64::from(i))] += 1;
+        }
+        for (j, &p) in expected.iter().enumerate() {
+            let share = f64::from(by_design[j]) / f64::from(n);
+            assert!((share - p).abs() < 1e-3, "set {j}: {share} against {p}");
+            // The draws: binomial, sd below 0.005.
+            let drawn = f64::from(by_draw[j]) / f64::from(n);
+            assert!(
+                (drawn - p).abs() < 0.02,
+                "set {j} drawn {drawn} against {p}"
+            );
+        }
+        assert_eq!(e.set_at(0.0), 0);
+        assert_eq!(e.set_at(1.0), e.sets.len() - 1);
+    }
+    assert_eq!(weighted.set_at(0.2), 2, "the zero-weight set is skipped");
+}

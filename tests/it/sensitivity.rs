@@ -201,3 +201,95 @@ fn bad_options_exit_2() {
     );
     assert!(String::from_utf8_lossy(&refused.stderr).contains("needs --design sobol or morris"));
 }
+
+/// Eight equally likely sets of TJK's starting Russia share (the outcome's driver), in `dir`.
+fn driving_sets(dir: &Path) -> PathBuf {
+    let mut text = String::from("set,distance,passed,state.TJK.alignment.Russia\n");
+    for k in 0..8 {
+        text.push_str(&format!("{k},0,1,{}\n", 0.3 + 0.05 * f64::from(k)));
+    }
+    let path = dir.join("sets.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_calibrated_ensemble_is_one_grouped_factor_named_plainly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = small(tmp.path());
+    let sets = driving_sets(tmp.path());
+    let out = tmp.path().join("s");
+    let stdout = ok(&[
+        "sensitivity",
+        scenario.to_str().unwrap(),
+        "--method",
+        "sobol",
+        "--samples",
+        "32",
+        "--runs",
+        "20",
+        "--factor",
+        "event.inert.hazard=0..0.5",
+        "--parameters",
+        sets.to_str().unwrap(),
+        "--outcome",
+        OUTCOME,
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .stdout;
+    let stdout = String::from_utf8(stdout).unwrap();
+    assert!(
+        stdout.contains("calibrated parameters (8 sets of sets.csv)"),
+        "{stdout}"
+    );
+    let rows = records(&out.join("sensitivity.csv"));
+    assert_eq!(rows.len(), 4, "first and total order of 2 factors");
+    let (set, set_lo, _) = index(&rows, "parameters.set", "total_order");
+    let (inert, _, inert_hi) = index(&rows, "event.inert.hazard", "total_order");
+    assert!(inert.abs() < 1e-12, "{inert}");
+    assert!(
+        set > 0.5 && set_lo > inert_hi,
+        "the ensemble drives it: {set}"
+    );
+    // One plan: 32 base rows of (2 + 2) points.
+    assert_eq!(records(&out.join("experiments.csv")).len(), 32 * 4);
+    ok(&["verify", out.to_str().unwrap()]);
+
+    // Morris from an explore folder: the folder's manifest says the design has the ensemble too.
+    let dir = tmp.path().join("e");
+    ok(&[
+        "explore",
+        scenario.to_str().unwrap(),
+        "--design",
+        "morris",
+        "--samples",
+        "10",
+        "--runs",
+        "20",
+        "--policy",
+        "baseline",
+        "--factor",
+        "event.inert.hazard=0..0.5",
+        "--parameters",
+        sets.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let m = tmp.path().join("m");
+    let stdout = ok(&[
+        "sensitivity",
+        dir.to_str().unwrap(),
+        "--outcome",
+        OUTCOME,
+        "--out",
+        m.to_str().unwrap(),
+    ])
+    .stdout;
+    assert!(String::from_utf8_lossy(&stdout).contains("calibrated parameters (8 sets of sets.csv)"));
+    let rows = records(&m.join("sensitivity.csv"));
+    let (set, _, _) = index(&rows, "parameters.set", "mu_star");
+    let (inert, _, _) = index(&rows, "event.inert.hazard", "mu_star");
+    assert_eq!(inert, 0.0);
+    assert!(set > 0.0, "{set}");
+}
