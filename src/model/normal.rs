@@ -54,7 +54,7 @@ impl Ziggurat {
 
     /// The layers, computed once per process and shared: every world's quarter buffers (`Shocks`)
     /// read the same tables, and a world is built per design point or ensemble member, where
-    /// computing them each time (about 67,000 instructions) was 1.4% of a run with the ensemble.
+    /// computing them each time (about 45,000 instructions) was 1.4% of a run with the ensemble.
     pub fn shared() -> &'static Ziggurat {
         static LAYERS_ONCE: OnceLock<Ziggurat> = OnceLock::new();
         LAYERS_ONCE.get_or_init(Ziggurat::new)
