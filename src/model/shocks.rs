@@ -91,8 +91,8 @@ pub(super) struct Drawn {
     moods: usize,
     /// Reaction cells `r * states + h`, ascending: the hosts where `rule.states[h]`.
     reaction: Vec<usize>,
-    /// The sampler of the mood innovations.
-    normal: Ziggurat,
+    /// The sampler of the mood innovations (its tables shared by every world).
+    normal: &'static Ziggurat,
 }
 
 impl Drawn {
@@ -121,7 +121,7 @@ impl Drawn {
             event,
             moods: hs * world.poles.len(),
             reaction,
-            normal: Ziggurat::new(),
+            normal: Ziggurat::shared(),
         }
     }
 }
