@@ -20,7 +20,7 @@ const VALID: &str = "valid";
 const MADE: [&str; 4] = ["binary", "missing_file", "out_is_file", "out_not_writable"];
 
 fn catalogue() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/catalogue")
+    crate::common::root().join("tests/catalogue")
 }
 
 fn blessing() -> bool {

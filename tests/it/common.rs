@@ -1,31 +1,50 @@
 //! Shared helpers for integration tests: run the binary and, on failure, show everything.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
 
+/// The repository's root folder, where README.md, docs/, scenarios/ and tests/ are. These tests are
+/// the package tests/it (`CARGO_MANIFEST_DIR`), two levels below it.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+}
+
 /// Path of a file under `tests/data`.
 pub fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
+    root().join("tests/data").join(name)
 }
 
 /// Path of a shipped scenario.
 pub fn shipped(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
+    root().join("scenarios").join(name)
+}
+
+/// The binary under test: src/main.rs built as this package's binary `greatgame-it`, which Cargo
+/// builds from the current source before these tests, whatever the filter (tests/it/Cargo.toml).
+pub const BIN: &str = env!("CARGO_BIN_EXE_greatgame-it");
+
+/// A command that runs the binary under test as `greatgame`: argv[0] is the name clap prints in usage
+/// and error texts, and the shipped binary's name, so they read as they do for a user.
+pub fn std_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.arg0("greatgame");
+    cmd
+}
+
+/// [`std_command`] with assert_cmd's helpers (standard input, output capture).
+pub fn command() -> Command {
+    Command::from_std(std_command())
 }
 
 /// Runs `greatgame` with `args`; returns its output.
 pub fn greatgame(args: &[&str]) -> Output {
-    Command::cargo_bin("greatgame")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
+    command().args(args).output().unwrap()
 }
 
 /// Describes a finished command for assertion messages.

@@ -3,8 +3,6 @@
 //! renamed or given another range, default or reason there fails this test until the docs follow.
 //! `GREATGAME_BLESS=1 cargo test --release --test it docs::` rewrites the tables between their markers.
 
-use std::path::Path;
-
 use greatgame::scenario::docs::{generated_tables, markers};
 
 fn blessing() -> bool {
@@ -22,7 +20,7 @@ fn region(doc: &str, name: &str) -> Option<std::ops::Range<usize>> {
 
 #[test]
 fn doc_tables_are_generated_from_the_declarations() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate::common::root();
     let mut wrong = Vec::new();
     for (file, name, table) in generated_tables() {
         let path = root.join(file);

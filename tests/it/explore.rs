@@ -336,8 +336,7 @@ fn bad_options_exit_2_naming_the_problem_before_writing() {
 
 #[test]
 fn the_readme_analyst_session_runs_as_written() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).unwrap();
     let start = readme
         .find("<!-- analyst-session:begin")
         .expect("the session's begin marker");
@@ -353,8 +352,7 @@ fn the_readme_analyst_session_runs_as_written() {
     assert_eq!(commands.len(), 4, "{block}");
     let tmp = tempfile::tempdir().unwrap();
     for args in &commands {
-        let out = assert_cmd::Command::cargo_bin("greatgame")
-            .unwrap()
+        let out = crate::common::command()
             .current_dir(tmp.path())
             .args(args)
             .output()

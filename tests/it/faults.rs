@@ -3,7 +3,7 @@
 //! replace devices, FIFOs or read-only files; budgets refuse what the machine cannot hold; a score that
 //! is not finite stops the engine; calibration never makes a scenario worse.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
@@ -14,12 +14,8 @@ use greatgame::output::{verify, VerifyError};
 
 use crate::common::{data, describe, entries, fails_with, ok, wait_for_writing};
 
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("greatgame")
-}
-
 fn spawn(args: &[&str]) -> Child {
-    Command::new(bin())
+    crate::common::std_command()
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -474,7 +470,7 @@ fn r11_a_batch_larger_than_memory_is_refused_unless_forced() {
 fn measured_peak(args: &[&str]) -> Option<f64> {
     let out = Command::new("/usr/bin/time")
         .arg("-v")
-        .arg(bin())
+        .arg(crate::common::BIN)
         .args(args)
         .output()
         .ok()?;

@@ -12,7 +12,7 @@ use rand::RngCore;
 fn the_first_draws_of_a_run_stream_are_pinned() {
     let mut rng = greatgame::engine::run_rng(2017, 7);
     let draws: Vec<u64> = (0..4).map(|_| rng.next_u64()).collect();
-    let expected_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/draws.txt");
+    let expected_path = crate::common::root().join("tests/golden/draws.txt");
     let got = draws.iter().map(|d| format!("{d}\n")).collect::<String>();
     check_or_bless(&expected_path, got.as_bytes());
 }
@@ -34,7 +34,7 @@ fn the_first_quarter_of_shocks_is_pinned() {
             got.push_str(&format!("{name} {k} {x:?}\n"));
         }
     }
-    let expected_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/shocks.txt");
+    let expected_path = crate::common::root().join("tests/golden/shocks.txt");
     check_or_bless(&expected_path, got.as_bytes());
 }
 
@@ -54,7 +54,7 @@ fn the_full_output_of_a_small_scenario_is_pinned() {
         "--out",
         dir.path().to_str().unwrap(),
     ]);
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/small");
+    let golden = crate::common::root().join("tests/golden/small");
     for (name, bytes) in common::csv_files(dir.path()) {
         check_or_bless(&golden.join(&name), &bytes);
     }

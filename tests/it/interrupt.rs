@@ -21,7 +21,7 @@ const FINAL_NAMES: [&str; 10] = [
 
 /// Starts a run far too long to finish during the test, writing into `out`.
 fn start(out: &Path, extra: &[&str]) -> Child {
-    Command::new(assert_cmd::cargo::cargo_bin("greatgame"))
+    crate::common::std_command()
         .args([
             "run",
             "--runs",

@@ -353,8 +353,7 @@ fn a_value_set_on_the_command_line_holds_over_the_ensemble_s_column() {
 fn the_built_in_scenario_draws_its_embedded_ensemble_from_any_folder() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("greatgame")
-            .unwrap()
+        crate::common::command()
             .current_dir(dir.path())
             .args(args)
             .output()

@@ -7,14 +7,11 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
-
 use crate::common::{data, describe, records, shell_words};
 
 /// Runs `greatgame args` in `dir`; returns its output.
 pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("greatgame")
-        .unwrap()
+    crate::common::command()
         .current_dir(dir)
         .args(args)
         .output()
@@ -533,8 +530,7 @@ fn attribution_and_storylines_reach_the_csv_stdout_and_report() {
 /// The commands of the README's facilitator session (the shell block after its marker), each as
 /// words, continuation lines joined and comments dropped.
 fn readme_session() -> Vec<Vec<String>> {
-    let readme =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = fs::read_to_string(crate::common::root().join("README.md")).unwrap();
     let from = readme
         .find("<!-- facilitator-session: tests/it/play.rs runs these commands -->")
         .expect("the README's facilitator session marker");

@@ -185,8 +185,7 @@ fn init_rejects_a_name_that_cannot_name_a_folder() {
 #[test]
 fn init_without_out_writes_name_dot_toml_in_the_current_folder() {
     let dir = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("greatgame")
-        .unwrap()
+    let out = crate::common::command()
         .current_dir(dir.path())
         .args(["init", "fresh"])
         .output()

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 use crate::common::{self, describe, fails_with, ok, records, shipped};
@@ -14,7 +13,7 @@ const POLICY: &str = "china_doubles_lending";
 
 /// Runs `greatgame args` in `cwd` with `env` set and `stdin` given.
 fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-    let mut cmd = Command::cargo_bin("greatgame").unwrap();
+    let mut cmd = common::command();
     cmd.current_dir(cwd).args(args).write_stdin(stdin);
     cmd.env_remove("GREATGAME_THREADS");
     for (k, v) in env {

@@ -2,14 +2,12 @@
 //! when the toml crate gives no place (deep nesting), every coefficient and lever at the edge of its
 //! range still gives finite outputs, the horizon may end exactly at 9999Q4, and the rule for names.
 
-use std::path::Path;
-
 use crate::common::{describe, fails_with, greatgame, ok};
 use greatgame::scenario::{is_name, Scenario};
 
 /// The catalogue's valid base scenario (49 lines).
 fn valid() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/catalogue/valid.toml");
+    let path = crate::common::root().join("tests/catalogue/valid.toml");
     std::fs::read_to_string(path).unwrap()
 }
 
