@@ -445,14 +445,25 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         None => String::new(),
     };
     execute::print(&format!(
-        "{what} ({} --samples {samples}, {} factors{ensemble}) × {} plans × {runs} runs, seed {}\n{} rows → {}\n",
+        "{what} ({} --samples {samples}, {}{ensemble}) × {} × {runs} runs, seed {}\n{} rows → {}\n",
         prep.spec.kind.name(),
-        prep.factors.len() + usize::from(prep.parameters.is_some()),
-        prep.plans.len(),
+        counted(
+            prep.factors.len() + usize::from(prep.parameters.is_some()),
+            "factor"
+        ),
+        counted(prep.plans.len(), "plan"),
         prep.seed,
         count * prep.plans.len() as u64,
         dir.join(EXPERIMENTS_CSV).display()
     ))
+}
+
+/// `n` and `noun`, plural unless `n` is 1: "1 plan", "2 plans".
+fn counted(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
 }
 
 /// `--samples`, which every design needs.
@@ -632,9 +643,9 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> anyhow::Result<()> {
     })?;
     drop(watch);
     execute::print(&format!(
-        "merged {n} explore shards: {} design points × {} plans → {}\n",
+        "merged {n} explore shards: {} design points × {} → {}\n",
         first.points,
-        first.policies.len(),
+        counted(first.policies.len(), "plan"),
         out.join(EXPERIMENTS_CSV).display()
     ))
 }

@@ -525,7 +525,7 @@ fn the_scenario_s_ensemble_is_one_factor_whose_set_and_values_are_input_columns(
     .stdout;
     let stdout = String::from_utf8(stdout).unwrap();
     assert!(
-        stdout.contains("1 factors, one of them the calibrated parameters (3 sets of sets.csv)"),
+        stdout.contains("1 factor, one of them the calibrated parameters (3 sets of sets.csv)"),
         "an ensemble alone is a design's factor: {stdout}"
     );
     ok(&["verify", tmp.path().join("e").to_str().unwrap()]);
