@@ -12,4 +12,13 @@ venv=target/ema-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q -r examples/ema_workbench/requirements.txt
 cargo build --release --quiet
-GREATGAME=target/release/greatgame "$venv/bin/python" examples/ema_workbench/greatgame_ema.py "${1:-20}" "${2:-100}"
+run() { GREATGAME=target/release/greatgame "$venv/bin/python" examples/ema_workbench/greatgame_ema.py "${1:-20}" "${2:-100}"; }
+# Seeded (the hypercube by SEED, the runs by the scenario): a second run must print the same.
+first=$(run "$@")
+second=$(run "$@")
+printf '%s\n' "$first"
+if [ "$first" != "$second" ]; then
+    echo "examples/ema_workbench: a second run printed something else" >&2
+    exit 1
+fi
+echo "examples/ema_workbench: a second run printed the same"
