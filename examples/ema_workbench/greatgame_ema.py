@@ -15,10 +15,12 @@ experiment at one set), use `greatgame explore`, which makes it a factor of the 
 experiment at the calibrated point, add `--parameters none` to `args`. The runs are seeded by the
 scenario (`seed`), so an experiment's outcomes are the same for the same values on any machine; the
 Latin hypercube is EMA Workbench's own sampling from NumPy's global generator, which this example seeds
-(`SEED`), so the whole output repeats.
+(`SEED`). EMA Workbench keeps the plans (a categorical lever) in Python sets, whose order follows
+Python's per-process string hashing: with `PYTHONHASHSEED=0` as well (run.sh sets it), the whole output
+repeats.
 
     python3 -m venv venv && venv/bin/pip install ema_workbench
-    GREATGAME=target/release/greatgame venv/bin/python examples/ema_workbench/greatgame_ema.py [N] [RUNS]
+    PYTHONHASHSEED=0 GREATGAME=target/release/greatgame venv/bin/python examples/ema_workbench/greatgame_ema.py [N] [RUNS]
 """
 
 import json
