@@ -42,6 +42,17 @@ pub struct Ensemble {
 }
 
 impl Ensemble {
+    /// The ensemble without its columns for `paths` (those a factor or `--set` gives instead): the
+    /// sets keep their order and weights, each without those values.
+    pub fn without(mut self, paths: &[String]) -> Ensemble {
+        let keep: Vec<bool> = self.names.iter().map(|n| !paths.contains(n)).collect();
+        retain_marked(&mut self.names, &keep);
+        self.sets
+            .iter_mut()
+            .for_each(|set| retain_marked(set, &keep));
+        self
+    }
+
     /// The index of the set run `run` takes under `seed`: one word of the run's ensemble stream.
     pub fn pick(&self, seed: u64, run: u64) -> usize {
         let mut rng = stream_rng(seed, Purpose::Ensemble, run);
@@ -74,6 +85,12 @@ impl Ensemble {
             .or_else(|| weights.iter().rposition(|&w| w > 0.0))
             .unwrap_or(0)
     }
+}
+
+/// Keeps the items of `items` whose flag in `keep` is true.
+fn retain_marked<T>(items: &mut Vec<T>, keep: &[bool]) {
+    let mut flags = keep.iter();
+    items.retain(|_| flags.next().copied().unwrap_or(true));
 }
 
 /// Why the text of an ensemble file is not one: where (1-based line, and column if one cell is at

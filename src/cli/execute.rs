@@ -671,18 +671,9 @@ impl Parameters {
     /// The ensemble without its columns for `paths` (those `--set` gives): a value set on the command
     /// line holds in every run, over the ensemble's draw.
     pub fn without(mut self, paths: &[String]) -> Parameters {
-        let e = &mut self.ensemble;
-        let keep: Vec<bool> = e.names.iter().map(|n| !paths.contains(n)).collect();
-        retain_marked(&mut e.names, &keep);
-        e.sets.iter_mut().for_each(|set| retain_marked(set, &keep));
+        self.ensemble = self.ensemble.without(paths);
         self
     }
-}
-
-/// Keeps the items of `items` whose flag in `keep` is true.
-fn retain_marked<T>(items: &mut Vec<T>, keep: &[bool]) {
-    let mut flags = keep.iter();
-    items.retain(|_| flags.next().copied().unwrap_or(true));
 }
 
 /// The parameter ensemble the runs of `loaded` draw from: the file `given` by `--parameters` (none for
@@ -839,14 +830,21 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// `n` and `noun`, plural unless `n` is 1: "1 plan", "2 plans".
+pub fn counted(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 /// What a headline says of `what` was run when its runs drew from the ensemble `parameters`.
 pub fn with_parameters(what: String, parameters: Option<&ParametersRecord>) -> String {
     match parameters {
         Some(p) => format!(
-            "{what}, parameter sets drawn from {} ({} set{})",
+            "{what}, parameter sets drawn from {} ({})",
             p.file,
-            p.sets,
-            if p.sets == 1 { "" } else { "s" }
+            counted(p.sets, "set")
         ),
         None => what,
     }

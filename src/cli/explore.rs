@@ -158,14 +158,6 @@ impl Prepared {
         self.parameters.as_ref().map(|p| &p.ensemble)
     }
 
-    /// The design's factors in words, for headlines and tables: each factor's path, then the
-    /// ensemble's [`ensemble_label`].
-    pub fn factor_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.factors.iter().map(|f| f.path.clone()).collect();
-        names.extend(self.parameters.as_ref().map(|p| ensemble_label(&p.record)));
-        names
-    }
-
     /// The manifest of a folder holding points `first..first + count` of this experiment.
     pub fn manifest(
         &self,
@@ -357,15 +349,22 @@ fn ensemble_factor(
     Ok(Some(parameters))
 }
 
+/// A design's factors in words, for tables and warnings: the factors' `paths`, then, with an
+/// ensemble factor, its [`ensemble_label`].
+pub fn factor_names(paths: &[String], parameters: Option<&ParametersRecord>) -> Vec<String> {
+    let mut names = paths.to_vec();
+    names.extend(parameters.map(ensemble_label));
+    names
+}
+
 /// The ensemble factor's name in tables: `calibrated parameters (200 sets of ensemble_2005.csv)`.
 pub fn ensemble_label(record: &ParametersRecord) -> String {
     let name = Path::new(&record.file)
         .file_name()
         .map_or(record.file.clone(), |n| n.to_string_lossy().into_owned());
     format!(
-        "calibrated parameters ({} set{} of {name})",
-        record.sets,
-        if record.sets == 1 { "" } else { "s" }
+        "calibrated parameters ({} of {name})",
+        execute::counted(record.sets, "set")
     )
 }
 
@@ -447,23 +446,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     execute::print(&format!(
         "{what} ({} --samples {samples}, {}{ensemble}) × {} × {runs} runs, seed {}\n{} rows → {}\n",
         prep.spec.kind.name(),
-        counted(
+        execute::counted(
             prep.factors.len() + usize::from(prep.parameters.is_some()),
             "factor"
         ),
-        counted(prep.plans.len(), "plan"),
+        execute::counted(prep.plans.len(), "plan"),
         prep.seed,
         count * prep.plans.len() as u64,
         dir.join(EXPERIMENTS_CSV).display()
     ))
-}
-
-/// `n` and `noun`, plural unless `n` is 1: "1 plan", "2 plans".
-fn counted(n: usize, noun: &str) -> String {
-    match n {
-        1 => format!("1 {noun}"),
-        _ => format!("{n} {noun}s"),
-    }
 }
 
 /// `--samples`, which every design needs.
@@ -645,7 +636,7 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> anyhow::Result<()> {
     execute::print(&format!(
         "merged {n} explore shards: {} design points × {} → {}\n",
         first.points,
-        counted(first.policies.len(), "plan"),
+        execute::counted(first.policies.len(), "plan"),
         out.join(EXPERIMENTS_CSV).display()
     ))
 }

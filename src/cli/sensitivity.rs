@@ -210,17 +210,12 @@ fn pick_columns(columns: &[String], wanted: &[String]) -> Result<Vec<usize>, Inp
 
 fn from_prepared(prep: &Prepared, args: &Args, outputs: Vec<Vec<f64>>) -> Source {
     let points = prep.design.len();
+    let paths: Vec<String> = prep.factors.iter().map(|f| f.path.clone()).collect();
+    let record = prep.parameters.as_ref().map(|p| &p.record);
     Source {
         design: prep.design.clone(),
-        parameters: prep.factor_names(),
-        columns: factor_columns(
-            &prep
-                .factors
-                .iter()
-                .map(|f| f.path.clone())
-                .collect::<Vec<_>>(),
-            prep.parameters.is_some(),
-        ),
+        parameters: explore::factor_names(&paths, record),
+        columns: factor_columns(&paths, record.is_some()),
         outputs,
         manifest: prep.manifest("sensitivity", args.common.runs, None, (0, points), &[]),
     }
@@ -304,11 +299,9 @@ fn from_folder(args: &Args, dir: &Path) -> anyhow::Result<Source> {
         .into());
     }
     let paths: Vec<String> = manifest.factors.iter().map(|f| f.path.clone()).collect();
-    let mut parameters = paths.clone();
-    parameters.extend(manifest.parameters.as_ref().map(explore::ensemble_label));
     Ok(Source {
         design,
-        parameters,
+        parameters: explore::factor_names(&paths, manifest.parameters.as_ref()),
         columns: factor_columns(&paths, manifest.parameters.is_some()),
         outputs,
         manifest,
