@@ -873,6 +873,10 @@ fn decide<R: Real>(
             let leave = R::splat(rule.leave_below + shift);
             let share = state.alignment[h * ps + p];
             stays = belongs(join, leave, was, host.neutral, share);
+            // A state that changes sides is in the bloc only while the bloc's pole leads its rival.
+            if let (true, Some(r)) = (host.changes_sides[b], bloc.rival) {
+                stays = stays & share.gt(state.alignment[h * ps + r]);
+            }
         }
         for date in host.bloc_dates.iter().filter(|d| d.t == t && d.bloc == b) {
             stays = R::splat_mask(date.joins);

@@ -474,6 +474,11 @@ pub struct HostState {
     /// Per bloc, share points added to both thresholds of a decided bloc for this state (its reluctance;
     /// negative: eagerness).
     pub reluctance: Vec<f64>,
+    /// Per bloc, whether the state changes sides in it: a member of that decided bloc only while its
+    /// share toward the bloc's pole is above its share toward the bloc's rival, and a joiner only then
+    /// (Karimov "skillfully changing sides", 000:192; Tashkent in and out of the CSTO with its relations
+    /// with the West, 000:486). The bloc has a rival (checked by the scenario reader).
+    pub changes_sides: Vec<bool>,
     /// Dated membership changes, in quarter order: at quarter `t`, the state joins (`true`) or leaves
     /// bloc `b`, whatever its shares (a documented decision, like an inject).
     pub bloc_dates: Vec<BlocDate>,
@@ -608,6 +613,10 @@ pub struct Bloc {
     pub founded: usize,
     /// A military alliance: refused by a state with a no-military-blocs doctrine.
     pub military: bool,
+    /// The pole whose partnership with the members the bloc contests (the CSTO against NATO, 000:486),
+    /// if any: a member that changes sides (`HostState::changes_sides`) stays only while it leans
+    /// toward the bloc's pole more than toward this one.
+    pub rival: Option<usize>,
 }
 
 /// Whom an event strikes.

@@ -176,6 +176,12 @@ pub struct RawBloc {
     /// Default false.
     #[serde(default)]
     pub military: Option<bool>,
+    /// The pole whose partnership with the members the bloc contests (a declared pole, not `pole`;
+    /// the CSTO against NATO, 000:486): a state that lists the bloc in `changes_sides` is a member only
+    /// while it leans toward `pole` more than toward this one. Default none.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub rival: Option<S<String>>,
 }
 
 /// GDP from a quarter on.
@@ -307,6 +313,13 @@ pub struct RawState {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub blocs: Vec<S<String>>,
+    /// Decided blocs with a `rival` in which the state changes sides (bloc names): it is a member only
+    /// while its share toward the bloc's pole is above its share toward the rival, and joins only then
+    /// (Karimov "skillfully changing sides", 000:192; Tashkent in and out of the CSTO, 000:486).
+    /// Default none.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub changes_sides: Vec<S<String>>,
     /// Poles whose supply route through the state is open at the start (pole names). Default none.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]

@@ -192,6 +192,8 @@ fn generated(k: &Knobs) -> (World, Plan) {
         // dated join of the fixed bloc and a dated leave, and a GDP schedule.
         host.no_military_blocs_from = (doctrine % 7 == 0).then_some(usize::from(doctrine / 7) % q);
         host.reluctance = vec![f64::from(doctrine) / 255.0 * 0.4 - 0.2, 0.0, 0.0];
+        // Some hosts change sides in the decided bloc (its rival is set below).
+        host.changes_sides = vec![doctrine % 4 == 1, false, false];
         host.bloc_dates = [(2, true), (1, doctrine % 2 == 0)]
             .into_iter()
             .map(|(bloc, joins)| greatgame::model::BlocDate {
@@ -221,8 +223,9 @@ fn generated(k: &Knobs) -> (World, Plan) {
             closes_above: 1.0,
         },
     ];
-    // The decided bloc is a military alliance; the last is founded during the run.
+    // The decided bloc is a military alliance with a rival pole; the last is founded during the run.
     world.blocs[0].military = true;
+    world.blocs[0].rival = Some((world.blocs[0].pole + 1) % ps);
     world.blocs[2].founded = q / 3;
     for host in &mut world.states {
         host.blocs[2] = false;

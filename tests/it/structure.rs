@@ -1,5 +1,6 @@
 //! Structure and time (issue 14), on the small test scenario with common random numbers: blocs founded
-//! later, dated memberships, a doctrine of no military blocs, reluctance and a pole's pressure to join;
+//! later, dated memberships, a doctrine of no military blocs, reluctance, a pole's pressure to join and
+//! states that change sides;
 //! balancing and trust shocks; successions toward a pole or a drawn pole; reactions on pole events,
 //! decisions and memberships; hazard and GDP schedules; disputes between neighbours.
 
@@ -139,6 +140,58 @@ fn reluctance_keeps_a_state_out_and_pressure_to_join_brings_it_in() {
     assert!(e > p + 0.2, "eager {e} vs plain {p}");
     assert!(r < p + 1e-12 && r < 0.05, "reluctant {r} vs plain {p}");
     assert!(x > p + 0.2, "pressed {x} vs plain {p}");
+}
+
+#[test]
+fn a_state_that_changes_sides_is_a_member_only_while_the_bloc_pole_leads_its_rival() {
+    // AAA starts in the CSTO leaning to Russia (0.45) a little more than to NATO (0.40), so its shares
+    // cross in many runs; with `changes_sides` it is a member exactly when the thresholds say so and
+    // Russia's share is above NATO's, quarter by quarter.
+    let sides = |t: String| {
+        t.replace("leave_below = 0.30", "leave_below = 0.30\nrival = \"NATO\"")
+            .replace(
+                "alignment = { NATO = 0.2, Russia = 0.5, China = 0.3 }",
+                "alignment = { NATO = 0.4, Russia = 0.45, China = 0.15 }\nchanges_sides = [\"CSTO\"]",
+            )
+    };
+    let sc = small(sides, "");
+    let w = &sc.world;
+    let (nato, russia) = (0, 1);
+    assert_eq!(
+        (w.poles[nato].as_str(), w.poles[russia].as_str()),
+        ("NATO", "Russia")
+    );
+    assert!(w.states[0].changes_sides[0] && w.blocs[0].rival == Some(nato));
+    let (mut bites, mut stays) = (0, 0);
+    for r in 0..200 {
+        let p = path(w, &sc.baseline, r, |s, _| {
+            let a = &s.alignment[..w.poles.len()];
+            (member(w, s, 0, 0), a[russia], a[nato])
+        });
+        let mut was = w.states[0].blocs[0];
+        for (t, &(is, ru, na)) in p.iter().enumerate() {
+            let by_thresholds = ru >= if was { 0.30 } else { 0.55 };
+            assert_eq!(is, by_thresholds && ru > na, "run {r}, quarter {t}");
+            bites += usize::from(by_thresholds && ru <= na);
+            stays += usize::from(was && is);
+            was = is;
+        }
+    }
+    // Not vacuous: the rival's lead decides some quarters, and membership lasts in others.
+    assert!(bites > 20 && stays > 200, "bites {bites}, stays {stays}");
+    // Without the key the same shares decide by the thresholds alone: AAA stays a member even when
+    // NATO leads.
+    let plain = small(|t| sides(t).replace("\nchanges_sides = [\"CSTO\"]", ""), "");
+    let w = &plain.world;
+    let led = (0..200)
+        .flat_map(|r| {
+            path(w, &plain.baseline, r, |s, _| {
+                member(w, s, 0, 0) && s.alignment[nato] > s.alignment[russia]
+            })
+        })
+        .filter(|&x| x)
+        .count();
+    assert!(led > 20, "a member while NATO leads: {led} quarters");
 }
 
 #[test]

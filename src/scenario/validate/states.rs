@@ -1,9 +1,11 @@
 //! `[[bloc]]` and `[[state]]`: each bloc led by a declared pole, with both thresholds or neither (a
-//! bloc whose membership hosts decide needs a gap between joining and leaving); each state's numbers in
-//! range (GDP bounded away from 0, since money is divided by it), its starting alignment a share for
-//! every pole, each strictly between 0 and 1 and summing to 1 (the update works on the simplex and the
-//! rest-point affinity takes their logarithm), and its doctrines consistent with what it starts with (a
-//! neutral state is in no decided bloc; whether a state may host its bases is checked with `[[base]]`).
+//! bloc whose membership hosts decide needs a gap between joining and leaving), and a rival that is
+//! another pole; each state's numbers in range (GDP bounded away from 0, since money is divided by it),
+//! its starting alignment a share for every pole, each strictly between 0 and 1 and summing to 1 (the
+//! update works on the simplex and the rest-point affinity takes their logarithm), its doctrines
+//! consistent with what it starts with (a neutral state is in no decided bloc; whether a state may host
+//! its bases is checked with `[[base]]`), and the blocs it changes sides in decided ones with a rival
+//! (otherwise there is nothing to change sides between).
 
 use super::{flags, per_pole, Ctx, Result};
 use crate::model::{Bloc, HostState, Hysteresis, World};
@@ -41,12 +43,24 @@ pub(super) fn bloc(cx: &Ctx, b: &RawBloc, poles: &[&str]) -> Result<Bloc> {
             return Err(cx.err(v.span(), key, "give both join_above and leave_below (hosts decide membership), or neither (membership is fixed)"));
         }
     };
+    let rival = match &b.rival {
+        None => None,
+        Some(v) => {
+            let key = format!("{key}.rival");
+            let r = cx.lookup(v, &key, "pole", poles)?;
+            if r == pole {
+                return Err(cx.err(v.span(), key, format!("`{}` is the bloc's own pole: a rival is another pole, whose partnership with the members the bloc contests", v.get_ref())));
+            }
+            Some(r)
+        }
+    };
     Ok(Bloc {
         name: b.name.get_ref().clone(),
         pole,
         decided,
         founded: 0,
         military: b.military.unwrap_or(false),
+        rival,
     })
 }
 
@@ -117,6 +131,19 @@ pub(super) fn host(
         }
         reluctance[b] = cx.real(v, &key, -1.0, 1.0)?;
     }
+    let changes_sides = flags(
+        cx,
+        &s.changes_sides,
+        &k("changes_sides"),
+        "bloc",
+        bloc_names,
+    )?;
+    for v in &s.changes_sides {
+        let bloc = &blocs[cx.lookup(v, &k("changes_sides"), "bloc", bloc_names)?];
+        if bloc.decided.is_none() || bloc.rival.is_none() {
+            return Err(cx.err(v.span(), k("changes_sides"), format!("`{}` needs join_above/leave_below (membership the state decides) and a `rival` pole: a state changes sides between the bloc's pole and its rival", bloc.name)));
+        }
+    }
     let transit = flags(cx, &s.transit, &k("transit"), "pole", poles)?;
     let neutral = s.neutral.unwrap_or(false);
     let bans_bases = s.bans_bases.unwrap_or(false);
@@ -139,6 +166,7 @@ pub(super) fn host(
         bans_bases_from: bans_bases.then_some(0),
         no_military_blocs_from: None,
         reluctance,
+        changes_sides,
         bloc_dates: Vec::new(),
         gdp_from: Vec::new(),
         regime_baseline: cx.real(&s.regime_security, &k("regime_security"), 0.0, 1.0)?,
