@@ -1,8 +1,9 @@
 //! `greatgame play`: a game played turn by turn. Start one from a scenario, then, turn after turn, record
 //! the players' moves (injects, lever settings, policies) at the first quarter not yet played and play
 //! on to a quarter; fork branches, compare them, watch signposts, ask why and tell single runs. Every
-//! turn re-runs the game's scenario (the scenario with its moves written in) from the start, and writes
-//! an output folder like `run`'s, so `report` and `verify` work on it.
+//! turn re-runs the game's scenario (the scenario with its moves written in) from the start, each run
+//! drawing its parameter set from the game's ensemble as `run` draws it, and writes an output folder
+//! like `run`'s, so `report` and `verify` work on it.
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,7 @@ use super::{settings, InputError};
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   greatgame play scenarios/central_asia_2017.toml --to 2018Q4 --save game.json
+  greatgame play scenarios/nato_return.toml --parameters none --to 2018Q4 --save at_point.json
   greatgame play game.json --inject colour_revolution --state UZB --to 2019Q4
   greatgame play game.json --set NATO.UZB.aid_usd_m=80 --watch 'UZB.dominant=Russia < 0.5' --to 2020Q4
   greatgame play game.json --branch talks --save talks.json --policy nato_quiet_diplomacy --to 2021Q4
@@ -83,7 +85,8 @@ pub struct Args {
     #[arg(long)]
     report: bool,
     /// Write the game's scenario (the scenario with every move written in) to FILE: `greatgame run FILE`
-    /// with the game's runs and seed gives the same outputs.
+    /// with the game's runs and seed gives the same outputs. A game that draws a parameter ensemble
+    /// names it in FILE's `parameters` (the built-in scenario's is written beside FILE).
     #[arg(long, value_name = "FILE")]
     export: Option<PathBuf>,
     /// Runs of a new game [default: the scenario's `runs`].

@@ -4,8 +4,10 @@
 //! A game is a scenario plus a journal of moves; its scenario is the scenario text with the moves
 //! written after it (`[[inject]]` and `[[lever]]` entries, and the plan's changes as one `[[policy]]`
 //! whose entries each apply from their quarter), and playing is running that text from the start
-//! (`game`). So a game equals a one-shot run of its scenario by construction, and two branches of
-//! a game share run `i`'s random stream `(seed, i)`: their difference, run by run, is the moves'.
+//! (`game`), each run in the world its own parameter draw gives when the game draws a parameter
+//! ensemble (`Setup::varied`). So a game equals a one-shot run of its scenario by construction, and two
+//! branches of a game share run `i`'s random stream `(seed, i)` and its parameter set: their
+//! difference, run by run, is the moves'.
 //! Must not: touch files or print (the `play` command reads and writes games and outputs); everything
 //! here returns values and text.
 
