@@ -883,9 +883,11 @@ fn compare(
     let (la, lb) = (load(game, here)?, load(&b, here)?);
     // Every quarter played by both: the table shows the last, branches.csv (with --out) all of them.
     let quarters: Vec<usize> = (0..played).collect();
-    let sim = |l: &Loaded, g: &Game, p: Option<&Parameters>| -> anyhow::Result<Ensemble> {
+    let mut drawn = false;
+    let mut sim = |l: &Loaded, g: &Game, p: Option<&Parameters>| -> anyhow::Result<Ensemble> {
         let plan = game::plan_of(&l.scenario, g.plan_name()?.as_deref());
         let varied = varied(l, p, plan, game.seed)?;
+        drawn |= varied.is_some();
         Ok(play::simulate(
             &Setup {
                 world: &l.scenario.world,
@@ -908,7 +910,7 @@ fn compare(
     let rows = play::compare_rows(world, &ea, &eb, &quarters);
     let cells = world.states.len() * world.poles.len();
     let last = &rows[(played - 1) * cells..];
-    let mut out = play::compare_text(last, ea.runs.min(eb.runs), names);
+    let mut out = play::compare_text(last, ea.runs.min(eb.runs), names, drawn);
     if let Some(f) = b.forked_from.as_ref().or(game.forked_from.as_ref()) {
         out.push_str(&format!(
             "(forked after {} quarters: before that the branches are the same run by run)\n",

@@ -152,11 +152,17 @@ pub fn compare_rows(
 }
 
 /// The table a room reads: the rows of one quarter (from `compare_rows`) in percent and percentage
-/// points, within 100 columns.
-pub fn compare_text(rows: &[BranchRow], runs: u64, names: [&str; 2]) -> String {
+/// points, within 100 columns; `drawn` if each run drew its parameters (the same in both branches).
+pub fn compare_text(rows: &[BranchRow], runs: u64, names: [&str; 2], drawn: bool) -> String {
     let quarter = rows.first().map_or("", |r| r.quarter.as_str());
+    let same = match drawn {
+        true => {
+            "\nRun i draws the same parameter set in both, so the differences are the moves' alone."
+        }
+        false => "",
+    };
     let mut text = format!(
-        "{} against {} at the end of {quarter} ({runs} runs, paired run by run: same random streams).\n\
+        "{} against {} at the end of {quarter} ({runs} runs, paired run by run: same random streams).{same}\n\
          Share: mean %; difference: mean pp with its 95% interval; lead: difference in the % of runs\n\
          in which the pole leads, with its 95% interval.\n",
         names[1], names[0],

@@ -4,12 +4,13 @@
 //! refuses to go on when the file has changed or is missing; a game saved before games drew ensembles
 //! (no record) goes on at the values as written.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
 use greatgame::scenario;
 
-use crate::common::{csv_files, data};
+use crate::common::{csv_files, data, records};
 use crate::play::{input_error_in, ok_in, run_in};
 use crate::play_moves::SETS;
 
@@ -180,6 +181,11 @@ fn a_game_that_draws_its_parameters_is_byte_identical_whatever_the_threads() {
         assert!(names.contains(&f), "{f} in {names:?}");
     }
     assert!(a.0[1].contains("in each run's own drawn"), "{}", a.0[1]);
+    assert!(
+        a.0[3].contains("the same parameter set in both"),
+        "{}",
+        a.0[3]
+    );
 }
 
 /// A folder with `small.toml` and `sets.csv`, and a game `g.json` of them drawing `sets.csv`, played
@@ -346,4 +352,78 @@ fn a_game_saved_before_games_drew_ensembles_goes_on_at_the_values_as_written() {
     // It cannot be told to draw one now.
     let out = run_in(dir, &["play", "old.json", "--parameters", "x.csv", "-q"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_turn_s_table_tells_the_drawn_runs_the_folder_holds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let stdout = ok_in(
+        dir,
+        &[
+            "play",
+            "--runs",
+            "200",
+            "--to",
+            "2019Q4",
+            "--save",
+            "g.json",
+            "--out",
+            "o",
+            "-q",
+            "--trajectories",
+        ],
+    );
+    // Every run's shares in 2019Q4, by state and pole, from the folder (6 decimals).
+    let mut shares: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+    let mut by_run: BTreeMap<(String, String), Vec<(String, f64)>> = BTreeMap::new();
+    for r in records(&dir.join("o/trajectories.csv")) {
+        if r["quarter"] != "2019Q4" {
+            continue;
+        }
+        let score: f64 = r["score"].parse().unwrap();
+        let key = (r["state"].clone(), r["pole"].clone());
+        shares.entry(key).or_default().push(score);
+        let run = (r["run"].clone(), r["state"].clone());
+        by_run
+            .entry(run)
+            .or_default()
+            .push((r["pole"].clone(), score));
+    }
+    // The pole leading each run's state (the first on ties, in the scenario's order of poles).
+    let mut leads: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for ((_, state), poles) in &by_run {
+        let best = poles
+            .iter()
+            .fold(&poles[0], |b, p| if p.1 > b.1 { p } else { b });
+        *leads.entry((state.clone(), best.0.clone())).or_default() += 1;
+    }
+    let table = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("state pole"))
+        .skip(1)
+        .take_while(|l| !l.is_empty());
+    let mut state = String::new();
+    let mut rows = 0;
+    for line in table {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.len() == 7 {
+            state = words[0].to_string();
+        }
+        let w = &words[words.len() - 6..];
+        let key = (state.clone(), w[0].to_string());
+        let mut values = shares[&key].clone();
+        values.sort_by(f64::total_cmp);
+        let median = 100.0 * values[(values.len() - 1) / 2];
+        let printed: f64 = w[1].parse().unwrap();
+        assert!(
+            (printed - median).abs() <= 0.05 + 1e-4,
+            "{line}: median {median}"
+        );
+        let lead = 100.0 * leads.get(&key).copied().unwrap_or(0) as f64 / values.len() as f64;
+        let printed: f64 = w[5].parse().unwrap();
+        assert!((printed - lead).abs() <= 0.5 + 1e-9, "{line}: lead {lead}");
+        rows += 1;
+    }
+    assert_eq!(rows, 15, "five states, three poles\n{stdout}");
 }
