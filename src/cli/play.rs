@@ -630,7 +630,7 @@ fn headline(game: &Game, save: &Path, start: Quarter, draws: Option<&str>) -> St
              the history leaves uncertain.\n",
             p.sets, p.file
         ),
-        (None, Some(draws)) => format!("Parameters: {draws} ([[uncertain]] in the scenario).\n"),
+        (None, Some(draws)) => format!("Parameters: {draws} (no parameter ensemble).\n"),
         (None, None) => "Parameters: the scenario's values as written (no parameter ensemble \
                          drawn): the spreads are the model's own noise only.\n"
             .into(),

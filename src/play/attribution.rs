@@ -613,6 +613,29 @@ aid_usd_m = 20
     }
 
     #[test]
+    fn a_drawn_starting_share_is_each_run_s_own_start() {
+        // Without the lever each run rests at its own drawn start; measured from the start as
+        // written, the lever would not get the whole shift.
+        let extra = "[[lever]]\npole = \"NATO\"\nstate = \"AAA\"\nfrom = \"2020Q3\"\naid_usd_m = 400\n\
+                     [[uncertain]]\npath = \"state.AAA.alignment.Russia\"\ndistribution = \"uniform\"\n\
+                     low = 0.3\nhigh = 0.6\nreason = \"test\"\n";
+        let text = quiet_text(extra);
+        let sc = quiet(extra);
+        let names = ["baseline".to_string()];
+        let varied = crate::analysis::uncertain::Varied::new(&text, "q", &sc, None, 3, &names)
+            .unwrap()
+            .unwrap();
+        let a = run_varied(&sc, Some(&varied), 7);
+        for pole in ["NATO", "Russia", "China"] {
+            let shift = find(&a, pole, "share", "shift")[0];
+            let lever = find(&a, pole, "share", "lever")[0];
+            assert!((shift.effect - lever.effect).abs() < 1e-12, "{pole}");
+            let residual = find(&a, pole, "share", "residual")[0];
+            assert!(residual.effect.abs() < 1e-12, "{pole}: {residual:?}");
+        }
+    }
+
+    #[test]
     fn a_cut_pulls_the_other_way_and_a_cause_without_effect_gets_exactly_nothing() {
         let sc = quiet(
             "[[lever]]\npole = \"NATO\"\nstate = \"AAA\"\nfrom = \"2020Q3\"\naid_usd_m = 0\n\

@@ -427,3 +427,41 @@ fn the_turn_s_table_tells_the_drawn_runs_the_folder_holds() {
     }
     assert_eq!(rows, 15, "five states, three poles\n{stdout}");
 }
+
+#[test]
+fn a_game_draws_the_scenario_s_uncertain_numbers_as_run_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let text = fs::read_to_string(data("small.toml")).unwrap()
+        + "\n[[uncertain]]\npath = \"state.AAA.alignment.Russia\"\ndistribution = \"uniform\"\n\
+           low = 0.4\nhigh = 0.6\nreason = \"test\"\n";
+    fs::write(dir.join("u.toml"), text).unwrap();
+    let stdout = ok_in(
+        dir,
+        &[
+            "play",
+            "u.toml",
+            "--runs",
+            "100",
+            "--to",
+            "2021Q2",
+            "--export",
+            "e.toml",
+            "--out",
+            "o",
+            "-q",
+            "--attribution",
+        ],
+    );
+    assert!(
+        stdout.contains("(100 runs; runs draw their own 1 [[uncertain]] number)"),
+        "{stdout}"
+    );
+    ok_in(
+        dir,
+        &[
+            "run", "e.toml", "--runs", "100", "--seed", "42", "--out", "r", "-q",
+        ],
+    );
+    same_files(&dir.join("o"), &dir.join("r"), &FILES);
+}
