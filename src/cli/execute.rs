@@ -786,7 +786,7 @@ pub fn builtin_file(file: &str) -> Option<&'static [u8]> {
 }
 
 /// The manifest's record of ensemble file `file` with contents `bytes`.
-pub fn record(file: String, bytes: &[u8], ensemble: &Ensemble, named_by: &str) -> ParametersRecord {
+fn record(file: String, bytes: &[u8], ensemble: &Ensemble, named_by: &str) -> ParametersRecord {
     ParametersRecord {
         file,
         sha256: scenario::sha256_hex(bytes),
