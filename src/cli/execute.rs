@@ -144,6 +144,21 @@ pub fn execute_with(
     command: &str,
     extra: Vec<(&'static str, Vec<u8>)>,
 ) -> anyhow::Result<Option<Executed>> {
+    let parameters = parameters(opts.parameters.as_deref(), loaded)?;
+    execute_drawing(opts, loaded, parameters, plans, checks, command, extra)
+}
+
+/// `execute_with`, the runs drawing from `parameters` (already read; `opts.parameters` is not read
+/// again): for `play`, whose games keep the ensemble they began with.
+pub fn execute_drawing(
+    opts: &Options,
+    loaded: &Loaded,
+    parameters: Option<Parameters>,
+    plans: &[Plan],
+    checks: &[Check],
+    command: &str,
+    extra: Vec<(&'static str, Vec<u8>)>,
+) -> anyhow::Result<Option<Executed>> {
     let sc = &loaded.scenario;
     let world = &sc.world;
     let runs = opts.runs.unwrap_or(sc.meta.runs);
@@ -165,7 +180,7 @@ pub fn execute_with(
     }
     let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
     let set = settings::set_paths(&opts.script)?;
-    let parameters = parameters(opts.parameters.as_deref(), loaded)?.map(|p| p.without(&set));
+    let parameters = parameters.map(|p| p.without(&set));
     let varied = varied_with(loaded, parameters.as_ref(), &names, seed)?;
     let parameters = parameters.map(|p| p.record);
     if opts.script.json {
@@ -714,10 +729,8 @@ pub fn parameters(given: Option<&Path>, loaded: &Loaded) -> anyhow::Result<Optio
         .into()
     };
     let (file, bytes) = if loaded.file == scenario::BUILTIN_NAME {
-        let found = scenario::BUILTIN_FILES
-            .iter()
-            .find(|(name, _)| *name == named.path);
-        let Some((name, bytes)) = found else {
+        let file = format!("{BUILTIN_FOLDER}{}", named.path);
+        let Some(bytes) = builtin_file(&file) else {
             let known: Vec<&str> = scenario::BUILTIN_FILES.iter().map(|(n, _)| *n).collect();
             return Err(at(format!(
                 "`{}` is not a file the built-in scenario holds; expected one of: {}",
@@ -725,7 +738,7 @@ pub fn parameters(given: Option<&Path>, loaded: &Loaded) -> anyhow::Result<Optio
                 known.join(", ")
             )));
         };
-        (format!("<built-in>/{name}"), bytes.to_vec())
+        (file, bytes.to_vec())
     } else {
         let folder = match loaded.file.as_str() {
             settings::STDIN_NAME => Path::new(""),
@@ -758,6 +771,18 @@ pub fn parameters(given: Option<&Path>, loaded: &Loaded) -> anyhow::Result<Optio
         ensemble,
         named_at: Some(named.span.clone()),
     }))
+}
+
+/// How the files the built-in scenario holds are named in records: `<built-in>/ensemble_2005.csv`.
+pub const BUILTIN_FOLDER: &str = "<built-in>/";
+
+/// The bytes of a file the built-in scenario holds, named as in records (`<built-in>/NAME`).
+pub fn builtin_file(file: &str) -> Option<&'static [u8]> {
+    let name = file.strip_prefix(BUILTIN_FOLDER)?;
+    scenario::BUILTIN_FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, bytes)| *bytes)
 }
 
 /// The manifest's record of ensemble file `file` with contents `bytes`.

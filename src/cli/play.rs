@@ -1,14 +1,17 @@
 //! `greatgame play`: a game played turn by turn. Start one from a scenario, then, turn after turn, record
 //! the players' moves (injects, lever settings, policies) at the first quarter not yet played and play
 //! on to a quarter; fork branches, compare them, watch signposts, ask why and tell single runs. Every
-//! turn re-runs the game's scenario (the scenario with its moves written in) from the start, and writes
-//! an output folder like `run`'s, so `report` and `verify` work on it.
+//! turn re-runs the game's scenario (the scenario with its moves written in) from the start, each run
+//! drawing its parameter set from the game's ensemble as `run` draws it, and writes an output folder
+//! like `run`'s, so `report` and `verify` work on it.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use greatgame::model::{Occurrences, Plan, World};
+use greatgame::analysis::uncertain::{Ensemble as ParameterSets, Varied};
+use greatgame::engine::PerRun;
+use greatgame::model::{Occurrences, Plan};
 use greatgame::output::{OutputDir, OutputError};
 use greatgame::play::{
     self, attribution, game, storyline, turn, Action, BranchRow, Ensemble, Game, Move, Setup,
@@ -17,13 +20,14 @@ use greatgame::play::{
 use greatgame::quarter::Quarter;
 use greatgame::scenario::{self, Loaded};
 
-use super::execute::{self, Options};
+use super::execute::{self, Options, Parameters};
 use super::{settings, InputError};
 
 /// Play a scenario turn by turn: start a game, make moves, play on to a quarter, branch and compare.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   greatgame play scenarios/central_asia_2017.toml --to 2018Q4 --save game.json
+  greatgame play scenarios/nato_return.toml --parameters none --to 2018Q4 --save at_point.json
   greatgame play game.json --inject colour_revolution --state UZB --to 2019Q4
   greatgame play game.json --set NATO.UZB.aid_usd_m=80 --watch 'UZB.dominant=Russia < 0.5' --to 2020Q4
   greatgame play game.json --branch talks --save talks.json --policy nato_quiet_diplomacy --to 2021Q4
@@ -81,7 +85,8 @@ pub struct Args {
     #[arg(long)]
     report: bool,
     /// Write the game's scenario (the scenario with every move written in) to FILE: `greatgame run FILE`
-    /// with the game's runs and seed gives the same outputs.
+    /// with the game's runs and seed gives the same outputs. A game that draws a parameter ensemble
+    /// names it in FILE's `parameters` (the built-in scenario's is written beside FILE).
     #[arg(long, value_name = "FILE")]
     export: Option<PathBuf>,
     /// Runs of a new game [default: the scenario's `runs`].
@@ -90,6 +95,13 @@ pub struct Args {
     /// Master seed of a new game [default: the scenario's `seed`].
     #[arg(long)]
     seed: Option<u64>,
+    /// A new game's runs draw their parameter sets from FILE, an ensemble from `greatgame calibrate
+    /// --ensemble`, instead of the ensemble the scenario names (`parameters` in `[scenario]`, which a
+    /// game draws by default); `none` plays at the scenario's values as written. A game keeps the
+    /// ensemble it began with (its file and SHA-256); for a saved game, FILE gives a new place of that
+    /// same file.
+    #[arg(long, value_name = "FILE")]
+    parameters: Option<PathBuf>,
     /// Worker threads; results are identical for any number [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
@@ -111,9 +123,9 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let threads = settings::threads(args.threads)?;
-    let (mut game, game_path) = open(args)?;
+    let (mut game, game_path, parameters) = open(args)?;
     if let Some(other) = &args.compare {
-        return compare(args, &game, other, threads);
+        return compare(args, (&game, parameters), other, threads);
     }
     let mut save = args.save.clone().unwrap_or_else(|| game_path.clone());
     if let Some(name) = &args.branch {
@@ -213,24 +225,26 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             .into());
         }
     }
-    if let Some(path) = &args.export {
-        greatgame::output::write_atomic(path, game.scenario_text()?.as_bytes())?;
-    }
-
     let sc = &loaded.scenario;
     let plan = game::plan_of(sc, plan_name.as_deref());
+    let varied = varied(&loaded, parameters.as_ref(), plan, game.seed)?;
+    if let Some(path) = &args.export {
+        export(&game, path)?;
+    }
     let setup = Setup {
         world,
         plan,
         seed: game.seed,
         runs: game.runs,
         threads,
+        varied: varied.as_ref().map(|v| v as &dyn PerRun),
     };
     let slots = Occurrences::new(world);
     let checks = turn::checks(&slots, game.previous, game.played, &watches);
     let kept = turn::kept(game.previous, game.played, &watches);
     let ensemble = play::simulate(&setup, &kept, &checks)?;
-    let mut text = headline(&game, &save, world.quarter_label(0));
+    let draws = draws(varied.as_ref());
+    let mut text = headline(&game, &save, world.quarter_label(0), draws.as_deref());
     for m in &made {
         text.push_str(&format!("move from {}: {}\n", m.quarter, describe(m)));
     }
@@ -240,26 +254,24 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         world,
         &slots,
         &ensemble,
-        game.previous,
-        game.played,
+        (game.previous, game.played),
         &watches,
+        draws.as_deref(),
     ));
 
     if game.played > 0 {
         let at = game.played - 1;
-        let mut extra = vec![(
-            "storylines.csv",
-            stories_csv(world, plan, game.seed, &ensemble, at)?,
-        )];
+        let mut extra = vec![("storylines.csv", stories_csv(&setup, &ensemble, at)?)];
         if args.attribution {
             let (words, bytes) = attribution(&setup, &sc.baseline, at)?;
             text.push_str(&words);
             extra.push(("attribution.csv", bytes));
         }
         let opts = options(args, &game, &save, threads);
-        let written = execute::execute_with(
+        let written = execute::execute_drawing(
             &opts,
             &loaded,
+            parameters,
             std::slice::from_ref(plan),
             &[],
             "play",
@@ -281,7 +293,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .into());
     }
     if let Some(run) = args.storyline {
-        text.push_str(&story_text(world, plan, game.seed, run, game.played));
+        text.push_str(&story_text(&setup, run, game.played)?);
     }
     greatgame::output::write_atomic(&save, game.to_json().as_bytes())
         .with_context(|| format!("saving the game to {}", save.display()))?;
@@ -289,8 +301,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     execute::print(&text)
 }
 
-/// The game named by `args` (or a new one), and where it lives (or would be saved by default).
-fn open(args: &Args) -> anyhow::Result<(Game, PathBuf)> {
+/// The game named by `args` (or a new one), where it lives (or would be saved by default), and the
+/// parameter ensemble its runs draw from.
+fn open(args: &Args) -> anyhow::Result<(Game, PathBuf, Option<Parameters>)> {
     if let Some(path) = &args.target {
         if path != Path::new("-") {
             let text = std::fs::read_to_string(path)
@@ -304,21 +317,190 @@ fn open(args: &Args) -> anyhow::Result<(Game, PathBuf)> {
                     ))
                     .into());
                 }
-                let game = Game::from_json(&text, &path.display().to_string())?;
-                return Ok((game, path.clone()));
+                let mut game = Game::from_json(&text, &path.display().to_string())?;
+                let parameters = game_parameters(&mut game, path, args.parameters.as_deref())?;
+                return Ok((game, path.clone(), parameters));
             }
         }
     }
     let loaded = settings::load(args.target.as_deref(), &settings::Script::default())?;
     let meta = &loaded.scenario.meta;
-    let game = Game::new(
+    let mut game = Game::new(
         &loaded.file,
         &loaded.text,
         args.seed.unwrap_or(meta.seed),
         args.runs.unwrap_or(meta.runs),
     );
+    let parameters = execute::parameters(args.parameters.as_deref(), &loaded)?;
+    game.parameters = parameters.as_ref().map(|p| p.record.clone());
     let path = PathBuf::from(format!("{}.game.json", meta.name));
-    Ok((game, path))
+    Ok((game, path, parameters))
+}
+
+/// The parameter ensemble the runs of the saved game `game` (read from `path`) draw: the file its
+/// record names (or `given`, a new place of that file, which the record then names), checked against
+/// the SHA-256 the game began with; `None` for a game at the values as written. A file that is missing
+/// or has changed is refused: the game's runs would no longer be the runs it played.
+fn game_parameters(
+    game: &mut Game,
+    path: &Path,
+    given: Option<&Path>,
+) -> anyhow::Result<Option<Parameters>> {
+    let none = Path::new(execute::NO_PARAMETERS);
+    let Some(record) = game.parameters.as_mut() else {
+        return match given {
+            Some(file) if file != none => Err(InputError(format!(
+                "{}: the game plays at the scenario's values as written (it draws no parameter \
+                 ensemble), and a game keeps what it began with; to draw {}, start a new game from \
+                 the scenario with --parameters {}",
+                path.display(),
+                file.display(),
+                file.display()
+            ))
+            .into()),
+            _ => Ok(None),
+        };
+    };
+    if given == Some(none) {
+        return Err(InputError(format!(
+            "{}: the game's runs draw parameter sets from {}, and a game keeps what it began with; \
+             to play at the values as written, start a new game from the scenario with --parameters \
+             none",
+            path.display(),
+            record.file
+        ))
+        .into());
+    }
+    let file = given.map_or_else(|| record.file.clone(), |f| f.display().to_string());
+    let bytes = match execute::builtin_file(&file) {
+        Some(bytes) => bytes.to_vec(),
+        None => std::fs::read(&file).map_err(|e| {
+            InputError(format!(
+                "{}: the game's runs draw parameter sets from {file} (SHA-256 {}), which cannot be \
+                 read: {e}; put the file back, give its new place with --parameters FILE, or start \
+                 a new game",
+                path.display(),
+                record.sha256
+            ))
+        })?,
+    };
+    let sha256 = scenario::sha256_hex(&bytes);
+    if sha256 != record.sha256 {
+        return Err(InputError(format!(
+            "{}: the parameter ensemble {file} has changed since the game began: its SHA-256 is now \
+             {sha256}, the game was played with {}; restore the file the game was played with (or \
+             give a copy of it with --parameters FILE), or start a new game from the scenario to \
+             play with the file as it is now",
+            path.display(),
+            record.sha256
+        ))
+        .into());
+    }
+    let ensemble =
+        ParameterSets::from_csv(&bytes).map_err(|e| InputError(format!("{file}:{e}")))?;
+    record.file = file;
+    Ok(Some(Parameters {
+        record: record.clone(),
+        ensemble,
+        named_at: None,
+    }))
+}
+
+/// Each run's own world and plan when the runs of `loaded` under `plan` draw their own parameters
+/// (from `parameters`, or `[[uncertain]]` numbers), as `execute` builds them for the output folder.
+fn varied(
+    loaded: &Loaded,
+    parameters: Option<&Parameters>,
+    plan: &Plan,
+    seed: u64,
+) -> anyhow::Result<Option<Varied>> {
+    execute::varied_with(loaded, parameters, std::slice::from_ref(&plan.name), seed)
+}
+
+/// What the runs draw besides the model's noise, for the turn's header: `None` if nothing.
+fn draws(varied: Option<&Varied>) -> Option<String> {
+    let v = varied?;
+    let sets = v.ensemble().map(|e| e.sets.len());
+    let uncertain = v.names().len() - v.ensemble().map_or(0, |e| e.names.len());
+    let numbers = execute::counted(uncertain, "[[uncertain]] number");
+    Some(match (sets, uncertain) {
+        (Some(n), 0) => format!(
+            "runs draw {}",
+            execute::counted(n, "calibrated parameter set")
+        ),
+        (Some(n), _) => format!(
+            "runs draw {} and {numbers}",
+            execute::counted(n, "calibrated parameter set")
+        ),
+        (None, _) => format!("runs draw their own {numbers}"),
+    })
+}
+
+/// Writes the game's scenario to `path` (`--export`). A game that draws a parameter ensemble names it
+/// in the export's `[scenario] parameters`, as the export's folder finds it: the path from there to the
+/// file, or, for an ensemble the built-in scenario holds, its name, the file written beside the export.
+fn export(game: &Game, path: &Path) -> anyhow::Result<()> {
+    let Some(record) = &game.parameters else {
+        greatgame::output::write_atomic(path, game.scenario_text()?.as_bytes())?;
+        return Ok(());
+    };
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let named = match execute::builtin_file(&record.file) {
+        Some(bytes) => {
+            let name = record.file.trim_start_matches(execute::BUILTIN_FOLDER);
+            let beside = folder.join(name);
+            match std::fs::read(&beside) {
+                Ok(there) if there == bytes => {}
+                Ok(_) => {
+                    return Err(InputError(format!(
+                    "--export {}: the game draws the built-in scenario's ensemble {name}, which \
+                         the export names and is written beside it, but {} is another file; export \
+                         to another folder",
+                    path.display(),
+                    beside.display()
+                ))
+                    .into())
+                }
+                Err(_) => {
+                    greatgame::output::write_atomic(&beside, bytes)?;
+                }
+            }
+            name.to_string()
+        }
+        None => {
+            let canonical = |p: &Path| {
+                std::fs::canonicalize(p).map_err(|e| {
+                    InputError(format!(
+                        "--export {}: cannot find {}: {e}",
+                        path.display(),
+                        p.display()
+                    ))
+                })
+            };
+            let from = canonical(&folder)?;
+            let to = canonical(Path::new(&record.file))?;
+            relative(&from, &to).display().to_string()
+        }
+    };
+    greatgame::output::write_atomic(path, game.export_text(&named)?.as_bytes())?;
+    Ok(())
+}
+
+/// The path from folder `from` to `to`, both absolute: `..` for each of `from`'s own components, then
+/// `to`'s own; `to` itself if they share no root.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let (a, b): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return to.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    (common..a.len()).for_each(|_| out.push(".."));
+    b[common..].iter().for_each(|c| out.push(c));
+    out
 }
 
 /// `GAME-BRANCH.json` beside `game`.
@@ -429,11 +611,11 @@ fn describe(m: &Move) -> String {
     }
 }
 
-fn headline(game: &Game, save: &Path, start: Quarter) -> String {
+fn headline(game: &Game, save: &Path, start: Quarter, draws: Option<&str>) -> String {
     let fork = game.forked_from.as_ref().map_or(String::new(), |f| {
         format!(", forked from {} after {} quarters", f.branch, f.played)
     });
-    let text = format!(
+    let mut text = format!(
         "Game {} (branch {}{fork}): {}, {} runs, seed {}, from {start}, {} moves so far\n",
         save.display(),
         game.branch,
@@ -442,6 +624,17 @@ fn headline(game: &Game, save: &Path, start: Quarter) -> String {
         game.seed,
         game.journal.len()
     );
+    text.push_str(&match (&game.parameters, draws) {
+        (Some(p), _) => format!(
+            "Each run draws one of the {} calibrated parameter sets of {}, so the spreads include what \
+             the history leaves uncertain.\n",
+            p.sets, p.file
+        ),
+        (None, Some(draws)) => format!("Parameters: {draws} (no parameter ensemble).\n"),
+        (None, None) => "Parameters: the scenario's values as written (no parameter ensemble \
+                         drawn): the spreads are the model's own noise only.\n"
+            .into(),
+    });
     settings::wrap(&text, 100)
 }
 
@@ -462,9 +655,8 @@ fn options(args: &Args, game: &Game, save: &Path, threads: Option<usize>) -> Opt
         ),
         trajectories: args.trajectories,
         shard: None,
-        // A game runs at the scenario's values as written (docs/SCENARIO.md), so its output folder
-        // holds the runs its turns showed.
-        parameters: Some(execute::NO_PARAMETERS.into()),
+        // The game's ensemble is given to `execute` as read (`game_parameters`), not by path.
+        parameters: None,
         summary_only: false,
         gzip: false,
         quiet: args.quiet,
@@ -474,24 +666,21 @@ fn options(args: &Args, game: &Game, save: &Path, threads: Option<usize>) -> Opt
     }
 }
 
-/// `storylines.csv`: the representative runs at quarter `at`, told up to it.
-fn stories_csv(
-    world: &World,
-    plan: &Plan,
-    seed: u64,
-    ensemble: &Ensemble,
-    at: usize,
-) -> anyhow::Result<Vec<u8>> {
+/// `storylines.csv`: the representative runs of `setup` at quarter `at`, each told up to it in its own
+/// world.
+fn stories_csv(setup: &Setup, ensemble: &Ensemble, at: usize) -> anyhow::Result<Vec<u8>> {
     let mut rows: Vec<StoryRow> = Vec::new();
-    for (role, run) in storyline::representative(world, ensemble, at) {
-        rows.extend(storyline(world, plan, seed, run, at + 1, &role).0);
+    for (role, run) in storyline::representative(setup.world, ensemble, at) {
+        let (world, plan) = setup.run_world(run)?;
+        rows.extend(storyline(&world, &plan, setup.seed, run, at + 1, &role).0);
     }
     csv_bytes(&rows)
 }
 
-/// Run `run` told over its first `quarters` quarters, for stdout.
-fn story_text(world: &World, plan: &Plan, seed: u64, run: u64, quarters: usize) -> String {
-    let (rows, _) = storyline(world, plan, seed, run, quarters, "chosen");
+/// Run `run` of `setup` told over its first `quarters` quarters in its own world, for stdout.
+fn story_text(setup: &Setup, run: u64, quarters: usize) -> anyhow::Result<String> {
+    let (world, plan) = setup.run_world(run)?;
+    let (rows, _) = storyline(&world, &plan, setup.seed, run, quarters, "chosen");
     let mut text = format!("\nRun {run}, quarter by quarter:\n");
     for r in rows {
         let line = settings::wrap(&format!("{}  {}", r.quarter, r.text), 90);
@@ -500,7 +689,7 @@ fn story_text(world: &World, plan: &Plan, seed: u64, run: u64, quarters: usize) 
             text.push_str(&format!("{indent}{part}\n"));
         }
     }
-    text
+    Ok(text)
 }
 
 /// The attribution of `setup`'s shift by quarter `at`: its words for stdout and attribution.csv.
@@ -508,8 +697,12 @@ fn attribution(setup: &Setup, rest: &Plan, at: usize) -> anyhow::Result<(String,
     let a = play::attribute(setup, rest, at)?;
     let mut text = settings::wrap(
         &format!(
-            "\nWhy: each cause switched off in turn, on the same random streams ({} causes, {} \
+            "\nWhy: each cause switched off in turn, on the same random streams{} ({} causes, {} \
              runs each; 95% intervals).\n",
+            match setup.varied {
+                Some(_) => " and in each run's own drawn parameters",
+                None => "",
+            },
             a.causes.len(),
             setup.runs
         ),
@@ -591,13 +784,12 @@ pub fn explain(
         seed,
         runs,
         threads: settings::threads(opts.threads)?,
+        varied: None,
     };
     if (report || why.attribution) && !batch && !drawn {
         let ensemble = play::simulate(&setup, &[at], &[])?;
-        out.files.push((
-            "storylines.csv",
-            stories_csv(world, plan, seed, &ensemble, at)?,
-        ));
+        out.files
+            .push(("storylines.csv", stories_csv(&setup, &ensemble, at)?));
     }
     if why.attribution {
         let (words, bytes) = attribution(&setup, &sc.baseline, at)?;
@@ -605,8 +797,7 @@ pub fn explain(
         out.files.push(("attribution.csv", bytes));
     }
     if let Some(run) = why.storyline {
-        out.text
-            .push_str(&story_text(world, plan, seed, run, world.quarters));
+        out.text.push_str(&story_text(&setup, run, world.quarters)?);
     }
     Ok(out)
 }
@@ -646,9 +837,16 @@ fn write_branches(dir: &Path, rows: Vec<BranchRow>, names: [&str; 2]) -> anyhow:
     Ok(())
 }
 
-/// `play GAME --compare OTHER`: the paired differences of OTHER against GAME at the last quarter both
-/// have played (and, with `--out`, in every quarter both have played, in `branches.csv`).
-fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> anyhow::Result<()> {
+/// `play GAME --compare OTHER`: the paired differences of OTHER against GAME (which draws from
+/// `parameters`) at the last quarter both have played (and, with `--out`, in every quarter both have
+/// played, in `branches.csv`). Each branch's runs draw their parameters as its game does: the same set
+/// in run `i` of both.
+fn compare(
+    args: &Args,
+    (game, parameters): (&Game, Option<Parameters>),
+    other: &Path,
+    threads: Option<usize>,
+) -> anyhow::Result<()> {
     if args.to.is_some() || !args.inject.is_empty() || !args.set.is_empty() || args.policy.is_some()
     {
         return Err(InputError("--compare only compares: play the branches first".into()).into());
@@ -662,14 +860,21 @@ fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> an
     }
     let text = std::fs::read_to_string(other)
         .map_err(|e| InputError(format!("{}: cannot read it: {e}", other.display())))?;
-    let b = Game::from_json(&text, &other.display().to_string())?;
-    if b.scenario_sha256 != game.scenario_sha256 || b.seed != game.seed || b.runs != game.runs {
+    let mut b = Game::from_json(&text, &other.display().to_string())?;
+    let sha = |g: &Game| g.parameters.as_ref().map(|p| p.sha256.clone());
+    if b.scenario_sha256 != game.scenario_sha256
+        || b.seed != game.seed
+        || b.runs != game.runs
+        || sha(&b) != sha(game)
+    {
         return Err(InputError(format!(
-            "{}: not a branch of the same game (scenario, seed and runs must match to pair runs)",
+            "{}: not a branch of the same game (scenario, parameter ensemble, seed and runs must \
+             match to pair runs)",
             other.display()
         ))
         .into());
     }
+    let b_parameters = game_parameters(&mut b, other, None)?;
     let played = game.played.min(b.played);
     if played == 0 {
         return Err(InputError("nothing to compare: play a quarter in both first".into()).into());
@@ -678,26 +883,34 @@ fn compare(args: &Args, game: &Game, other: &Path, threads: Option<usize>) -> an
     let (la, lb) = (load(game, here)?, load(&b, here)?);
     // Every quarter played by both: the table shows the last, branches.csv (with --out) all of them.
     let quarters: Vec<usize> = (0..played).collect();
-    let sim = |l: &Loaded, g: &Game| -> anyhow::Result<Ensemble> {
+    let mut drawn = false;
+    let mut sim = |l: &Loaded, g: &Game, p: Option<&Parameters>| -> anyhow::Result<Ensemble> {
+        let plan = game::plan_of(&l.scenario, g.plan_name()?.as_deref());
+        let varied = varied(l, p, plan, game.seed)?;
+        drawn |= varied.is_some();
         Ok(play::simulate(
             &Setup {
                 world: &l.scenario.world,
-                plan: game::plan_of(&l.scenario, g.plan_name()?.as_deref()),
+                plan,
                 seed: game.seed,
                 runs: game.runs,
                 threads,
+                varied: varied.as_ref().map(|v| v as &dyn PerRun),
             },
             &quarters,
             &[],
         )?)
     };
-    let (ea, eb) = (sim(&la, game)?, sim(&lb, &b)?);
+    let (ea, eb) = (
+        sim(&la, game, parameters.as_ref())?,
+        sim(&lb, &b, b_parameters.as_ref())?,
+    );
     let names = [game.branch.as_str(), b.branch.as_str()];
     let world = &la.scenario.world;
     let rows = play::compare_rows(world, &ea, &eb, &quarters);
     let cells = world.states.len() * world.poles.len();
     let last = &rows[(played - 1) * cells..];
-    let mut out = play::compare_text(last, ea.runs.min(eb.runs), names);
+    let mut out = play::compare_text(last, ea.runs.min(eb.runs), names, drawn);
     if let Some(f) = b.forked_from.as_ref().or(game.forked_from.as_ref()) {
         out.push_str(&format!(
             "(forked after {} quarters: before that the branches are the same run by run)\n",

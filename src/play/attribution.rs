@@ -10,9 +10,12 @@
 //! an event; each reaction rule; and the hosts' decisions on deals (bases and transit routes) and on
 //! blocs (switched off by freezing what stands at the start). When causes interact the parts need not sum to
 //! the shift: the residual (shift minus the sum of parts, per run, with its interval) says by how much.
+//! When runs draw their own parameters, each run's shift and parts are measured in its own drawn world
+//! (`Setup::varied`), from its own start.
 
 use serde::Serialize;
 
+use crate::engine::PerRun;
 use crate::model::{Lever, Plan, World};
 
 use super::ensemble::{dominant, mean_ci, simulate, Ensemble, Setup};
@@ -46,29 +49,90 @@ impl CauseKind {
     }
 }
 
-/// One cause and the world and plan with it switched off.
+/// How one cause is switched off: what changes in a run's world and plan, everything else as it is.
+/// Applied to the world and plan of each run (its own drawn ones when runs draw their parameters).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Off {
+    /// Lever `lever` of pole `p` toward state `h` held at `value` in quarters `from..to`.
+    Lever {
+        /// State index.
+        h: usize,
+        /// Pole index.
+        p: usize,
+        /// Lever index (`Lever::index`).
+        lever: usize,
+        /// First quarter.
+        from: usize,
+        /// End quarter (exclusive).
+        to: usize,
+        /// The value held.
+        value: f64,
+    },
+    /// Event `e`'s hazard 0 in every state and quarter.
+    Hazard(usize),
+    /// These cells of the injects (`World::event_index`) cleared.
+    Injects(Vec<usize>),
+    /// Reaction rule `r` disabled in every quarter.
+    Reaction(usize),
+    /// An infinite deal margin: no deal taken up, none ended on its value.
+    Deals,
+    /// Every decided bloc's membership fixed at the start.
+    Blocs,
+}
+
+impl Off {
+    /// Switches the cause off in `world` and `plan`.
+    pub fn apply(&self, world: &mut World, plan: &mut Plan) {
+        match self {
+            &Off::Lever {
+                h,
+                p,
+                lever,
+                from,
+                to,
+                value,
+            } => {
+                for t in from..to {
+                    plan.lever_row_mut(world, t, h, p)[lever] = value;
+                }
+            }
+            &Off::Hazard(e) => {
+                for t in 0..world.quarters {
+                    for h in 0..world.states.len() {
+                        plan.hazards[world.event_index(t, e, h)] = 0.0;
+                    }
+                }
+            }
+            Off::Injects(cells) => cells.iter().for_each(|&i| world.injects[i] = false),
+            &Off::Reaction(r) => {
+                let rs = world.reactions.len();
+                (0..world.quarters).for_each(|t| plan.reactions[t * rs + r].enabled = false);
+            }
+            Off::Deals => world.coefficients.deal_margin = f64::INFINITY,
+            Off::Blocs => world.blocs.iter_mut().for_each(|b| b.decided = None),
+        }
+    }
+}
+
+/// One cause and how to switch it off.
 #[derive(Clone, Debug)]
 pub struct Cause {
     /// Its kind.
     pub kind: CauseKind,
     /// Its name, in words (`NATO aid_usd_m to UZB 10 -> 50 from 2019Q1`).
     pub name: String,
-    world: World,
-    plan: Plan,
+    /// How it is switched off.
+    pub off: Off,
 }
 
-/// The causes that can move the shares of `plan` by quarter `at` (inclusive), each with its switched-off
-/// world and plan. `rest` is the plan whose first-quarter levers the start was computed at (the
-/// baseline's).
+/// The causes that can move the shares of `plan` by quarter `at` (inclusive), each with how it is
+/// switched off. `rest` is the plan whose first-quarter levers the start was computed at (the
+/// baseline's). Found in `world` and `plan`; when runs draw their own parameters, those of the scenario
+/// as written (a cause is then switched off in each run's own world and plan).
 pub fn causes(world: &World, plan: &Plan, rest: &Plan, at: usize) -> Vec<Cause> {
     let mut out = Vec::new();
     let (hs, ps) = (world.states.len(), world.poles.len());
-    let cause = |kind, name: String, world: World, plan: Plan| Cause {
-        kind,
-        name,
-        world,
-        plan,
-    };
+    let cause = |kind, name: String, off: Off| Cause { kind, name, off };
     for h in 0..hs {
         for p in 0..ps {
             for lever in Lever::ALL {
@@ -85,10 +149,14 @@ pub fn causes(world: &World, plan: &Plan, rest: &Plan, at: usize) -> Vec<Cause> 
                     while end < world.quarters && plan.lever_row(world, end, h, p)[l] == value {
                         end += 1;
                     }
-                    let mut off = plan.clone();
-                    for u in t..end {
-                        off.lever_row_mut(world, u, h, p)[l] = before;
-                    }
+                    let off = Off::Lever {
+                        h,
+                        p,
+                        lever: l,
+                        from: t,
+                        to: end,
+                        value: before,
+                    };
                     let name = format!(
                         "{} {} to {} {} -> {} from {}",
                         world.poles[p],
@@ -98,7 +166,7 @@ pub fn causes(world: &World, plan: &Plan, rest: &Plan, at: usize) -> Vec<Cause> 
                         number(value),
                         world.quarter_label(t)
                     );
-                    out.push(cause(CauseKind::Lever, name, world.clone(), off));
+                    out.push(cause(CauseKind::Lever, name, off));
                     before = value;
                     t = end;
                 }
@@ -108,20 +176,14 @@ pub fn causes(world: &World, plan: &Plan, rest: &Plan, at: usize) -> Vec<Cause> 
     for (e, event) in world.events.iter().enumerate() {
         let cells = |t: usize| (0..hs).map(move |h| world.event_index(t, e, h));
         if (0..=at).any(|t| cells(t).any(|i| plan.hazards[i] > 0.0)) {
-            let mut off = plan.clone();
-            for t in 0..world.quarters {
-                cells(t).for_each(|i| off.hazards[i] = 0.0);
-            }
             let name = format!("{} (strikes by hazard)", event.name);
-            out.push(cause(CauseKind::Event, name, world.clone(), off));
+            out.push(cause(CauseKind::Event, name, Off::Hazard(e)));
         }
         for t in 0..=at {
             let hit: Vec<usize> = cells(t).filter(|&i| world.injects[i]).collect();
             if hit.is_empty() {
                 continue;
             }
-            let mut w = world.clone();
-            hit.iter().for_each(|&i| w.injects[i] = false);
             let states: Vec<&str> = hit
                 .iter()
                 .map(|&i| world.states[i % hs].code.as_str())
@@ -135,7 +197,7 @@ pub fn causes(world: &World, plan: &Plan, rest: &Plan, at: usize) -> Vec<Cause> 
                 event.name,
                 world.quarter_label(t)
             );
-            out.push(cause(CauseKind::Inject, name, w, plan.clone()));
+            out.push(cause(CauseKind::Inject, name, Off::Injects(hit)));
         }
     }
     let rs = world.reactions.len();
@@ -145,35 +207,50 @@ pub fn causes(world: &World, plan: &Plan, rest: &Plan, at: usize) -> Vec<Cause> 
             s.enabled && s.chance > 0.0
         };
         if (0..=at).any(live) {
-            let mut off = plan.clone();
-            (0..world.quarters).for_each(|t| off.reactions[t * rs + r].enabled = false);
             let name = format!("{}'s reaction {}", world.poles[rule.pole], rule.name);
-            out.push(cause(CauseKind::Reaction, name, world.clone(), off));
+            out.push(cause(CauseKind::Reaction, name, Off::Reaction(r)));
         }
     }
     // Decisions on deals (bases and transit routes): an infinite hysteresis margin, so no deal is
     // taken up and none ends on its value (a base still closes if its pole stops offering it or
     // doctrine bans it, a route if its pole stops paying: those are levers and doctrine, not the
     // host's decisions).
-    let mut frozen = world.clone();
-    frozen.coefficients.deal_margin = f64::INFINITY;
     out.push(cause(
         CauseKind::Decision,
         "decisions on bases and transit routes".into(),
-        frozen,
-        plan.clone(),
+        Off::Deals,
     ));
     if world.blocs.iter().any(|b| b.decided.is_some()) {
-        let mut blocs = world.clone();
-        blocs.blocs.iter_mut().for_each(|b| b.decided = None);
         out.push(cause(
             CauseKind::Decision,
             "decisions on blocs".into(),
-            blocs,
-            plan.clone(),
+            Off::Blocs,
         ));
     }
     out
+}
+
+/// The runs of a varied setup with one cause switched off in each run's own world and plan.
+#[derive(Debug)]
+struct Switched<'a> {
+    /// Each run's world and plans.
+    runs: &'a dyn PerRun,
+    /// The cause switched off.
+    off: &'a Off,
+}
+
+impl PerRun for Switched<'_> {
+    fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String> {
+        let (mut world, mut plans) = self.runs.world(run)?;
+        for plan in &mut plans {
+            self.off.apply(&mut world, plan);
+        }
+        Ok((world, plans))
+    }
+
+    fn group(&self, run: u64) -> Option<u64> {
+        self.runs.group(run)
+    }
 }
 
 fn number(x: f64) -> String {
@@ -215,8 +292,10 @@ pub struct Attribution {
 }
 
 /// Attributes the shift of `setup` (world and plan with every cause on) by quarter `at`; `rest` is the
-/// plan the start was computed at. One rerun per cause, each on the same random streams, taken one at a
-/// time: memory holds two runs' worth of values per cell, whatever the number of causes.
+/// plan the start was computed at. One rerun per cause, each on the same random streams (and, when runs
+/// draw their own parameters, in each run's own drawn world with the cause switched off), taken one at
+/// a time: memory holds four values per run and cell (with every cause on, with one off, the start,
+/// the parts' sum), whatever the number of causes.
 pub fn attribute(setup: &Setup, rest: &Plan, at: usize) -> Result<Attribution, PlayError> {
     let world = setup.world;
     let (hs, ps) = (world.states.len(), world.poles.len());
@@ -235,18 +314,32 @@ pub fn attribute(setup: &Setup, rest: &Plan, at: usize) -> Result<Attribution, P
         out
     };
     let full = values(&simulate(setup, &[at], &[])?);
-    let start: Vec<f64> = world
-        .states
-        .iter()
-        .flat_map(|h| h.alignment.clone())
-        .collect();
-    let origin: Vec<f64> = (0..cells)
-        .flat_map(|cell| {
-            let (h, p) = (cell / ps, cell % ps);
-            let leads = dominant(&start[h * ps..(h + 1) * ps]) == p;
-            [start[cell], f64::from(u8::from(leads))]
-        })
-        .collect();
+    // Each run's start: the scenario's, or, when runs draw their own parameters, its own world's (a
+    // drawn starting share moves it), `[run * cells * 2 + i]` as `full`.
+    let origin_of = |world: &World| -> Vec<f64> {
+        let start: Vec<f64> = world
+            .states
+            .iter()
+            .flat_map(|h| h.alignment.clone())
+            .collect();
+        (0..cells)
+            .flat_map(|cell| {
+                let (h, p) = (cell / ps, cell % ps);
+                let leads = dominant(&start[h * ps..(h + 1) * ps]) == p;
+                [start[cell], f64::from(u8::from(leads))]
+            })
+            .collect()
+    };
+    let origin = match setup.varied {
+        None => origin_of(world).repeat(setup.runs as usize),
+        Some(_) => {
+            let mut origin = Vec::with_capacity(full.len());
+            for run in 0..setup.runs {
+                origin.extend(origin_of(&setup.run_world(run)?.0));
+            }
+            origin
+        }
+    };
     let quarter = world.quarter_label(at).to_string();
     let row = |i: usize, kind: &str, cause: &str, (effect, lo, hi): (f64, f64, f64)| {
         let (cell, measure) = (i / 2, i % 2);
@@ -266,17 +359,21 @@ pub fn attribute(setup: &Setup, rest: &Plan, at: usize) -> Result<Attribution, P
     // Rows grouped by cell and measure: the shift, then each cause, then the residual.
     let mut groups: Vec<Vec<AttributionRow>> = (0..cells * 2)
         .map(|i| {
-            let shift = per_run(&full, stride, i).map(|(_, x)| x - origin[i]);
+            let shift = per_run(&full, stride, i).map(|(r, x)| x - origin[r * stride + i]);
             vec![row(i, "shift", "", mean_ci(shift))]
         })
         .collect();
     let mut parts = vec![0.0; full.len()];
     let list = causes(world, setup.plan, rest, at);
     for c in &list {
+        let (mut w, mut p) = (world.clone(), setup.plan.clone());
+        c.off.apply(&mut w, &mut p);
+        let switched = setup.varied.map(|runs| Switched { runs, off: &c.off });
         let off = values(&simulate(
             &Setup {
-                world: &c.world,
-                plan: &c.plan,
+                world: &w,
+                plan: &p,
+                varied: switched.as_ref().map(|s| s as &dyn PerRun),
                 ..*setup
             },
             &[at],
@@ -291,8 +388,8 @@ pub fn attribute(setup: &Setup, rest: &Plan, at: usize) -> Result<Attribution, P
         }
     }
     for (i, group) in groups.iter_mut().enumerate() {
-        let residual =
-            per_run(&full, stride, i).map(|(r, x)| x - origin[i] - parts[r * cells * 2 + i]);
+        let residual = per_run(&full, stride, i)
+            .map(|(r, x)| x - origin[r * stride + i] - parts[r * stride + i]);
         group.push(row(i, "residual", "", mean_ci(residual)));
     }
     Ok(Attribution {
@@ -383,7 +480,12 @@ mod tests {
     /// One state, three poles, no mood noise and no reaction: every run is the same, and the only
     /// causes are those the test adds.
     fn quiet(extra: &str) -> Scenario {
-        let text = format!(
+        Scenario::from_toml(&quiet_text(extra), "quiet.toml").unwrap()
+    }
+
+    /// The text of `quiet(extra)`.
+    fn quiet_text(extra: &str) -> String {
+        format!(
             r#"
 [scenario]
 name = "quiet"
@@ -410,17 +512,22 @@ pole = "NATO"
 state = "AAA"
 aid_usd_m = 20
 {extra}"#
-        );
-        Scenario::from_toml(&text, "quiet.toml").unwrap()
+        )
     }
 
     fn run(sc: &Scenario, at: usize) -> Attribution {
+        run_varied(sc, None, at)
+    }
+
+    /// `run`, each run in its own drawn world if `varied`.
+    fn run_varied(sc: &Scenario, varied: Option<&dyn PerRun>, at: usize) -> Attribution {
         let setup = Setup {
             world: &sc.world,
             plan: &sc.baseline,
             seed: 3,
             runs: 20,
             threads: Some(1),
+            varied,
         };
         attribute(&setup, &sc.baseline, at).unwrap()
     }
@@ -470,6 +577,62 @@ aid_usd_m = 20
         assert!(find(&a, "NATO", "share", "lever")[0].effect > 0.0);
         assert!(find(&a, "Russia", "share", "lever")[0].effect < 0.0);
         assert!(find(&a, "China", "share", "lever")[0].effect < 0.0);
+    }
+
+    #[test]
+    fn with_drawn_parameters_each_run_s_cause_is_switched_off_in_its_own_world() {
+        let extra =
+            "[[lever]]\npole = \"NATO\"\nstate = \"AAA\"\nfrom = \"2020Q3\"\naid_usd_m = 400\n";
+        let text = quiet_text(extra);
+        let sc = quiet(extra);
+        let sets = crate::analysis::uncertain::Ensemble::from_csv(
+            b"set,distance,passed,model.adjustment_rate\n0,0,1,0.1\n1,0,1,0.6\n",
+        )
+        .unwrap();
+        let names = ["baseline".to_string()];
+        let varied =
+            crate::analysis::uncertain::Varied::new(&text, "q", &sc, Some(sets), 3, &names)
+                .unwrap()
+                .unwrap();
+        let drawn = run_varied(&sc, Some(&varied), 7);
+        let written = run(&sc, 7);
+        for pole in ["NATO", "Russia", "China"] {
+            // The lever is still the only cause, run by run in each run's world: it gets the whole
+            // shift, and nothing is left over.
+            let shift = find(&drawn, pole, "share", "shift")[0];
+            let lever = find(&drawn, pole, "share", "lever")[0];
+            assert!((shift.effect - lever.effect).abs() < 1e-12, "{pole}");
+            let residual = find(&drawn, pole, "share", "residual")[0];
+            assert!(residual.effect.abs() < 1e-12, "{pole}: {residual:?}");
+            // Two worlds: the runs differ, so the interval is no longer a point, and the shift is
+            // not the one at the values as written.
+            assert!(lever.ci95_high - lever.ci95_low > 1e-6, "{lever:?}");
+            let at_written = find(&written, pole, "share", "shift")[0];
+            assert!((shift.effect - at_written.effect).abs() > 1e-6, "{pole}");
+        }
+    }
+
+    #[test]
+    fn a_drawn_starting_share_is_each_run_s_own_start() {
+        // Without the lever each run rests at its own drawn start; measured from the start as
+        // written, the lever would not get the whole shift.
+        let extra = "[[lever]]\npole = \"NATO\"\nstate = \"AAA\"\nfrom = \"2020Q3\"\naid_usd_m = 400\n\
+                     [[uncertain]]\npath = \"state.AAA.alignment.Russia\"\ndistribution = \"uniform\"\n\
+                     low = 0.3\nhigh = 0.6\nreason = \"test\"\n";
+        let text = quiet_text(extra);
+        let sc = quiet(extra);
+        let names = ["baseline".to_string()];
+        let varied = crate::analysis::uncertain::Varied::new(&text, "q", &sc, None, 3, &names)
+            .unwrap()
+            .unwrap();
+        let a = run_varied(&sc, Some(&varied), 7);
+        for pole in ["NATO", "Russia", "China"] {
+            let shift = find(&a, pole, "share", "shift")[0];
+            let lever = find(&a, pole, "share", "lever")[0];
+            assert!((shift.effect - lever.effect).abs() < 1e-12, "{pole}");
+            let residual = find(&a, pole, "share", "residual")[0];
+            assert!(residual.effect.abs() < 1e-12, "{pole}: {residual:?}");
+        }
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Simulating one plan in memory and keeping, per run, the shares of the quarters asked for: what turns,
 //! branch comparisons and attribution read. Runs through the engine, so run `i` draws from stream
-//! `(seed, i)` exactly as in `run`, and any thread count gives the same numbers.
+//! `(seed, i)` exactly as in `run`, and any thread count gives the same numbers. When runs draw their
+//! own parameters (a parameter ensemble, `[[uncertain]]` numbers), each run is simulated in the world
+//! its own draw gives (`Setup::varied`), as `run` simulates it.
 
-use crate::engine::{self, Batch, ChunkDetail, Tally};
+use crate::engine::{self, Batch, ChunkDetail, PerRun, Tally};
 use crate::model::{Check, Plan, World};
 
 use super::PlayError;
@@ -49,6 +51,27 @@ pub struct Setup<'a> {
     pub runs: u64,
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,
+    /// Each run's own world and plan when runs draw their own parameters (one plan: `plan`'s, built
+    /// from the run's draw); `None`: every run in `world` under `plan`.
+    pub varied: Option<&'a dyn PerRun>,
+}
+
+impl Setup<'_> {
+    /// The world and plan run `run` is simulated in: its own draw's, or the setup's.
+    pub fn run_world(&self, run: u64) -> Result<(World, Plan), PlayError> {
+        let Some(v) = self.varied else {
+            return Ok((self.world.clone(), self.plan.clone()));
+        };
+        let (world, plans) = v.world(run).map_err(|e| {
+            PlayError::Engine(format!(
+                "run {run}: its drawn parameters give no world: {e}"
+            ))
+        })?;
+        let plan = plans.into_iter().next().ok_or_else(|| {
+            PlayError::Engine(format!("run {run}: its drawn parameters give no plan"))
+        })?;
+        Ok((world, plan))
+    }
 }
 
 /// Simulates `setup` over the whole horizon, keeping every run's shares in the quarters `kept` and
@@ -67,7 +90,7 @@ pub fn simulate(setup: &Setup, kept: &[usize], checks: &[Check]) -> Result<Ensem
         checks,
         keep_finals: false,
         keep_trajectories: !kept.is_empty(),
-        varied: None,
+        varied: setup.varied,
     };
     let mut shares = Vec::with_capacity(setup.runs as usize * kept.len() * cells);
     let sink = |detail: ChunkDetail| -> Result<(), std::convert::Infallible> {

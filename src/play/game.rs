@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Lever, Plan, World};
+use crate::output::ParametersRecord;
 use crate::quarter::Quarter;
 use crate::scenario::{sha256_hex, Scenario};
 
@@ -50,6 +51,11 @@ pub struct Game {
     pub journal: Vec<Move>,
     /// Signposts watched (`--watch`), in the order given.
     pub watches: Vec<String>,
+    /// The parameter ensemble the game's runs draw from (its file and SHA-256, as a manifest records
+    /// it), or `None`: the game runs at the scenario's values as written (a game saved before games drew
+    /// ensembles has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<ParametersRecord>,
 }
 
 /// Where a branch was forked.
@@ -175,6 +181,7 @@ impl Game {
             previous: 0,
             journal: Vec::new(),
             watches: Vec::new(),
+            parameters: None,
         }
     }
 
@@ -213,9 +220,43 @@ impl Game {
     /// The game's scenario: the scenario text with every move of the journal written after it, as
     /// `[[inject]]` and `[[lever]]` entries at their quarters, and the plan's changes as the entries of
     /// one `[[policy]]` named `plan_name` (last, so its entries follow it). Running it (with that
-    /// policy, if there is one) is replaying the game.
+    /// policy, if there is one, and drawing the game's parameter ensemble, if it has one) is replaying
+    /// the game. A game without an ensemble runs at the values as written: its text has no
+    /// `parameters` key.
     pub fn scenario_text(&self) -> Result<String, PlayError> {
-        let mut text = at_written_values(&self.scenario);
+        let text = match self.parameters {
+            Some(_) => self.scenario.clone(),
+            None => at_written_values(&self.scenario),
+        };
+        self.with_moves(text)
+    }
+
+    /// The game's scenario as `scenario_text` gives it, with `[scenario] parameters = path` (the
+    /// game's ensemble as the scenario's folder, wherever it is written, finds it), so that running it
+    /// draws what the game drew.
+    pub fn export_text(&self, path: &str) -> Result<String, PlayError> {
+        let mut doc = self
+            .scenario
+            .parse::<toml_edit::DocumentMut>()
+            .map_err(|e| PlayError::GameFile {
+                file: self.scenario_file.clone(),
+                message: format!("its scenario no longer parses: {e}"),
+            })?;
+        let meta = doc
+            .get_mut("scenario")
+            .and_then(|t| t.as_table_like_mut())
+            .ok_or_else(|| PlayError::GameFile {
+                file: self.scenario_file.clone(),
+                message: "its scenario has no [scenario] table".into(),
+            })?;
+        if meta.get("parameters").and_then(|v| v.as_str()) != Some(path) {
+            meta.insert("parameters", toml_edit::value(path));
+        }
+        self.with_moves(doc.to_string())
+    }
+
+    /// `text` with the journal's moves written after it.
+    fn with_moves(&self, mut text: String) -> Result<String, PlayError> {
         if self.journal.is_empty() {
             return Ok(text);
         }
@@ -611,10 +652,10 @@ pub fn same_inputs(a: &Plan, b: &Plan) -> bool {
     a.levers == b.levers && a.hazards == b.hazards && a.reactions == b.reactions
 }
 
-/// The scenario `text` without its `[scenario] parameters` key, and a comment saying why: a game runs
-/// at the scenario's values as written (docs/SCENARIO.md, `parameters`), so a run of its exported
-/// scenario must too (and the ensemble's path, relative to the scenario, would not be found beside the
-/// export). Any other text is returned as it is.
+/// The scenario `text` without its `[scenario] parameters` key, and a comment saying why: a game
+/// without an ensemble (begun with `--parameters none`, or saved before games drew ensembles) runs at
+/// the scenario's values as written (docs/SCENARIO.md, `parameters`), so a run of its exported scenario
+/// must too. Any other text is returned as it is.
 fn at_written_values(text: &str) -> String {
     let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
         return text.to_string();
@@ -632,8 +673,8 @@ fn at_written_values(text: &str) -> String {
         text.push('\n');
     }
     text.push_str(&format!(
-        "\n# A game runs at the values as written: the scenario's parameter ensemble ({file}) is not\n\
-         # drawn, and its `parameters` key was removed from [scenario] (docs/PLAY.md).\n"
+        "\n# This game runs at the values as written: the scenario's parameter ensemble ({file}) is\n\
+         # not drawn, and its `parameters` key was removed from [scenario] (docs/PLAY.md).\n"
     ));
     text
 }

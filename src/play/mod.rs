@@ -4,8 +4,10 @@
 //! A game is a scenario plus a journal of moves; its scenario is the scenario text with the moves
 //! written after it (`[[inject]]` and `[[lever]]` entries, and the plan's changes as one `[[policy]]`
 //! whose entries each apply from their quarter), and playing is running that text from the start
-//! (`game`). So a game equals a one-shot run of its scenario by construction, and two branches of
-//! a game share run `i`'s random stream `(seed, i)`: their difference, run by run, is the moves'.
+//! (`game`), each run in the world its own parameter draw gives when the game draws a parameter
+//! ensemble (`Setup::varied`). So a game equals a one-shot run of its scenario by construction, and two
+//! branches of a game share run `i`'s random stream `(seed, i)` and its parameter set: their
+//! difference, run by run, is the moves'.
 //! Must not: touch files or print (the `play` command reads and writes games and outputs); everything
 //! here returns values and text.
 
@@ -150,11 +152,17 @@ pub fn compare_rows(
 }
 
 /// The table a room reads: the rows of one quarter (from `compare_rows`) in percent and percentage
-/// points, within 100 columns.
-pub fn compare_text(rows: &[BranchRow], runs: u64, names: [&str; 2]) -> String {
+/// points, within 100 columns; `drawn` if each run drew its parameters (the same in both branches).
+pub fn compare_text(rows: &[BranchRow], runs: u64, names: [&str; 2], drawn: bool) -> String {
     let quarter = rows.first().map_or("", |r| r.quarter.as_str());
+    let same = match drawn {
+        true => {
+            "\nRun i draws the same parameter set in both, so the differences are the moves' alone."
+        }
+        false => "",
+    };
     let mut text = format!(
-        "{} against {} at the end of {quarter} ({runs} runs, paired run by run: same random streams).\n\
+        "{} against {} at the end of {quarter} ({runs} runs, paired run by run: same random streams).{same}\n\
          Share: mean %; difference: mean pp with its 95% interval; lead: difference in the % of runs\n\
          in which the pole leads, with its 95% interval.\n",
         names[1], names[0],

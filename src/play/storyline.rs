@@ -136,11 +136,13 @@ pub fn representative(world: &World, ensemble: &Ensemble, t: usize) -> Vec<(Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{simulate, Batch};
+    use crate::analysis::uncertain::{Ensemble, Varied};
+    use crate::engine::{simulate, Batch, Final, PerRun};
+    use crate::play::Setup;
 
-    #[test]
-    fn a_storyline_ends_in_exactly_the_state_the_engine_gives_its_run() {
-        let sc = crate::scenario::builtin().unwrap().scenario;
+    /// The engine's final states of 20 runs of the built-in scenario's baseline under seed 9, each
+    /// run in its own drawn world if `varied`.
+    fn finals(sc: &crate::scenario::Scenario, varied: Option<&dyn PerRun>) -> Vec<Final> {
         let plans = [sc.baseline.clone()];
         let batch = Batch {
             world: &sc.world,
@@ -152,7 +154,7 @@ mod tests {
             checks: &[],
             keep_finals: true,
             keep_trajectories: false,
-            varied: None,
+            varied,
         };
         let mut finals = Vec::new();
         simulate(&batch, |d| {
@@ -160,11 +162,51 @@ mod tests {
             Ok::<(), ()>(())
         })
         .unwrap();
-        for f in finals.iter().filter(|f| [0, 7, 19].contains(&f.run)) {
+        finals
+    }
+
+    #[test]
+    fn a_storyline_ends_in_exactly_the_state_the_engine_gives_its_run() {
+        let sc = crate::scenario::builtin().unwrap().scenario;
+        for f in finals(&sc, None)
+            .iter()
+            .filter(|f| [0, 7, 19].contains(&f.run))
+        {
             let (rows, state) = storyline(&sc.world, &sc.baseline, 9, f.run, 40, "x");
             assert_eq!(state, f.state, "run {}", f.run);
             assert_eq!(rows.len(), sc.world.quarters);
             assert!(rows.last().unwrap().text.contains("Leading partners now"));
+        }
+    }
+
+    #[test]
+    fn a_storyline_of_a_run_that_draws_its_parameters_ends_in_the_state_the_ensemble_gives_it() {
+        let builtin = crate::scenario::builtin().unwrap();
+        let sc = &builtin.scenario;
+        let sets = Ensemble::from_csv(crate::scenario::BUILTIN_FILES[0].1).unwrap();
+        let names = ["baseline".to_string()];
+        let varied = Varied::new(&builtin.text, "x", sc, Some(sets), 9, &names)
+            .unwrap()
+            .unwrap();
+        let setup = Setup {
+            world: &sc.world,
+            plan: &sc.baseline,
+            seed: 9,
+            runs: 20,
+            threads: Some(1),
+            varied: Some(&varied),
+        };
+        let quarters = sc.world.quarters;
+        for f in finals(sc, Some(&varied))
+            .iter()
+            .filter(|f| [0, 7, 19].contains(&f.run))
+        {
+            let (world, plan) = setup.run_world(f.run).unwrap();
+            let (_, state) = storyline(&world, &plan, 9, f.run, quarters, "x");
+            assert_eq!(state, f.state, "run {}", f.run);
+            // Told in the scenario's world as written, the run ends elsewhere: the draw matters.
+            let (_, written) = storyline(&sc.world, &sc.baseline, 9, f.run, quarters, "x");
+            assert_ne!(written, f.state, "run {}", f.run);
         }
     }
 }

@@ -93,13 +93,15 @@ pub const MAX_LISTED: usize = 15;
 /// The turn's text: the situation at the end of quarter `to - 1`, changes since the end of quarter
 /// `from - 1` (or the start), what happened in between, and the signposts. `ensemble` keeps the
 /// quarters `kept(from, to, watches)` and was simulated with `checks(slots, from, to, watches)`.
+/// `draws` says what the runs draw besides the model's noise, if anything ("runs draw 200 calibrated
+/// parameter sets"), so that the room knows what the spreads include.
 pub fn render(
     world: &World,
     slots: &Occurrences,
     ensemble: &Ensemble,
-    from: usize,
-    to: usize,
+    (from, to): (usize, usize),
     watches: &[Watch],
+    draws: Option<&str>,
 ) -> String {
     let mut text = String::new();
     if to == 0 {
@@ -112,12 +114,20 @@ pub fn render(
         0 => "the start".to_string(),
         _ => format!("the end of {}", world.quarter_label(from - 1)),
     };
-    let _ = writeln!(
-        text,
-        "Situation at the end of {} ({runs} runs). Share: median % and 5-95% range over runs;\n\
-         change since {since}: mean pp and 5-95% range; lead: % of runs in which the pole leads.",
-        world.quarter_label(now),
-    );
+    let quarter = world.quarter_label(now);
+    let _ = match draws {
+        None => writeln!(
+            text,
+            "Situation at the end of {quarter} ({runs} runs). Share: median % and 5-95% range over runs;\n\
+             change since {since}: mean pp and 5-95% range; lead: % of runs in which the pole leads.",
+        ),
+        Some(draws) => writeln!(
+            text,
+            "Situation at the end of {quarter} ({runs} runs; {draws}).\n\
+             Share: median % and 5-95% range over runs; change since {since}: mean pp and 5-95%\n\
+             range; lead: % of runs in which the pole leads.",
+        ),
+    };
     let _ = writeln!(
         text,
         "{:<5} {:<9} {:>6} {:>11} {:>8} {:>15} {:>6}",

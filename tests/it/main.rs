@@ -21,6 +21,7 @@ mod merge_trust;
 mod model;
 mod parameters;
 mod play;
+mod play_ensemble;
 mod play_moves;
 mod play_signposts;
 mod precision;

@@ -51,12 +51,30 @@ fn without_plan(text: &str) -> String {
         .join("\n")
 }
 
+/// Three weighted parameter sets of numbers the small scenario takes: a coefficient and a hazard.
+pub(crate) const SETS: &str =
+    "set,weight,distance,passed,model.economic_weight,event.crackdown.hazard\n\
+                    0,0.5,0,1,0.3,0.1\n1,0.3,0,1,0.6,0.4\n2,0.2,0,1,0.9,0.02\n";
+
 #[test]
 fn every_kind_of_policy_is_a_move_equal_to_a_one_shot_run_and_silent_before_its_quarter() {
+    every_kind_of_policy(false);
+}
+
+/// The same with a parameter ensemble: each run draws its set (the same in run `i` of every branch),
+/// the moves apply on top of it, and the game still equals a one-shot run of its export (which names
+/// the ensemble), run by run, with nothing changed before the move's quarter.
+#[test]
+fn every_kind_of_policy_is_a_move_on_top_of_each_run_s_drawn_parameters() {
+    every_kind_of_policy(true);
+}
+
+fn every_kind_of_policy(ensemble: bool) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let scenario = fs::read_to_string(small()).unwrap() + POLICIES;
     fs::write(dir.join("s.toml"), scenario).unwrap();
+    fs::write(dir.join("sets.csv"), SETS).unwrap();
     let common = ["--runs", "200", "--seed", "5", "-q"];
     let with = |args: &[&str]| -> Vec<String> {
         args.iter()
@@ -68,9 +86,25 @@ fn every_kind_of_policy_is_a_move_equal_to_a_one_shot_run_and_silent_before_its_
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         ok_in(dir, &args)
     };
-    ok(with(&[
-        "play", "s.toml", "--to", "2020Q4", "--save", "g.json", "--out", "o",
-    ]));
+    // Only the game's start and the scenario's own policy run are told the ensemble: the exports
+    // name it themselves, and later turns of the game keep it.
+    let drawn: &[&str] = match ensemble {
+        true => &["--parameters", "sets.csv"],
+        false => &[],
+    };
+    let start = [
+        &[
+            "play", "s.toml", "--to", "2020Q4", "--save", "g.json", "--out", "o",
+        ],
+        drawn,
+    ]
+    .concat();
+    let stdout = ok(with(&start));
+    assert_eq!(
+        stdout.contains("runs draw 3 calibrated parameter sets"),
+        ensemble,
+        "{stdout}"
+    );
     // The game's moves of each kind, made in 2021Q1 on a branch of their own.
     let kinds: [(&str, &[&str], Option<&str>); 5] = [
         ("levers", &["--policy", "aid_tripled"], Some("aid_tripled")),
@@ -117,13 +151,24 @@ fn every_kind_of_policy_is_a_move_equal_to_a_one_shot_run_and_silent_before_its_
                 "{branch}: {f} differs between the game and the one-shot run of its scenario"
             );
         }
+        assert_eq!(
+            dir.join(&one).join("parameters.csv").exists(),
+            ensemble,
+            "{branch}: the export draws the game's ensemble, and only then"
+        );
         // A policy adopted in 2021Q1 is the scenario's policy from 2021Q1.
         if let Some(name) = policy {
             let from = format!("policy.{name}.from=2021Q1");
             let p = format!("p-{branch}");
-            ok(with(&[
-                "run", "s.toml", "--set", &from, "--policy", name, "--out", &p,
-            ]));
+            ok(with(
+                &[
+                    &[
+                        "run", "s.toml", "--set", &from, "--policy", name, "--out", &p,
+                    ],
+                    drawn,
+                ]
+                .concat(),
+            ));
             for f in FILES {
                 assert_eq!(
                     without_plan(&read(&dir.join(&out), f)),
@@ -194,17 +239,32 @@ fn a_plan_move_that_changes_nothing_is_refused_and_the_game_left_as_it_was() {
 }
 
 #[test]
-fn a_game_of_a_scenario_with_an_ensemble_exports_a_scenario_that_runs_as_the_game_ran() {
-    // The built-in scenario names a parameter ensemble; a game runs at the values as written, and so
-    // must a run of its export (which would otherwise draw the ensemble, or not find it).
+fn a_game_at_the_values_as_written_exports_a_scenario_that_runs_as_the_game_ran() {
+    // The built-in scenario names a parameter ensemble; a game begun with `--parameters none` runs at
+    // the values as written, and so must a run of its export (which would otherwise draw the
+    // ensemble, or not find it).
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let common = ["--runs", "300", "-q"];
     let args =
         |a: &[&'static str]| -> Vec<&'static str> { a.iter().chain(&common).copied().collect() };
-    ok_in(
+    let stdout = ok_in(
         dir,
-        &args(&["play", "--to", "2019Q2", "--export", "e.toml", "--out", "o"]),
+        &args(&[
+            "play",
+            "--parameters",
+            "none",
+            "--to",
+            "2019Q2",
+            "--export",
+            "e.toml",
+            "--out",
+            "o",
+        ]),
+    );
+    assert!(
+        stdout.contains("the scenario's values as written (no parameter ensemble drawn)"),
+        "{stdout}"
     );
     let export = fs::read_to_string(dir.join("e.toml")).unwrap();
     assert!(
