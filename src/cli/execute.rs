@@ -654,16 +654,6 @@ pub fn varied_with(
     })
 }
 
-/// True if the runs of `sc` under `opts` draw their own parameters: `[[uncertain]]` numbers, or a
-/// parameter ensemble (`--parameters FILE`, or the scenario's own unless `--parameters none`).
-pub fn draws_parameters(opts: &Options, sc: &Scenario) -> bool {
-    let ensemble = match &opts.parameters {
-        Some(path) => path != Path::new(NO_PARAMETERS),
-        None => sc.meta.parameters.is_some(),
-    };
-    ensemble || !sc.uncertain.is_empty()
-}
-
 /// The scenario key naming a parameter ensemble.
 pub const PARAMETERS_KEY: &str = "scenario.parameters";
 /// The option naming a parameter ensemble, which replaces the scenario's.

@@ -734,10 +734,12 @@ pub struct Explained {
 }
 
 /// The attribution, the representative runs' storylines (with `--report` or `--attribution`) and the
-/// storyline asked for, of `plan` over the horizon.
+/// storyline asked for, of `plan` over the horizon; runs that draw their own parameters (from
+/// `parameters`, or the scenario's `[[uncertain]]` numbers) are told in their own drawn worlds.
 pub fn explain(
     opts: &Options,
     loaded: &Loaded,
+    parameters: Option<&Parameters>,
     plan: &Plan,
     why: &Why,
     report: bool,
@@ -766,17 +768,9 @@ pub fn explain(
         )
         .into());
     }
-    // Attribution and storylines simulate runs again at the scenario's values as written: of runs
-    // that draw their own parameters they would tell other runs than those written beside them.
-    let drawn = execute::draws_parameters(opts, sc);
-    if drawn && (why.attribution || why.storyline.is_some()) {
-        return Err(InputError(format!(
-            "--attribution and --storyline tell runs at the scenario's values as written, but these runs draw their own parameters ({}): add --parameters none{}",
-            if sc.uncertain.is_empty() { "its parameter ensemble" } else { "[[uncertain]] numbers" },
-            if sc.uncertain.is_empty() { "" } else { " and remove the [[uncertain]] blocks" },
-        ))
-        .into());
-    }
+    // Attribution and storylines simulate runs again: when runs draw their own parameters, each in
+    // its own drawn world, so they tell the runs written beside them.
+    let varied = varied(loaded, parameters, plan, seed)?;
     let at = world.quarters - 1;
     let setup = Setup {
         world,
@@ -784,9 +778,9 @@ pub fn explain(
         seed,
         runs,
         threads: settings::threads(opts.threads)?,
-        varied: None,
+        varied: varied.as_ref().map(|v| v as &dyn PerRun),
     };
-    if (report || why.attribution) && !batch && !drawn {
+    if (report || why.attribution) && !batch {
         let ensemble = play::simulate(&setup, &[at], &[])?;
         out.files
             .push(("storylines.csv", stories_csv(&setup, &ensemble, at)?));

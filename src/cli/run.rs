@@ -23,13 +23,22 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     super::settings::check_report(&args.opts.script, args.report)?;
     let loaded = execute::load(&args.opts)?;
     let plans = [super::settings::plan(&loaded, &args.opts.script)?];
-    let why = super::play::explain(&args.opts, &loaded, &plans[0], &args.why, args.report)?;
+    // The ensemble is read once: storylines and attribution tell the runs the folder holds.
+    let drawn = execute::parameters(args.opts.parameters.as_deref(), &loaded)?;
+    let why = super::play::explain(
+        &args.opts,
+        &loaded,
+        drawn.as_ref(),
+        &plans[0],
+        &args.why,
+        args.report,
+    )?;
     let Some(execute::Executed {
         outcome,
         dir,
         parameters,
         ..
-    }) = execute::execute_with(&args.opts, &loaded, &plans, &[], "run", why.files)?
+    }) = execute::execute_drawing(&args.opts, &loaded, drawn, &plans, &[], "run", why.files)?
     else {
         return Ok(());
     };

@@ -377,26 +377,45 @@ fn the_built_in_scenario_draws_its_embedded_ensemble_from_any_folder() {
         manifest["parameters"]["sha256"],
         scenario::sha256_hex(bytes)
     );
-    // Storylines re-simulate runs at the values as written: not beside runs that drew their own.
-    assert!(!dir.path().join("o/storylines.csv").exists());
-    let refused = run(&["run", "--runs", "30", "--out", "p", "--attribution"]);
-    assert_eq!(refused.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("add --parameters none"), "{stderr}");
-    assert!(!dir.path().join("p").exists());
-    let at_point = run(&[
-        "run",
-        "--runs",
-        "30",
-        "--out",
-        "q",
-        "--report",
-        "--parameters",
-        "none",
-        "-q",
-    ]);
-    assert!(at_point.status.success());
-    assert!(dir.path().join("q/storylines.csv").exists());
+    // Storylines and attribution tell the runs the folder holds, each in its own drawn world: every
+    // told run ends with the leading partners and shares its row of runs.csv gives.
+    let explained = run(&["run", "--runs", "30", "--out", "p", "--attribution", "-q"]);
+    assert!(
+        explained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&explained.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&explained.stdout);
+    let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("in each run's own drawn parameters"),
+        "{stdout}"
+    );
+    for folder in ["o", "p"] {
+        let folder = dir.path().join(folder);
+        let runs = crate::common::records(&folder.join("runs.csv"));
+        let stories = crate::common::records(&folder.join("storylines.csv"));
+        let mut told = 0;
+        for last in stories.iter().filter(|r| r["quarter"] == "2027Q4") {
+            let leads: Vec<String> = runs
+                .iter()
+                .filter(|r| r["run"] == last["run"] && r["dominant"] == "true")
+                .map(|r| {
+                    let share: f64 = r["score"].parse().unwrap();
+                    format!("{} {} {:.0}%", r["state"], r["pole"], 100.0 * share)
+                })
+                .collect();
+            assert_eq!(leads.len(), 5, "run {}", last["run"]);
+            assert!(
+                last["text"].ends_with(&format!("Leading partners now: {}", leads.join(", "))),
+                "run {}: {} against {leads:?}",
+                last["run"],
+                last["text"]
+            );
+            told += 1;
+        }
+        assert_eq!(told, 3, "the median, lowest and highest runs");
+    }
 }
 
 /// A design's unit coordinate takes set `j` with the probability a run's draw takes it: by weight
