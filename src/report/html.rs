@@ -7,6 +7,7 @@ use super::briefing::{briefing, margin, pct, pct_range, pp};
 use super::charts::{self, Fan, IntervalRow, PoleStyle, StackRow, TimelineRow};
 use super::data::{first_seen, Branches, Folder};
 use super::ReportError;
+use crate::output::Manifest;
 use crate::play::BranchRow;
 
 /// Width of a small chart (two to a row), in SVG pixels.
@@ -110,11 +111,15 @@ pub fn render(f: &Folder) -> Result<String, ReportError> {
     );
     let _ = writeln!(
         h,
-        "<h1>{}</h1><p class=\"sub\">greatgame {} · <b>{}</b> · {} runs · seed {} · {} to {}</p>",
+        "<h1>{}</h1><p class=\"sub\">greatgame {} · <b>{}</b> · {} runs{} · seed {} · {} to {}</p>",
         esc(&m.scenario),
         esc(&m.command),
         esc(&m.scenario_file),
         m.runs,
+        m.parameters.as_ref().map_or(String::new(), |p| format!(
+            " drawing {} calibrated parameter sets",
+            p.sets
+        )),
         m.seed,
         esc(&m.quarters[0]),
         esc(&m.quarters[1])
@@ -141,14 +146,12 @@ pub fn render(f: &Folder) -> Result<String, ReportError> {
         }
         h.push_str("</ul>");
     }
-    h.push_str(
+    let _ = write!(
+        h,
         "<p class=\"note\">Probabilities are shares of runs, ± their 95% Monte Carlo margin in \
-         percentage points (pp); shares are the pole's part of a state's alignment, in %. \
-         The spread covers the model's own randomness (moods, events, decisions) with its \
-         coefficients as calibrated; it does not include uncertainty about the coefficients \
-         themselves, which the history does not pin down (docs/MODEL.md), so read differences \
-         between options with more confidence than these levels.</p>\
+         percentage points (pp); shares are the pole's part of a state's alignment, in %. {}</p>\
          </div></section>\n",
+        esc(&spread_note(m))
     );
 
     // Fans.
@@ -692,4 +695,31 @@ pub fn render_branches(b: &Branches) -> Result<String, ReportError> {
         esc(second)
     );
     Ok(h)
+}
+
+/// What the spread of a folder's runs covers, from its manifest: the model's own randomness, and
+/// what the runs drew besides (a parameter ensemble, `[[uncertain]]` numbers, whose draws are in
+/// `parameters.csv`), or the coefficients as written.
+fn spread_note(m: &Manifest) -> String {
+    let uncertain = m.files.iter().any(|f| f.name == "parameters.csv") && m.parameters.is_none();
+    let own = "The spread covers the model's own randomness (moods, events, decisions)";
+    match &m.parameters {
+        Some(p) => format!(
+            "{own} and what the 2005–2017 history leaves uncertain about its coefficients: each run \
+             drew one of {} calibrated parameter sets ({}; docs/MODEL.md, \"A calibrated ensemble\"). \
+             It does not cover what no calibration sees: mechanisms the model leaves out and the \
+             assumptions it holds fixed (docs/MODEL.md).",
+            p.sets, p.file
+        ),
+        None if uncertain => format!(
+            "{own} and the scenario's [[uncertain]] numbers, each run drawing its own (parameters.csv); \
+             the other coefficients are as written, and their uncertainty, which the history does not \
+             pin down (docs/MODEL.md), is not included."
+        ),
+        None => format!(
+            "{own} with its coefficients as written; it does not include uncertainty about the \
+             coefficients themselves, which the history does not pin down (docs/MODEL.md), so read \
+             differences between options with more confidence than these levels."
+        ),
+    }
 }

@@ -379,6 +379,11 @@ fn the_built_in_scenario_draws_its_embedded_ensemble_from_any_folder() {
     );
     // Storylines and attribution tell the runs the folder holds, each in its own drawn world: every
     // told run ends with the leading partners and shares its row of runs.csv gives.
+    // The report says what its spread covers: the runs drew the calibrated sets.
+    let html = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
+    assert!(html.contains("30 runs drawing 200 calibrated parameter sets"));
+    assert!(html.contains("each run drew one of 200 calibrated parameter sets"));
+    assert!(!html.contains("does not include uncertainty about the coefficients"));
     let explained = run(&["run", "--runs", "30", "--out", "p", "--attribution", "-q"]);
     assert!(
         explained.status.success(),
