@@ -146,11 +146,11 @@ pub fn render(f: &Folder) -> Result<String, ReportError> {
         }
         h.push_str("</ul>");
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<p class=\"note\">Probabilities are shares of runs, ± their 95% Monte Carlo margin in \
          percentage points (pp); shares are the pole's part of a state's alignment, in %. {}</p>\
-         </div></section>\n",
+         </div></section>",
         esc(&spread_note(m))
     );
 
