@@ -349,7 +349,8 @@ mod tests {
             ..Writes::default()
         };
         let alone = Budget::batch(&sc, &plans, 0, 10, writes).memory;
-        // 64 MiB written byte by byte (so resident), far more than a batch of 10 runs counts.
+        // 64 MiB filled with ones (so resident, unlike untouched zeroed pages), far more than a batch
+        // of 10 runs counts.
         let held = vec![1u8; 64 << 20];
         let holding = Budget::batch(&sc, &plans, 0, 10, writes).memory;
         assert!(alone < 64 << 20, "{alone} bytes for 10 runs");
