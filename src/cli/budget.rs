@@ -5,9 +5,14 @@
 //! The estimate counts the large allocations of `engine::simulate` (per worker thread and plan: a tally
 //! with a 1,000-bin histogram and exact moments per quarter, state and pole, the chunk's histogram bins
 //! and pending sums; the final tallies; with `runs.csv` or `--trajectories`, the per-run details of the
-//! waves in flight), the aggregate rows, the stream buffers and a fixed base for the program itself.
-//! README ("Errors and interruptions") gives how it compares with measured peaks; `tests/it/faults.rs`
-//! pins it within a factor of two above them.
+//! waves in flight), the aggregate rows and the stream buffers, on top of the program itself. The
+//! program is measured, not assumed: on Linux its peak resident size so far (`VmHWM` in
+//! `/proc/self/status`, read when the estimate is made, after the scenario is loaded) is what its code,
+//! libraries and data already hold, whatever build it is (an unoptimised build holds 1.5 MB more than
+//! the shipped one); added to it are what the run still pages in and each worker thread's stack and
+//! arena, both measured. Where `/proc/self/status` cannot be read, a constant measured on the shipped
+//! build stands in for the resident size. README ("Errors and interruptions") gives how the estimate
+//! compares with measured peaks; `tests/it/faults.rs` pins it within a factor of two above them.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -47,9 +52,19 @@ impl From<&Options> for Writes {
     }
 }
 
-/// The program, its libraries, thread stacks and small structures: a run of 5 runs of
-/// `tests/data/small.toml` peaks at 7 MB.
-const BASE_BYTES: u64 = 7 << 20;
+/// The program's resident size when it makes an estimate, where it cannot be read: the shipped build's
+/// `VmHWM` at the estimate, measured at 8.4 MiB for `check` of `tests/data/small.toml`, 10.1 MiB for
+/// `check` of the built-in scenario and 12.5 MiB for its `compare` (which has loaded more by then).
+/// An unoptimised build holds 1.5 MiB more, which only the measured size covers.
+const RESIDENT_BYTES: u64 = 10 << 20;
+/// What the program adds after the estimate besides the allocations counted: the simulation's and the
+/// writers' code paged in, the worker pool. Measured as the peak less the resident size at the estimate
+/// for 5 runs of `tests/data/small.toml` with `--summary-only` on 1 thread (where the counted
+/// allocations are a few kB): 1.6 to 1.7 MiB for the shipped and the unoptimised build.
+const LATER_BYTES: u64 = 2 << 20;
+/// What each worker thread adds as touched: its stack and its allocator arena. Measured from the same
+/// runs on 1 and 32 threads: 78 to 80 KiB a thread.
+const THREAD_BYTES: u64 = 128 << 10;
 /// A streamed output's buffers: 1 MiB write buffer, the CSV writer's and the compressor's.
 const STREAM_BYTES: u64 = 2 << 20;
 /// What drawing each run's parameters adds: the scenario parsed and resolved once more, each worker's
@@ -134,7 +149,9 @@ impl Budget {
         // Per worker and plan: its tally, the chunk's histogram bins (u16 per run and cell) and the
         // pending block sums (104 bytes per cell).
         let worker = tally + CHUNK_RUNS * cells * 2 + (cells + sp) * 104;
-        let mut memory = BASE_BYTES + threads * k * worker + k * (tally + rows_bytes(sc));
+        let program =
+            resident_bytes().unwrap_or(RESIDENT_BYTES) + LATER_BYTES + threads * THREAD_BYTES;
+        let mut memory = program + threads * k * worker + k * (tally + rows_bytes(sc));
         // Kept details: a wave is two chunks per worker; one wave is simulated while one waits in the
         // channel and one is written.
         let in_flight = (3 * 2 * threads * CHUNK_RUNS).min(runs.max(1));
@@ -186,9 +203,13 @@ impl Budget {
     ) -> Budget {
         let k = plans as u64;
         let tally = tally_bytes(sc, checks);
+        // `merge` makes its estimate after reading every part's tallies and adding them up, so the
+        // resident size holds them already; where it cannot be read, they are counted: every part's
+        // tallies as read, one dense copy while adding it, and the sum.
+        let held =
+            resident_bytes().unwrap_or_else(|| RESIDENT_BYTES + (parts as u64 + 2) * k * tally);
         Budget {
-            // Every part's tallies as read, one dense copy while adding it, and the sum.
-            memory: BASE_BYTES + (parts as u64 + 2) * k * tally + k * rows_bytes(sc) + STREAM_BYTES,
+            memory: held + LATER_BYTES + k * rows_bytes(sc) + STREAM_BYTES,
             disk: streamed + k * rows_bytes(sc),
             what: format!("{parts} parts × {k} plans"),
             reduce: "merge on a machine with more memory or free disk",
@@ -264,10 +285,21 @@ pub fn human(bytes: u64) -> String {
 
 /// `MemAvailable` of `/proc/meminfo`, bytes.
 fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    kb.checked_mul(1024)
+    proc_kib("/proc/meminfo", "MemAvailable:")
+}
+
+/// The most memory this process has held resident so far (`VmHWM` of `/proc/self/status`), bytes: its
+/// code, libraries and data as this build lays them out.
+fn resident_bytes() -> Option<u64> {
+    proc_kib("/proc/self/status", "VmHWM:")
+}
+
+/// The value of the line `key  N kB` of the `/proc` file `path`, bytes (the kernel's kB are KiB).
+fn proc_kib(path: &str, key: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
 }
 
 /// Free space for an unprivileged writer on the file system that holds `dir` (or its nearest existing
@@ -303,6 +335,26 @@ mod tests {
     #[test]
     fn the_machine_reports_memory_and_disk() {
         assert!(available_memory().is_some_and(|m| m > 0));
+        assert!(resident_bytes().is_some_and(|m| m > 0));
         assert!(free_disk(Path::new("/nonexistent/deeper")).is_some());
+    }
+
+    #[test]
+    fn the_estimate_counts_what_the_program_holds_when_it_is_made() {
+        let text = include_str!("../../tests/data/small.toml");
+        let sc = Scenario::from_toml(text, "small.toml").unwrap();
+        let plans = [sc.baseline.name.clone()];
+        let writes = Writes {
+            threads: Some(1),
+            ..Writes::default()
+        };
+        let alone = Budget::batch(&sc, &plans, 0, 10, writes).memory;
+        // 64 MiB filled with ones (so resident, unlike untouched zeroed pages), far more than a batch
+        // of 10 runs counts.
+        let held = vec![1u8; 64 << 20];
+        let holding = Budget::batch(&sc, &plans, 0, 10, writes).memory;
+        assert!(alone < 64 << 20, "{alone} bytes for 10 runs");
+        assert!(holding > 64 << 20, "{holding} bytes while holding 64 MiB");
+        assert_eq!(std::hint::black_box(held)[12345], 1);
     }
 }
