@@ -22,7 +22,7 @@ use greatgame::model::Occurrences;
 use greatgame::scenario::Scenario;
 use greatgame::stats::{Moments, BINS};
 
-use super::execute::Options;
+use super::execute::{counted, Options};
 use super::InputError;
 
 /// What a batch writes and on how many threads, as far as its budget depends on it.
@@ -187,7 +187,12 @@ impl Budget {
         Budget {
             memory,
             disk,
-            what: format!("{runs} runs × {k} plans on {threads} threads"),
+            what: format!(
+                "{} × {} on {}",
+                counted(runs as usize, "run"),
+                counted(k as usize, "plan"),
+                counted(threads as usize, "thread")
+            ),
             reduce: "fewer --threads (memory), fewer --runs or --shard K/N across processes, --summary-only, \
                      --gzip (output about 5× smaller), or no --trajectories",
         }
@@ -211,7 +216,11 @@ impl Budget {
         Budget {
             memory: held + LATER_BYTES + k * rows_bytes(sc) + STREAM_BYTES,
             disk: streamed + k * rows_bytes(sc),
-            what: format!("{parts} parts × {k} plans"),
+            what: format!(
+                "{} × {}",
+                counted(parts, "part"),
+                counted(k as usize, "plan")
+            ),
             reduce: "merge on a machine with more memory or free disk",
         }
     }
