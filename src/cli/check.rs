@@ -92,11 +92,13 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
         .iter()
         .map(|b| {
             format!(
-                "{} ({}{}{}{})",
+                "{} ({}{}{}{}{})",
                 b.name,
                 w.poles[b.pole],
                 if b.decided.is_some() { ", decided" } else { "" },
                 if b.military { ", military" } else { "" },
+                b.rival
+                    .map_or(String::new(), |r| format!(", rival {}", w.poles[r])),
                 if b.founded > 0 {
                     format!(", founded {}", w.quarter_label(b.founded))
                 } else {
@@ -123,6 +125,15 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
         };
         if let Some(t) = h.no_military_blocs_from {
             doctrine += &format!(" no military blocs from {};", w.quarter_label(t));
+        }
+        for (b, bloc) in w.blocs.iter().enumerate() {
+            if h.reluctance[b] != 0.0 {
+                doctrine += &format!(" reluctance {:+} toward {};", h.reluctance[b], bloc.name);
+            }
+            if let (true, Some(r)) = (h.changes_sides[b], bloc.rival) {
+                let (p, r) = (&w.poles[bloc.pole], &w.poles[r]);
+                doctrine += &format!(" in {} only while {p} leads {r};", bloc.name);
+            }
         }
         for d in &h.bloc_dates {
             let verb = if d.joins { "joins" } else { "leaves" };

@@ -521,3 +521,29 @@ fn a_pair_event_strikes_both_states_of_one_dispute_chosen_by_its_tension() {
         "first incidents with AAA: {share}"
     );
 }
+
+#[test]
+fn check_names_a_bloc_s_rival_and_the_states_that_change_sides_in_it() {
+    let history = common::shipped("history_2005.toml");
+    let out = common::ok(&["check", history.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |code: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{code}:")))
+            .unwrap_or_else(|| panic!("no line for {code}: {text}"))
+            .to_string()
+    };
+    assert!(
+        text.contains("CSTO (Russia, decided, military, rival NATO)"),
+        "{text}"
+    );
+    let uzb = line("UZB");
+    assert!(
+        uzb.contains("in CSTO only while Russia leads NATO"),
+        "{uzb}"
+    );
+    assert!(uzb.contains("reluctance +0.05 toward CSTO"), "{uzb}");
+    for code in ["KAZ", "KGZ", "TJK", "TKM"] {
+        assert!(!line(code).contains("only while"), "{}", line(code));
+    }
+}
