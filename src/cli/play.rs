@@ -768,6 +768,10 @@ pub fn explain(
         )
         .into());
     }
+    let stories = (report || why.attribution) && !batch;
+    if !stories && why.storyline.is_none() {
+        return Ok(out);
+    }
     // Attribution and storylines simulate runs again: when runs draw their own parameters, each in
     // its own drawn world, so they tell the runs written beside them.
     let varied = varied(loaded, parameters, plan, seed)?;
@@ -780,7 +784,7 @@ pub fn explain(
         threads: settings::threads(opts.threads)?,
         varied: varied.as_ref().map(|v| v as &dyn PerRun),
     };
-    if (report || why.attribution) && !batch {
+    if stories {
         let ensemble = play::simulate(&setup, &[at], &[])?;
         out.files
             .push(("storylines.csv", stories_csv(&setup, &ensemble, at)?));
