@@ -612,7 +612,7 @@ pub fn write_rows<T: serde::Serialize>(
 }
 
 /// The per-run values of the varied numbers.
-pub const PARAMETERS_CSV: &str = "parameters.csv";
+pub use greatgame::output::PARAMETERS_CSV;
 /// Each policy's robustness over runs with drawn parameters.
 pub const ROBUST_CSV: &str = "robust.csv";
 /// Bootstrap resamples of the robustness intervals: each resample sorts every policy's regrets, so a

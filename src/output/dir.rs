@@ -28,6 +28,8 @@ pub const LOCK_FILE: &str = ".greatgame.lock";
 pub const MANIFEST: &str = "manifest.json";
 /// A shard's partial result.
 pub const PART: &str = "part.json";
+/// The per-run values of the numbers runs draw (a parameter ensemble's sets, `[[uncertain]]` numbers).
+pub const PARAMETERS_CSV: &str = "parameters.csv";
 /// Every name greatgame writes into an output folder: an earlier run's files under these names that
 /// this run does not rewrite are removed when it commits.
 pub const OUTPUT_NAMES: [&str; 22] = [
@@ -40,7 +42,7 @@ pub const OUTPUT_NAMES: [&str; 22] = [
     "trajectories.csv.gz",
     "compare.csv",
     "hindcast.csv",
-    "parameters.csv",
+    PARAMETERS_CSV,
     "paired.csv",
     "paired_outcomes.csv",
     "robust.csv",

@@ -14,7 +14,7 @@ mod table;
 
 pub use dir::{
     check_file, manifest_records, read_lock, verify, OutputDir, VerifyError, LOCK_FILE, MANIFEST,
-    OUTPUT_NAMES, PART,
+    OUTPUT_NAMES, PARAMETERS_CSV, PART,
 };
 pub use experiments::{
     experiment_header, experiment_records, ExperimentManifest, FactorNote, EXPERIMENTS_CSV,

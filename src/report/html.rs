@@ -7,7 +7,7 @@ use super::briefing::{briefing, margin, pct, pct_range, pp};
 use super::charts::{self, Fan, IntervalRow, PoleStyle, StackRow, TimelineRow};
 use super::data::{first_seen, Branches, Folder};
 use super::ReportError;
-use crate::output::Manifest;
+use crate::output::{Manifest, PARAMETERS_CSV};
 use crate::play::BranchRow;
 
 /// Width of a small chart (two to a row), in SVG pixels.
@@ -701,7 +701,7 @@ pub fn render_branches(b: &Branches) -> Result<String, ReportError> {
 /// what the runs drew besides (a parameter ensemble, `[[uncertain]]` numbers, whose draws are in
 /// `parameters.csv`), or the coefficients as written.
 fn spread_note(m: &Manifest) -> String {
-    let uncertain = m.files.iter().any(|f| f.name == "parameters.csv") && m.parameters.is_none();
+    let uncertain = m.files.iter().any(|f| f.name == PARAMETERS_CSV) && m.parameters.is_none();
     let own = "The spread covers the model's own randomness (moods, events, decisions)";
     match &m.parameters {
         Some(p) => format!(
