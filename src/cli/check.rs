@@ -47,7 +47,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         return Ok(());
     };
     for e in errors {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", super::describe(&e));
     }
     Err(first.context(format!(
         "{failed} of {total} scenario files invalid; the first"

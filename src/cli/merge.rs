@@ -184,7 +184,11 @@ pub(super) fn append(
         if e.chain().any(|c| c.is::<interrupt::Interrupted>()) {
             return Err(e);
         }
-        return Err(bad(format!("cannot read as a part's rows: {e:#}")).into());
+        return Err(bad(format!(
+            "cannot read as a part's rows: {}",
+            super::describe(&e)
+        ))
+        .into());
     }
     // Whatever follows the end of the gzip stream counts too.
     io::copy(&mut raw, &mut io::sink()).with_context(|| format!("reading {}", src.display()))?;

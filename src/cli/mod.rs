@@ -80,6 +80,25 @@ pub fn run() -> anyhow::Result<()> {
     }
 }
 
+/// `err` and its causes as one line, `outer: inner: …`, as `{:#}` prints them, except that a cause
+/// whose text the line already holds is not repeated: many errors name their cause in their own
+/// message (`/out/runs.csv: cannot write: No space left on device`) and also return it as their
+/// source, and the user should read the operating system's words once.
+pub fn describe(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
 /// 130 if interrupted (Ctrl-C, SIGTERM or SIGHUP), 2 if `err` comes from bad input (scenario,
 /// options, parts, an output folder or file that cannot be used or is in use, a folder to report on),
 /// else 1.
@@ -105,5 +124,44 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         2
     } else {
         1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    #[test]
+    fn describe_names_a_cause_once_where_the_message_already_holds_it() {
+        let disk_full = || io::Error::new(io::ErrorKind::StorageFull, "No space left on device");
+        let err = anyhow::Error::new(OutputError::Write {
+            path: "/out/runs.csv".into(),
+            source: disk_full(),
+        });
+        assert_eq!(
+            format!("{err:#}").matches("No space left").count(),
+            2,
+            "the premise: {{:#}} repeats a cause the message already names"
+        );
+        assert_eq!(
+            describe(&err),
+            "/out/runs.csv: cannot write: No space left on device"
+        );
+        // Context added on top, and a cause the message does not name, are both kept.
+        let err = anyhow::Error::new(disk_full()).context("saving the game to g.toml");
+        assert_eq!(
+            describe(&err),
+            "saving the game to g.toml: No space left on device"
+        );
+        let err = anyhow::Error::new(OutputError::Write {
+            path: "/out/runs.csv".into(),
+            source: disk_full(),
+        })
+        .context("2 of 3 folders failed; the first");
+        assert_eq!(
+            describe(&err),
+            "2 of 3 folders failed; the first: /out/runs.csv: cannot write: No space left on device"
+        );
     }
 }

@@ -122,17 +122,33 @@ pub fn load(path: Option<&Path>, script: &Script) -> anyhow::Result<Loaded> {
         }
     };
     let settings = settings(script)?;
-    let text = match settings.is_empty() {
-        true => text,
-        false => {
-            let items: Vec<(&str, toml_edit::Value, String)> = settings
-                .iter()
-                .map(|(path, value)| (path.as_str(), value.clone(), String::new()))
-                .collect();
-            scenario::set_items(&text, &file, &items)?
-        }
+    let mut text = text;
+    for s in &settings {
+        let item = [(s.path.as_str(), s.value.clone(), String::new())];
+        text = scenario::set_items(&text, &file, &item).map_err(|e| s.blame(e))?;
+    }
+    scenario::load_text(text, file).map_err(|e| match blamed(&settings, &e) {
+        Some(s) => s.blame(e),
+        None => e.into(),
+    })
+}
+
+/// The last of `settings` that set the value `err` is about (its key is the setting's path, or lies
+/// inside or around it: `state.KAZ.alignment` for `state.KAZ.alignment.Russia`), if any.
+fn blamed<'s>(settings: &'s [Setting], err: &ScenarioError) -> Option<&'s Setting> {
+    let ScenarioError::Invalid(at) = err else {
+        return None;
     };
-    Ok(scenario::load_text(text, file)?)
+    let within = |outer: &str, inner: &str| {
+        inner == outer
+            || inner
+                .strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with('.'))
+    };
+    settings
+        .iter()
+        .rev()
+        .find(|s| !at.key.is_empty() && (within(&s.path, &at.key) || within(&at.key, &s.path)))
 }
 
 fn decode(bytes: Vec<u8>, path: &Path) -> Result<String, ScenarioError> {
@@ -144,14 +160,30 @@ fn decode(bytes: Vec<u8>, path: &Path) -> Result<String, ScenarioError> {
 
 /// The paths `--set-file` and `--set` give values for, in order (a path may repeat).
 pub fn set_paths(script: &Script) -> anyhow::Result<Vec<String>> {
-    Ok(settings(script)?
-        .into_iter()
-        .map(|(path, _)| path)
-        .collect())
+    Ok(settings(script)?.into_iter().map(|s| s.path).collect())
 }
 
-/// The settings of `--set-file` then `--set`, in order, as (path, value).
-fn settings(script: &Script) -> anyhow::Result<Vec<(String, toml_edit::Value)>> {
+/// One value set from the command line or a settings file.
+#[derive(Debug)]
+struct Setting {
+    /// The dotted path (`model.mood_sd`).
+    path: String,
+    /// The value, as TOML.
+    value: toml_edit::Value,
+    /// Where it was given: `--set model.mood_sd=-1`, or `FILE:LINE` of `--set-file`.
+    at: String,
+}
+
+impl Setting {
+    /// `err`, which this setting caused, said to come from it: the lines an error shows are those of
+    /// the scenario as edited, which the user's file does not hold.
+    fn blame(&self, err: ScenarioError) -> anyhow::Error {
+        anyhow::Error::new(err).context(self.at.clone())
+    }
+}
+
+/// The settings of `--set-file` then `--set`, in order.
+fn settings(script: &Script) -> anyhow::Result<Vec<Setting>> {
     let mut out = Vec::new();
     if let Some(file) = &script.set_file {
         let text = std::fs::read_to_string(file).map_err(|e| {
@@ -176,7 +208,7 @@ fn settings(script: &Script) -> anyhow::Result<Vec<(String, toml_edit::Value)>> 
 }
 
 /// Parses `PATH<sep>VALUE`; VALUE is a TOML value, or else taken as a string.
-fn setting(text: &str, sep: char, at: &str) -> Result<(String, toml_edit::Value), InputError> {
+fn setting(text: &str, sep: char, at: &str) -> Result<Setting, InputError> {
     let Some((path, value)) = text.split_once(sep) else {
         return Err(InputError(format!(
             "{at}: expected `PATH = VALUE`, like `model.mood_sd = 0.3` or `event.spillover.hazard = 0.02`"
@@ -191,7 +223,11 @@ fn setting(text: &str, sep: char, at: &str) -> Result<(String, toml_edit::Value)
     let value = value
         .parse::<toml_edit::Value>()
         .unwrap_or_else(|_| toml_edit::Value::from(value));
-    Ok((path.to_string(), value))
+    Ok(Setting {
+        path: path.to_string(),
+        value,
+        at: at.to_string(),
+    })
 }
 
 /// The declared policy `name` of `loaded`; an unknown name is an input error listing the policies.
@@ -276,10 +312,15 @@ mod tests {
 
     #[test]
     fn a_setting_value_is_toml_or_else_a_string() {
-        let (p, v) = setting("model.mood_sd = 0.3", '=', "x").unwrap();
-        assert_eq!((p.as_str(), v.as_float()), ("model.mood_sd", Some(0.3)));
-        let (_, v) = setting("a.b.c=text", '=', "x").unwrap();
-        assert_eq!(v.as_str(), Some("text"));
+        let s = setting("model.mood_sd = 0.3", '=', "x").unwrap();
+        assert_eq!(
+            (s.path.as_str(), s.value.as_float()),
+            ("model.mood_sd", Some(0.3))
+        );
+        assert_eq!(
+            setting("a.b.c=text", '=', "x").unwrap().value.as_str(),
+            Some("text")
+        );
         assert!(setting("model.mood_sd", '=', "f:3")
             .unwrap_err()
             .0

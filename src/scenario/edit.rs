@@ -118,15 +118,12 @@ fn annotate(value: &mut Value, note: &str) {
         .set_suffix(format!("{suffix}{sep} {note}"));
 }
 
-/// An error about a setting of the scenario `text` (named `file`), located at its start.
+/// An error about a setting of the scenario `text` (named `file`): a path that names no value of the
+/// file has no place in it, so it is located at the file's start and shows none of its lines.
 fn invalid(file: &str, text: &str, message: String) -> ScenarioError {
-    ScenarioError::Invalid(Box::new(Located::at(
-        file,
-        text,
-        0..0,
-        String::new(),
-        message,
-    )))
+    let mut at = Located::at(file, text, 0..0, String::new(), message);
+    at.source_line.clear();
+    ScenarioError::Invalid(Box::new(at))
 }
 
 /// The `[[SECTION]]` entry whose `name` or `code` is `name`.
@@ -139,8 +136,9 @@ fn entry<'d>(
         .get_mut(section)
         .and_then(Item::as_array_of_tables_mut)
         .ok_or_else(|| format!("no [[{section}]] entries, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`)"))?;
+    // What a path names an entry by: a state's code (`state.KGZ.…`), any other entry's name.
     let id = |t: &toml_edit::Table| -> Option<String> {
-        [t.get("name"), t.get("code")]
+        [t.get("code"), t.get("name")]
             .into_iter()
             .flatten()
             .find_map(|v| v.as_str().map(String::from))
@@ -217,7 +215,9 @@ fn rescale_others(table: &mut dyn toml_edit::TableLike, sub: &str, share: f64) {
         .map(|(k, v)| (k.to_string(), number(v).unwrap_or(f64::NAN)))
         .collect();
     let sum: f64 = others.iter().map(|(_, v)| v).sum();
-    if !(sum.is_finite() && sum > 0.0) {
+    // A share outside 0..=1 is left for validation to report as it was given, not turned into
+    // negative shares of the other poles.
+    if !(sum.is_finite() && sum > 0.0 && (0.0..=1.0).contains(&share)) {
         return;
     }
     let scale = (1.0 - share) / sum;

@@ -264,6 +264,60 @@ fn a_bad_setting_exits_2_saying_what_is_allowed() {
 }
 
 #[test]
+fn an_error_a_setting_causes_names_the_setting() {
+    // The lines an error shows are those of the scenario as edited, which the user's file does not
+    // hold: the message starts with the setting that put them there.
+    let tmp = tempfile::tempdir().unwrap();
+    let settings = tmp.path().join("s.txt");
+    std::fs::write(
+        &settings,
+        "model.mood_sd = 0.2\nmodel.adjustment_rate = 7\n",
+    )
+    .unwrap();
+    let file = settings.to_str().unwrap();
+    let cases: [(&[&str], String); 5] = [
+        (
+            &["--set", "model.mood_sd=0.2", "--set", "model.mood_sd=-1"],
+            "error: --set model.mood_sd=-1: ".into(),
+        ),
+        (
+            &["--set-file", file, "--set", "model.mood_sd=0.3"],
+            format!("error: {file}:2: "),
+        ),
+        (&["--set", "bogus.x=1"], "error: --set bogus.x=1: ".into()),
+        // A share out of range is reported as given, not as the other poles rescaled below 0.
+        (
+            &["--set", "state.KAZ.alignment.Russia=2"],
+            "state.KAZ.alignment.Russia: 2 is out of range, expected 0..=1".into(),
+        ),
+        // A path names a state by its code, so the codes are what it lists.
+        (
+            &["--set", "state.XXX.alignment.Russia=0.5"],
+            "no [[state]] named `XXX`, expected one of: KAZ, KGZ, TJK, UZB, TKM".into(),
+        ),
+    ];
+    for (extra, want) in cases {
+        let mut args = vec!["run", "--runs", "5", "--json"];
+        args.extend_from_slice(extra);
+        let out = fails_with(2, &args);
+        assert!(stderr(&out).contains(&want), "{}", describe(&args, &out));
+    }
+    // An error the settings did not cause is not blamed on them.
+    let out = fails_with(
+        2,
+        &[
+            "run",
+            "--json",
+            "--set",
+            "model.mood_sd=0.2",
+            "--policy",
+            "nope",
+        ],
+    );
+    assert!(!stderr(&out).contains("--set"), "{}", stderr(&out));
+}
+
+#[test]
 fn a_scenario_can_come_from_standard_input() {
     let tmp = tempfile::tempdir().unwrap();
     let path = shipped("russia_squeeze.toml");
