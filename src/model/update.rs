@@ -24,11 +24,10 @@ const WITHDRAWN_BELOW: f64 = 0.5;
 /// Advances `state` by quarter `t`, flagging in `occurred` (one flag per slot of `slots`, a bit per
 /// lane) what happened.
 ///
-/// For a block (`F64s`) on an x86-64 CPU the same code is compiled again for AVX-512 and for AVX2, and
-/// the fastest build the CPU supports is chosen at run time (`StepBuild`): a block's eight lanes take one
-/// AVX-512 or two AVX2 vector instructions. The result is the same bits in every build (each lane still
-/// performs the same IEEE operations; Rust never fuses a multiply and an add on its own, and no build
-/// enables FMA), and a test checks each build the CPU supports.
+/// For a block (`F64s`) on an x86-64 CPU with AVX2 the same code is compiled for AVX2 and chosen at
+/// run time: its lanes take half the vector instructions. The result is the same bits either way (each
+/// lane still performs the same IEEE operations; Rust never fuses a multiply and an add on its own),
+/// and a test checks it.
 pub fn step<R: Real>(
     world: &World,
     plan: &Plan,
@@ -38,99 +37,11 @@ pub fn step<R: Real>(
     shocks: &Shocks<R>,
     occurred: &mut [R::Flags],
 ) {
-    let build = match R::LANES {
-        1 => StepBuild::Portable,
-        _ => StepBuild::fastest(),
-    };
-    step_with(build, world, plan, slots, t, state, shocks, occurred);
-}
-
-/// A compiled build of `step`. Public so that tests can run each one the CPU supports.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StepBuild {
-    /// AVX-512 (F, DQ, VL, BW), without FMA.
-    Avx512,
-    /// AVX2, without FMA.
-    Avx2,
-    /// The baseline of the target (on x86-64: SSE2).
-    Portable,
-}
-
-impl StepBuild {
-    /// Every build, fastest first.
-    pub const ALL: [StepBuild; 3] = [StepBuild::Avx512, StepBuild::Avx2, StepBuild::Portable];
-
-    /// Whether this CPU can run the build.
-    pub fn supported(self) -> bool {
-        match self {
-            #[cfg(target_arch = "x86_64")]
-            StepBuild::Avx512 => {
-                std::arch::is_x86_feature_detected!("avx512f")
-                    && std::arch::is_x86_feature_detected!("avx512dq")
-                    && std::arch::is_x86_feature_detected!("avx512vl")
-                    && std::arch::is_x86_feature_detected!("avx512bw")
-            }
-            #[cfg(target_arch = "x86_64")]
-            StepBuild::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
-            StepBuild::Portable => true,
-            #[cfg(not(target_arch = "x86_64"))]
-            _ => false,
-        }
+    #[cfg(target_arch = "x86_64")]
+    if R::LANES > 1 && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { step_avx2(world, plan, slots, t, state, shocks, occurred) };
     }
-
-    /// The fastest build this CPU can run.
-    pub fn fastest() -> StepBuild {
-        StepBuild::ALL
-            .into_iter()
-            .find(|b| b.supported())
-            .unwrap_or(StepBuild::Portable)
-    }
-}
-
-/// `step` as compiled in `build`.
-///
-/// # Panics
-/// If the CPU cannot run `build` (`StepBuild::supported`).
-#[doc(hidden)]
-#[allow(clippy::too_many_arguments)]
-pub fn step_with<R: Real>(
-    build: StepBuild,
-    world: &World,
-    plan: &Plan,
-    slots: &Occurrences,
-    t: usize,
-    state: &mut State<R>,
-    shocks: &Shocks<R>,
-    occurred: &mut [R::Flags],
-) {
-    assert!(build.supported(), "this CPU cannot run the {build:?} build");
-    match build {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the CPU supports AVX-512 F, DQ, VL and BW, asserted just above.
-        StepBuild::Avx512 => unsafe { step_avx512(world, plan, slots, t, state, shocks, occurred) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the CPU supports AVX2, asserted just above.
-        StepBuild::Avx2 => unsafe { step_avx2(world, plan, slots, t, state, shocks, occurred) },
-        _ => step_portable(world, plan, slots, t, state, shocks, occurred),
-    }
-}
-
-/// `step` compiled for AVX-512.
-///
-/// # Safety
-/// The CPU must support AVX-512 F, DQ, VL and BW.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
-unsafe fn step_avx512<R: Real>(
-    world: &World,
-    plan: &Plan,
-    slots: &Occurrences,
-    t: usize,
-    state: &mut State<R>,
-    shocks: &Shocks<R>,
-    occurred: &mut [R::Flags],
-) {
     step_portable(world, plan, slots, t, state, shocks, occurred);
 }
 

@@ -10,9 +10,8 @@ use std::collections::BTreeSet;
 
 use greatgame::engine::run_rng;
 use greatgame::model::{
-    step, step_portable, step_with, Decision, EventTarget, F64s, LaneMask, Lever, OccurrenceKind,
-    Occurrences, Plan, RunState, Shocks, State, StepBuild, Toward, Trigger, World, LANES,
-    LEVER_COUNT,
+    step, step_portable, Decision, EventTarget, F64s, LaneMask, Lever, OccurrenceKind, Occurrences,
+    Plan, RunState, Shocks, State, Toward, Trigger, World, LANES, LEVER_COUNT,
 };
 use greatgame::scenario::Scenario;
 use proptest::prelude::*;
@@ -351,12 +350,6 @@ fn compare(k: &Knobs) -> Result<Seen, String> {
     let mut ref_rngs: Vec<_> = runs.iter().map(|&r| run_rng(11, r)).collect();
     let mut rngs = ref_rngs.clone();
     let (mut block, mut portable) = (State::<F64s>::initial(world), State::<F64s>::initial(world));
-    // Each compiled build of `step` this CPU runs, forced in turn, with its own block and flags.
-    let mut builds: Vec<_> = StepBuild::ALL
-        .into_iter()
-        .filter(|b| b.supported())
-        .map(|b| (b, block.clone(), vec![LaneMask(0); slots.len()]))
-        .collect();
     let mut shocks = Shocks::<F64s>::quiet(world);
     let mut one_shocks = Shocks::new(world);
     let (mut flags, mut portable_flags) = (
@@ -381,14 +374,6 @@ fn compare(k: &Knobs) -> Result<Seen, String> {
             return Err(format!(
                 "quarter {t}: the dispatched build differs from the portable"
             ));
-        }
-        for (build, state, build_flags) in &mut builds {
-            step_with(*build, world, &plan, &slots, t, state, &shocks, build_flags);
-            if *build_flags != portable_flags || format!("{state:?}") != format!("{portable:?}") {
-                return Err(format!(
-                    "quarter {t}: the {build:?} build differs from the portable"
-                ));
-            }
         }
         for (i, (state, rng)) in refs.iter_mut().zip(&mut ref_rngs).enumerate() {
             for lefts in state.reaction_left.chunks(world.reactions.len()) {
