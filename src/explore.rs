@@ -15,7 +15,9 @@
 //! a run's set from), every run of the point uses that set, and the factors' values go on top (the
 //! ensemble's columns that are also factors are dropped before). A row's inputs are then the factors,
 //! the set's index ([`SET_COLUMN`]) and the set's values. Run `i` of every point and every plan draws from stream `(seed, i)` (`engine::run_rng`):
-//! points and plans are compared under common random numbers, and a point's row equals what
+//! points and plans are compared under common random numbers (and since a run's draws depend on the
+//! world's structure alone, they are drawn once per experiment, [`DrawnShocks`], and every point whose
+//! world draws the same cells reads them), and a point's row equals what
 //! `greatgame run --set PATH=VALUE … --runs M --seed S` reports for it. Points are simulated in
 //! parallel, one point per worker, and handed on in point order, so the rows are the same bits for
 //! any thread count and any split of the points into shards. Must not: touch files or print.
