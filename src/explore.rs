@@ -15,7 +15,9 @@
 //! a run's set from), every run of the point uses that set, and the factors' values go on top (the
 //! ensemble's columns that are also factors are dropped before). A row's inputs are then the factors,
 //! the set's index ([`SET_COLUMN`]) and the set's values. Run `i` of every point and every plan draws from stream `(seed, i)` (`engine::run_rng`):
-//! points and plans are compared under common random numbers, and a point's row equals what
+//! points and plans are compared under common random numbers (and since a run's draws depend on the
+//! world's structure alone, they are drawn once per experiment, [`DrawnShocks`], and every point whose
+//! world draws the same cells reads them), and a point's row equals what
 //! `greatgame run --set PATH=VALUE … --runs M --seed S` reports for it. Points are simulated in
 //! parallel, one point per worker, and handed on in point order, so the rows are the same bits for
 //! any thread count and any split of the points into shards. Must not: touch files or print.
@@ -381,6 +383,11 @@ pub struct Observe {
 const KINDS: [&str; 5] = ["share", "dominant", "base", "transit", "bloc"];
 
 impl Observe {
+    /// The quarters a run must be simulated for: `0..end`, up to the last one observed.
+    pub fn end(&self) -> usize {
+        self.at.last().map_or(0, |&t| t + 1)
+    }
+
     /// The outcome column names for `world`: for each quarter, each state, then `share`, `dominant`,
     /// `base` and `transit` per pole and `bloc` per bloc: `UZB.bloc.CSTO@2027Q4`.
     pub fn columns(&self, world: &World) -> Vec<String> {
@@ -430,16 +437,77 @@ impl Scratch {
     }
 }
 
+/// The shocks of runs `0..runs` under `seed` in quarters `0..end`, drawn once for a whole experiment.
+///
+/// Run `i` of every point draws from stream `(seed, i)`, and which cells it draws depends on the
+/// world's structure alone (`Shocks::draws_like`: its events, their targets, the reactions and their
+/// hosts), which a design's numbers do not change. So run `i`'s shocks in quarter `t` are the same at
+/// every point, and are drawn here once instead of once a point. Read-only, shared by the workers;
+/// its size depends on the runs and quarters only, not on the number of points.
+#[derive(Debug)]
+pub struct DrawnShocks {
+    /// Master seed of the runs.
+    seed: u64,
+    /// Runs drawn, `LANES` to a block.
+    runs: u64,
+    /// Quarters drawn per block.
+    end: usize,
+    /// Block `b`'s shocks in quarter `t` at `[b * end + t]`, as `Shocks::draw_lanes` leaves them.
+    quarters: Vec<Shocks<F64s>>,
+}
+
+impl DrawnShocks {
+    /// Draws runs `0..runs` under `seed` for quarters `0..end` of `world`, exactly as
+    /// `simulate_point` draws them run block by run block.
+    pub fn new(world: &World, seed: u64, runs: u64, end: usize) -> DrawnShocks {
+        let mut shocks = Shocks::quiet(world);
+        let mut rngs = Vec::with_capacity(LANES);
+        let mut quarters = Vec::new();
+        for first in (0..runs).step_by(LANES) {
+            let n = (runs - first).min(LANES as u64);
+            rngs.clear();
+            rngs.extend((first..first + n).map(|run| run_rng(seed, run)));
+            for _ in 0..end {
+                shocks.draw_lanes(&mut rngs);
+                quarters.push(shocks.clone());
+            }
+        }
+        DrawnShocks {
+            seed,
+            runs,
+            end,
+            quarters,
+        }
+    }
+
+    /// Whether these are the shocks runs `0..runs` of `world` under `seed` draw in quarters
+    /// `0..end`: the same seed, runs and quarters, and a world that draws the same cells.
+    pub fn fits(&self, world: &World, seed: u64, runs: u64, end: usize) -> bool {
+        (self.seed, self.runs, self.end) == (seed, runs, end)
+            && self.quarters.first().is_none_or(|q| q.draws_like(world))
+    }
+
+    /// The bytes the drawn numbers take (the buffers' contents, without the bookkeeping).
+    pub fn bytes(&self) -> usize {
+        self.quarters
+            .iter()
+            .map(|q| (q.event.len() + q.mood.len() + q.reaction.len()) * size_of::<F64s>())
+            .sum()
+    }
+}
+
 /// Simulates runs `0..runs` of each of `plans` in `world` under `seed` and returns, per plan, the
 /// outcome columns of `observe` (`Observe::columns` order): mean shares and the shares of runs with
 /// each dominance, base, route and membership at each observed quarter. Runs advance `LANES` at a
-/// time in lock-step as in the engine, with the same draws.
+/// time in lock-step as in the engine, with the same draws: read from `drawn` when it holds them
+/// (`DrawnShocks::fits`), else drawn here.
 pub fn simulate_point(
     world: &World,
     plans: &[&Plan],
     seed: u64,
     runs: u64,
     observe: &Observe,
+    drawn: Option<&DrawnShocks>,
     scratch: &mut Scratch,
 ) -> Vec<f64> {
     let (hs, ps, bs) = (world.states.len(), world.poles.len(), world.blocs.len());
@@ -456,15 +524,24 @@ pub fn simulate_point(
     } = scratch;
     occurred.clear();
     occurred.resize(slots.len(), LaneMask(0));
-    let end = observe.at.last().map_or(0, |&t| t + 1);
-    for first in (0..runs).step_by(LANES) {
+    let end = observe.end();
+    let drawn = drawn.filter(|d| d.fits(world, seed, runs, end));
+    for (block_index, first) in (0..runs).step_by(LANES).enumerate() {
         let n = (runs - first).min(LANES as u64) as usize;
-        rngs.clear();
-        rngs.extend((first..first + n as u64).map(|run| run_rng(seed, run)));
+        if drawn.is_none() {
+            rngs.clear();
+            rngs.extend((first..first + n as u64).map(|run| run_rng(seed, run)));
+        }
         blocks.iter_mut().for_each(|b| b.reset(world));
         let mut next = 0;
         for t in 0..end {
-            shocks.draw_lanes(rngs);
+            let shocks: &Shocks<F64s> = match drawn {
+                Some(d) => &d.quarters[block_index * end + t],
+                None => {
+                    shocks.draw_lanes(rngs);
+                    shocks
+                }
+            };
             for (k, (plan, block)) in plans.iter().zip(blocks.iter_mut()).enumerate() {
                 step(world, plan, &slots, t, block, shocks, occurred);
                 if observe.at[next] != t {
@@ -611,11 +688,54 @@ pub fn plans_named<'s>(sc: &'s Scenario, names: &[String]) -> Result<Vec<&'s Pla
         .collect()
 }
 
+/// A design point's world and plans. Short-lived, one a point, so its variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
+enum PointWorld {
+    /// The scenario's, with the point's values written in by typed setters.
+    Direct(World, Vec<Plan>),
+    /// The point's scenario text, parsed and validated.
+    Validated(Scenario),
+}
+
 impl Experiment<'_> {
-    /// Simulates one point.
+    /// The world and plans of the point whose world values (`world_values`) are `values`: by the
+    /// setters when they give the experiment's plans and take the values, else validated.
+    fn world_at(&self, values: &[f64]) -> Result<PointWorld, ScenarioError> {
+        let direct = self
+            .setters
+            .filter(|s| s.plans() == self.plans)
+            .and_then(|s| s.apply(values));
+        match direct {
+            Some((world, plans)) => Ok(PointWorld::Direct(world, plans)),
+            None => self.template.scenario(values).map(PointWorld::Validated),
+        }
+    }
+
+    /// The shocks every point of `range` reads, drawn for the world of its first point; `None` when
+    /// the range or the runs are empty or that point has no world (it then reports why itself).
+    fn draw_shocks(&self, range: &Range<u64>) -> Option<DrawnShocks> {
+        if range.is_empty() || self.runs == 0 {
+            return None;
+        }
+        let inputs = inputs_at(self.design, self.factors, self.ensemble, range.start);
+        let values = world_values(&inputs, self.factors.len(), self.ensemble.is_some());
+        let world = match self.world_at(&values).ok()? {
+            PointWorld::Direct(world, _) => world,
+            PointWorld::Validated(sc) => sc.world,
+        };
+        Some(DrawnShocks::new(
+            &world,
+            self.seed,
+            self.runs,
+            self.observe.end(),
+        ))
+    }
+
+    /// Simulates one point, reading its shocks from `drawn` where they fit its world.
     fn point<E>(
         &self,
         point: u64,
+        drawn: Option<&DrawnShocks>,
         scratch: &mut Option<Scratch>,
     ) -> Result<PointResult, ExploreError<E>> {
         let inputs = inputs_at(self.design, self.factors, self.ensemble, point);
@@ -624,28 +744,30 @@ impl Experiment<'_> {
             let columns = input_columns(self.factors, self.ensemble);
             describe_cells(&columns, &inputs)
         };
-        let direct = self
-            .setters
-            .filter(|s| s.plans() == self.plans)
-            .and_then(|s| s.apply(&values));
-        let validated;
-        let (world, plans): (&World, Vec<&Plan>) = match &direct {
-            Some((world, plans)) => (world, plans.iter().collect()),
-            None => {
-                validated =
-                    self.template
-                        .scenario(&values)
-                        .map_err(|source| ExploreError::Point {
-                            point,
-                            values: described(),
-                            source,
-                        })?;
-                let plans = plans_named(&validated, self.plans).map_err(ExploreError::Plan)?;
-                (&validated.world, plans)
-            }
+        let built = self
+            .world_at(&values)
+            .map_err(|source| ExploreError::Point {
+                point,
+                values: described(),
+                source,
+            })?;
+        let (world, plans): (&World, Vec<&Plan>) = match &built {
+            PointWorld::Direct(world, plans) => (world, plans.iter().collect()),
+            PointWorld::Validated(sc) => (
+                &sc.world,
+                plans_named(sc, self.plans).map_err(ExploreError::Plan)?,
+            ),
         };
         let scratch = scratch.get_or_insert_with(|| Scratch::new(world, plans.len()));
-        let outcomes = simulate_point(world, &plans, self.seed, self.runs, self.observe, scratch);
+        let outcomes = simulate_point(
+            world,
+            &plans,
+            self.seed,
+            self.runs,
+            self.observe,
+            drawn,
+            scratch,
+        );
         if outcomes.iter().any(|x| !x.is_finite()) {
             return Err(ExploreError::NonFinite {
                 point,
@@ -676,6 +798,8 @@ impl Experiment<'_> {
             source,
         })?;
         let wave = pool.current_num_threads().max(1) as u64 * 16;
+        let drawn = self.draw_shocks(&range);
+        let drawn = drawn.as_ref();
         // Waves are simulated on their own thread while this one hands the previous wave's rows to the
         // sink, so writing overlaps the simulation (as in the engine). The channel holds one wave; the
         // simulation stops at its next wave once the sink has failed (the receiver is gone).
@@ -687,7 +811,7 @@ impl Experiment<'_> {
                 let results: Wave<E> = pool.install(|| {
                     (next..end)
                         .into_par_iter()
-                        .map_init(|| None, |scratch, p| self.point(p, scratch))
+                        .map_init(|| None, |scratch, p| self.point(p, drawn, scratch))
                         .collect()
                 });
                 if to_sink.send(results).is_err() {
@@ -768,10 +892,9 @@ mod tests {
         "event.values_crisis.hazard=0.003..0.01",
     ];
 
-    #[test]
-    fn points_built_by_setters_give_the_rows_validation_gives() {
-        let loaded = scenario::builtin().unwrap();
-        let (text, sc) = (&loaded.text, &loaded.scenario);
+    /// `BENCHMARK_FACTORS`, the template of `text` with their paths, and a Sobol design of `samples`
+    /// base rows over them.
+    fn benchmark_design(text: &str, samples: u32) -> (Vec<Factor>, Template, AnyDesign) {
         let factors: Vec<Factor> = BENCHMARK_FACTORS
             .iter()
             .map(|f| Factor::parse(f).unwrap())
@@ -780,12 +903,21 @@ mod tests {
         let template = Template::new(text, "x", &paths).unwrap();
         let spec = DesignSpec {
             kind: DesignKind::Sobol,
-            samples: 4,
+            samples,
             second_order: false,
             levels: 4,
             seed: 5,
         };
         let design = spec.build(factors.len()).unwrap();
+        (factors, template, design)
+    }
+
+    #[test]
+    fn points_built_by_setters_give_the_rows_validation_gives() {
+        let loaded = scenario::builtin().unwrap();
+        let (text, sc) = (&loaded.text, &loaded.scenario);
+        let (factors, template, design) = benchmark_design(text, 4);
+        let paths: Vec<&str> = factors.iter().map(|f| f.path.as_str()).collect();
         let plans = vec!["baseline".to_string()];
         let setters = Setters::new(text, sc, &paths, &plans);
         assert!(setters.is_some(), "every benchmark factor has a setter");
@@ -873,6 +1005,110 @@ mod tests {
             assert_eq!(set as f64, r.inputs[2]);
             assert_eq!(r.inputs[3..], ensemble.sets[set]);
         }
+    }
+
+    /// Every point reads the shocks `Experiment::run` draws once, and gets exactly the row it gets
+    /// drawing them itself: with every plan (points validated) and with the baseline alone (points
+    /// by setters), over 21 runs (a last block of five) and three observed quarters.
+    #[test]
+    fn points_reading_the_shocks_drawn_once_get_the_rows_they_get_drawing_them() {
+        let loaded = scenario::builtin().unwrap();
+        let (text, sc) = (&loaded.text, &loaded.scenario);
+        let (factors, template, design) = benchmark_design(text, 2);
+        let paths: Vec<&str> = factors.iter().map(|f| f.path.as_str()).collect();
+        let observe = Observe {
+            at: vec![3, 20, sc.world.quarters - 1],
+        };
+        let all: Vec<String> = std::iter::once("baseline".to_string())
+            .chain(sc.policies.iter().map(|p| p.name.clone()))
+            .collect();
+        let baseline = vec!["baseline".to_string()];
+        let setters = Setters::new(text, sc, &paths, &baseline);
+        assert!(setters.is_some());
+        for (plans, setters) in [(&all, None), (&baseline, setters.as_ref())] {
+            let e = Experiment {
+                template: &template,
+                factors: &factors,
+                design: &design,
+                plans,
+                runs: 21,
+                seed: 7,
+                observe: &observe,
+                threads: Some(2),
+                setters,
+                ensemble: None,
+            };
+            let drawn = e.draw_shocks(&(0..design.len())).unwrap();
+            let got = rows(&e);
+            assert_eq!(got.len() as u64, design.len());
+            for row in &got {
+                let values = world_values(&row.inputs, factors.len(), false);
+                let built = e.world_at(&values).unwrap();
+                let (world, plans): (&World, Vec<&Plan>) = match &built {
+                    PointWorld::Direct(w, p) => (w, p.iter().collect()),
+                    PointWorld::Validated(sc) => (&sc.world, plans_named(sc, e.plans).unwrap()),
+                };
+                assert!(
+                    drawn.fits(world, e.seed, e.runs, observe.end()),
+                    "point {} reads the drawn shocks",
+                    row.point
+                );
+                let mut scratch = Scratch::new(world, plans.len());
+                let own =
+                    simulate_point(world, &plans, e.seed, e.runs, &observe, None, &mut scratch);
+                assert_eq!(row.outcomes, own, "point {}", row.point);
+            }
+        }
+    }
+
+    /// A world whose reaction applies to one more host draws one more number a quarter, so every
+    /// later draw of a run moves along its stream: shocks drawn for the scenario's world are not
+    /// that world's, and a point of it draws its own.
+    #[test]
+    fn a_world_that_draws_other_cells_draws_its_own_shocks() {
+        let sc = scenario::builtin().unwrap().scenario;
+        let mut other = sc.world.clone();
+        let rule = &mut other.reactions[0].states;
+        let h = rule.iter().position(|&applies| !applies).unwrap();
+        rule[h] = true;
+        let observe = Observe {
+            at: vec![sc.world.quarters - 1],
+        };
+        let (seed, runs, end) = (4, 10, observe.end());
+        let drawn = DrawnShocks::new(&sc.world, seed, runs, end);
+        assert!(drawn.fits(&sc.world, seed, runs, end));
+        assert!(!drawn.fits(&other, seed, runs, end));
+        assert!(!drawn.fits(&sc.world, seed + 1, runs, end));
+        assert!(!drawn.fits(&sc.world, seed, runs + 1, end));
+        assert!(!drawn.fits(&sc.world, seed, runs, end - 1));
+        let own = DrawnShocks::new(&other, seed, runs, end);
+        assert_ne!(
+            own.quarters, drawn.quarters,
+            "the other world's numbers differ"
+        );
+        let plans = [&sc.baseline];
+        let mut scratch = Scratch::new(&other, 1);
+        let offered = simulate_point(
+            &other,
+            &plans,
+            seed,
+            runs,
+            &observe,
+            Some(&drawn),
+            &mut scratch,
+        );
+        let drawing = simulate_point(&other, &plans, seed, runs, &observe, None, &mut scratch);
+        let from_own = simulate_point(
+            &other,
+            &plans,
+            seed,
+            runs,
+            &observe,
+            Some(&own),
+            &mut scratch,
+        );
+        assert_eq!(offered, drawing);
+        assert_eq!(from_own, drawing);
     }
 
     /// Every point's result, in point order.

@@ -52,6 +52,13 @@ impl<R: Real> Shocks<R> {
         }
     }
 
+    /// Whether `world` draws the same cells, in the same order, as the world these buffers were made
+    /// for: then a run of either consumes its stream alike and gets the same numbers in the same
+    /// cells, so buffers drawn for one serve the other.
+    pub fn draws_like(&self, world: &World) -> bool {
+        self.drawn == Drawn::new(world)
+    }
+
     /// Lane `i` draws from `rngs[i]` what one run draws from its generator: the cells the update
     /// reads, in the order of `draw_quarter`; the others keep their values. Lanes beyond `rngs.len()`
     /// are idle: their uniforms are 1 (no hazard strikes, no reaction fires) and their moods 0.
