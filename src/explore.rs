@@ -437,6 +437,12 @@ impl Scratch {
     }
 }
 
+/// The most memory the shocks drawn once for an experiment may take (`DrawnShocks::bytes_for`):
+/// 6 MB at the benchmark's 200 runs of the built-in scenario, so designs of up to about 2,000 runs a
+/// point keep them; above, every point draws its own, as it did before, and memory stays that of a
+/// point whatever the runs.
+pub const MAX_DRAWN_BYTES: u64 = 64 << 20;
+
 /// The shocks of runs `0..runs` under `seed` in quarters `0..end`, drawn once for a whole experiment.
 ///
 /// Run `i` of every point draws from stream `(seed, i)`, and which cells it draws depends on the
@@ -485,6 +491,15 @@ impl DrawnShocks {
     pub fn fits(&self, world: &World, seed: u64, runs: u64, end: usize) -> bool {
         (self.seed, self.runs, self.end) == (seed, runs, end)
             && self.quarters.first().is_none_or(|q| q.draws_like(world))
+    }
+
+    /// The bytes `DrawnShocks::new(world, _, runs, end)` would hold, without drawing them.
+    pub fn bytes_for(world: &World, runs: u64, end: usize) -> u64 {
+        let quiet = Shocks::<F64s>::quiet(world);
+        let cells = (quiet.event.len() + quiet.mood.len() + quiet.reaction.len()) as u64;
+        runs.div_ceil(LANES as u64)
+            .saturating_mul(end as u64)
+            .saturating_mul(cells * size_of::<F64s>() as u64)
     }
 
     /// The bytes the drawn numbers take (the buffers' contents, without the bookkeeping).
@@ -723,6 +738,9 @@ impl Experiment<'_> {
             PointWorld::Direct(world, _) => world,
             PointWorld::Validated(sc) => sc.world,
         };
+        if DrawnShocks::bytes_for(&world, self.runs, self.observe.end()) > MAX_DRAWN_BYTES {
+            return None;
+        }
         Some(DrawnShocks::new(
             &world,
             self.seed,
@@ -1039,6 +1057,17 @@ mod tests {
                 ensemble: None,
             };
             let drawn = e.draw_shocks(&(0..design.len())).unwrap();
+            assert_eq!(
+                drawn.bytes() as u64,
+                DrawnShocks::bytes_for(&sc.world, e.runs, observe.end())
+            );
+            // So many runs that their shocks would pass the cap: every point draws its own.
+            let many = Experiment {
+                runs: 8
+                    * (MAX_DRAWN_BYTES / DrawnShocks::bytes_for(&sc.world, 8, observe.end()) + 1),
+                ..e
+            };
+            assert!(many.draw_shocks(&(0..design.len())).is_none());
             let got = rows(&e);
             assert_eq!(got.len() as u64, design.len());
             for row in &got {
