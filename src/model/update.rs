@@ -221,6 +221,10 @@ pub fn step_portable<R: Real>(
 /// The most poles a world may have (the update keeps per-host rows on the stack).
 pub const MAX_POLES: usize = 8;
 
+/// The most states whose pair-event partners `strike_events` keeps on the stack; larger worlds use the
+/// heap.
+const PAIR_STATES: usize = 16;
+
 /// The most host–pole cells whose start-of-quarter routes the update keeps on the stack (a flag each);
 /// larger worlds keep them on the heap.
 const OPEN_CELLS: usize = 256;
@@ -273,7 +277,19 @@ fn strike_events<R: Real>(
             EventTarget::States => {
                 // A pair event's incident strikes the other state of its dispute too; those marks are
                 // added after the loop, so each cell is visited for its own strikes only.
-                let mut partners = vec![R::splat(0.0); if ev.pair { hs } else { 0 }];
+                // On the stack up to `PAIR_STATES` states, so that a quarter with a strike does not
+                // allocate (an allocation each time a pair event struck was 3% of a design).
+                let mut on_stack;
+                let mut on_heap;
+                let partners: &mut [R] = if !ev.pair {
+                    &mut []
+                } else if hs <= PAIR_STATES {
+                    on_stack = [R::splat(0.0); PAIR_STATES];
+                    &mut on_stack[..hs]
+                } else {
+                    on_heap = vec![R::splat(0.0); hs];
+                    &mut on_heap
+                };
                 for h in 0..hs {
                     let k = e * hs + h;
                     for i in R::lanes(occurred[slots.event(hs, e, h)]) {
@@ -354,20 +370,20 @@ fn incident<R: Real>(
     i: usize,
     v: f64,
 ) -> Option<(usize, f64)> {
-    let mine: Vec<usize> = (0..world.tensions.len())
-        .filter(|&d| world.tensions[d].other(h).is_some())
-        .collect();
-    let total: f64 = mine.iter().map(|&d| tension[d].lane(i)).sum();
+    // The disputes of `h`, in order (an iterator, not a collected list: no allocation a strike).
+    let mine = || (0..world.tensions.len()).filter(|&d| world.tensions[d].other(h).is_some());
+    let count = mine().count();
+    let total: f64 = mine().map(|d| tension[d].lane(i)).sum();
     let weight = |d: usize| {
         if total > 0.0 {
             tension[d].lane(i) / total
         } else {
-            1.0 / mine.len() as f64
+            1.0 / count as f64
         }
     };
     let mut low = 0.0;
     let mut chosen = None;
-    for &d in &mine {
+    for d in mine() {
         let w = weight(d);
         if w <= 0.0 {
             continue;
