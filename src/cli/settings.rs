@@ -122,11 +122,18 @@ pub fn load(path: Option<&Path>, script: &Script) -> anyhow::Result<Loaded> {
         }
     };
     let settings = settings(script)?;
-    let mut text = text;
-    for s in &settings {
-        let item = [(s.path.as_str(), s.value.clone(), String::new())];
-        text = scenario::set_items(&text, &file, &item).map_err(|e| s.blame(e))?;
-    }
+    // Parsed once and set one setting at a time (`set_in`), so that an error names its setting. A
+    // file that does not parse keeps its text: reading it reports the syntax error at its place.
+    let text = match text.parse::<toml_edit::DocumentMut>() {
+        Ok(mut doc) if !settings.is_empty() => {
+            for s in &settings {
+                let item = [(s.path.as_str(), s.value.clone(), String::new())];
+                scenario::set_in(&mut doc, &file, &text, &item).map_err(|e| s.blame(e))?;
+            }
+            doc.to_string()
+        }
+        _ => text,
+    };
     scenario::load_text(text, file).map_err(|e| match blamed(&settings, &e) {
         Some(s) => s.blame(e),
         None => e.into(),
