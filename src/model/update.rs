@@ -143,10 +143,10 @@ pub fn step_portable<R: Real>(
             dependence[p] = dependence_on(c, l[Lever::Remittance.index()]);
         }
 
-        let host_scales = Scales::of(host, t);
+        let host_scales = Scales::of(c, host, t);
         let demand = demand_of(world, state, h);
         let rivalry = if disputes {
-            rivalry_of(world, plan, t, state, open_before, h, host_scales.revenue_m)
+            rivalry_of(world, plan, t, state, open_before, h, host_scales)
         } else {
             [splat(0.0); MAX_POLES]
         };
@@ -559,28 +559,34 @@ pub fn pull(
         beta,
     );
     let demand = demand_of(world, state, h);
-    let scales = Scales::of(&world.states[h], t);
+    let scales = Scales::of(c, &world.states[h], t);
     let rivalry = if world.tensions.is_empty() {
         0.0
     } else {
-        rivalry_of(world, plan, t, state, &state.transit, h, scales.revenue_m)[p]
+        rivalry_of(world, plan, t, state, &state.transit, h, scales)[p]
     };
     pair_pull(c, scales, levers, state.transit[i], demand, ties) - rivalry
 }
 
-/// The money scales of a host, $M per year: its GDP and its government revenue.
+/// The money scales of a host in a quarter, as the reciprocals its money channels multiply by (one
+/// division a host and quarter, not one a run and channel): `1 / (s_rent · revenue)` for rents and
+/// fees, `1 / s_econ` for remittances (already a share of GDP), `1 / (s_econ · GDP)` for loans,
+/// investment and trade; revenue and GDP in $M a year.
 #[derive(Clone, Copy)]
 struct Scales {
-    gdp_m: f64,
-    revenue_m: f64,
+    per_rent: f64,
+    per_household: f64,
+    per_economy: f64,
 }
 
 impl Scales {
     /// A host's scales in quarter `t` (GDP may follow a schedule; revenue follows GDP).
-    fn of(host: &HostState, t: usize) -> Scales {
+    fn of(c: &Coefficients, host: &HostState, t: usize) -> Scales {
+        let (gdp_m, revenue_m) = (host.gdp_at(t) * 1000.0, host.revenue_at(t) * 1000.0);
         Scales {
-            gdp_m: host.gdp_at(t) * 1000.0,
-            revenue_m: host.revenue_at(t) * 1000.0,
+            per_rent: 1.0 / (c.rent_scale * revenue_m),
+            per_household: 1.0 / c.economic_scale,
+            per_economy: 1.0 / (c.economic_scale * gdp_m),
         }
     }
 }
@@ -658,17 +664,13 @@ fn pair_pull<R: Real>(
     let economy = R::splat(c.loan_weight) * lever(Lever::Loans)
         + R::splat(c.investment_weight) * lever(Lever::Investment)
         + R::splat(c.trade_weight) * lever(Lever::Trade);
-    let money = rent_value(c, rents, scales.revenue_m)
+    let money = rent_value(c, rents, scales)
         + channel(
             c.household_weight,
             lever(Lever::Remittance),
-            c.economic_scale,
+            scales.per_household,
         )
-        + channel(
-            c.economic_weight,
-            economy / R::splat(scales.gdp_m),
-            c.economic_scale,
-        );
+        + channel(c.economic_weight, economy, scales.per_economy);
     let provision = lever(Lever::Security) + ties.base_security;
     let security = R::splat(c.security_weight) * demand * provision;
     let coercion = R::splat(c.compliance_weight) * ties.dependence * lever(Lever::Pressure)
@@ -681,22 +683,26 @@ fn pair_pull<R: Real>(
         - ties.hedge
 }
 
-/// One saturating money channel: `weight · ln(1 + x / scale)`. Where `x` is zero in every lane (a
-/// pole that sends a host nothing through the channel) the logarithm is not taken: `±0 / scale` is
-/// `±0` for a positive scale, and `ln_1p(±0)` is exactly `+0`, so the result has the same bits.
+/// One saturating money channel: `weight · ln(1 + x / scale)` for `x ≥ 0`, given `per_scale =
+/// 1 / scale` (positive and finite: validation bounds every scale, GDP and lever). Computed as
+/// `ln(1 + x · per_scale)`: a multiplication, not a division, and the logarithm of `1 + x/scale` as
+/// rounded, without `ln_1p`'s correction for that rounding: an absolute error below 1.2e-16, an ulp
+/// of the pulls (of order 1) this term adds to (docs/PERFORMANCE.md, "Thirteenth session"). Where
+/// `x` is zero in every lane (a pole that sends a host nothing through the channel) the logarithm is
+/// not taken: `1 + ±0` is exactly 1, whose logarithm is exactly `+0`, so the result has the same bits.
 #[inline(always)]
-fn channel<R: Real>(weight: f64, x: R, scale: f64) -> R {
-    if scale > 0.0 && x.all_zero() {
+fn channel<R: Real>(weight: f64, x: R, per_scale: f64) -> R {
+    if x.all_zero() {
         return R::splat(weight) * R::splat(0.0);
     }
-    R::splat(weight) * Real::ln_1p(x / R::splat(scale))
+    R::splat(weight) * (R::splat(1.0) + x * R::splat(per_scale)).ln_normal()
 }
 
-/// The value to a regime of rents `usd_m` ($M a year) against its revenue `revenue_m` ($M a year):
+/// The value to a regime of rents `usd_m` ($M a year) against its revenue:
 /// `w_rent · ln(1 + rents / (s_rent · revenue))`.
 #[inline(always)]
-fn rent_value<R: Real>(c: &Coefficients, usd_m: R, revenue_m: f64) -> R {
-    channel(c.rent_weight, usd_m, c.rent_scale * revenue_m)
+fn rent_value<R: Real>(c: &Coefficients, usd_m: R, scales: Scales) -> R {
+    channel(c.rent_weight, usd_m, scales.per_rent)
 }
 
 /// One quarter of the mood's AR(1): `ρ·mood + σ·z`.
@@ -733,7 +739,7 @@ fn rivalry_of<R: Real>(
     state: &State<R>,
     open: &[R::Flags],
     h: usize,
-    revenue_m: f64,
+    scales: Scales,
 ) -> [R; MAX_POLES] {
     let (c, ps) = (&world.coefficients, world.poles.len());
     let mut out = [R::splat(0.0); MAX_POLES];
@@ -753,7 +759,7 @@ fn rivalry_of<R: Real>(
                 R::splat(scheduled) * state.presence[p],
                 R::splat(0.0),
             );
-            *resent = *resent + R::splat(c.rivalry_weight) * x * rent_value(c, fees, revenue_m);
+            *resent = *resent + R::splat(c.rivalry_weight) * x * rent_value(c, fees, scales);
         }
     }
     out
@@ -792,8 +798,10 @@ pub fn softmax<R: Real>(x: &mut [R]) {
         *v = (*v - max).exp();
         sum = sum + *v;
     }
+    // One division, then a multiplication a term (within an ulp of dividing each).
+    let per_sum = R::splat(1.0) / sum;
     for v in x.iter_mut() {
-        *v = *v / sum;
+        *v = *v * per_sum;
     }
 }
 
@@ -857,7 +865,7 @@ fn decide<R: Real>(
         let fees = l[Lever::Transit.index()];
         let wanted = fees.gt(zero) & unblocked;
         let open = if R::any(R::pack(wanted)) {
-            let value = rent_value(c, fees, now.scales.revenue_m)
+            let value = rent_value(c, fees, now.scales)
                 - R::splat(c.route_cost)
                 - R::splat(c.criticism_weight) * state.criticism[cell]
                 + closeness(c, ps, state.alignment[cell])
@@ -945,11 +953,8 @@ fn base_value<R: Real>(
         let objection = R::splat(c.rival_objection) + l[Lever::Pressure.index()];
         punishment = punishment + now.dependence[q] * objection;
     }
-    rent_value(
-        c,
-        now.levers[p][Lever::BaseRent.index()],
-        now.scales.revenue_m,
-    ) + R::splat(c.security_weight * base.security) * now.demand
+    rent_value(c, now.levers[p][Lever::BaseRent.index()], now.scales)
+        + R::splat(c.security_weight * base.security) * now.demand
         - R::splat(c.base_cost)
         - R::splat(c.punishment_weight) * punishment
         - R::splat(c.criticism_weight * base.exposure) * criticism
@@ -975,7 +980,7 @@ pub fn base_values(world: &World, plan: &Plan, t: usize, state: &RunState) -> Ve
             let now = Situation {
                 levers: &levers[..ps],
                 dependence: &dependence[..ps],
-                scales: Scales::of(&world.states[h], t),
+                scales: Scales::of(c, &world.states[h], t),
                 demand: demand_of(world, state, h),
             };
             let cell = h * ps + base.pole;
@@ -990,10 +995,14 @@ pub fn base_values(world: &World, plan: &Plan, t: usize, state: &RunState) -> Ve
         .collect()
 }
 
-/// Closeness to a pole in a deal's value: `w_al · ln(n · a)` for share `a` among `n` poles.
+/// Closeness to a pole in a deal's value: `w_al · ln(n · a)` for share `a` among `n` poles, the share
+/// floored at `MIN_SHARE` as in the hedging term (so that a share realigned all the way away from the
+/// pole gives a finite value).
 #[inline(always)]
 fn closeness<R: Real>(c: &Coefficients, n: usize, share: R) -> R {
-    R::splat(c.alignment_weight) * Real::ln_1p(R::splat(n as f64) * share - R::splat(1.0))
+    let floor = R::splat(MIN_SHARE);
+    let a = R::select(share.lt(floor), floor, share);
+    R::splat(c.alignment_weight) * (R::splat(n as f64) * a).ln_normal()
 }
 
 /// Whether a deal of value `value` holds after a decision: one in force (`was`) is kept while its value
@@ -1112,4 +1121,71 @@ pub fn rest_point_affinity(world: &World, plan: &Plan) -> Vec<Vec<f64>> {
             row
         })
         .collect()
+}
+
+// The platform's `ln_1p`, `ln` and `exp` are the independent reference these tests compare with.
+#[cfg(test)]
+#[allow(clippy::disallowed_methods)]
+mod tests {
+    use super::*;
+
+    /// Values spread over the range the model meets: zero, tiny, around the scale and far above it.
+    fn spread() -> impl Iterator<Item = f64> {
+        (0..400).map(|k| if k == 0 { 0.0 } else { 1e-9 * 1.1f64.powi(k) })
+    }
+
+    /// A money channel is `w · ln(1 + x / s)` for `x ≥ 0`, computed from `1 / s` without `ln_1p`:
+    /// within 4.5e-16 plus four ulps of that value, an ulp of the pulls it adds to.
+    #[test]
+    fn a_channel_is_the_logarithm_of_one_plus_money_over_its_scale() {
+        for scale in [0.05, 1.0, 3.7, 250.0, 48_000.0] {
+            for x in spread() {
+                for weight in [0.3, 1.0] {
+                    let got = channel(weight, x, 1.0 / scale);
+                    let want = weight * (x / scale).ln_1p();
+                    let tolerance = weight * 4.5e-16 + 4.0 * f64::EPSILON * want.abs();
+                    assert!(
+                        (got - want).abs() <= tolerance,
+                        "x = {x}, scale = {scale}: {got} against {want}"
+                    );
+                }
+            }
+        }
+        assert_eq!(channel(0.7, 0.0, 1.0 / 3.0).to_bits(), 0.0f64.to_bits());
+    }
+
+    /// Closeness is `w_al · ln(n · a)`, the share floored at `MIN_SHARE`: finite at a share of zero.
+    #[test]
+    fn closeness_is_the_logarithm_of_the_share_against_an_equal_one() {
+        let c = Coefficients::default();
+        for n in [2, 3, 4] {
+            for a in spread().filter(|a| (MIN_SHARE..=1.0).contains(a)) {
+                let got = closeness(&c, n, a);
+                let want = c.alignment_weight * (n as f64 * a).ln();
+                let tolerance = 4.0 * f64::EPSILON * (want.abs() + c.alignment_weight.abs());
+                assert!(
+                    (got - want).abs() <= tolerance,
+                    "n = {n}, a = {a}: {got} against {want}"
+                );
+            }
+            let floor = closeness(&c, n, MIN_SHARE);
+            assert_eq!(closeness(&c, n, 0.0), floor);
+            assert!(floor.is_finite() && floor < closeness(&c, n, 1e-3));
+        }
+    }
+
+    /// The softmax sums to one within a few ulps and keeps the order of its inputs.
+    #[test]
+    fn softmax_gives_shares_in_the_order_of_their_inputs() {
+        let mut x = [0.3, -1.2, 2.5, 0.3];
+        softmax(&mut x);
+        assert!((x.iter().sum::<f64>() - 1.0).abs() <= 4.0 * f64::EPSILON);
+        assert!(x[2] > x[0] && x[0] > x[1] && x[0] == x[3]);
+        let want = (0.3f64 - 2.5).exp()
+            / [0.3f64, -1.2, 2.5, 0.3]
+                .iter()
+                .map(|v| (v - 2.5).exp())
+                .sum::<f64>();
+        assert!((x[0] - want).abs() <= 2.0 * f64::EPSILON * want);
+    }
 }
