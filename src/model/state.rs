@@ -110,12 +110,13 @@ impl<R: Real> State<R> {
             splat(&mut self.blocs[h * bs..(h + 1) * bs], &host.blocs);
             self.threat[h] = R::splat(host.threat_baseline);
             self.regime[h] = R::splat(host.regime_baseline);
-            // Each pole's count of the blocs it leads that the host starts in.
+            // Each pole's count of the blocs it leads that the host starts in (those it sees as
+            // economic only count 0: `HostState::tie`).
             let counts = &mut self.memberships[h * ps..(h + 1) * ps];
             counts.fill(R::splat(0.0));
-            for (bloc, &member) in world.blocs.iter().zip(&host.blocs) {
+            for (b, (bloc, &member)) in world.blocs.iter().zip(&host.blocs).enumerate() {
                 if member {
-                    counts[bloc.pole] = counts[bloc.pole] + R::splat(1.0);
+                    counts[bloc.pole] = counts[bloc.pole] + R::splat(host.tie(b));
                 }
             }
         }

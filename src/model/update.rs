@@ -913,8 +913,8 @@ fn decide<R: Real>(
         let (joined, left) = (R::pack(joins), R::pack(leaves));
         if R::any(joined | left) {
             let count = &mut state.memberships[h * ps + bloc.pole];
-            let (one, zero) = (R::splat(1.0), R::splat(0.0));
-            // Exact: small whole numbers.
+            let (one, zero) = (R::splat(host.tie(b)), R::splat(0.0));
+            // Exact: small whole numbers (a tie is 1 or 0).
             *count = *count + R::select(joins, one, zero) - R::select(leaves, one, zero);
         }
         occurred[slot] = joined;

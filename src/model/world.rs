@@ -479,6 +479,9 @@ pub struct HostState {
     /// (Karimov "skillfully changing sides", 000:192; Tashkent in and out of the CSTO with its relations
     /// with the West, 000:486). The bloc has a rival (checked by the scenario reader).
     pub changes_sides: Vec<bool>,
+    /// Per bloc, whether the state sees it as economic only: its membership adds no tie toward the
+    /// bloc's pole (`HostState::ties`; Nazarbaev on the EEU, 000:350).
+    pub economic_only: Vec<bool>,
     /// Dated membership changes, in quarter order: at quarter `t`, the state joins (`true`) or leaves
     /// bloc `b`, whatever its shares (a documented decision, like an inject).
     pub bloc_dates: Vec<BlocDate>,
@@ -499,6 +502,16 @@ pub struct HostState {
 }
 
 impl HostState {
+    /// The tie a membership in bloc `b` adds toward the bloc's pole: 1, or 0 for a bloc the state
+    /// sees as economic only.
+    pub fn tie(&self, b: usize) -> f64 {
+        if self.economic_only[b] {
+            0.0
+        } else {
+            1.0
+        }
+    }
+
     /// True if doctrine forbids this state to host any foreign base in quarter `t`.
     pub fn refuses_bases(&self, t: usize) -> bool {
         self.neutral || self.bans_bases_from.is_some_and(|from| t >= from)

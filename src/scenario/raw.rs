@@ -320,6 +320,12 @@ pub struct RawState {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub changes_sides: Vec<S<String>>,
+    /// Blocs the state sees as economic only (bloc names): membership binds it to the bloc's pole
+    /// through nothing but what the bloc's levers pay, so it adds no tie to the pull or to a deal
+    /// (Nazarbaev "sees the EEU as a pure economic alliance, not political", 000:350). Default none.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub economic_only: Vec<S<String>>,
     /// Poles whose supply route through the state is open at the start (pole names). Default none.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]

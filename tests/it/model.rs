@@ -464,8 +464,34 @@ fn the_update_moves_each_host_toward_the_softmax_of_the_reference_pulls_bit_for_
 #[test]
 fn membership_counts_follow_every_bloc_joined_or_left() {
     // `RunState::memberships` is derived from `blocs` and kept in step by the update; the pulls use it.
+    // Blocs a state sees as economic only count nothing: the built-in scenario's Kazakh EEU (fixed),
+    // and, in a second world, the CSTO (decided, so joined and left) for every state.
     let loaded = greatgame::scenario::builtin().unwrap();
-    let world = &loaded.scenario.world;
+    let mut economic = loaded.scenario.world.clone();
+    let csto = economic
+        .blocs
+        .iter()
+        .position(|b| b.name == "CSTO")
+        .unwrap();
+    economic
+        .states
+        .iter_mut()
+        .for_each(|s| s.economic_only[csto] = true);
+    assert!(loaded
+        .scenario
+        .world
+        .states
+        .iter()
+        .any(|s| s.economic_only.contains(&true)));
+    for world in [&loaded.scenario.world, &economic] {
+        membership_counts_follow_blocs(world, &loaded.scenario.baseline);
+    }
+}
+
+fn membership_counts_follow_blocs(
+    world: &greatgame::model::World,
+    baseline: &greatgame::model::Plan,
+) {
     let (hs, ps, bs) = (world.states.len(), world.poles.len(), world.blocs.len());
     let slots = Occurrences::new(world);
     let mut occurred = vec![false; slots.len()];
@@ -486,7 +512,7 @@ fn membership_counts_follow_every_bloc_joined_or_left() {
             let before = state.blocs.clone();
             step(
                 world,
-                &loaded.scenario.baseline,
+                baseline,
                 &slots,
                 t,
                 &mut state,
@@ -501,6 +527,7 @@ fn membership_counts_follow_every_bloc_joined_or_left() {
                 for p in 0..ps {
                     let counted = (0..bs)
                         .filter(|&b| world.blocs[b].pole == p && state.blocs[h * bs + b])
+                        .filter(|&b| !world.states[h].economic_only[b])
                         .count() as f64;
                     assert_eq!(
                         state.memberships[h * ps + p],

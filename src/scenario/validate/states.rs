@@ -144,6 +144,13 @@ pub(super) fn host(
             return Err(cx.err(v.span(), k("changes_sides"), format!("`{}` needs join_above/leave_below (membership the state decides) and a `rival` pole: a state changes sides between the bloc's pole and its rival", bloc.name)));
         }
     }
+    let economic_only = flags(
+        cx,
+        &s.economic_only,
+        &k("economic_only"),
+        "bloc",
+        bloc_names,
+    )?;
     let transit = flags(cx, &s.transit, &k("transit"), "pole", poles)?;
     let neutral = s.neutral.unwrap_or(false);
     let bans_bases = s.bans_bases.unwrap_or(false);
@@ -167,6 +174,7 @@ pub(super) fn host(
         no_military_blocs_from: None,
         reluctance,
         changes_sides,
+        economic_only,
         bloc_dates: Vec::new(),
         gdp_from: Vec::new(),
         regime_baseline: cx.real(&s.regime_security, &k("regime_security"), 0.0, 1.0)?,
