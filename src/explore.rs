@@ -423,33 +423,29 @@ pub struct Scratch {
     rngs: Vec<ChaCha8Rng>,
     shocks: Shocks<F64s>,
     occurred: Vec<LaneMask>,
-    /// A shape of world and the plans per point, for the blocks of points beyond those made.
-    world: World,
-    plans: usize,
 }
 
 impl Scratch {
     /// Buffers for `plans` plans of worlds shaped like `world`.
     pub fn new(world: &World, plans: usize) -> Scratch {
-        Scratch {
+        let mut scratch = Scratch {
             blocks: Vec::new(),
             lane: RunState::initial(world),
             rngs: Vec::with_capacity(LANES),
             shocks: Shocks::quiet(world),
             occurred: Vec::new(),
-            world: world.clone(),
-            plans,
-        }
+        };
+        scratch.grow(world, 1, plans);
+        scratch
     }
 
-    /// Makes blocks for `points` points of `plans` plans each, where fewer are made.
-    fn grow(&mut self, points: usize, plans: usize) {
-        self.plans = self.plans.max(plans);
+    /// Makes blocks for `points` points of `plans` plans each of worlds shaped like `world`, where
+    /// fewer are made.
+    fn grow(&mut self, world: &World, points: usize, plans: usize) {
         self.blocks
             .resize_with(self.blocks.len().max(points), Vec::new);
         for blocks in &mut self.blocks[..points] {
-            let world = &self.world;
-            let missing = self.plans.saturating_sub(blocks.len());
+            let missing = plans.saturating_sub(blocks.len());
             blocks.extend((0..missing).map(|_| State::initial(world)));
         }
     }
@@ -597,7 +593,7 @@ pub fn simulate_points(
         .collect();
     let slots: Vec<Occurrences> = points.iter().map(|p| Occurrences::new(p.world)).collect();
     let most_plans = points.iter().map(|p| p.plans.len()).max().unwrap_or(0);
-    scratch.grow(points.len(), most_plans);
+    scratch.grow(first.world, points.len(), most_plans);
     let Scratch {
         blocks: all_blocks,
         lane,
@@ -633,7 +629,7 @@ pub fn simulate_points(
                 .zip(&slots)
                 .zip(&mut sums)
             {
-                occurred.clear();
+                // `step` clears the flags it is given; only the length follows the point's world.
                 occurred.resize(slots.len(), LaneMask(0));
                 for (k, (plan, block)) in point.plans.iter().zip(blocks.iter_mut()).enumerate() {
                     step(point.world, plan, slots, t, block, shocks, occurred);

@@ -608,11 +608,7 @@ fn ties_of<R: Real>(
     // A `match`, not `map_or`: the closure of `map_or` was compiled out of line, without the AVX2 of
     // `step_avx2`, and took 7.7% of a run (perf).
     let hedge = match beta {
-        Some(beta) => {
-            let a = state.alignment[cell];
-            let floor = R::splat(MIN_SHARE);
-            beta * R::select(a.lt(floor), floor, a).ln_normal()
-        }
+        Some(beta) => beta * floored(state.alignment[cell]).ln_normal(),
         None => R::splat(0.0),
     };
     let (mut count, mut security) = (R::splat(0.0), R::splat(0.0));
@@ -635,8 +631,16 @@ fn ties_of<R: Real>(
     }
 }
 
-/// The share below which the hedging term counts a share as this small (it never is in practice).
+/// The share below which the hedging term and closeness count a share as this small (it never is in
+/// practice).
 const MIN_SHARE: f64 = 1e-9;
+
+/// A share floored at `MIN_SHARE`, for the logarithms of the hedging term and of closeness.
+#[inline(always)]
+fn floored<R: Real>(share: R) -> R {
+    let floor = R::splat(MIN_SHARE);
+    R::select(share.lt(floor), floor, share)
+}
 
 /// A host's dependence on a pole that sends it remittances `m` (a share of its GDP):
 /// `D = m / (m + s_dep)`, in 0..1.
@@ -1000,9 +1004,7 @@ pub fn base_values(world: &World, plan: &Plan, t: usize, state: &RunState) -> Ve
 /// pole gives a finite value).
 #[inline(always)]
 fn closeness<R: Real>(c: &Coefficients, n: usize, share: R) -> R {
-    let floor = R::splat(MIN_SHARE);
-    let a = R::select(share.lt(floor), floor, share);
-    R::splat(c.alignment_weight) * (R::splat(n as f64) * a).ln_normal()
+    R::splat(c.alignment_weight) * (R::splat(n as f64) * floored(share)).ln_normal()
 }
 
 /// Whether a deal of value `value` holds after a decision: one in force (`was`) is kept while its value

@@ -480,7 +480,7 @@ pub struct HostState {
     /// with the West, 000:486). The bloc has a rival (checked by the scenario reader).
     pub changes_sides: Vec<bool>,
     /// Per bloc, whether the state sees it as economic only: its membership adds no tie toward the
-    /// bloc's pole (`HostState::ties`; Nazarbaev on the EEU, 000:350).
+    /// bloc's pole (`HostState::tie`; Nazarbaev on the EEU, 000:350).
     pub economic_only: Vec<bool>,
     /// Dated membership changes, in quarter order: at quarter `t`, the state joins (`true`) or leaves
     /// bloc `b`, whatever its shares (a documented decision, like an inject).
