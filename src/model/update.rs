@@ -266,11 +266,15 @@ fn strike_events<R: Real>(
     for (e, ev) in world.events.iter().enumerate() {
         match ev.target {
             EventTarget::Pole(p) => {
+                let ps = world.poles.len();
                 for i in R::lanes(occurred[slots.event(hs, e, 0)]) {
                     let (economy, presence) = (&mut state.economy, &mut state.presence);
                     strike_pole(ev, economy[p].lane_mut(i), presence[p].lane_mut(i));
                     for x in &mut state.hedging {
                         *x.lane_mut(i) += ev.hedging;
+                    }
+                    for (h, g) in ev.grievance.iter().enumerate() {
+                        *state.grievance[h * ps + p].lane_mut(i) += g;
                     }
                 }
             }

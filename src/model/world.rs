@@ -368,12 +368,12 @@ coefficients! {
     }
     grievance_weight {
         symbol: "w_g", unit: "logit points per unit", range: 0.0 ..= 100.0, default: 0.1,
-        meaning: "Pull lost per unit of grievance, the remembered pressure of a pole.",
+        meaning: "Pull lost per unit of grievance: the remembered pressure of a pole, and trust lost to its shocks (an event's `grievance`).",
         reason: "coercion damages trust for years: after 2014 the states turned 'multi-vector' (000:414); assumption: a year of full pressure costs 0.4 logit once it ends",
     }
     grievance_decay {
         symbol: "δ_g", unit: "per quarter", range: 0.0 ..= 1.0, default: 0.05,
-        meaning: "Share of grievance forgotten each quarter (grievance ← (1 − δ_g)·grievance + pressure).",
+        meaning: "Share of grievance forgotten each quarter (grievance ← (1 − δ_g)·grievance + pressure; an event's `grievance` adds when it strikes).",
         reason: "assumption: half-life about 3.4 years, far slower than criticism (δ_c): lasting damage (000:414)",
     }
     base_cost {
@@ -674,6 +674,9 @@ pub struct Event {
     pub economy: f64,
     /// Relative change of the pole's presence in the region (−1: full withdrawal), permanent.
     pub presence: f64,
+    /// Added to each host's grievance toward the struck pole, by host (a pole event; empty for a state
+    /// event): trust lost, fading at `grievance_decay`.
+    pub grievance: Vec<f64>,
 }
 
 /// Where an event's realignment moves a host's shares.

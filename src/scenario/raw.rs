@@ -449,6 +449,19 @@ pub struct RawEvent {
     /// The pole's presence is multiplied by 1 + presence, permanently; -1..=0; pole events. Default 0.
     #[schemars(with = "Option<f64>", range(min = -1, max = 0))]
     pub presence: Option<S<f64>>,
+    /// Trust lost in the pole struck: added to every state's grievance toward it, which fades at
+    /// `grievance_decay` like remembered pressure (1 = a quarter of full pressure); 0..=10; pole
+    /// events only. Default 0.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 10))]
+    pub grievance: Option<S<f64>>,
+    /// Per-state grievance replacing `grievance`: state code → 0..=10; pole events only.
+    #[serde(default)]
+    #[schemars(
+        with = "BTreeMap<String, f64>",
+        extend("additionalProperties" = {"type": "number", "minimum": 0, "maximum": 10})
+    )]
+    pub grievance_by_state: BTreeMap<String, S<f64>>,
 }
 
 /// `[[inject]]`: an event forced at a quarter.

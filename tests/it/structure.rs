@@ -235,6 +235,55 @@ fn hedging_flattens_shares_and_a_trust_shock_adds_to_it() {
 }
 
 #[test]
+fn a_pole_event_costs_that_pole_trust_in_every_state_most_where_it_is_felt_most() {
+    // The Ukraine crisis's grievance (000:414, 000:348): a unit toward Russia in every state, four in
+    // AAA, added when it strikes (2020Q2, quarter 1) and fading at grievance_decay; no other pole's.
+    let crisis = "\n[[event]]\nname = \"crisis\"\ntarget = \"pole\"\npole = \"Russia\"\ngrievance = 1\n\
+                  grievance_by_state = { AAA = 4 }\n\n[[inject]]\nevent = \"crisis\"\nquarter = \"2020Q2\"\n";
+    // The same event with no grievance, so that both draw the same numbers (common random numbers).
+    let calm = small(
+        |t| t,
+        &crisis
+            .replace("grievance = 1", "grievance = 0")
+            .replace("AAA = 4", "AAA = 0"),
+    );
+    let shocked = small(|t| t, crisis);
+    let w = &shocked.world;
+    let (hs, ps) = (w.states.len(), w.poles.len());
+    let russia = w.pole_index("Russia").unwrap();
+    let decay = w.coefficients.grievance_decay;
+    for r in 0..20 {
+        let g = path(w, &shocked.baseline, r, |s, _| s.grievance.clone());
+        for (t, g) in g.iter().enumerate() {
+            for h in 0..hs {
+                for p in 0..ps {
+                    let given = if h == 0 { 4.0 } else { 1.0 };
+                    let want = if p == russia && t >= 1 {
+                        given * (1.0 - decay).powi(t as i32)
+                    } else {
+                        0.0
+                    };
+                    let got = g[h * ps + p];
+                    assert!(
+                        (got - want).abs() <= 1e-12,
+                        "run {r}, quarter {t}, state {h}, pole {p}: {got} against {want}"
+                    );
+                }
+            }
+        }
+    }
+    // Paired by run: Russia's mean share at the end falls in every state, most in AAA (given 4).
+    let o0 = run(&calm.world, std::slice::from_ref(&calm.baseline), 300);
+    let o1 = run(w, std::slice::from_ref(&shocked.baseline), 300);
+    let end = w.quarters - 1;
+    let fall: Vec<f64> = (0..hs)
+        .map(|h| mean(&calm.world, &o0, 0, end, h, russia) - mean(w, &o1, 0, end, h, russia))
+        .collect();
+    assert!(fall.iter().all(|f| *f > 0.0), "falls {fall:?}");
+    assert!(fall[1..].iter().all(|f| fall[0] > *f), "falls {fall:?}");
+}
+
+#[test]
 fn a_succession_realigns_toward_its_pole_or_a_pole_drawn_by_its_weights() {
     let toward = |to: &'static str| {
         move |t: String| t.replace("realign = 0.3", &format!("realign = 0.5\n{to}"))

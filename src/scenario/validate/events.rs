@@ -10,7 +10,8 @@ use super::{flags, per_pole, Ctx, Names, Result};
 use crate::model::{Event, EventTarget, Plan, Toward, World};
 use crate::scenario::raw::{RawEvent, RawInject, S};
 
-pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
+pub(super) fn event(cx: &Ctx, e: &RawEvent, names: &Names) -> Result<Event> {
+    let poles = names.poles;
     let key = format!("event.{}", e.name.get_ref());
     let k = |field: &str| format!("{key}.{field}");
     let target = match e.target.as_ref().map(|t| t.get_ref().as_str()) {
@@ -52,11 +53,15 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
             return Err(cx.err(v, k("realign_toward"), "not allowed here: this event strikes a pole; a realignment needs target = \"states\""));
         }
     }
-    let pole_only = [("economy", &e.economy), ("presence", &e.presence)];
+    let pole_only = [
+        ("economy", &e.economy),
+        ("presence", &e.presence),
+        ("grievance", &e.grievance),
+    ];
     let (wrong, why) = match target {
         EventTarget::States => (
             &pole_only[..],
-            "strikes states; economy and presence need target = \"pole\"",
+            "strikes states; economy, presence and grievance need target = \"pole\"",
         ),
         EventTarget::Pole(_) => (
             &host_only[..],
@@ -92,7 +97,9 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
         ));
     }
     let toward = toward(cx, e, poles, &k)?;
+    let grievance = grievance(cx, e, target, names.states, &k)?;
     Ok(Event {
+        grievance,
         toward,
         hedging: cx.opt_real(&e.hedging, &k("hedging"), 0.0, 10.0, 0.0)?,
         tension: cx.opt_real(&e.tension, &k("tension"), -1.0, 1.0, 0.0)?,
@@ -108,6 +115,35 @@ pub(super) fn event(cx: &Ctx, e: &RawEvent, poles: &[&str]) -> Result<Event> {
         economy: cx.opt_real(&e.economy, &k("economy"), -1.0, 1.0, 0.0)?,
         presence: cx.opt_real(&e.presence, &k("presence"), -1.0, 0.0, 0.0)?,
     })
+}
+
+/// A pole event's grievance by host: `grievance` for every state, replaced where `grievance_by_state`
+/// names one; empty for a state event (whose `grievance_by_state` is refused).
+fn grievance(
+    cx: &Ctx,
+    e: &RawEvent,
+    target: EventTarget,
+    states: &[&str],
+    k: &dyn Fn(&str) -> String,
+) -> Result<Vec<f64>> {
+    if target == EventTarget::States {
+        if let Some(v) = e.grievance_by_state.values().next() {
+            return Err(cx.err(
+                v.span(),
+                k("grievance_by_state"),
+                "not allowed here: this event strikes states; grievance needs target = \"pole\"",
+            ));
+        }
+        return Ok(Vec::new());
+    }
+    let all = cx.opt_real(&e.grievance, &k("grievance"), 0.0, 10.0, 0.0)?;
+    let mut by_host = vec![all; states.len()];
+    for (code, v) in &e.grievance_by_state {
+        let key = k(&format!("grievance_by_state.{code}"));
+        let h = cx.lookup_key(code, v.span(), &key, "state", states)?;
+        by_host[h] = cx.real(v, &key, 0.0, 10.0)?;
+    }
+    Ok(by_host)
 }
 
 /// Where a realignment goes: `realign_toward` (a pole), `realign_weights` (a pole drawn by weight,

@@ -289,16 +289,21 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         .collect();
 
     cx.unique(raw.event.iter().map(|e| &e.name), "event.name")?;
-    let events = raw
-        .event
-        .iter()
-        .map(|e| events::event(cx, e, &pole_names))
-        .collect::<Result<Vec<_>>>()?;
     let event_names: Vec<&str> = raw
         .event
         .iter()
         .map(|e| e.name.get_ref().as_str())
         .collect();
+    let names = Names {
+        poles: &pole_names,
+        states: &state_names,
+        events: &event_names,
+    };
+    let events = raw
+        .event
+        .iter()
+        .map(|e| events::event(cx, e, &names))
+        .collect::<Result<Vec<_>>>()?;
 
     cx.unique(raw.reaction.iter().map(|r| &r.name), "reaction.name")?;
     let mut world = World {
@@ -314,11 +319,6 @@ pub(super) fn validate(cx: &Ctx, raw: RawScenario) -> Result<Scenario> {
         injects: Vec::new(),
         inject_pairs: Vec::new(),
         coefficients,
-    };
-    let names = Names {
-        poles: &pole_names,
-        states: &state_names,
-        events: &event_names,
     };
     states::dates(cx, &raw.bloc, &raw.state, &mut world)?;
     world.tensions = tensions::tensions(cx, &raw.tension, &names)?;
