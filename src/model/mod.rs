@@ -26,7 +26,7 @@ pub use shocks::Shocks;
 pub use state::{RunState, State};
 pub use update::{
     base_values, effective_levers, pull, rest_point_affinity, softmax, step, step_portable,
-    MAX_POLES,
+    step_with, Isa, MAX_POLES,
 };
 pub use world::{
     Base, Bloc, BlocDate, CoefficientSpec, Coefficients, Decision, Event, EventTarget, HostState,

@@ -24,10 +24,10 @@ const WITHDRAWN_BELOW: f64 = 0.5;
 /// Advances `state` by quarter `t`, flagging in `occurred` (one flag per slot of `slots`, a bit per
 /// lane) what happened.
 ///
-/// For a block (`F64s`) on an x86-64 CPU with AVX2 the same code is compiled for AVX2 and chosen at
-/// run time: its lanes take half the vector instructions. The result is the same bits either way (each
-/// lane still performs the same IEEE operations; Rust never fuses a multiply and an add on its own),
-/// and a test checks it.
+/// For a block (`F64s`) on an x86-64 CPU with AVX2 or AVX-512 the same code is compiled for that
+/// instruction set and chosen at run time (`Isa::best`): its eight lanes take two 256-bit vectors, or
+/// one 512-bit vector. The result is the same bits either way (each lane still performs the same IEEE
+/// operations; Rust never fuses a multiply and an add on its own), and a test checks it.
 pub fn step<R: Real>(
     world: &World,
     plan: &Plan,
@@ -37,21 +37,70 @@ pub fn step<R: Real>(
     shocks: &Shocks<R>,
     occurred: &mut [R::Flags],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if R::LANES > 1 && std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { step_avx2(world, plan, slots, t, state, shocks, occurred) };
-    }
-    step_portable(world, plan, slots, t, state, shocks, occurred);
+    let isa = if R::LANES > 1 {
+        Isa::best()
+    } else {
+        Isa::Portable
+    };
+    step_with(isa, world, plan, slots, t, state, shocks, occurred);
 }
 
-/// `step` compiled for AVX2.
-///
-/// # Safety
-/// The CPU must support AVX2.
+/// The instruction sets `step` is compiled for. Every build computes the same bits: the model's
+/// arithmetic is IEEE-754 additions, subtractions, multiplications and divisions in a fixed order (no
+/// fused multiply-add, no approximate instructions), and its `exp` and `ln` are greatgame's own
+/// (`model::real`), so wider vectors change the speed only; `tests/it/block.rs` compares every build
+/// the machine has with the portable one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    /// Any CPU (on x86-64: SSE2).
+    Portable,
+    /// x86-64 with AVX2: two 256-bit vectors per block of eight lanes.
+    Avx2,
+    /// x86-64 with AVX-512 (F, DQ, VL, BW): one 512-bit vector per block.
+    Avx512,
+}
+
+impl Isa {
+    /// The builds this CPU can run, portable first.
+    pub fn available() -> Vec<Isa> {
+        let mut found = vec![Isa::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                found.push(Isa::Avx2);
+            }
+            if has_avx512() {
+                found.push(Isa::Avx512);
+            }
+        }
+        found
+    }
+
+    /// The widest build this CPU can run (detected once).
+    pub fn best() -> Isa {
+        static BEST: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+        // unwrap OK: `available` always holds `Portable`.
+        *BEST.get_or_init(|| *Isa::available().last().unwrap())
+    }
+}
+
+/// Whether the CPU has the AVX-512 subsets `step_avx512` is compiled with.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn step_avx2<R: Real>(
+fn has_avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+        && std::arch::is_x86_feature_detected!("avx512bw")
+}
+
+/// `step` in the build `isa`; `Isa::Portable` on a CPU without the others' instructions.
+///
+/// # Panics
+/// If `isa` is not in `Isa::available()`.
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub fn step_with<R: Real>(
+    isa: Isa,
     world: &World,
     plan: &Plan,
     slots: &Occurrences,
@@ -60,11 +109,57 @@ unsafe fn step_avx2<R: Real>(
     shocks: &Shocks<R>,
     occurred: &mut [R::Flags],
 ) {
-    step_portable(world, plan, slots, t, state, shocks, occurred);
+    match isa {
+        Isa::Portable => step_portable(world, plan, slots, t, state, shocks, occurred),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => {
+            assert!(std::arch::is_x86_feature_detected!("avx2"), "no AVX2 here");
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { step_avx2(world, plan, slots, t, state, shocks, occurred) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => {
+            assert!(has_avx512(), "no AVX-512 here");
+            // SAFETY: the CPU supports AVX-512 F, DQ, VL and BW, checked just above.
+            unsafe { step_avx512(world, plan, slots, t, state, shocks, occurred) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => panic!("{isa:?} is not available on this architecture"),
+    }
 }
 
-/// `step` for any CPU (on x86-64: SSE2), and the body the AVX2 version inlines and compiles again.
-/// Public so that tests can compare it with the dispatched version.
+/// `step_portable` compiled again with the target features `$features`, as `$name`.
+macro_rules! step_built_for {
+    ($name:ident, $features:literal, $what:literal) => {
+        #[doc = concat!("`step` compiled for ", $what, ".")]
+        ///
+        /// # Safety
+        #[doc = concat!("The CPU must support ", $what, ".")]
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        unsafe fn $name<R: Real>(
+            world: &World,
+            plan: &Plan,
+            slots: &Occurrences,
+            t: usize,
+            state: &mut State<R>,
+            shocks: &Shocks<R>,
+            occurred: &mut [R::Flags],
+        ) {
+            step_portable(world, plan, slots, t, state, shocks, occurred);
+        }
+    };
+}
+
+step_built_for!(step_avx2, "avx2", "AVX2");
+step_built_for!(
+    step_avx512,
+    "avx512f,avx512dq,avx512vl,avx512bw",
+    "AVX-512 F, DQ, VL and BW"
+);
+
+/// `step` for any CPU (on x86-64: SSE2), and the body the AVX2 and AVX-512 versions inline and compile
+/// again. Public so that tests can compare it with the dispatched version.
 #[doc(hidden)]
 #[inline(always)]
 pub fn step_portable<R: Real>(

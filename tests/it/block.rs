@@ -10,8 +10,9 @@ use std::collections::BTreeSet;
 
 use greatgame::engine::run_rng;
 use greatgame::model::{
-    step, step_portable, Decision, EventTarget, F64s, LaneMask, Lever, OccurrenceKind, Occurrences,
-    Plan, RunState, Shocks, State, Toward, Trigger, World, LANES, LEVER_COUNT,
+    step, step_portable, step_with, Decision, EventTarget, F64s, Isa, LaneMask, Lever,
+    OccurrenceKind, Occurrences, Plan, RunState, Shocks, State, Toward, Trigger, World, LANES,
+    LEVER_COUNT,
 };
 use greatgame::scenario::Scenario;
 use proptest::prelude::*;
@@ -350,6 +351,20 @@ fn compare(k: &Knobs) -> Result<Seen, String> {
     let mut ref_rngs: Vec<_> = runs.iter().map(|&r| run_rng(11, r)).collect();
     let mut rngs = ref_rngs.clone();
     let (mut block, mut portable) = (State::<F64s>::initial(world), State::<F64s>::initial(world));
+    // Every other build this CPU has (AVX2, AVX-512), each run beside the portable one.
+    let builds: Vec<Isa> = Isa::available()
+        .into_iter()
+        .filter(|&i| i != Isa::Portable)
+        .collect();
+    let mut wide: Vec<_> = builds
+        .iter()
+        .map(|_| {
+            (
+                State::<F64s>::initial(world),
+                vec![LaneMask(0); slots.len()],
+            )
+        })
+        .collect();
     let mut shocks = Shocks::<F64s>::quiet(world);
     let mut one_shocks = Shocks::new(world);
     let (mut flags, mut portable_flags) = (
@@ -374,6 +389,14 @@ fn compare(k: &Knobs) -> Result<Seen, String> {
             return Err(format!(
                 "quarter {t}: the dispatched build differs from the portable"
             ));
+        }
+        for (&isa, (state, flags)) in builds.iter().zip(&mut wide) {
+            step_with(isa, world, &plan, &slots, t, state, &shocks, flags);
+            if *flags != portable_flags || format!("{state:?}") != format!("{portable:?}") {
+                return Err(format!(
+                    "quarter {t}: the {isa:?} build differs from the portable"
+                ));
+            }
         }
         for (i, (state, rng)) in refs.iter_mut().zip(&mut ref_rngs).enumerate() {
             for lefts in state.reaction_left.chunks(world.reactions.len()) {
