@@ -227,7 +227,18 @@ pub fn prepare(common: &Common, kind: DesignKind, policies: &[String]) -> anyhow
         .into());
     }
     let paths = greatgame::explore::point_paths(&factors, ensemble);
-    let template = Template::new(&loaded.text, &loaded.file, &paths)?;
+    let template = Template::new(&loaded.text, &loaded.file, &paths).map_err(|e| {
+        // A path that names nothing in the file comes from the command line: say which option.
+        let said = e.to_string();
+        match common
+            .factors
+            .iter()
+            .find(|f| said.contains(&format!(": {}: ", f.path)))
+        {
+            Some(f) => anyhow::Error::new(e).context(format!("--factor {}", f.path)),
+            None => e.into(),
+        }
+    })?;
     for (bound, u) in [("lower", 0.0), ("upper", 1.0)] {
         let mut values: Vec<f64> = factors.iter().map(|f| f.distribution.quantile(u)).collect();
         // With an ensemble, at its first set (every set was tried alone above).

@@ -119,10 +119,11 @@ fn annotate(value: &mut Value, note: &str) {
 }
 
 /// An error about a setting of the scenario `text` (named `file`): a path that names no value of the
-/// file has no place in it, so it is located at the file's start and shows none of its lines.
+/// file has no place in it, so it names the file alone (line 0), with none of its lines.
 fn invalid(file: &str, text: &str, message: String) -> ScenarioError {
     let mut at = Located::at(file, text, 0..0, String::new(), message);
     at.source_line.clear();
+    (at.line, at.column) = (0, 0);
     ScenarioError::Invalid(Box::new(at))
 }
 
@@ -295,5 +296,10 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("no [[event]] named `b`"), "{err}");
+        // It has no place in the file: the file is named alone, with no line and column.
+        assert!(
+            err.to_string().starts_with("t.toml: event.b.hazard: "),
+            "{err}"
+        );
     }
 }

@@ -37,9 +37,10 @@ pub enum ScenarioError {
 pub struct Located {
     /// The file name as given by the user (or `<built-in>`).
     pub file: String,
-    /// 1-based line.
+    /// 1-based line; 0 for an error that has no place in the file (a `--set` or `--factor` path that
+    /// names nothing in it), shown as the file's name alone.
     pub line: usize,
-    /// 1-based column, in characters.
+    /// 1-based column, in characters; 0 with `line`.
     pub column: usize,
     /// Dotted key of the offending value (`state.KGZ.remittance_share`), empty if unknown.
     pub key: String,
@@ -51,7 +52,11 @@ pub struct Located {
 
 impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if self.line == 0 {
+            write!(f, "{}: ", self.file)?;
+        } else {
+            write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        }
         if !self.key.is_empty() {
             write!(f, "{}: ", self.key)?;
         }

@@ -290,10 +290,13 @@ fn an_error_a_setting_causes_names_the_setting() {
             &["--set", "state.KAZ.alignment.Russia=2"],
             "state.KAZ.alignment.Russia: 2 is out of range, expected 0..=1".into(),
         ),
-        // A path names a state by its code, so the codes are what it lists.
+        // A path names a state by its code, so the codes are what it lists; naming nothing in the
+        // file, it has no line and column there.
         (
             &["--set", "state.XXX.alignment.Russia=0.5"],
-            "no [[state]] named `XXX`, expected one of: KAZ, KGZ, TJK, UZB, TKM".into(),
+            "error: --set state.XXX.alignment.Russia=0.5: <built-in>/central_asia_2017.toml: \
+             state.XXX.alignment.Russia: no [[state]] named `XXX`, expected one of: KAZ, KGZ, TJK, UZB, TKM"
+                .into(),
         ),
     ];
     for (extra, want) in cases {
@@ -302,6 +305,32 @@ fn an_error_a_setting_causes_names_the_setting() {
         let out = fails_with(2, &args);
         assert!(stderr(&out).contains(&want), "{}", describe(&args, &out));
     }
+    // So does a design's factor, named with its option; nothing is written.
+    let tmp_out = tmp.path().join("explore");
+    let out_dir = tmp_out.to_str().unwrap();
+    let args = [
+        "explore",
+        "--design",
+        "lhs",
+        "--samples",
+        "4",
+        "--runs",
+        "5",
+        "--factor",
+        "event.nothing.hazard=0..0.1",
+        "--out",
+        out_dir,
+    ];
+    let out = fails_with(2, &args);
+    assert!(
+        stderr(&out).starts_with(
+            "error: --factor event.nothing.hazard: <built-in>/central_asia_2017.toml: \
+             event.nothing.hazard: no [[event]] named `nothing`"
+        ),
+        "{}",
+        describe(&args, &out)
+    );
+    assert!(!tmp_out.exists());
     // An error the settings did not cause is not blamed on them.
     let out = fails_with(
         2,
