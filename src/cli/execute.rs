@@ -15,7 +15,7 @@ use greatgame::engine::{self, Batch, ChunkDetail, Outcome};
 use greatgame::model::{Check, Plan};
 use greatgame::output::{
     self, AtomicFile, FileRecord, Manifest, OutputDir, OutputError, ParametersRecord,
-    PrecisionNote, Staged, StreamFile,
+    PrecisionNote, Staged, StateName, StreamFile,
 };
 use greatgame::scenario::{self, Loaded, Located, Scenario, ScenarioError};
 use greatgame::shard::{Part, Shard, StoredTally, PART_FORMAT};
@@ -577,6 +577,15 @@ impl ManifestInfo<'_> {
             scenario: self.sc.meta.name.clone(),
             scenario_file: self.origin.file.clone(),
             scenario_sha256: self.origin.sha256.clone(),
+            title: Some(self.sc.meta.title.clone()).filter(|t| !t.is_empty()),
+            states: world
+                .states
+                .iter()
+                .map(|s| StateName {
+                    code: s.code.clone(),
+                    name: s.name.clone(),
+                })
+                .collect(),
             seed: self.seed,
             runs: self.runs,
             quarters: [

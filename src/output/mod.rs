@@ -28,6 +28,7 @@ pub use rows::{
     compare_rows, csv_header, event_rows, hindcast_rows, outcome_rows, paired_outcome_rows,
     paired_rows, parameter_rows, robust_rows, run_rows, summary_rows, trajectory_rows, write_csv,
     CompareRow, EventRow, HindcastRow, Manifest, OutcomeRow, PairedOutcomeRow, PairedRow,
-    ParameterRow, ParametersRecord, PrecisionNote, RobustRow, RunRow, SummaryRow, TrajectoryRow,
+    ParameterRow, ParametersRecord, PrecisionNote, RobustRow, RunRow, StateName, SummaryRow,
+    TrajectoryRow,
 };
 pub use table::{compare_table, hindcast_table, run_table};

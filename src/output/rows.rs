@@ -189,6 +189,13 @@ pub struct Manifest {
     pub scenario_file: String,
     /// SHA-256 of the scenario file.
     pub scenario_sha256: String,
+    /// The scenario's one-line title, for reports; absent in manifests written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Each state's code and full name, in the scenario's order, so that reports can name the states;
+    /// empty in manifests written before they were recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub states: Vec<StateName>,
     /// Master seed.
     pub seed: u64,
     /// Runs.
@@ -209,6 +216,15 @@ pub struct Manifest {
     pub parameters: Option<ParametersRecord>,
     /// Every file of the run but the manifest, with size and SHA-256: `greatgame verify` checks them.
     pub files: Vec<FileRecord>,
+}
+
+/// A state's code, as outputs write it, and its full name (`name` in `[[state]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateName {
+    /// The code (`KAZ`).
+    pub code: String,
+    /// The full name (`Kazakhstan`); the code if the scenario gives none.
+    pub name: String,
 }
 
 /// Which parameter ensemble runs drew from, so that a result can be traced to it.

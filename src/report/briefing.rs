@@ -120,19 +120,20 @@ pub fn briefing(f: &Folder) -> Briefing {
     for state in f.states() {
         let rows = dominance_at(outcomes, &baseline, &state);
         let Some(top) = rows.first() else { continue };
+        let name = f.state_name(&state);
         let verb = match first_leader(f, &baseline, first, &state) {
             Some(p) if p == top.subject => "remains".to_string(),
             Some(p) => format!("overtakes {p} as"),
             None => "is".to_string(),
         };
         let mut sentence = format!(
-            "{} {verb} the dominant partner of {state} in {}.",
+            "{} {verb} the dominant partner of {name} in {}.",
             top.subject,
             share_of_runs(top.probability, top.mc_se)
         );
         if let Some(s) = summary_at(&f.summary, &baseline, horizon, &state, &top.subject) {
             sentence.push_str(&format!(
-                " Its share of {state}'s alignment is {} (median; 5–95% of runs: {}).",
+                " Its share of {name}'s alignment is {} (median; 5–95% of runs: {}).",
                 pct(s.p50),
                 pct_range(s.p05, s.p95)
             ));
@@ -147,7 +148,7 @@ pub fn briefing(f: &Folder) -> Briefing {
             least = Some((
                 top.probability,
                 format!(
-                    "The least settled state is {state}: dominant at {horizon} are {}.",
+                    "The least settled state is {name}: dominant at {horizon} are {}.",
                     others.join(", ")
                 ),
             ));
@@ -187,10 +188,10 @@ fn changes(f: &Folder, outcomes: &[OutcomeRow], baseline: &str, horizon: &str) -
     largest.sort_by(|a, b| b.mean_difference.abs().total_cmp(&a.mean_difference.abs()));
     let mut text = Vec::new();
     for row in largest.iter().take(3) {
+        let name = f.state_name(&row.state);
         let mut sentence = format!(
-            "{} moves {}'s {} share by {} pp (95% CI {} to {} pp)",
+            "{} moves {name}'s {} share by {} pp (95% CI {} to {} pp)",
             row.policy,
-            row.state,
             row.pole,
             pp(row.mean_difference),
             pp(row.ci95_low),
@@ -206,9 +207,8 @@ fn changes(f: &Folder, outcomes: &[OutcomeRow], baseline: &str, horizon: &str) -
         };
         if let (Some(before), Some(after)) = (find(baseline), find(&row.policy)) {
             sentence.push_str(&format!(
-                "; the chance that {} dominates {} at {horizon} goes from {} ({}) to {} ({})",
+                "; the chance that {} dominates {name} at {horizon} goes from {} ({}) to {} ({})",
                 row.pole,
-                row.state,
                 pct(before.probability),
                 margin(before.mc_se),
                 pct(after.probability),

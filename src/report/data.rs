@@ -68,6 +68,24 @@ impl Folder {
         first_seen(self.summary.iter().map(|r| &r.state))
     }
 
+    /// What the report calls state `code`: its full name from the manifest (`Kazakhstan`), or the code
+    /// where the manifest has none (written before names were recorded, or a scenario without names).
+    pub fn state_name(&self, code: &str) -> String {
+        self.manifest
+            .states
+            .iter()
+            .find(|s| s.code == code)
+            .map_or_else(|| code.to_string(), |s| s.name.clone())
+    }
+
+    /// A chart's title for state `code`: `Kazakhstan (KAZ)`, or the code alone where it is the name.
+    pub fn state_title(&self, code: &str) -> String {
+        match self.state_name(code) {
+            name if name == code => name,
+            name => format!("{name} ({code})"),
+        }
+    }
+
     /// The pole names in the scenario's order.
     pub fn poles(&self) -> Vec<String> {
         first_seen(self.summary.iter().map(|r| &r.pole))
@@ -388,6 +406,8 @@ mod tests {
             scenario: "t".into(),
             scenario_file: "t.toml".into(),
             scenario_sha256: "00".into(),
+            title: None,
+            states: vec![],
             seed: 1,
             runs: 3,
             quarters: ["2020Q1".into(), "2020Q2".into()],

@@ -32,6 +32,7 @@ body { font-family: system-ui, "Segoe UI", Helvetica, Arial, sans-serif; color: 
 h1 { font-size: 28px; margin: 8px 0 4px; }
 h2 { font-size: 22px; margin: 32px 0 8px; border-bottom: 2px solid #222; padding-bottom: 3px; }
 h3 { font-size: 17px; margin: 16px 0 4px; }
+p.title { font-size: 18px; margin: -8px 0 4px; }
 p.sub, p.note, figcaption { color: #444; font-size: 14px; }
 .briefing { background: #f3f5f8; border-left: 6px solid #0d306b; padding: 10px 18px; font-size: 18px; }
 .briefing li { margin: 4px 0; }
@@ -111,8 +112,12 @@ pub fn render(f: &Folder) -> Result<String, ReportError> {
     );
     let _ = writeln!(
         h,
-        "<h1>{}</h1><p class=\"sub\">greatgame {} · <b>{}</b> · {} runs{} · seed {} · {} to {}</p>",
+        "<h1>{}</h1>{}<p class=\"sub\">greatgame {} · <b>{}</b> · {} runs{} · seed {} · {} to {}</p>",
         esc(&m.scenario),
+        m.title.as_ref().map_or(String::new(), |t| format!(
+            "<p class=\"title\">{}</p>",
+            esc(t)
+        )),
         esc(&m.command),
         esc(&m.scenario_file),
         m.runs,
@@ -189,11 +194,12 @@ pub fn render(f: &Folder) -> Result<String, ReportError> {
                     .collect(),
             });
         }
-        let svg = charts::fans(state, &fans, (HALF, 300))?;
+        let title = f.state_title(state);
+        let svg = charts::fans(&title, &fans, (HALF, 300))?;
         h.push_str(&figure(
             &format!("fan-{state}"),
             &svg,
-            &format!("{}: share of alignment, %", esc(state)),
+            &format!("{}: share of alignment, %", esc(&title)),
         ));
     }
     h.push_str("</div></section>\n");
@@ -279,7 +285,7 @@ fn dominance_section(
     }
     h.push_str("</tr>");
     for state in states {
-        let _ = write!(h, "<tr><td>{}</td>", esc(state));
+        let _ = write!(h, "<tr><td>{}</td>", esc(&f.state_title(state)));
         for pole in poles {
             let cell = find(state, pole)
                 .map(|r| format!("{} {}", pct(r.probability), margin(r.mc_se)))
@@ -320,11 +326,12 @@ fn dominance_section(
                         }
                     })
                     .collect();
-                let svg = charts::fans(state, &fans, (HALF, 280))?;
+                let title = f.state_title(state);
+                let svg = charts::fans(&title, &fans, (HALF, 280))?;
                 h.push_str(&figure(
                     &format!("dominance-{state}"),
                     &svg,
-                    &format!("{}: share of runs in which each pole is dominant, %", esc(state)),
+                    &format!("{}: share of runs in which each pole is dominant, %", esc(&title)),
                 ));
             }
             h.push_str("</div>");

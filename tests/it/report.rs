@@ -254,6 +254,53 @@ fn gzipped_trajectories_give_the_same_dominance_over_time() {
 }
 
 #[test]
+fn the_report_names_states_by_the_names_the_manifest_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(data("small.toml"))
+        .unwrap()
+        .replace("code = \"AAA\"", "code = \"AAA\"\nname = \"Alphaland\"");
+    let scenario = dir.path().join("named.toml");
+    fs::write(&scenario, text).unwrap();
+    let out = dir.path().join("out");
+    run_into("run", &scenario, "50", &out, &["--report"]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["title"], "Small test scenario");
+    assert_eq!(manifest["states"][0]["code"], "AAA");
+    assert_eq!(manifest["states"][0]["name"], "Alphaland");
+    assert_eq!(manifest["states"][1]["name"], "BBB");
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Small test scenario"));
+    assert!(
+        html.contains("the dominant partner of Alphaland in"),
+        "no sentence on Alphaland"
+    );
+    assert!(!html.contains("the dominant partner of AAA"));
+    assert!(html.contains("Alphaland (AAA): share of alignment"));
+    // A state without a name keeps its code, with no repetition.
+    assert!(html.contains("<figcaption>BBB: share of alignment, %</figcaption>"));
+    // A manifest written before names were recorded still reports, by code.
+    let mut old = manifest.clone();
+    old.as_object_mut().unwrap().remove("states");
+    old.as_object_mut().unwrap().remove("title");
+    fs::write(
+        out.join("manifest.json"),
+        serde_json::to_vec_pretty(&old).unwrap(),
+    )
+    .unwrap();
+    let again = dir.path().join("again.html");
+    ok(&[
+        "report",
+        out.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    let html = fs::read_to_string(&again).unwrap();
+    assert!(html.contains("the dominant partner of AAA in"));
+    assert!(!html.contains("Alphaland"));
+}
+
+#[test]
 fn a_folder_missing_optional_files_still_reports() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
