@@ -81,8 +81,6 @@ impl<R: Real> State<R> {
     pub fn reset(&mut self, world: &World) {
         self.mood.fill(R::splat(0.0));
         self.criticism.fill(R::splat(0.0));
-        self.grievance.fill(R::splat(0.0));
-        self.hedging.fill(R::splat(0.0));
         for (x, pair) in self.tension.iter_mut().zip(&world.tensions) {
             *x = R::splat(pair.level);
         }
@@ -110,6 +108,11 @@ impl<R: Real> State<R> {
             splat(&mut self.blocs[h * bs..(h + 1) * bs], &host.blocs);
             self.threat[h] = R::splat(host.threat_baseline);
             self.regime[h] = R::splat(host.regime_baseline);
+            self.hedging[h] = R::splat(host.hedging);
+            self.grievance[h * ps..(h + 1) * ps]
+                .iter_mut()
+                .zip(&host.grievance)
+                .for_each(|(g, &x)| *g = R::splat(x));
             // Each pole's count of the blocs it leads that the host starts in (those it sees as
             // economic only count 0: `HostState::tie`).
             let counts = &mut self.memberships[h * ps..(h + 1) * ps];

@@ -463,6 +463,10 @@ pub struct HostState {
     pub afghan_border_km: f64,
     /// Population share with ethnic or linguistic ties to each pole (0..=1), by pole.
     pub diaspora: Vec<f64>,
+    /// Extra hedging at the start (`x[h]`), left by a trust shock before the start.
+    pub hedging: f64,
+    /// Grievance toward each pole at the start (`g[h,p]`), by pole.
+    pub grievance: Vec<f64>,
     /// Permanent neutrality: joins no deciding bloc and hosts no base.
     pub neutral: bool,
     /// A legal ban on foreign bases from this quarter index on (0: from the start): hosts no base then,
@@ -810,9 +814,11 @@ impl World {
                 .any(|s| s.bloc_dates.iter().any(|d| d.bloc == b))
     }
 
-    /// Whether any state hedges: the coefficient or some event's trust shock.
+    /// Whether any state hedges: the coefficient, some event's trust shock or a state's starting hedging.
     pub fn hedges(&self) -> bool {
-        self.coefficients.hedging_weight > 0.0 || self.events.iter().any(|e| e.hedging > 0.0)
+        self.coefficients.hedging_weight > 0.0
+            || self.events.iter().any(|e| e.hedging > 0.0)
+            || self.states.iter().any(|h| h.hedging > 0.0)
     }
 
     /// Label of the `t`-th simulated quarter.

@@ -247,6 +247,19 @@ pub struct RawState {
         extend("additionalProperties" = {"type": "number", "minimum": 0, "maximum": 1})
     )]
     pub diaspora: BTreeMap<String, S<f64>>,
+    /// Extra hedging at the start: what a trust shock before the start has left (fading at
+    /// `hedging_decay`); logit points per unit of log share, 0..=10; part of the rest point. Default 0.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 10))]
+    pub hedging: Option<S<f64>>,
+    /// Grievance toward each pole at the start: remembered pressure or trust lost before the start
+    /// (fading at `grievance_decay`): pole name → units, 0..=100; part of the rest point. Default 0.
+    #[serde(default)]
+    #[schemars(
+        with = "BTreeMap<String, f64>",
+        extend("additionalProperties" = {"type": "number", "minimum": 0, "maximum": 100})
+    )]
+    pub grievance: BTreeMap<String, S<f64>>,
     /// Permanent neutrality: hosts no base, joins no decided bloc. Default false.
     #[serde(default)]
     pub neutral: Option<bool>,

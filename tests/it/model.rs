@@ -35,32 +35,79 @@ fn share(o: &Outcome, kind: OccurrenceKind, subject: usize, state: Option<usize>
     f64::from(o.tallies[0].occurrences[t * o.slots.len() + s]) / o.runs as f64
 }
 
-#[test]
-fn without_noise_or_events_the_start_is_a_rest_point() {
-    let text = small().replace(
+/// The states after each of the first `quarters` quarters of `sc`'s baseline, with every draw zero.
+fn quiet_quarters(sc: &Scenario, quarters: usize) -> Vec<RunState> {
+    let world = &sc.world;
+    let slots = Occurrences::new(world);
+    let mut state = RunState::initial(world);
+    let mut occurred = vec![false; slots.len()];
+    let shocks = Shocks::new(world);
+    (0..quarters)
+        .map(|t| {
+            step(
+                world,
+                &sc.baseline,
+                &slots,
+                t,
+                &mut state,
+                &shocks,
+                &mut occurred,
+            );
+            state.clone()
+        })
+        .collect()
+}
+
+/// The scenario `text` with no mood noise and no events (no hazards, no injects).
+fn quiet(text: String) -> Scenario {
+    let text = text.replace(
         "[[pole]]\nname = \"NATO\"",
         "[model]\nmood_sd = 0.0\n\n[[pole]]\nname = \"NATO\"",
     );
     let mut sc = scenario(&text);
     sc.baseline.hazards.iter_mut().for_each(|h| *h = 0.0);
     sc.world.injects.iter_mut().for_each(|i| *i = false);
+    sc
+}
+
+#[test]
+fn a_starting_trust_damage_is_part_of_the_rest_point_and_fades_from_it() {
+    // AAA starts with a grievance toward Russia and extra hedging (what a crisis before the start
+    // left): the start is still a rest point, and as both fade Russia, AAA's leading pole, regains.
+    let sc = quiet(small().replace(
+        "code = \"AAA\"",
+        "code = \"AAA\"\nhedging = 1.0\ngrievance = { Russia = 4.0 }",
+    ));
+    let world = &sc.world;
+    let (ps, russia) = (world.poles.len(), world.pole_index("Russia").unwrap());
+    let start = RunState::initial(world);
+    assert_eq!(start.hedging[0], 1.0);
+    assert_eq!(start.grievance[russia], 4.0);
+    assert!(start.grievance[ps..].iter().all(|g| *g == 0.0));
+    let states = quiet_quarters(&sc, 4);
+    let russia_share: Vec<f64> = states.iter().map(|s| s.alignment[russia]).collect();
+    let state = states.last().unwrap();
+    // The first quarter's target is the start (the affinity absorbs what the damage does then) ...
+    for (a, b) in state.alignment[ps..].iter().zip(&start.alignment[ps..]) {
+        assert!((a - b).abs() < 1e-12, "another state moved from {b} to {a}");
+    }
+    assert!(
+        (russia_share[0] - start.alignment[russia]).abs() < 1e-12,
+        "moved in the first quarter: {russia_share:?}"
+    );
+    // ... and then the damage fades, and Russia's share in AAA rises quarter by quarter.
+    assert!(
+        russia_share.windows(2).all(|w| w[1] > w[0]),
+        "{russia_share:?}"
+    );
+}
+
+#[test]
+fn without_noise_or_events_the_start_is_a_rest_point() {
+    let sc = quiet(small());
     // Levers change in 2021Q1; until then nothing moves.
     let world = &sc.world;
-    let slots = Occurrences::new(world);
-    let mut state = RunState::initial(world);
-    let mut occurred = vec![false; slots.len()];
-    let shocks = Shocks::new(world);
-    for t in 0..4 {
-        step(
-            world,
-            &sc.baseline,
-            &slots,
-            t,
-            &mut state,
-            &shocks,
-            &mut occurred,
-        );
-    }
+    let state = quiet_quarters(&sc, 4).pop().unwrap();
     let start = RunState::initial(world);
     for (a, b) in state.alignment.iter().zip(&start.alignment) {
         assert!((a - b).abs() < 1e-12, "moved from {b} to {a}");

@@ -87,6 +87,8 @@ pub(super) fn host(
         .as_ref()
         .map_or(Ok(0.0), |v| cx.real(v, &k("afghan_border_km"), 0.0, 1e5))?;
     let diaspora = per_pole(cx, &s.diaspora, &k("diaspora"), poles, 0.0, 1.0)?;
+    let hedging = cx.opt_real(&s.hedging, &k("hedging"), 0.0, 10.0, 0.0)?;
+    let grievance = per_pole(cx, &s.grievance, &k("grievance"), poles, 0.0, 100.0)?;
 
     let a = &s.alignment;
     for name in poles {
@@ -169,6 +171,8 @@ pub(super) fn host(
         revenue_usd_bn,
         afghan_border_km,
         diaspora,
+        hedging,
+        grievance,
         neutral,
         bans_bases_from: bans_bases.then_some(0),
         no_military_blocs_from: None,
