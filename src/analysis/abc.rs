@@ -17,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::design::{normal_cdf, Distribution};
 use super::unit;
-use crate::model::Real;
+use crate::model::{ln, Real};
 
 /// The smallest kernel scale, as a share of a parameter's range: a population whose particles all
 /// share one value would otherwise stop moving in that parameter.
@@ -117,25 +117,6 @@ pub fn weights(
     normalise_ln(&ln_w)
 }
 
-/// `ln x` for a positive finite `x` from the model's own `ln_1p` (the same bits on every platform):
-/// `x = m·2^e` with `m` in [1, 2), `ln x = ln_1p(m − 1) + e·ln 2`. 0 and subnormals give −∞ (a
-/// density that small weighs nothing), below 0 and NaN give NaN.
-fn ln(x: f64) -> f64 {
-    if x.is_nan() || x < 0.0 {
-        return f64::NAN;
-    }
-    if x < f64::MIN_POSITIVE {
-        return f64::NEG_INFINITY;
-    }
-    if x == f64::INFINITY {
-        return x;
-    }
-    let bits = x.to_bits();
-    let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
-    Real::ln_1p(m - 1.0) + e as f64 * std::f64::consts::LN_2
-}
-
 /// `ln Σ exp(x)`, without overflow; −∞ for no terms.
 fn log_sum_exp(x: &[f64]) -> f64 {
     let top = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -206,20 +187,6 @@ pub fn effective_size(weights: &[f64]) -> f64 {
 mod tests {
     use super::super::{stream_rng, Purpose};
     use super::*;
-
-    #[test]
-    fn ln_matches_the_logarithm() {
-        for x in [1e-300, 0.003, 0.5, 1.0, 1.5, 2.0, 7.25, 1e12] {
-            let want = f64::log2(x) * std::f64::consts::LN_2;
-            assert!(
-                (ln(x) - want).abs() <= 1e-14 * want.abs().max(1.0),
-                "{x}: {}",
-                ln(x)
-            );
-        }
-        assert_eq!(ln(0.0), f64::NEG_INFINITY);
-        assert!(ln(-1.0).is_nan());
-    }
 
     #[test]
     fn the_kernel_is_twice_the_weighted_variance_and_stays_in_range() {

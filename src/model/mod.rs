@@ -21,7 +21,7 @@ pub use check::{Check, Condition, During, Predicate, Verdicts};
 pub use normal::Ziggurat;
 pub use occurrence::{Occurrence, OccurrenceKind, Occurrences};
 pub use plan::{Plan, ReactionStrength};
-pub use real::{F64s, LaneMask, Lanes, Mask64s, Real, U64s, LANES};
+pub use real::{ln, F64s, LaneMask, Lanes, Mask64s, Real, U64s, LANES};
 pub use shocks::Shocks;
 pub use state::{RunState, State};
 pub use update::{

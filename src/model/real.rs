@@ -624,8 +624,9 @@ const LG7: f64 = 0.147_981_986_051_165_86; // bits 0x3fc2f112df3e5244
 /// `ln(1 + x)` for `x ≥ 0` within one unit in the last place, from IEEE operations alone (no fused
 /// multiply-add, no table, no branch), so that every platform gives the same bits: `1 + x = 2^k · m`
 /// with `m` in [√2/2, √2), `ln m` from a rational approximation in `s = (m − 1)/(m + 1)`, plus a term
-/// that corrects for the rounding of `1 + x`. Infinity gives infinity, NaN gives NaN; below 0 the
-/// result is unspecified (the update never asks).
+/// that corrects for the rounding of `1 + x`. Infinity gives infinity, NaN gives NaN. Meant for
+/// `x ≥ 0` only, which every caller's `x` is (a sum of non-negative amounts); below 0 its accuracy is
+/// not tested.
 #[inline(always)]
 pub fn ln_1p(x: f64) -> f64 {
     let u = 1.0 + x;
