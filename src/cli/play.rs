@@ -332,9 +332,23 @@ fn open(args: &Args) -> anyhow::Result<(Game, PathBuf, Option<Parameters>)> {
         args.runs.unwrap_or(meta.runs),
     );
     let parameters = execute::parameters(args.parameters.as_deref(), &loaded)?;
-    game.parameters = parameters.as_ref().map(|p| p.record.clone());
+    game.parameters = parameters.as_ref().map(|p| {
+        let mut record = p.record.clone();
+        record.file = lasting(&record.file);
+        record
+    });
     let path = PathBuf::from(format!("{}.game.json", meta.name));
     Ok((game, path, parameters))
+}
+
+/// How a game records the place of its ensemble `file`, so that it is found from any folder the game
+/// goes on from: a file on disk by its absolute path, a file the binary holds (`<built-in>/…`) by its
+/// name. A path that cannot be made absolute is kept as given (reading it reports the problem).
+fn lasting(file: &str) -> String {
+    if execute::builtin_file(file).is_some() {
+        return file.to_string();
+    }
+    std::fs::canonicalize(file).map_or_else(|_| file.to_string(), |p| p.display().to_string())
 }
 
 /// The parameter ensemble the runs of the saved game `game` (read from `path`) draw: the file its
@@ -398,7 +412,7 @@ fn game_parameters(
     }
     let ensemble =
         ParameterSets::from_csv(&bytes).map_err(|e| InputError(format!("{file}:{e}")))?;
-    record.file = file;
+    record.file = lasting(&file);
     Ok(Some(Parameters {
         record: record.clone(),
         ensemble,

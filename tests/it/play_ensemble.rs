@@ -251,6 +251,12 @@ fn run_i_of_every_branch_draws_the_same_set() {
 fn a_game_whose_ensemble_changed_or_is_missing_is_refused_and_left_as_it_was() {
     let tmp = small_game_drawing();
     let dir = tmp.path();
+    // Begun with `--parameters sets.csv`, the game names the file by its absolute path.
+    let sets = fs::canonicalize(dir.join("sets.csv")).unwrap();
+    assert_eq!(
+        json(&dir.join("g.json"))["parameters"]["file"],
+        sets.display().to_string()
+    );
     ok_in(
         dir,
         &["play", "g.json", "--branch", "b", "--to", "2021Q1", "-q"],
@@ -301,9 +307,17 @@ fn a_game_whose_ensemble_changed_or_is_missing_is_refused_and_left_as_it_was() {
         ],
     );
     let record = &json(&dir.join("g.json"))["parameters"];
-    assert_eq!(record["file"], "moved.csv");
+    let moved = fs::canonicalize(dir.join("moved.csv")).unwrap();
+    assert_eq!(record["file"], moved.display().to_string());
     assert_eq!(record["sha256"], old);
     ok_in(dir, &["play", "g.json", "--to", "2022Q1", "-q"]);
+    // The record names the file by its absolute path, so the game goes on from any folder.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let game = dir.join("g.json");
+    ok_in(
+        elsewhere.path(),
+        &["play", game.to_str().unwrap(), "--to", "2022Q2", "-q"],
+    );
 }
 
 #[test]
