@@ -93,7 +93,8 @@ fn has_avx512() -> bool {
         && std::arch::is_x86_feature_detected!("avx512bw")
 }
 
-/// `step` in the build `isa`; `Isa::Portable` on a CPU without the others' instructions.
+/// `step` in the build `isa` (`step` itself takes `Isa::best()`): for tests and benchmarks that compare
+/// the builds.
 ///
 /// # Panics
 /// If `isa` is not in `Isa::available()`.
