@@ -1,7 +1,7 @@
 //! The briefing: plain sentences generated from the folder's numbers, each number with its spread
 //! (a 95% Monte Carlo margin in percentage points, a percentile range, or a 95% interval).
 
-use crate::output::{CompareRow, OutcomeRow, SummaryRow};
+use crate::output::{CompareRow, OutcomeRow, PairedOutcomeRow, SummaryRow};
 
 use super::data::Folder;
 
@@ -169,33 +169,53 @@ pub fn briefing(f: &Folder) -> Briefing {
     b
 }
 
-/// The three policies with the largest single change, each with its interval and what it does to the
-/// chance of that pole dominating that state.
+/// What would change what is likely: the policies that change a chance of dominance beyond its 95%
+/// interval (from `paired_outcomes.csv`), the largest first, each with that pole's share change in that
+/// state; then, up to three in all, the other policies with the largest single change of a share, with
+/// its interval and what it does to the chance of that pole dominating that state.
 fn changes(f: &Folder, outcomes: &[OutcomeRow], baseline: &str, horizon: &str) -> Vec<String> {
     let Some(compare) = &f.compare else {
         return vec![format!(
             "No policies were compared in this folder; `greatgame compare` shows what would change it."
         )];
     };
-    let mut largest: Vec<&CompareRow> = Vec::new();
-    for row in compare {
-        match largest.iter_mut().find(|r| r.policy == row.policy) {
-            Some(best) if row.mean_difference.abs() > best.mean_difference.abs() => *best = row,
-            Some(_) => {}
-            None => largest.push(row),
-        }
-    }
-    largest.sort_by(|a, b| b.mean_difference.abs().total_cmp(&a.mean_difference.abs()));
     let mut text = Vec::new();
-    for row in largest.iter().take(3) {
+    let mut named: Vec<&str> = Vec::new();
+    for row in dominance_changes(f).into_iter().take(3) {
         let name = f.state_name(&row.state);
         let mut sentence = format!(
-            "{} moves {name}'s {} share by {} pp (95% CI {} to {} pp)",
+            "{} changes the chance that {} dominates {name} at {horizon} from {} to {}, by {}",
+            row.policy,
+            row.subject,
+            pct(row.baseline_probability),
+            pct(row.policy_probability),
+            with_interval(row.difference, row.ci95_low, row.ci95_high)
+        );
+        let share = compare
+            .iter()
+            .find(|c| c.policy == row.policy && c.state == row.state && c.pole == row.subject);
+        if let Some(c) = share {
+            sentence.push_str(&format!(
+                "; it moves {name}'s {} share by {}",
+                c.pole,
+                with_interval(c.mean_difference, c.ci95_low, c.ci95_high)
+            ));
+        }
+        sentence.push('.');
+        text.push(sentence);
+        named.push(&row.policy);
+    }
+    let others = compare
+        .iter()
+        .filter(|r| !named.contains(&r.policy.as_str()));
+    let largest = largest_per_policy(others, |r: &CompareRow| (&r.policy, r.mean_difference));
+    for row in largest.iter().take(3 - text.len()) {
+        let name = f.state_name(&row.state);
+        let mut sentence = format!(
+            "{} moves {name}'s {} share by {}",
             row.policy,
             row.pole,
-            pp(row.mean_difference),
-            pp(row.ci95_low),
-            pp(row.ci95_high)
+            with_interval(row.mean_difference, row.ci95_low, row.ci95_high)
         );
         let find = |policy: &str| {
             outcomes.iter().find(|o| {
@@ -219,6 +239,43 @@ fn changes(f: &Folder, outcomes: &[OutcomeRow], baseline: &str, horizon: &str) -
         text.push(sentence);
     }
     text
+}
+
+/// Each policy's largest change of a chance of dominance whose 95% interval excludes zero, the
+/// largest first (ties in the file's order); none without `paired_outcomes.csv`.
+fn dominance_changes(f: &Folder) -> Vec<&PairedOutcomeRow> {
+    let Some(rows) = &f.paired_outcomes else {
+        return Vec::new();
+    };
+    let clear =
+        |r: &&PairedOutcomeRow| r.outcome == "dominant" && (r.ci95_low > 0.0 || r.ci95_high < 0.0);
+    largest_per_policy(rows.iter().filter(clear), |r: &PairedOutcomeRow| {
+        (&r.policy, r.difference)
+    })
+}
+
+/// Of `rows`, each policy's row with the largest absolute size (the first of equals), the largest
+/// first (ties in the order met); `key` gives a row's policy and size.
+fn largest_per_policy<'a, T>(
+    rows: impl Iterator<Item = &'a T>,
+    key: impl Fn(&T) -> (&String, f64),
+) -> Vec<&'a T> {
+    let mut best: Vec<&T> = Vec::new();
+    for row in rows {
+        let (policy, size) = key(row);
+        match best.iter_mut().find(|b| key(b).0 == policy) {
+            Some(b) if size.abs() > key(b).1.abs() => *b = row,
+            Some(_) => {}
+            None => best.push(row),
+        }
+    }
+    best.sort_by(|a, b| key(b).1.abs().total_cmp(&key(a).1.abs()));
+    best
+}
+
+/// A signed difference in percentage points with its 95% interval: `−9.3 pp (95% CI −9.5 to −9.2 pp)`.
+fn with_interval(d: f64, lo: f64, hi: f64) -> String {
+    format!("{} pp (95% CI {} to {} pp)", pp(d), pp(lo), pp(hi))
 }
 
 /// The hindcast in one or two sentences.

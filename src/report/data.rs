@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use crate::output::{CompareRow, EventRow, HindcastRow, Manifest, OutcomeRow, SummaryRow};
+use crate::output::{
+    CompareRow, EventRow, HindcastRow, Manifest, OutcomeRow, PairedOutcomeRow, SummaryRow,
+};
 use crate::play::{AttributionRow, BranchRow, StoryRow};
 
 use super::ReportError;
@@ -27,6 +29,8 @@ pub struct Folder {
     pub events: Option<Vec<EventRow>>,
     /// `compare.csv`, when present.
     pub compare: Option<Vec<CompareRow>>,
+    /// `paired_outcomes.csv` (`compare`), when present.
+    pub paired_outcomes: Option<Vec<PairedOutcomeRow>>,
     /// `hindcast.csv`, when present.
     pub hindcast: Option<Vec<HindcastRow>>,
     /// Baseline dominance per quarter, derived from `trajectories.csv(.gz)` when present.
@@ -209,6 +213,9 @@ pub fn read(dir: &Path) -> Result<Folder, ReportError> {
         outcomes: optional("outcomes.csv").map(|p| read_csv(&p)).transpose()?,
         events: optional("events.csv").map(|p| read_csv(&p)).transpose()?,
         compare: optional("compare.csv").map(|p| read_csv(&p)).transpose()?,
+        paired_outcomes: optional("paired_outcomes.csv")
+            .map(|p| read_csv(&p))
+            .transpose()?,
         hindcast: optional("hindcast.csv").map(|p| read_csv(&p)).transpose()?,
         dominance: None,
         attribution: optional("attribution.csv")

@@ -164,29 +164,62 @@ fn the_briefing_states_the_numbers_in_the_csvs() {
             "{sentence}"
         );
     }
-    // What would change it: the largest paired difference, with its interval.
-    let compare = csv_rows(&dir.path().join("compare.csv"));
+    // What would change it: first the policy that changes a chance of dominance the most (beyond its
+    // 95% interval), with the interval; else the largest paired difference of a share.
     let value =
         |r: &std::collections::HashMap<String, String>, k: &str| -> f64 { r[k].parse().unwrap() };
-    let largest = compare
-        .iter()
-        .max_by(|a, b| {
-            value(a, "mean_difference")
-                .abs()
-                .total_cmp(&value(b, "mean_difference").abs())
-        })
-        .unwrap();
-    let signed = |x: f64| format!("{:+.1}", x * 100.0).replace('-', "−");
-    let expected = format!(
-        "{} moves {}'s {} share by {} pp (95% CI {} to {} pp)",
-        largest["policy"],
-        largest["state"],
-        largest["pole"],
-        signed(value(largest, "mean_difference")),
-        signed(value(largest, "ci95_low")),
-        signed(value(largest, "ci95_high"))
-    );
+    let signed = |x: f64| {
+        let x = x * 100.0;
+        match x {
+            0.0 => "0.0".to_string(),
+            x if x.abs() < 0.095 => format!("{x:+.2}"),
+            x => format!("{x:+.1}"),
+        }
+        .replace('-', "−")
+    };
+    type Row = std::collections::HashMap<String, String>;
+    // The row of `rows` with the largest absolute `key`, and a difference `key` with its interval.
+    fn largest<'a>(rows: impl Iterator<Item = &'a Row>, key: &str) -> Option<&'a Row> {
+        let size = |r: &Row| r[key].parse::<f64>().unwrap().abs();
+        rows.max_by(|a, b| size(a).total_cmp(&size(b)))
+    }
+    let with_interval = |r: &Row, key: &str| {
+        format!(
+            "{} pp (95% CI {} to {} pp)",
+            signed(value(r, key)),
+            signed(value(r, "ci95_low")),
+            signed(value(r, "ci95_high"))
+        )
+    };
+    let paired = csv_rows(&dir.path().join("paired_outcomes.csv"));
+    let clear = paired.iter().filter(|r| {
+        r["outcome"] == "dominant" && (value(r, "ci95_low") > 0.0 || value(r, "ci95_high") < 0.0)
+    });
+    let expected = match largest(clear, "difference") {
+        Some(r) => format!(
+            "{} changes the chance that {} dominates {} at 2022Q4 from {} to {}, by {}",
+            r["policy"],
+            r["subject"],
+            r["state"],
+            pct(value(r, "baseline_probability")),
+            pct(value(r, "policy_probability")),
+            with_interval(r, "difference")
+        ),
+        None => {
+            let compare = csv_rows(&dir.path().join("compare.csv"));
+            let r = largest(compare.iter(), "mean_difference").unwrap();
+            format!(
+                "{} moves {}'s {} share by {}",
+                r["policy"],
+                r["state"],
+                r["pole"],
+                with_interval(r, "mean_difference")
+            )
+        }
+    };
     assert!(html.contains(&expected), "no sentence {expected:?}");
+    // A policy that changes nothing changes no chance.
+    assert!(!html.contains("no_op changes the chance"));
     // The no-op policy changes nothing, and the comparison table says so.
     assert!(
         html.contains("<td>no_op</td><td>AAA NATO 0.0 [0.0, 0.0];"),
