@@ -313,12 +313,10 @@ impl Template {
                 (Some(start), None) => found.push((start, start + quoted.len(), i)),
                 _ => {
                     return Err(scenario::ScenarioError::Invalid(Box::new(
-                        scenario::Located::at(
+                        scenario::Located::nowhere(
                             file,
-                            text,
-                            0..0,
                             path.to_string(),
-                            format!("{path}: given twice (each factor needs its own path)"),
+                            "given twice (each factor needs its own path)".into(),
                         ),
                     )))
                 }

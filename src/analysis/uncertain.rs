@@ -231,7 +231,7 @@ type WorldCache = std::collections::BTreeMap<Vec<u64>, (World, Vec<Plan>)>;
 pub struct Varied {
     text: String,
     /// `text` without comments or layout, parsed once: the same scenario, copied for each run.
-    compact: Option<(String, toml_edit::DocumentMut)>,
+    compact: Option<toml_edit::DocumentMut>,
     /// Worlds already built, by their values' bits, when the values come from finite sets (choices, an
     /// ensemble's sets), so each distinct set is validated once.
     cache: Option<std::sync::Mutex<WorldCache>>,
@@ -760,7 +760,7 @@ fn plans_of(sc: &Scenario, names: &[String]) -> Result<Vec<Plan>, String> {
 
 /// `text` with every comment and blank line removed, and parsed, if it parses: the same tables, keys
 /// and values.
-fn compact(text: &str) -> Option<(String, toml_edit::DocumentMut)> {
+fn compact(text: &str) -> Option<toml_edit::DocumentMut> {
     fn strip(table: &mut toml_edit::Table) {
         table.fmt();
         table.decor_mut().clear();
@@ -775,7 +775,7 @@ fn compact(text: &str) -> Option<(String, toml_edit::DocumentMut)> {
     let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
     strip(doc.as_table_mut());
     doc.set_trailing("");
-    Some((doc.to_string(), doc))
+    Some(doc)
 }
 
 /// Most worlds the cache keeps (about 100 KB each for the shipped scenarios): beyond, runs build their
@@ -808,14 +808,14 @@ impl PerRun for Varied {
             }
         }
         let built = match &self.compact {
-            Some((text, doc)) => {
+            Some(doc) => {
                 let mut doc = doc.clone();
                 let items: Vec<(&str, Value, String)> = names
                     .iter()
                     .zip(&values)
                     .map(|(&p, &v)| (p, Value::from(v), String::new()))
                     .collect();
-                scenario::set_in(&mut doc, &self.file, text, &items)
+                scenario::set_in(&mut doc, &self.file, &items)
                     .and_then(|()| Scenario::from_toml(&doc.to_string(), &self.file))
             }
             None => apply(&self.text, &self.file, &names, &values),

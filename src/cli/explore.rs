@@ -17,7 +17,7 @@ use greatgame::output::{
     EXPERIMENTS_CSV,
 };
 use greatgame::quarter::Quarter;
-use greatgame::scenario::Loaded;
+use greatgame::scenario::{Loaded, ScenarioError};
 use greatgame::shard::Shard;
 
 use super::execute::Stop;
@@ -229,12 +229,11 @@ pub fn prepare(common: &Common, kind: DesignKind, policies: &[String]) -> anyhow
     let paths = greatgame::explore::point_paths(&factors, ensemble);
     let template = Template::new(&loaded.text, &loaded.file, &paths).map_err(|e| {
         // A path that names nothing in the file comes from the command line: say which option.
-        let said = e.to_string();
-        match common
-            .factors
-            .iter()
-            .find(|f| said.contains(&format!(": {}: ", f.path)))
-        {
+        let given = match &e {
+            ScenarioError::Invalid(at) => common.factors.iter().find(|f| f.path == at.key),
+            _ => None,
+        };
+        match given {
             Some(f) => anyhow::Error::new(e).context(format!("--factor {}", f.path)),
             None => e.into(),
         }

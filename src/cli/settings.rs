@@ -128,7 +128,7 @@ pub fn load(path: Option<&Path>, script: &Script) -> anyhow::Result<Loaded> {
         Ok(mut doc) if !settings.is_empty() => {
             for s in &settings {
                 let item = [(s.path.as_str(), s.value.clone(), String::new())];
-                scenario::set_in(&mut doc, &file, &text, &item).map_err(|e| s.blame(e))?;
+                scenario::set_in(&mut doc, &file, &item).map_err(|e| s.blame(e))?;
             }
             doc.to_string()
         }

@@ -99,20 +99,17 @@ impl<R: Real> State<R> {
                 .zip(from)
                 .for_each(|(m, &b)| *m = R::splat_mask(b))
         };
+        let values = |to: &mut [R], from: &[f64]| {
+            to.iter_mut().zip(from).for_each(|(a, &x)| *a = R::splat(x))
+        };
         for (h, host) in world.states.iter().enumerate() {
-            self.alignment[h * ps..(h + 1) * ps]
-                .iter_mut()
-                .zip(&host.alignment)
-                .for_each(|(a, &x)| *a = R::splat(x));
+            values(&mut self.alignment[h * ps..(h + 1) * ps], &host.alignment);
             splat(&mut self.transit[h * ps..(h + 1) * ps], &host.transit);
             splat(&mut self.blocs[h * bs..(h + 1) * bs], &host.blocs);
             self.threat[h] = R::splat(host.threat_baseline);
             self.regime[h] = R::splat(host.regime_baseline);
             self.hedging[h] = R::splat(host.hedging);
-            self.grievance[h * ps..(h + 1) * ps]
-                .iter_mut()
-                .zip(&host.grievance)
-                .for_each(|(g, &x)| *g = R::splat(x));
+            values(&mut self.grievance[h * ps..(h + 1) * ps], &host.grievance);
             // Each pole's count of the blocs it leads that the host starts in (those it sees as
             // economic only count 0: `HostState::tie`).
             let counts = &mut self.memberships[h * ps..(h + 1) * ps];

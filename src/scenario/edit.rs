@@ -28,20 +28,19 @@ pub fn set_items(
 ) -> Result<String, ScenarioError> {
     let mut doc: DocumentMut = text
         .parse()
-        .map_err(|e: toml_edit::TomlError| invalid(file, text, e.to_string()))?;
-    set_in(&mut doc, file, text, assignments)?;
+        .map_err(|e: toml_edit::TomlError| invalid(file, "", e.to_string()))?;
+    set_in(&mut doc, file, assignments)?;
     Ok(doc.to_string())
 }
 
-/// Like `set_items`, on the parsed scenario `doc` (of `text`, named `file` in errors): for callers that
-/// set values in one scenario many times, parsing it once.
+/// Like `set_items`, on the parsed scenario `doc` (named `file` in errors): for callers that set values
+/// in one scenario many times, parsing it once.
 pub fn set_in(
     doc: &mut DocumentMut,
     file: &str,
-    text: &str,
     assignments: &[(&str, Value, String)],
 ) -> Result<(), ScenarioError> {
-    let invalid = |message: String| invalid(file, text, message);
+    let invalid = |key: &str, message: String| invalid(file, key, message);
     for (param, value, note) in assignments {
         let parts: Vec<&str> = param.split('.').collect();
         let slot: &mut Item = match parts.as_slice() {
@@ -49,26 +48,26 @@ pub fn set_in(
                 let model = doc.entry("model").or_insert_with(toml_edit::table);
                 let table = model
                     .as_table_like_mut()
-                    .ok_or_else(|| invalid("`model` is not a table".into()))?;
+                    .ok_or_else(|| invalid("", "`model` is not a table".into()))?;
                 table.entry(key).or_insert(Item::None)
             }
             ["lever", pole, state, key] => {
-                lever_entry(doc, pole, state).map_err(|m| invalid(format!("{param}: {m}")))?
+                lever_entry(doc, pole, state).map_err(|m| invalid(param, m))?
                     .entry(key)
                     .or_insert(Item::None)
             }
             [section, name, key] => entry(doc, section, name)
-                .map_err(|m| invalid(format!("{param}: {m}")))?
+                .map_err(|m| invalid(param, m))?
                 .entry(key)
                 .or_insert(Item::None),
             [section, name, key, sub] => {
                 let parent = entry(doc, section, name)
-                    .map_err(|m| invalid(format!("{param}: {m}")))?
+                    .map_err(|m| invalid(param, m))?
                     .entry(key)
                     .or_insert_with(|| Item::Value(Value::InlineTable(Default::default())));
                 let table = parent
                     .as_table_like_mut()
-                    .ok_or_else(|| invalid(format!("{param}: `{key}` is not a table")))?;
+                    .ok_or_else(|| invalid(param, format!("`{key}` is not a table")))?;
                 if *section == "state" && *key == "alignment" {
                     let share = value.as_float().or_else(|| value.as_integer().map(|i| i as f64));
                     if let Some(share) = share {
@@ -82,7 +81,7 @@ pub fn set_in(
                 }
                 continue;
             }
-            _ => return Err(invalid(format!("`{param}` is not a parameter path, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`), `SECTION.NAME.KEY.SUB` (like `state.KGZ.alignment.Russia`) or `lever.POLE.STATE.KEY`"))),
+            _ => return Err(invalid("", format!("`{param}` is not a parameter path, expected `model.KEY` or `SECTION.NAME.KEY` (like `event.spillover.hazard`), `SECTION.NAME.KEY.SUB` (like `state.KGZ.alignment.Russia`) or `lever.POLE.STATE.KEY`"))),
         };
         annotate(replace_keeping_decor(slot, value), note);
     }
@@ -118,13 +117,11 @@ fn annotate(value: &mut Value, note: &str) {
         .set_suffix(format!("{suffix}{sep} {note}"));
 }
 
-/// An error about a setting of the scenario `text` (named `file`): a path that names no value of the
-/// file has no place in it, so it names the file alone (line 0), with none of its lines.
-fn invalid(file: &str, text: &str, message: String) -> ScenarioError {
-    let mut at = Located::at(file, text, 0..0, String::new(), message);
-    at.source_line.clear();
-    (at.line, at.column) = (0, 0);
-    ScenarioError::Invalid(Box::new(at))
+/// An error about setting `key` (empty if there is no path to name) in the scenario named `file`: a
+/// path that names no value of the file has no place in it, so it names the file alone (a text that
+/// does not parse says where in its message).
+fn invalid(file: &str, key: &str, message: String) -> ScenarioError {
+    ScenarioError::Invalid(Box::new(Located::nowhere(file, key.to_string(), message)))
 }
 
 /// The `[[SECTION]]` entry whose `name` or `code` is `name`.

@@ -102,7 +102,8 @@ fn window(line: &str, column: usize) -> (String, usize) {
 
 impl Located {
     /// Locates byte range `span` of `text` (only its start is used). A message naming an unknown key or
-    /// name gets the nearest allowed one suggested (`suggest`); every error passes through here.
+    /// name gets the nearest allowed one suggested (`suggest`); every error passes through here or
+    /// through `nowhere`.
     pub fn at(file: &str, text: &str, span: Range<usize>, key: String, message: String) -> Located {
         let message = suggest::with_suggestion(message);
         let start = span.start.min(text.len());
@@ -123,6 +124,19 @@ impl Located {
 }
 
 impl Located {
+    /// An error about `key` that has no place in `file` (a `--set` or `--factor` path that names
+    /// nothing in it): shown as the file's name alone, with no line, column or source line.
+    pub fn nowhere(file: &str, key: String, message: String) -> Located {
+        Located {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            key,
+            message: suggest::with_suggestion(message),
+            source_line: String::new(),
+        }
+    }
+
     /// An error of the toml crate (syntax, type, unknown or missing key) at its place in `text`, with
     /// the dotted key of the value where it can be told (`state.AAA.gdp_usd_bn`), and the message put
     /// in the words of a TOML file rather than of Rust types.

@@ -138,11 +138,15 @@ fn grievance(
     }
     let all = cx.opt_real(&e.grievance, &k("grievance"), 0.0, 10.0, 0.0)?;
     let mut by_host = vec![all; states.len()];
-    for (code, v) in &e.grievance_by_state {
-        let key = k(&format!("grievance_by_state.{code}"));
-        let h = cx.lookup_key(code, v.span(), &key, "state", states)?;
-        by_host[h] = cx.real(v, &key, 0.0, 10.0)?;
-    }
+    let key = k("grievance_by_state");
+    by_states(
+        cx,
+        &e.grievance_by_state,
+        &key,
+        states,
+        0.0..=10.0,
+        &mut by_host,
+    )?;
     Ok(by_host)
 }
 
@@ -313,7 +317,15 @@ pub(super) fn hazards(
         let k = format!("event.{}", raw_e.name.get_ref());
         let hazard = cx.opt_real(&raw_e.hazard, &format!("{k}.hazard"), 0.0, 1.0, 0.0)?;
         let mut by_state = vec![hazard; hs];
-        by_states(cx, &raw_e.hazard_by_state, &k, names, &mut by_state)?;
+        let key = format!("{k}.hazard_by_state");
+        by_states(
+            cx,
+            &raw_e.hazard_by_state,
+            &key,
+            names.states,
+            0.0..=1.0,
+            &mut by_state,
+        )?;
         let pole_event = matches!(world.events[e].target, EventTarget::Pole(_));
         let exposed = raw_e.border_exposure.unwrap_or(false);
         if exposed && pole_event {
@@ -333,7 +345,15 @@ pub(super) fn hazards(
             if pole_event {
                 one_hazard(cx, &entry.hazard_by_state, &key)?;
             }
-            by_states(cx, &entry.hazard_by_state, &key, names, &mut row)?;
+            let table = format!("{key}.hazard_by_state");
+            by_states(
+                cx,
+                &entry.hazard_by_state,
+                &table,
+                names.states,
+                0.0..=1.0,
+                &mut row,
+            )?;
             from.push((t, row));
         }
         for (i, (start, row)) in from.iter().enumerate() {
@@ -355,18 +375,20 @@ pub(super) fn hazards(
     Ok(())
 }
 
-/// Writes the per-state hazards of `map` (given at `key.hazard_by_state`) into `row`.
+/// Writes the per-state values of `map` (the table at `key`: state code → a value in `range`, like
+/// `hazard_by_state`) into `row`, by state.
 fn by_states(
     cx: &Ctx,
     map: &BTreeMap<String, S<f64>>,
     key: &str,
-    names: &Names,
+    states: &[&str],
+    range: std::ops::RangeInclusive<f64>,
     row: &mut [f64],
 ) -> Result<()> {
     for (code, v) in map {
-        let key = format!("{key}.hazard_by_state.{code}");
-        let h = cx.lookup_key(code, v.span(), &key, "state", names.states)?;
-        row[h] = cx.real(v, &key, 0.0, 1.0)?;
+        let key = format!("{key}.{code}");
+        let h = cx.lookup_key(code, v.span(), &key, "state", states)?;
+        row[h] = cx.real(v, &key, *range.start(), *range.end())?;
     }
     Ok(())
 }
