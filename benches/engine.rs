@@ -129,7 +129,7 @@ fn block_of_runs(c: &mut Criterion) {
 
 /// The built-in scenario with one `[[uncertain]]` number, as `greatgame run` simulates it: each run
 /// alone with its own world. `model.economic_weight` (triangular) has a direct setter: a run's world is
-/// a copy with the value written in. `state.KGZ.alignment.Russia` (uniform) has none: a run's world is
+/// a copy with the value written in. `lever.Russia.KGZ.aid_usd_m` (uniform) has none: a run's world is
 /// the scenario validated again with its value. Reported per run, beside the same batch without the
 /// number, and the cost of building one run's world alone.
 fn uncertain_runs(c: &mut Criterion) {
@@ -141,7 +141,9 @@ fn uncertain_runs(c: &mut Criterion) {
         )
     };
     let direct = with("path = \"model.economic_weight\"\ndistribution = \"triangular\"\nlow = 0.3\nmode = 0.55\nhigh = 0.9\n");
-    let validated = with("path = \"state.KGZ.alignment.Russia\"\ndistribution = \"uniform\"\nlow = 0.3\nhigh = 0.5\n");
+    let validated = with(
+        "path = \"lever.Russia.KGZ.aid_usd_m\"\ndistribution = \"uniform\"\nlow = 25\nhigh = 75\n",
+    );
     let names = ["baseline".to_string()];
     let varied = |text: &str| {
         let sc = greatgame::scenario::Scenario::from_toml(text, "bench.toml").expect("valid");

@@ -261,6 +261,93 @@ enum Target {
     Hazard(usize),
     /// `state.CODE.reluctance.BLOC`: the reluctance of the state at this index toward the decided bloc.
     Reluctance(usize, usize),
+    /// `state.CODE.alignment.POLE`: a starting share, the entry at this index of `Direct::shares` and
+    /// the position of the pole in that state's `alignment` table as written.
+    Share(usize, usize),
+}
+
+/// A state's starting shares as its `alignment` table is written, for the setters of starting shares:
+/// they redo what `scenario::set_values` does to the text (the shares not given rescaled to make up the
+/// rest, in the table's order) and what validation does to the result (each share strictly between 0
+/// and 1, the sum within its tolerance of 1, then divided by the sum in pole order).
+#[derive(Clone, Debug, PartialEq)]
+struct Shares {
+    /// The state's index.
+    state: usize,
+    /// The pole index of each entry of the table, in the table's order.
+    poles: Vec<usize>,
+    /// The shares as written, in the table's order.
+    written: Vec<f64>,
+}
+
+impl Shares {
+    /// The starting shares of the state at index `h` of `world`, as the document `doc` writes them;
+    /// `None` if they are not written as a table of plain numbers naming each pole once.
+    fn of(doc: &toml_edit::DocumentMut, world: &World, h: usize) -> Option<Shares> {
+        let code = world.states[h].code.as_str();
+        let mut found = doc
+            .get("state")?
+            .as_array_of_tables()?
+            .iter()
+            .filter(|t| t.get("code").and_then(|c| c.as_str()) == Some(code));
+        let (Some(table), None) = (found.next(), found.next()) else {
+            return None;
+        };
+        let mut poles = Vec::new();
+        let mut written = Vec::new();
+        for (name, v) in table.get("alignment")?.as_table_like()?.iter() {
+            poles.push(world.poles.iter().position(|p| p == name)?);
+            written.push(v.as_float()?);
+        }
+        let mut sorted = poles.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        (sorted.len() == world.poles.len() && poles.len() == sorted.len()).then_some(Shares {
+            state: h,
+            poles,
+            written,
+        })
+    }
+
+    /// Rescales the shares not `given` (positions in the table) so that all sum to 1, as
+    /// `scenario::set_values` does: nothing if they sum to zero or the given ones are outside 0..=1.
+    fn rescale(written: &mut [f64], given: &[usize]) {
+        let share: f64 = (0..written.len())
+            .filter(|j| given.contains(j))
+            .map(|j| written[j])
+            .sum();
+        let sum: f64 = (0..written.len())
+            .filter(|j| !given.contains(j))
+            .map(|j| written[j])
+            .sum();
+        if !(sum.is_finite() && sum > 0.0 && (0.0..=1.0).contains(&share)) {
+            return;
+        }
+        let scale = (1.0 - share) / sum;
+        for (j, w) in written.iter_mut().enumerate() {
+            if !given.contains(&j) {
+                *w *= scale;
+            }
+        }
+    }
+
+    /// The shares in pole order as validation makes them from `written`; `None` where validation
+    /// rejects them.
+    fn validated(&self, written: &[f64]) -> Option<Vec<f64>> {
+        let mut alignment = vec![0.0; written.len()];
+        for (&p, &w) in self.poles.iter().zip(written) {
+            if !(w > 0.0 && w < 1.0) {
+                return None;
+            }
+            alignment[p] = w;
+        }
+        let sum: f64 = alignment.iter().sum();
+        if (sum - 1.0).abs() > scenario::SHARE_SUM_TOLERANCE {
+            return None;
+        }
+        alignment.iter_mut().for_each(|x| *x /= sum);
+        Some(alignment)
+    }
 }
 
 /// Where an event's `hazard` goes when the event has no scheduled hazards (`hazard_from`) and no plan
@@ -426,6 +513,8 @@ struct Direct {
     defaults: scenario::uncertain::Defaults,
     /// The cells of each `Target::Hazard`.
     hazards: Vec<HazardCells>,
+    /// The starting shares of each state a `Target::Share` sets.
+    shares: Vec<Shares>,
 }
 
 impl Direct {
@@ -434,12 +523,28 @@ impl Direct {
     fn new(text: &str, sc: &Scenario, names: &[&str], plan_names: &[String]) -> Option<Direct> {
         let plans = plans_of(sc, plan_names).ok()?;
         let doc = std::cell::OnceCell::new();
+        let parsed = || {
+            doc.get_or_init(|| text.parse::<toml_edit::DocumentMut>().ok())
+                .as_ref()
+        };
         let mut hazards = Vec::new();
         let mut hazard = |e: usize| {
-            let doc = doc.get_or_init(|| text.parse::<toml_edit::DocumentMut>().ok());
-            let cells = HazardCells::of(doc.as_ref()?, &sc.world, e, plan_names)?;
+            let cells = HazardCells::of(parsed()?, &sc.world, e, plan_names)?;
             hazards.push(cells);
             Some(Target::Hazard(hazards.len() - 1))
+        };
+        let mut shares: Vec<Shares> = Vec::new();
+        let mut share = |h: usize, pole: &str| {
+            let p = sc.world.poles.iter().position(|name| name == pole)?;
+            let k = match shares.iter().position(|s| s.state == h) {
+                Some(k) => k,
+                None => {
+                    shares.push(Shares::of(parsed()?, &sc.world, h)?);
+                    shares.len() - 1
+                }
+            };
+            let j = shares[k].poles.iter().position(|&q| q == p)?;
+            Some(Target::Share(k, j))
         };
         let targets = names
             .iter()
@@ -462,6 +567,10 @@ impl Direct {
                         let h = sc.world.states.iter().position(|s| s.code == *code)?;
                         bloc(name).map(|b| Target::Reluctance(h, b))
                     }
+                    ["state", code, "alignment", pole] => {
+                        let h = sc.world.states.iter().position(|s| s.code == *code)?;
+                        share(h, pole)
+                    }
                     ["event", name, "hazard"] => {
                         let e = sc.world.events.iter().position(|e| e.name == *name)?;
                         hazard(e)
@@ -482,6 +591,7 @@ impl Direct {
             plans,
             defaults,
             hazards,
+            shares,
         })
     }
 
@@ -491,8 +601,20 @@ impl Direct {
         let mut world = self.world.clone();
         let mut plans = self.plans.clone();
         let mut coefficients = world.coefficients.values();
+        // The starting shares as written, and the positions given so far, per entry of `shares`.
+        let mut written: Vec<(Vec<f64>, Vec<usize>)> = self
+            .shares
+            .iter()
+            .map(|s| (s.written.clone(), Vec::new()))
+            .collect();
         for (&target, &v) in self.targets.iter().zip(values) {
             match target {
+                Target::Share(k, j) => {
+                    let (shares, given) = &mut written[k];
+                    shares[j] = v;
+                    given.push(j);
+                    Shares::rescale(shares, given);
+                }
                 Target::Hazard(k) => {
                     if !(0.0..=1.0).contains(&v) {
                         return None;
@@ -539,6 +661,9 @@ impl Direct {
         {
             return None;
         }
+        for (s, (shares, _)) in self.shares.iter().zip(&written) {
+            world.states[s.state].alignment = s.validated(shares)?;
+        }
         world.coefficients = Coefficients::from_values(coefficients);
         // What validation derives from the coefficients, derived again the same way.
         for (base, &default) in world.bases.iter_mut().zip(&self.defaults.default_security) {
@@ -567,7 +692,9 @@ impl Direct {
 /// with the values written in and what validation derives from them derived again, exactly what
 /// validating the scenario text with the values gives (tested), without parsing or validating it.
 /// Paths with a setter: `model.KEY`, a decided bloc's `join_above` and `leave_below`, a state's
-/// `reluctance` toward a decided bloc, a state event's `threat`, `regime`, `criticism` and `realign`,
+/// `reluctance` toward a decided bloc, a starting share (`state.CODE.alignment.POLE`: the shares not
+/// given rescaled to make up the rest, as `--set` does; those given together stay as given), a state
+/// event's `threat`, `regime`, `criticism` and `realign`,
 /// and an event's `hazard` where that one number is its hazard everywhere (no scheduled hazards, no
 /// policy changing it).
 #[derive(Debug)]
@@ -724,9 +851,8 @@ impl Varied {
         values
     }
 
-    /// True if every varied path has a direct setter (`model.KEY`, a decided bloc's `join_above` or
-    /// `leave_below`, a state event's `threat`, `regime`, `criticism` or `realign`), so a run's world is a copy of the scenario's with its values written in, not the
-    /// scenario validated again.
+    /// True if every varied path has a direct setter (those of [`Setters`]), so a run's world is a
+    /// copy of the scenario's with its values written in, not the scenario validated again.
     pub fn is_direct(&self) -> bool {
         self.direct.is_some()
     }

@@ -41,7 +41,7 @@ pub fn set_in(
     assignments: &[(&str, Value, String)],
 ) -> Result<(), ScenarioError> {
     let invalid = |key: &str, message: String| invalid(file, key, message);
-    for (param, value, note) in assignments {
+    for (i, (param, value, note)) in assignments.iter().enumerate() {
         let parts: Vec<&str> = param.split('.').collect();
         let slot: &mut Item = match parts.as_slice() {
             ["model", key] => {
@@ -68,13 +68,16 @@ pub fn set_in(
                 let table = parent
                     .as_table_like_mut()
                     .ok_or_else(|| invalid(param, format!("`{key}` is not a table")))?;
-                if *section == "state" && *key == "alignment" {
-                    let share = value.as_float().or_else(|| value.as_integer().map(|i| i as f64));
-                    if let Some(share) = share {
-                        rescale_others(table, sub, share);
-                    }
-                }
                 replace_keeping_decor(table.entry(sub).or_insert(Item::None), value);
+                if *section == "state" && *key == "alignment" {
+                    // The shares of this state given so far by these assignments stay as given.
+                    let prefix = format!("state.{name}.alignment.");
+                    let given: Vec<&str> = assignments[..=i]
+                        .iter()
+                        .filter_map(|(p, _, _)| p.strip_prefix(prefix.as_str()))
+                        .collect();
+                    rescale_others(table, &given);
+                }
                 // A comment cannot sit inside an inline table: the note goes after the table's line.
                 if let Some(inline) = parent.as_value_mut() {
                     annotate(inline, note);
@@ -199,22 +202,26 @@ fn lever_entry<'d>(
     Ok(entries.get_mut(pick.unwrap()).unwrap())
 }
 
-/// Scales the shares of `table` other than `sub` so that, with `sub` at `share`, they sum to 1 as
-/// before: the other poles keep their proportions. Leaves the table alone if the others sum to zero or
-/// a value is not a number.
-fn rescale_others(table: &mut dyn toml_edit::TableLike, sub: &str, share: f64) {
+/// Scales the shares of `table` not named in `given` so that, with the given ones as they are, they
+/// sum to 1: the other poles keep their proportions. Leaves the table alone if the others sum to zero
+/// (or there are none: every pole was given), the given ones sum to more than 1, or a value is not a
+/// number.
+fn rescale_others(table: &mut dyn toml_edit::TableLike, given: &[&str]) {
     let number = |item: &Item| {
         item.as_float()
             .or_else(|| item.as_integer().map(|i| i as f64))
     };
-    let others: Vec<(String, f64)> = table
+    let shares: Vec<(String, f64)> = table
         .iter()
-        .filter(|(k, _)| *k != sub)
         .map(|(k, v)| (k.to_string(), number(v).unwrap_or(f64::NAN)))
         .collect();
+    let (fixed, others): (Vec<_>, Vec<_>) = shares
+        .into_iter()
+        .partition(|(k, _)| given.contains(&k.as_str()));
+    let share: f64 = fixed.iter().map(|(_, v)| v).sum();
     let sum: f64 = others.iter().map(|(_, v)| v).sum();
-    // A share outside 0..=1 is left for validation to report as it was given, not turned into
-    // negative shares of the other poles.
+    // Shares outside 0..=1 are left for validation to report as they were given, not turned into
+    // negative shares of the other poles; with every pole given there is nothing to rescale.
     if !(sum.is_finite() && sum > 0.0 && (0.0..=1.0).contains(&share)) {
         return;
     }
@@ -282,6 +289,54 @@ mod tests {
             &[("lever.Y.A.aid_usd_m", 1.0, String::new())],
         );
         assert!(err.unwrap_err().to_string().contains("no [[lever]]"));
+    }
+
+    #[test]
+    fn starting_shares_given_together_stay_as_given() {
+        let text = "[[state]]\ncode = \"A\"\nalignment = { X = 0.5, Y = 0.3, Z = 0.2 }\n";
+        let shares = |assignments: &[(&str, f64, String)]| {
+            let out = set_values(text, "t.toml", assignments).unwrap();
+            let doc: DocumentMut = out.parse().unwrap();
+            let a = doc["state"][0]["alignment"]
+                .as_inline_table()
+                .unwrap()
+                .clone();
+            ["X", "Y", "Z"].map(|k| a.get(k).unwrap().as_float().unwrap())
+        };
+        let set = |k: &'static str, v: f64| (k, v, String::new());
+        // Every pole given: written as given, in any order.
+        let all = [
+            set("state.A.alignment.Z", 0.1),
+            set("state.A.alignment.X", 0.7),
+            set("state.A.alignment.Y", 0.2),
+        ];
+        assert_eq!(shares(&all), [0.7, 0.2, 0.1]);
+        // Two given: the third makes up the rest, whichever was given first.
+        let two = shares(&[
+            set("state.A.alignment.Y", 0.2),
+            set("state.A.alignment.X", 0.7),
+        ]);
+        assert_eq!(&two[..2], &[0.7, 0.2]);
+        assert!((two[2] - 0.1).abs() < 1e-12, "{two:?}");
+        // A share of another state does not count as given for this one.
+        let text2 = format!(
+            "{text}\n[[state]]\ncode = \"B\"\nalignment = {{ X = 0.5, Y = 0.3, Z = 0.2 }}\n"
+        );
+        let out = set_values(
+            &text2,
+            "t.toml",
+            &[
+                set("state.B.alignment.X", 0.6),
+                set("state.A.alignment.Y", 0.5),
+            ],
+        )
+        .unwrap();
+        let doc: DocumentMut = out.parse().unwrap();
+        let a = doc["state"][0]["alignment"].as_inline_table().unwrap();
+        assert!(
+            (a.get("X").unwrap().as_float().unwrap() - 0.5 * 0.5 / 0.7).abs() < 1e-12,
+            "{out}"
+        );
     }
 
     #[test]

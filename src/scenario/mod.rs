@@ -24,7 +24,7 @@ pub use edit::{set_in, set_items, set_values};
 pub use error::{Located, ScenarioError};
 pub use schema::json_schema;
 pub use validate::{is_name, DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS, NAME_RULE};
-pub use validate::{FreeParam, CHECK_KINDS, MAX_ADD, MAX_SCALE};
+pub use validate::{FreeParam, CHECK_KINDS, MAX_ADD, MAX_SCALE, SHARE_SUM_TOLERANCE};
 pub use warnings::{rest_point_note, warnings, Warning};
 
 use crate::model::{Check, Plan, World};

@@ -259,10 +259,7 @@ fn each_run_gets_a_world_with_its_own_values() {
         varied.names(),
         ["model.economic_weight", "state.AAA.alignment.Russia"]
     );
-    assert!(
-        !varied.is_direct(),
-        "a starting share is set by validating again"
-    );
+    assert!(varied.is_direct(), "a starting share has a setter");
     for run in [0, 1, 77] {
         let values = varied.values(run);
         let (world, plans) = varied.world(run).unwrap();
@@ -280,6 +277,27 @@ fn each_run_gets_a_world_with_its_own_values() {
         // NATO and China keep their proportions (0.2 : 0.3).
         assert!((a[0] / a[2] - 0.2 / 0.3).abs() < 1e-12);
     }
+    // A lever has no setter: each run's world is the scenario validated again with its value.
+    let lever = format!(
+        "{}\n[[uncertain]]\npath = \"lever.Russia.AAA.aid_usd_m\"\ndistribution = \"uniform\"\nlow = 10\nhigh = 20\nreason = \"test\"\n",
+        std::fs::read_to_string(data("small.toml")).unwrap()
+    );
+    let sc = Scenario::from_toml(&lever, "t.toml").unwrap();
+    let varied = Varied::new(&lever, "t.toml", &sc, None, 3, &names)
+        .unwrap()
+        .unwrap();
+    assert!(!varied.is_direct(), "a lever is set by validating again");
+    let value = varied.values(5)[0];
+    let (world, _) = varied.world(5).unwrap();
+    let again = greatgame::analysis::uncertain::apply(
+        &lever,
+        "t.toml",
+        &["lever.Russia.AAA.aid_usd_m"],
+        &[value],
+    )
+    .unwrap();
+    assert_eq!(world, again.world);
+    assert_ne!(world, sc.world, "the drawn value is in the run's world");
 }
 
 /// Runs `args` with `--out` a fresh folder; returns the folder's CSV files.
@@ -455,7 +473,8 @@ fn an_uncertain_number_with_one_possible_value_changes_no_output() {
 }
 
 /// The world and plans a run gets from the direct setters (every coefficient, a decided bloc's
-/// thresholds and a state event's effects, written into a copy of the world) are exactly those of validating the scenario again
+/// thresholds, a state event's effects, one starting share of a state and all of another's, written
+/// into a copy of the world) are exactly those of validating the scenario again
 /// with the run's values, on every shipped scenario and the test scenario: the derived rest-point
 /// affinities and the bases' default security follow the new coefficients the same way.
 #[test]
@@ -500,6 +519,17 @@ fn direct_setters_give_exactly_the_world_validation_gives() {
         for key in ["threat", "regime", "criticism", "realign"] {
             names.push(format!("event.{}.{key}", event.name));
         }
+        // One starting share of the first state (the others rescaled), and every share of the last
+        // (written as given).
+        let poles = &sc.world.poles;
+        let (first, last) = (&sc.world.states[0], sc.world.states.last().unwrap());
+        names.push(format!("state.{}.alignment.{}", first.code, poles[0]));
+        names.extend(
+            poles
+                .iter()
+                .rev()
+                .map(|p| format!("state.{}.alignment.{p}", last.code)),
+        );
         // Eight sets spread over every coefficient's range (a different fraction of it for each).
         let sets: Vec<Vec<f64>> = (0..8)
             .map(|s| {
@@ -520,6 +550,12 @@ fn direct_setters_give_exactly_the_world_validation_gives() {
                 }
                 let u = s as f64 / 7.0;
                 set.extend([-1.0 + 2.0 * u, 1.0 - 2.0 * u, 10.0 * u, u]);
+                set.push(0.1 + 0.8 * u);
+                let weights: Vec<f64> = (0..poles.len())
+                    .map(|p| 1.0 + ((s + p) % 3) as f64 + 0.1 * u)
+                    .collect();
+                let total: f64 = weights.iter().sum();
+                set.extend(weights.iter().rev().map(|w| w / total));
                 set
             })
             .collect();

@@ -42,6 +42,7 @@ use crate::quarter::Quarter;
 pub use checks::{FreeParam, CHECK_KINDS};
 pub use reactions::{MAX_ADD, MAX_SCALE};
 pub use scenario::{DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS};
+pub use states::SHARE_SUM_TOLERANCE;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 

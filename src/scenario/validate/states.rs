@@ -17,7 +17,7 @@ use crate::scenario::raw::{RawBloc, RawState};
 pub const DEFAULT_REVENUE_SHARE: f64 = 0.25;
 
 /// How far alignment shares may sum from 1.
-const SUM_TOLERANCE: f64 = 1e-6;
+pub const SHARE_SUM_TOLERANCE: f64 = 1e-6;
 
 pub(super) fn bloc(cx: &Ctx, b: &RawBloc, poles: &[&str]) -> Result<Bloc> {
     let key = format!("bloc.{}", b.name.get_ref());
@@ -110,7 +110,7 @@ pub(super) fn host(
         }
     }
     let sum: f64 = alignment.iter().sum();
-    if (sum - 1.0).abs() > SUM_TOLERANCE {
+    if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
         return Err(cx.err(
             a.span(),
             k("alignment"),
