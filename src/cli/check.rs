@@ -130,6 +130,13 @@ fn summary(loaded: &Loaded, args: &Args) -> String {
             if h.reluctance[b] != 0.0 {
                 doctrine += &format!(" reluctance {:+} toward {};", h.reluctance[b], bloc.name);
             }
+            if let Some(x) = h.hesitation[b] {
+                let start = h.alignment[bloc.pole];
+                doctrine += &format!(
+                    " joins {} only above its start {start:.2} {:+} toward {};",
+                    bloc.name, x, w.poles[bloc.pole]
+                );
+            }
             if let (true, Some(r)) = (h.changes_sides[b], bloc.rival) {
                 let (p, r) = (&w.poles[bloc.pole], &w.poles[r]);
                 doctrine += &format!(" in {} only while {p} leads {r};", bloc.name);

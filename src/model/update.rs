@@ -990,14 +990,18 @@ fn decide<R: Real>(
         let was = state.blocs[h * bs + b];
         let mut stays = was;
         if let (Some(rule), true) = (bloc.decided, t >= bloc.founded) {
-            // The host's own thresholds: the bloc's, shifted by its reluctance; joining made easier
-            // by the pole's pressure to join, as far as the host depends on the pole.
+            // The host's own thresholds: the bloc's, shifted by its reluctance (or, to join, its
+            // starting share plus its hesitation); joining made easier by the pole's pressure to
+            // join, as far as the host depends on the pole.
             let p = bloc.pole;
             let shift = host.reluctance[b];
             let push = R::splat(c.join_pressure_weight)
                 * now.dependence[p]
                 * now.levers[p][Lever::JoinPressure.index()];
-            let join = R::splat(rule.join_above + shift) - push;
+            let join = match host.hesitation[b] {
+                Some(x) => R::splat(host.alignment[p] + x),
+                None => R::splat(rule.join_above + shift),
+            } - push;
             let leave = R::splat(rule.leave_below + shift);
             let share = state.alignment[h * ps + p];
             stays = belongs(join, leave, was, host.neutral, share);

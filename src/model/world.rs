@@ -478,6 +478,11 @@ pub struct HostState {
     /// Per bloc, share points added to both thresholds of a decided bloc for this state (its reluctance;
     /// negative: eagerness).
     pub reluctance: Vec<f64>,
+    /// Per bloc, if set: the state joins that decided bloc only when its share toward the bloc's pole
+    /// is above its starting share by this much (its hesitation, 000:384: "a hesitant Dushanbe"), less
+    /// the pole's pressure to join; this replaces the bloc's `join_above` and the reluctance for
+    /// joining (leaving is as without it).
+    pub hesitation: Vec<Option<f64>>,
     /// Per bloc, whether the state changes sides in it: a member of that decided bloc only while its
     /// share toward the bloc's pole is above its share toward the bloc's rival, and a joiner only then
     /// (Karimov "skillfully changing sides", 000:192; Tashkent in and out of the CSTO with its relations

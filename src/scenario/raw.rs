@@ -283,6 +283,15 @@ pub struct RawState {
         extend("additionalProperties" = {"type": "number", "minimum": -1, "maximum": 1})
     )]
     pub reluctance: BTreeMap<String, S<f64>>,
+    /// By bloc name, how far above its starting share toward the bloc's pole the state's share must
+    /// rise before it joins that decided bloc (its hesitation), -1..=1: this state's joining threshold
+    /// is its own start plus this, in place of the bloc's `join_above` plus `reluctance`.
+    #[serde(default)]
+    #[schemars(
+        with = "BTreeMap<String, f64>",
+        extend("additionalProperties" = {"type": "number", "minimum": -1, "maximum": 1})
+    )]
+    pub hesitation: BTreeMap<String, S<f64>>,
     /// By bloc name, the quarter (`YEARQn`) the state joins it whatever its shares: a documented
     /// decision, like an inject.
     #[serde(default)]

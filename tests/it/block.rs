@@ -189,10 +189,17 @@ fn generated(k: &Knobs) -> (World, Plan) {
         host.blocs = blocs.to_vec();
         host.neutral = doctrine % 5 == 0;
         host.bans_bases_from = (doctrine % 3 == 0).then_some(usize::from(doctrine) % q);
-        // Bloc structure: a doctrine of no military blocs, a reluctance toward the decided bloc, a
+        // Bloc structure: a doctrine of no military blocs, a reluctance toward the decided bloc (or a
+        // hesitation), a
         // dated join of the fixed bloc and a dated leave, and a GDP schedule.
         host.no_military_blocs_from = (doctrine % 7 == 0).then_some(usize::from(doctrine / 7) % q);
         host.reluctance = vec![f64::from(doctrine) / 255.0 * 0.4 - 0.2, 0.0, 0.0];
+        // Some hosts join the decided bloc from their own start plus a hesitation instead.
+        host.hesitation = vec![
+            (doctrine % 6 == 2).then_some(f64::from(doctrine) / 255.0 * 0.2 - 0.05),
+            None,
+            None,
+        ];
         // Some hosts change sides in the decided bloc (its rival is set below).
         host.changes_sides = vec![doctrine % 4 == 1, false, false];
         host.bloc_dates = [(2, true), (1, doctrine % 2 == 0)]

@@ -1,6 +1,6 @@
 //! Structure and time (issue 14), on the small test scenario with common random numbers: blocs founded
-//! later, dated memberships, a doctrine of no military blocs, reluctance, a pole's pressure to join and
-//! states that change sides;
+//! later, dated memberships, a doctrine of no military blocs, reluctance, hesitation, a pole's pressure
+//! to join and states that change sides;
 //! balancing and trust shocks; successions toward a pole or a drawn pole; reactions on pole events,
 //! decisions and memberships; hazard and GDP schedules; disputes between neighbours.
 
@@ -140,6 +140,66 @@ fn reluctance_keeps_a_state_out_and_pressure_to_join_brings_it_in() {
     assert!(e > p + 0.2, "eager {e} vs plain {p}");
     assert!(r < p + 1e-12 && r < 0.05, "reluctant {r} vs plain {p}");
     assert!(x > p + 0.2, "pressed {x} vs plain {p}");
+}
+
+#[test]
+fn hesitation_sets_the_joining_threshold_from_the_state_s_own_start() {
+    // AAA starts outside the CSTO with a Russia share of 0.5. With a hesitation it joins exactly in
+    // the quarters whose share reaches its start plus the hesitation, whatever the bloc's
+    // join_above (here moved far out of reach, and far below the start); it leaves as before.
+    let outside = |join: &'static str, hesitation: &'static str| {
+        move |t: String| {
+            t.replace(
+                "blocs = [\"CSTO\", \"SCO\", \"PfP\"]",
+                "blocs = [\"SCO\", \"PfP\"]",
+            )
+            .replace("join_above = 0.55", join)
+            .replace("code = \"AAA\"", hesitation)
+        }
+    };
+    let mut joined = Vec::new();
+    for join in ["join_above = 0.95", "join_above = 0.35"] {
+        for x in [0.02, 0.1] {
+            let line: &'static str = if x == 0.02 {
+                "code = \"AAA\"\nhesitation = { CSTO = 0.02 }"
+            } else {
+                "code = \"AAA\"\nhesitation = { CSTO = 0.1 }"
+            };
+            let sc = small(outside(join, line), "");
+            let w = &sc.world;
+            assert_eq!(w.states[0].hesitation[0], Some(x));
+            let (russia, leave) = (1, w.blocs[0].decided.unwrap().leave_below);
+            let mut count = 0;
+            for r in 0..200 {
+                let p = path(w, &sc.baseline, r, |s, _| {
+                    (member(w, s, 0, 0), s.alignment[russia])
+                });
+                let mut was = false;
+                for (t, &(now, share)) in p.iter().enumerate() {
+                    let expected = if was {
+                        share >= leave
+                    } else {
+                        share >= 0.5 + x
+                    };
+                    assert_eq!(
+                        now, expected,
+                        "{join}, hesitation {x}, run {r}, quarter {t}: share {share}"
+                    );
+                    was = now;
+                }
+                count += usize::from(p.last().unwrap().0);
+            }
+            joined.push(count);
+        }
+    }
+    // The threshold follows the hesitation, not join_above: the same members under either join_above.
+    assert_eq!(joined[0], joined[2]);
+    assert_eq!(joined[1], joined[3]);
+    assert!(
+        joined[0] > joined[1],
+        "a larger hesitation keeps more out: {joined:?}"
+    );
+    assert!(joined[1] > 0, "{joined:?}");
 }
 
 #[test]

@@ -133,6 +133,15 @@ pub(super) fn host(
         }
         reluctance[b] = cx.real(v, &key, -1.0, 1.0)?;
     }
+    let mut hesitation = vec![None; blocs.len()];
+    for (name, v) in &s.hesitation {
+        let key = format!("{key}.hesitation.{name}");
+        let b = cx.lookup_key(name, v.span(), &key, "bloc", bloc_names)?;
+        if blocs[b].decided.is_none() {
+            return Err(cx.err(v.span(), key, format!("`{name}` has fixed membership (no join_above/leave_below): hesitation sets the joining threshold of a decided bloc")));
+        }
+        hesitation[b] = Some(cx.real(v, &key, -1.0, 1.0)?);
+    }
     let changes_sides = flags(
         cx,
         &s.changes_sides,
@@ -177,6 +186,7 @@ pub(super) fn host(
         bans_bases_from: bans_bases.then_some(0),
         no_military_blocs_from: None,
         reluctance,
+        hesitation,
         changes_sides,
         economic_only,
         bloc_dates: Vec::new(),
