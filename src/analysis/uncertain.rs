@@ -961,3 +961,101 @@ impl PerRun for Varied {
         Ok((sc.world, plans))
     }
 }
+
+/// Where each set of `ensemble` leaves the checked scenario `sc` (read from `text`, named `file`): the
+/// shares at its last quarter of run `j` of the baseline under `seed`, simulated with set `j`'s values
+/// written in (run `j`'s own model stream, as in any batch of that seed). One row per set, by state
+/// then pole; the column names are [`end_columns`]. A scenario that starts where this one ends can give
+/// these as its starting shares, set by set (`hindcast --ends`), so that its runs start as spread as
+/// the history leaves them, not all at the history's mean. Errors: a set the scenario rejects.
+pub fn ends(
+    text: &str,
+    file: &str,
+    sc: &Scenario,
+    ensemble: &Ensemble,
+    seed: u64,
+) -> Result<Vec<Vec<f64>>, ScenarioError> {
+    let paths: Vec<&str> = ensemble.names.iter().map(String::as_str).collect();
+    let baseline = ["baseline".to_string()];
+    let setters = Setters::new(text, sc, &paths, &baseline);
+    let sets = SetPerRun {
+        text,
+        file,
+        paths: &paths,
+        ensemble,
+        setters: setters.as_ref(),
+    };
+    // Every set is built once first, so that a set the scenario rejects is reported with its error.
+    for j in 0..ensemble.sets.len() {
+        sets.build(j)?;
+    }
+    let batch = crate::engine::Batch {
+        world: &sc.world,
+        plans: std::slice::from_ref(&sc.baseline),
+        first_run: 0,
+        runs: ensemble.sets.len() as u64,
+        seed,
+        threads: None,
+        checks: &[],
+        keep_finals: true,
+        keep_trajectories: false,
+        varied: Some(&sets),
+    };
+    let mut rows = vec![Vec::new(); ensemble.sets.len()];
+    crate::engine::simulate(&batch, |chunk| {
+        for f in chunk.finals {
+            rows[f.run as usize] = f.state.alignment.clone();
+        }
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .map_err(|e| {
+        ScenarioError::Invalid(Box::new(Located::nowhere(
+            file,
+            String::new(),
+            e.to_string(),
+        )))
+    })?;
+    Ok(rows)
+}
+
+/// The names of the columns [`ends`] gives for `world`: `state.CODE.alignment.POLE`, by state then pole.
+pub fn end_columns(world: &World) -> Vec<String> {
+    world
+        .states
+        .iter()
+        .flat_map(|s| {
+            world
+                .poles
+                .iter()
+                .map(move |p| format!("state.{}.alignment.{p}", s.code))
+        })
+        .collect()
+}
+
+/// Run `j` takes set `j` of an ensemble (for [`ends`]).
+#[derive(Debug)]
+struct SetPerRun<'a> {
+    text: &'a str,
+    file: &'a str,
+    paths: &'a [&'a str],
+    ensemble: &'a Ensemble,
+    setters: Option<&'a Setters>,
+}
+
+impl SetPerRun<'_> {
+    /// The world and baseline of set `j`.
+    fn build(&self, j: usize) -> Result<(World, Vec<Plan>), ScenarioError> {
+        let set = &self.ensemble.sets[j];
+        if let Some(built) = self.setters.and_then(|s| s.apply(set)) {
+            return Ok(built);
+        }
+        let sc = apply(self.text, self.file, self.paths, set)?;
+        Ok((sc.world, vec![sc.baseline]))
+    }
+}
+
+impl PerRun for SetPerRun<'_> {
+    fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String> {
+        self.build(run as usize).map_err(|e| e.to_string())
+    }
+}

@@ -1,6 +1,10 @@
 //! `greatgame hindcast`: run a scenario's baseline and report, for every `[[check]]`, the share of runs
 //! in which it held, with its 95% interval, against the share required.
 
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use greatgame::analysis::uncertain;
 use greatgame::output;
 
 use super::execute::{self, Options};
@@ -21,6 +25,13 @@ pub struct Args {
     /// Exit with status 1 if any non-holdout check fails.
     #[arg(long)]
     strict: bool,
+    /// Also write FILE: the parameter ensemble the runs draw from, each set with where it leaves the
+    /// scenario: one more column per state and pole, `state.CODE.alignment.POLE`, the shares at the
+    /// last quarter of run j under set j (the seed's stream j). A scenario that starts where this one
+    /// ends can name FILE as its `parameters`, so each run starts where its set's history ended
+    /// (docs/MODEL.md, "The 2018 start"). Needs an ensemble; not with --shard.
+    #[arg(long, value_name = "FILE")]
+    ends: Option<std::path::PathBuf>,
 }
 
 /// Runs the command.
@@ -32,6 +43,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         return Err(InputError(format!("{}: declares no [[check]] to test", loaded.file)).into());
     }
     let plans = [super::settings::plan(&loaded, &args.opts.script)?];
+    let ends = match &args.ends {
+        Some(out) => Some(ends(args, &loaded, out)?),
+        None => None,
+    };
     let Some(execute::Executed {
         outcome,
         dir,
@@ -46,10 +61,88 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let mut text = execute::headline_for(&loaded, &args.opts, &outcome, &dir, &what);
     text.push_str(&output::hindcast_table(&rows));
     text.push_str(&super::report::after_outputs(&dir, args.report)?);
+    if let Some((out, bytes, sets)) = ends {
+        output::write_atomic(&out, &bytes)?;
+        let _ = writeln!(
+            text,
+            "each set's end (its run's shares at the last quarter, {sets} sets) written to {}",
+            out.display()
+        );
+    }
     execute::print(&text)?;
     let failed = rows.iter().filter(|r| !r.holdout && !r.pass).count();
     if args.strict && failed > 0 {
         anyhow::bail!("{failed} calibration (non-holdout) checks failed");
     }
     Ok(())
+}
+
+/// `--ends FILE`: the ensemble's file with each set's end appended, as bytes to write once the
+/// hindcast's outputs are written, and the number of sets. The file's other columns are kept as they
+/// are; columns of starting shares it already has are replaced.
+fn ends(
+    args: &Args,
+    loaded: &greatgame::scenario::Loaded,
+    out: &Path,
+) -> anyhow::Result<(PathBuf, Vec<u8>, usize)> {
+    if let Some(s) = args.opts.shard {
+        return Err(InputError(format!("--ends cannot be used with --shard {s}: each set's end is one run of every set; run it unsharded")).into());
+    }
+    if args.opts.script.json {
+        return Err(InputError(
+            "--ends cannot be combined with --json, which writes no files".into(),
+        )
+        .into());
+    }
+    let Some(parameters) = execute::parameters(args.opts.parameters.as_deref(), loaded)? else {
+        return Err(InputError("--ends needs a parameter ensemble: name one with --parameters FILE (or `parameters` in [scenario])".into()).into());
+    };
+    let set = super::settings::set_paths(&args.opts.script)?;
+    if !set.is_empty() {
+        return Err(InputError(
+            "--ends cannot be used with --set: the file would hold sets the runs did not draw"
+                .into(),
+        )
+        .into());
+    }
+    let out = output::replaceable(out)?;
+    let sc = &loaded.scenario;
+    let seed = args.opts.seed.unwrap_or(sc.meta.seed);
+    let rows = uncertain::ends(&loaded.text, &loaded.file, sc, &parameters.ensemble, seed)?;
+    let columns = uncertain::end_columns(&sc.world);
+    let bytes = match execute::builtin_file(&parameters.record.file) {
+        Some(bytes) => bytes.to_vec(),
+        None => std::fs::read(&parameters.record.file).map_err(|e| {
+            InputError(format!(
+                "{}: cannot read it again: {e}",
+                parameters.record.file
+            ))
+        })?,
+    };
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers()?.clone();
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|&i| !columns.iter().any(|c| c == &header[i]))
+        .collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(
+        keep.iter()
+            .map(|&i| &header[i])
+            .chain(columns.iter().map(String::as_str)),
+    )?;
+    for (record, row) in reader.records().zip(&rows) {
+        let record = record?;
+        let shares = row.iter().map(|x| x.to_string());
+        let cells: Vec<String> = keep
+            .iter()
+            .map(|&i| record.get(i).unwrap_or("").to_string())
+            .chain(shares)
+            .collect();
+        writer.write_record(&cells)?;
+    }
+    Ok((
+        out,
+        writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
+        rows.len(),
+    ))
 }

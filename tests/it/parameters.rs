@@ -464,3 +464,127 @@ fn a_design_coordinate_takes_each_set_with_the_probability_a_run_draws_it() {
     }
     assert_eq!(weighted.set_at(0.2), 2, "the zero-weight set is skipped");
 }
+
+/// `hindcast --ends FILE` writes the ensemble with each set's end: set `j`'s row keeps its cells as
+/// they were and gains one column per state and pole, the shares at the last quarter of run `j` with
+/// set `j`'s values (what `run` gives for run `j` when every run takes set `j`); the file is itself an
+/// ensemble a scenario can draw its starting shares from. Without an ensemble, with `--shard` or with
+/// `--set` it is an error, and nothing is written.
+#[test]
+fn hindcast_ends_gives_each_set_where_its_own_run_ends() {
+    use crate::common::records;
+    let dir = tempfile::tempdir().unwrap();
+    let sets = dir.path().join("sets.csv");
+    std::fs::write(&sets, SETS).unwrap();
+    let check = "\n[[check]]\nname = \"aaa_russia\"\nkind = \"dominant\"\nstate = \"AAA\"\npole = \"Russia\"\nmin_share = 0.0\n";
+    let text = std::fs::read_to_string(data("small.toml")).unwrap() + check;
+    let scenario = dir.path().join("small.toml");
+    std::fs::write(&scenario, &text).unwrap();
+    let (s, sets) = (scenario.to_str().unwrap(), sets.to_str().unwrap());
+    let ends = dir.path().join("ends.csv");
+    let e = ends.to_str().unwrap();
+    let out = dir.path().join("h");
+    let hindcast = |extra: &[&str]| {
+        let mut args = vec![
+            "hindcast",
+            s,
+            "--runs",
+            "40",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        args.extend(["--quiet"]);
+        args.iter().map(|a| a.to_string()).collect::<Vec<String>>()
+    };
+    let args = hindcast(&["--parameters", sets, "--ends", e]);
+    ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let rows = records(&ends);
+    let given = records(&dir.path().join("sets.csv"));
+    assert_eq!(rows.len(), 3);
+    let sc = Scenario::from_toml(&text, "s.toml").unwrap();
+    for (j, (row, set)) in rows.iter().zip(&given).enumerate() {
+        for (k, v) in set {
+            assert_eq!(&row[k], v, "set {j}: {k} kept as written");
+        }
+        // What `run` gives for run j when every run takes set j.
+        let one = dir.path().join(format!("one{j}.csv"));
+        let header = SETS.lines().next().unwrap();
+        let line = SETS.lines().nth(j + 1).unwrap();
+        std::fs::write(&one, format!("{header}\n{line}\n")).unwrap();
+        let o = dir.path().join(format!("r{j}"));
+        let runs = (j + 1).to_string();
+        ok(&[
+            "run",
+            s,
+            "--runs",
+            &runs,
+            "--parameters",
+            one.to_str().unwrap(),
+            "--out",
+            o.to_str().unwrap(),
+            "--quiet",
+        ]);
+        for h in &sc.world.states {
+            let mut sum = 0.0;
+            for p in &sc.world.poles {
+                let end: f64 = row[&format!("state.{}.alignment.{p}", h.code)]
+                    .parse()
+                    .unwrap();
+                sum += end;
+                let score: f64 = records(&o.join("runs.csv"))
+                    .iter()
+                    .find(|r| r["run"] == j.to_string() && r["state"] == h.code && &r["pole"] == p)
+                    .unwrap()["score"]
+                    .parse()
+                    .unwrap();
+                assert!(
+                    (end - score).abs() < 1e-6,
+                    "set {j}, {} {p}: {end} vs {score}",
+                    h.code
+                );
+            }
+            assert!((sum - 1.0).abs() < 1e-9, "set {j}, {}: {sum}", h.code);
+        }
+    }
+    // The file is an ensemble the scenario takes, starting shares and all.
+    let from_ends = dir.path().join("from_ends");
+    ok(&[
+        "run",
+        s,
+        "--runs",
+        "50",
+        "--parameters",
+        e,
+        "--out",
+        from_ends.to_str().unwrap(),
+        "--quiet",
+    ]);
+    // Errors, with nothing written.
+    std::fs::remove_file(&ends).unwrap();
+    for (extra, says) in [
+        (vec!["--ends", e], "needs a parameter ensemble"),
+        (
+            vec!["--parameters", sets, "--ends", e, "--shard", "1/2"],
+            "--shard",
+        ),
+        (vec!["--parameters", sets, "--ends", e, "--json"], "--json"),
+        (
+            vec![
+                "--parameters",
+                sets,
+                "--ends",
+                e,
+                "--set",
+                "model.mood_sd=0.1",
+            ],
+            "--set",
+        ),
+    ] {
+        let args = hindcast(&extra);
+        let failed = fails_with(2, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        let stderr = String::from_utf8_lossy(&failed.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!ends.exists(), "{extra:?} wrote {e}");
+    }
+}
