@@ -43,9 +43,24 @@ pub struct Ensemble {
 
 impl Ensemble {
     /// The ensemble without its columns for `paths` (those a factor or `--set` gives instead): the
-    /// sets keep their order and weights, each without those values.
+    /// sets keep their order and weights, each without those values. A state's starting shares go
+    /// together: a path giving one of them (`state.S.alignment.P`) drops every column of state S's
+    /// start, so the value given rescales the shares the scenario writes, as it would without an
+    /// ensemble, not a set's shares that no longer sum to 1 with it.
     pub fn without(mut self, paths: &[String]) -> Ensemble {
-        let keep: Vec<bool> = self.names.iter().map(|n| !paths.contains(n)).collect();
+        let start = |path: &str| {
+            let parts: Vec<&str> = path.split('.').collect();
+            match parts.as_slice() {
+                ["state", code, "alignment", _] => Some(code.to_string()),
+                _ => None,
+            }
+        };
+        let starts: Vec<String> = paths.iter().filter_map(|p| start(p)).collect();
+        let keep: Vec<bool> = self
+            .names
+            .iter()
+            .map(|n| !paths.contains(n) && start(n).is_none_or(|code| !starts.contains(&code)))
+            .collect();
         retain_marked(&mut self.names, &keep);
         self.sets
             .iter_mut()

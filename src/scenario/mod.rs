@@ -35,10 +35,18 @@ pub const BUILTIN: &str = include_str!("../../scenarios/central_asia_2017.toml")
 pub const BUILTIN_NAME: &str = "<built-in>/central_asia_2017.toml";
 /// The files the built-in scenario can name (`scenario.parameters`), embedded beside it so that it
 /// needs no file system: (name relative to the scenario, contents).
-pub const BUILTIN_FILES: [(&str, &[u8]); 1] = [(
-    "ensemble_2005.csv",
-    include_bytes!("../../scenarios/ensemble_2005.csv"),
-)];
+/// `ensemble_2017.csv` is the one it names; `ensemble_2005.csv` (the same sets without their starting
+/// shares) is the one it named before the fifteenth session, which games saved then still name.
+pub const BUILTIN_FILES: [(&str, &[u8]); 2] = [
+    (
+        "ensemble_2017.csv",
+        include_bytes!("../../scenarios/ensemble_2017.csv"),
+    ),
+    (
+        "ensemble_2005.csv",
+        include_bytes!("../../scenarios/ensemble_2005.csv"),
+    ),
+];
 
 /// What a scenario says about itself and its runs.
 #[derive(Clone, Debug, PartialEq)]

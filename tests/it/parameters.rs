@@ -349,6 +349,40 @@ fn a_value_set_on_the_command_line_holds_over_the_ensemble_s_column() {
         .all(|r| r["parameter"] == "event.crackdown.hazard"));
 }
 
+/// A state's start goes together: `--set` on one starting share of a state whose start the ensemble
+/// gives drops all of that state's start columns (the value rescales the shares as written, so they
+/// sum to 1), and leaves the other states' starts drawn.
+#[test]
+fn a_starting_share_set_on_the_command_line_replaces_that_state_s_whole_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    ok(&[
+        "run",
+        "--runs",
+        "16",
+        "--set",
+        "state.UZB.alignment.Russia=0.3",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let rows = crate::common::records(&out.join("parameters.csv"));
+    assert!(rows
+        .iter()
+        .all(|r| !r["parameter"].starts_with("state.UZB.alignment.")));
+    assert!(rows
+        .iter()
+        .any(|r| r["parameter"] == "state.KAZ.alignment.Russia"));
+    // UZB starts at 0.3 toward Russia in every run, the others scaled from the shares as written.
+    let summary = crate::common::records(&out.join("summary.csv"));
+    let first = summary
+        .iter()
+        .find(|r| r["quarter"] == "2018Q1" && r["state"] == "UZB" && r["pole"] == "Russia")
+        .unwrap();
+    let mean: f64 = first["mean"].parse().unwrap();
+    assert!((mean - 0.3).abs() < 0.05, "{mean}");
+}
+
 #[test]
 fn the_built_in_scenario_draws_its_embedded_ensemble_from_any_folder() {
     let dir = tempfile::tempdir().unwrap();
@@ -371,7 +405,7 @@ fn the_built_in_scenario_draws_its_embedded_ensemble_from_any_folder() {
     let (_, bytes) = scenario::BUILTIN_FILES[0];
     assert_eq!(
         manifest["parameters"]["file"],
-        "<built-in>/ensemble_2005.csv"
+        "<built-in>/ensemble_2017.csv"
     );
     assert_eq!(
         manifest["parameters"]["sha256"],

@@ -190,7 +190,7 @@ fn the_2018_scenarios_start_where_the_history_ends() {
 }
 
 #[test]
-fn the_shipped_ensemble_is_the_historys_and_feeds_every_2018_scenario() {
+fn the_shipped_ensembles_are_the_historys_and_feed_every_2018_scenario_with_its_start() {
     // Every parameter column is a `[[calibrate]]` parameter of the history, each value inside its range.
     let (hist, _) = hindcast();
     let path = common::shipped("ensemble_2005.csv");
@@ -217,21 +217,45 @@ fn the_shipped_ensemble_is_the_historys_and_feeds_every_2018_scenario() {
         .map(|r| r["weight"].parse::<f64>().unwrap())
         .sum();
     assert!((total - 1.0).abs() < 1e-6, "weights sum to {total}");
-    // And every 2018 scenario runs on it.
+    // The 2018 scenarios' ensemble is these sets with where the history leaves each (the command
+    // their comments give, made again here: the same bytes), and every 2018 scenario names it.
+    let dir = tempfile::tempdir().unwrap();
+    let ends = dir.path().join("ends.csv");
+    common::ok(&[
+        "hindcast",
+        common::shipped("history_2005.toml").to_str().unwrap(),
+        "--parameters",
+        path.to_str().unwrap(),
+        "--ends",
+        ends.to_str().unwrap(),
+        "--runs",
+        "16",
+        "--out",
+        dir.path().join("h").to_str().unwrap(),
+        "--quiet",
+    ]);
+    let shipped = common::shipped("ensemble_2017.csv");
+    assert!(
+        std::fs::read(&ends).unwrap() == std::fs::read(&shipped).unwrap(),
+        "scenarios/ensemble_2017.csv is not what `hindcast --ends` makes of ensemble_2005.csv"
+    );
+    let starts = common::records(&shipped);
+    for (row, start) in rows.iter().zip(&starts) {
+        for (k, v) in row {
+            assert_eq!(&start[k], v);
+        }
+    }
     for name in [
         "central_asia_2017.toml",
         "nato_return.toml",
         "russia_squeeze.toml",
     ] {
         let scenario = common::shipped(name);
-        common::ok(&[
-            "run",
-            scenario.to_str().unwrap(),
-            "--parameters",
-            path.to_str().unwrap(),
-            "--runs",
-            "16",
-            "--json",
-        ]);
+        let text = std::fs::read_to_string(&scenario).unwrap();
+        assert!(
+            text.contains("\nparameters = \"ensemble_2017.csv\""),
+            "{name}"
+        );
+        common::ok(&["run", scenario.to_str().unwrap(), "--runs", "16", "--json"]);
     }
 }

@@ -366,8 +366,8 @@ fn a_scenario_can_come_from_standard_input() {
         stderr(&missing)
     );
     std::fs::copy(
-        shipped("ensemble_2005.csv"),
-        tmp.path().join("ensemble_2005.csv"),
+        shipped("ensemble_2017.csv"),
+        tmp.path().join("ensemble_2017.csv"),
     )
     .unwrap();
     let from_stdin = command(tmp.path(), &args, &[], &text);
@@ -473,7 +473,7 @@ fn the_headline_fits_in_100_columns() {
     assert!(head.iter().all(|l| l.chars().count() <= 100), "{text}");
     assert!(
         head.join(" ").contains(
-            "baseline, parameter sets drawn from <built-in>/ensemble_2005.csv (200 sets), 5 runs, seed 2017"
+            "baseline, parameter sets drawn from <built-in>/ensemble_2017.csv (200 sets), 5 runs, seed 2017"
         ),
         "{text}"
     );
