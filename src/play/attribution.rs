@@ -300,46 +300,29 @@ pub fn attribute(setup: &Setup, rest: &Plan, at: usize) -> Result<Attribution, P
     let world = setup.world;
     let (hs, ps) = (world.states.len(), world.poles.len());
     let cells = hs * ps;
-    // Each run's share and lead (1 if the pole leads) at `at`: `[(run * cells + cell) * 2 + measure]`.
+    // Each run's share and lead (1 if the pole leads) in `row`: `[(run * cells + cell) * 2 + measure]`.
+    let measures = |row: &[f64], out: &mut Vec<f64>| {
+        for cell in 0..cells {
+            let (h, p) = (cell / ps, cell % ps);
+            let leads = dominant(&row[h * ps..(h + 1) * ps]) == p;
+            out.extend([row[cell], f64::from(u8::from(leads))]);
+        }
+    };
     let values = |e: &Ensemble| -> Vec<f64> {
         let mut out = Vec::with_capacity(e.runs as usize * cells * 2);
         for r in 0..e.runs {
-            let row = e.at(r, at);
-            for cell in 0..cells {
-                let (h, p) = (cell / ps, cell % ps);
-                let leads = dominant(&row[h * ps..(h + 1) * ps]) == p;
-                out.extend([row[cell], f64::from(u8::from(leads))]);
-            }
+            measures(e.at(r, at), &mut out);
         }
         out
     };
-    let full = values(&simulate(setup, &[at], &[])?);
+    let all_on = simulate(setup, &[at], &[])?;
+    let full = values(&all_on);
     // Each run's start: the scenario's, or, when runs draw their own parameters, its own world's (a
     // drawn starting share moves it), `[run * cells * 2 + i]` as `full`.
-    let origin_of = |world: &World| -> Vec<f64> {
-        let start: Vec<f64> = world
-            .states
-            .iter()
-            .flat_map(|h| h.alignment.clone())
-            .collect();
-        (0..cells)
-            .flat_map(|cell| {
-                let (h, p) = (cell / ps, cell % ps);
-                let leads = dominant(&start[h * ps..(h + 1) * ps]) == p;
-                [start[cell], f64::from(u8::from(leads))]
-            })
-            .collect()
-    };
-    let origin = match setup.varied {
-        None => origin_of(world).repeat(setup.runs as usize),
-        Some(_) => {
-            let mut origin = Vec::with_capacity(full.len());
-            for run in 0..setup.runs {
-                origin.extend(origin_of(&setup.run_world(run)?.0));
-            }
-            origin
-        }
-    };
+    let mut origin = Vec::with_capacity(full.len());
+    for r in 0..all_on.runs {
+        measures(all_on.start(r), &mut origin);
+    }
     let quarter = world.quarter_label(at).to_string();
     let row = |i: usize, kind: &str, cause: &str, (effect, lo, hi): (f64, f64, f64)| {
         let (cell, measure) = (i / 2, i % 2);

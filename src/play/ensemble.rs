@@ -22,6 +22,9 @@ pub struct Ensemble {
     pub shares: Vec<f64>,
     /// The engine's tally of the plan (checks included).
     pub tally: Tally,
+    /// Each run's starting shares, `starts[run * cells + h * poles + p]`, or, when every run starts
+    /// alike, that start alone (`cells` values).
+    pub starts: Vec<f64>,
 }
 
 impl Ensemble {
@@ -36,6 +39,25 @@ impl Ensemble {
         let i = (run as usize * self.kept.len() + k) * self.cells;
         &self.shares[i..i + self.cells]
     }
+
+    /// Starting shares of run `run` (its own drawn world's, when runs draw their parameters: a
+    /// parameter set or an uncertain number may move the start), by `h * poles + p`.
+    pub fn start(&self, run: u64) -> &[f64] {
+        let i = if self.starts.len() == self.cells {
+            0
+        } else {
+            run as usize * self.cells
+        };
+        &self.starts[i..i + self.cells]
+    }
+}
+
+/// The starting shares of `world`, by `h * poles + p`.
+fn start_of(world: &World) -> impl Iterator<Item = f64> + '_ {
+    world
+        .states
+        .iter()
+        .flat_map(|h| h.alignment.iter().copied())
 }
 
 /// What to simulate in memory.
@@ -108,12 +130,23 @@ pub fn simulate(setup: &Setup, kept: &[usize], checks: &[Check]) -> Result<Ensem
         .into_iter()
         .next()
         .ok_or_else(|| PlayError::Engine("the engine returned no tally for the plan".into()))?;
+    let starts = match setup.varied {
+        None => start_of(world).collect(),
+        Some(_) => {
+            let mut starts = Vec::with_capacity(setup.runs as usize * cells);
+            for run in 0..setup.runs {
+                starts.extend(start_of(&setup.run_world(run)?.0));
+            }
+            starts
+        }
+    };
     Ok(Ensemble {
         runs: setup.runs,
         kept: kept.to_vec(),
         cells,
         shares,
         tally,
+        starts,
     })
 }
 

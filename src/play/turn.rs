@@ -134,11 +134,6 @@ pub fn render(
         "state", "pole", "share", "5-95%", "change", "5-95% (pp)", "lead"
     );
     let ps = world.poles.len();
-    let start: Vec<f64> = world
-        .states
-        .iter()
-        .flat_map(|h| h.alignment.clone())
-        .collect();
     let mut leads = vec![0u64; world.states.len() * ps];
     for run in 0..runs {
         let row = ensemble.at(run, now);
@@ -153,7 +148,7 @@ pub fn render(
             let mut change: Vec<f64> = (0..runs)
                 .map(|r| {
                     let before = match from {
-                        0 => start[cell],
+                        0 => ensemble.start(r)[cell],
                         _ => ensemble.at(r, from - 1)[cell],
                     };
                     ensemble.at(r, now)[cell] - before

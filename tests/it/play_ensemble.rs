@@ -404,6 +404,24 @@ fn the_turn_s_table_tells_the_drawn_runs_the_folder_holds() {
             .or_default()
             .push((r["pole"].clone(), score));
     }
+    // Each run's start: its parameter set's starting shares (parameters.csv), so the change since
+    // the start is the run's own, not from the shares the scenario writes.
+    let mut change: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for r in records(&dir.join("o/parameters.csv")) {
+        let parts: Vec<&str> = r["parameter"].split('.').collect();
+        if let ["state", code, "alignment", pole] = parts.as_slice() {
+            let start: f64 = r["value"].parse().unwrap();
+            let end = by_run[&(r["run"].clone(), code.to_string())]
+                .iter()
+                .find(|(p, _)| p == pole)
+                .unwrap()
+                .1;
+            *change
+                .entry((code.to_string(), pole.to_string()))
+                .or_default() += (end - start) / 200.0;
+        }
+    }
+    assert_eq!(change.len(), 15, "every state's start is drawn");
     // The pole leading each run's state (the first on ties, in the scenario's order of poles).
     let mut leads: BTreeMap<(String, String), usize> = BTreeMap::new();
     for ((_, state), poles) in &by_run {
@@ -433,6 +451,12 @@ fn the_turn_s_table_tells_the_drawn_runs_the_folder_holds() {
         assert!(
             (printed - median).abs() <= 0.05 + 1e-4,
             "{line}: median {median}"
+        );
+        let printed: f64 = w[3].parse().unwrap();
+        let moved = 100.0 * change[&key];
+        assert!(
+            (printed - moved).abs() <= 0.05 + 1e-3,
+            "{line}: change since each run's start {moved}"
         );
         let lead = 100.0 * leads.get(&key).copied().unwrap_or(0) as f64 / values.len() as f64;
         let printed: f64 = w[5].parse().unwrap();
