@@ -772,7 +772,7 @@ pub fn parameters(given: Option<&Path>, loaded: &Loaded) -> anyhow::Result<Optio
     }))
 }
 
-/// How the files the built-in scenario holds are named in records: `<built-in>/ensemble_2005.csv`.
+/// How the files the built-in scenario holds are named in records: `<built-in>/ensemble_2017.csv`.
 pub const BUILTIN_FOLDER: &str = "<built-in>/";
 
 /// The bytes of a file the built-in scenario holds, named as in records (`<built-in>/NAME`).

@@ -367,7 +367,7 @@ pub fn factor_names(paths: &[String], parameters: Option<&ParametersRecord>) -> 
     names
 }
 
-/// The ensemble factor's name in tables: `calibrated parameters (200 sets of ensemble_2005.csv)`.
+/// The ensemble factor's name in tables: `calibrated parameters (200 sets of ensemble_2017.csv)`.
 pub fn ensemble_label(record: &ParametersRecord) -> String {
     let name = Path::new(&record.file)
         .file_name()

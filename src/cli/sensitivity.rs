@@ -81,7 +81,7 @@ struct Analysed {
 struct Source {
     design: AnyDesign,
     /// The parameters' names in tables and warnings: the factors' paths, then the ensemble's label
-    /// (`calibrated parameters (200 sets of ensemble_2005.csv)`).
+    /// (`calibrated parameters (200 sets of ensemble_2017.csv)`).
     parameters: Vec<String>,
     /// Their names in `sensitivity.csv`: the input columns of `experiments.csv` (the factors' paths,
     /// then `parameters.set` for the ensemble).

@@ -231,7 +231,7 @@ pub struct StateName {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParametersRecord {
     /// The file as named: the path given to `--parameters`, or the scenario's `parameters` joined to
-    /// the scenario's folder (`<built-in>/ensemble_2005.csv` for the built-in scenario's).
+    /// the scenario's folder (`<built-in>/ensemble_2017.csv` for the built-in scenario's).
     pub file: String,
     /// SHA-256 of the file's bytes, hex.
     pub sha256: String,

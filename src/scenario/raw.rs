@@ -127,7 +127,7 @@ pub struct RawMeta {
     pub seed: Option<S<i64>>,
     /// A calibrated parameter ensemble every run draws its parameter set from (a CSV file written by
     /// `greatgame calibrate --ensemble`, a path relative to this file; the built-in scenario finds
-    /// `ensemble_2005.csv` inside the binary), as `--parameters FILE` does. `--parameters FILE`
+    /// `ensemble_2017.csv` inside the binary), as `--parameters FILE` does. `--parameters FILE`
     /// replaces it and `--parameters none` runs without it. Default: none (every run uses the values
     /// as written).
     #[serde(default)]

@@ -53,7 +53,7 @@ pub(super) fn meta(cx: &Ctx, m: &RawMeta) -> Result<Meta> {
             return Err(cx.err(
                 p.span(),
                 "scenario.parameters",
-                "is empty: expected the path of an ensemble file (like \"ensemble_2005.csv\", relative to this file), or no key",
+                "is empty: expected the path of an ensemble file (like \"ensemble_2017.csv\", relative to this file), or no key",
             ))
         }
         Some(p) => Some(NamedFile {
