@@ -712,8 +712,9 @@ fn spread_note(m: &Manifest) -> String {
     let own = "The spread covers the model's own randomness (moods, events, decisions)";
     match &m.parameters {
         Some(p) => format!(
-            "{own} and what the 2005–2017 history leaves uncertain about its coefficients: each run \
-             drew one of {} calibrated parameter sets ({}; docs/MODEL.md, \"A calibrated ensemble\"). \
+            "{own} and what the 2005–2017 history leaves uncertain about its coefficients (and, where \
+             the sets carry them, about where each state starts): each run drew one of {} calibrated \
+             parameter sets ({}; docs/MODEL.md, \"A calibrated ensemble\" and \"The 2018 start\"). \
              It does not cover what no calibration sees: mechanisms the model leaves out and the \
              assumptions it holds fixed (docs/MODEL.md).",
             p.sets, p.file
