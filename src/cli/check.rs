@@ -63,8 +63,27 @@ fn ensemble(loaded: &Loaded) -> anyhow::Result<String> {
     let plans = ["baseline".to_string()];
     execute::varied_with(loaded, Some(&p), &plans, loaded.scenario.meta.seed)?;
     let r = &p.record;
+    // States whose start the sets give (`state.CODE.alignment.POLE` columns), in the scenario's order.
+    let starts: Vec<&str> = loaded
+        .scenario
+        .world
+        .states
+        .iter()
+        .map(|h| h.code.as_str())
+        .filter(|code| {
+            let prefix = format!("state.{code}.alignment.");
+            p.ensemble.names.iter().any(|n| n.starts_with(&prefix))
+        })
+        .collect();
+    let starts = match starts.is_empty() {
+        true => String::new(),
+        false => format!(
+            ", and starts {} from its set's shares (the starts above are those of --parameters none)",
+            starts.join(", ")
+        ),
+    };
     Ok(format!(
-        "  parameters: each run draws one of {} sets from {} (SHA-256 {})\n",
+        "  parameters: each run draws one of {} sets from {} (SHA-256 {}){starts}\n",
         r.sets, r.file, r.sha256
     ))
 }

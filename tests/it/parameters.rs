@@ -212,6 +212,23 @@ fn a_bad_ensemble_is_an_error_at_its_place_before_any_output() {
         summary.contains("parameters: each run draws one of 3 sets from"),
         "{summary}"
     );
+    assert!(
+        !summary.contains("starts"),
+        "no set gives a start: {summary}"
+    );
+    // The shipped 2018 ensemble gives every state's start, and check says so, beside the hesitation
+    // measured from Tajikistan's written start.
+    let shipped = crate::common::shipped("central_asia_2017.toml");
+    let summary = ok(&["check", shipped.to_str().unwrap()]);
+    let summary = String::from_utf8_lossy(&summary.stdout);
+    assert!(
+        summary.contains("and starts KAZ, KGZ, TJK, UZB, TKM from its set's shares"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("TJK: joins EEU only above its start 0.75 +0.08 toward Russia"),
+        "{summary}"
+    );
     // Empty.
     let empty = small_naming(dir.path(), "empty.toml", Some(""));
     fails(&empty, &["empty.toml:", "scenario.parameters: is empty"]);
