@@ -254,6 +254,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         world,
         &slots,
         &ensemble,
+        &play::Starts::of(&setup)?,
         (game.previous, game.played),
         &watches,
         draws.as_deref(),

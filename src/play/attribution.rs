@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::engine::PerRun;
 use crate::model::{Lever, Plan, World};
 
-use super::ensemble::{dominant, mean_ci, simulate, Ensemble, Setup};
+use super::ensemble::{dominant, mean_ci, simulate, Ensemble, Setup, Starts};
 use super::PlayError;
 
 /// What kind of cause.
@@ -315,13 +315,13 @@ pub fn attribute(setup: &Setup, rest: &Plan, at: usize) -> Result<Attribution, P
         }
         out
     };
-    let all_on = simulate(setup, &[at], &[])?;
-    let full = values(&all_on);
+    let full = values(&simulate(setup, &[at], &[])?);
     // Each run's start: the scenario's, or, when runs draw their own parameters, its own world's (a
     // drawn starting share moves it), `[run * cells * 2 + i]` as `full`.
+    let starts = Starts::of(setup)?;
     let mut origin = Vec::with_capacity(full.len());
-    for r in 0..all_on.runs {
-        measures(all_on.start(r), &mut origin);
+    for r in 0..setup.runs {
+        measures(starts.run(r), &mut origin);
     }
     let quarter = world.quarter_label(at).to_string();
     let row = |i: usize, kind: &str, cause: &str, (effect, lo, hi): (f64, f64, f64)| {

@@ -22,9 +22,6 @@ pub struct Ensemble {
     pub shares: Vec<f64>,
     /// The engine's tally of the plan (checks included).
     pub tally: Tally,
-    /// Each run's starting shares, `starts[run * cells + h * poles + p]`, or, when every run starts
-    /// alike, that start alone (`cells` values).
-    pub starts: Vec<f64>,
 }
 
 impl Ensemble {
@@ -39,25 +36,51 @@ impl Ensemble {
         let i = (run as usize * self.kept.len() + k) * self.cells;
         &self.shares[i..i + self.cells]
     }
-
-    /// Starting shares of run `run` (its own drawn world's, when runs draw their parameters: a
-    /// parameter set or an uncertain number may move the start), by `h * poles + p`.
-    pub fn start(&self, run: u64) -> &[f64] {
-        let i = if self.starts.len() == self.cells {
-            0
-        } else {
-            run as usize * self.cells
-        };
-        &self.starts[i..i + self.cells]
-    }
 }
 
-/// The starting shares of `world`, by `h * poles + p`.
-fn start_of(world: &World) -> impl Iterator<Item = f64> + '_ {
-    world
-        .states
-        .iter()
-        .flat_map(|h| h.alignment.iter().copied())
+/// Each run's starting shares: its own drawn world's when runs draw their parameters (a parameter set
+/// or an uncertain number may move the start), else the scenario's. What a change "since the start"
+/// is measured from.
+#[derive(Clone, Debug)]
+pub struct Starts {
+    /// Cells per run: states × poles.
+    cells: usize,
+    /// `values[run * cells + h * poles + p]`, or, when every run starts alike, that start alone.
+    values: Vec<f64>,
+}
+
+impl Starts {
+    /// The starts of the runs of `setup` (building each run's world once when runs draw their own).
+    pub fn of(setup: &Setup) -> Result<Starts, PlayError> {
+        let start_of = |world: &World| -> Vec<f64> {
+            world
+                .states
+                .iter()
+                .flat_map(|h| h.alignment.iter().copied())
+                .collect()
+        };
+        let cells = setup.world.states.len() * setup.world.poles.len();
+        let values = match setup.varied {
+            None => start_of(setup.world),
+            Some(_) => {
+                let mut values = Vec::with_capacity(setup.runs as usize * cells);
+                for run in 0..setup.runs {
+                    values.extend(start_of(&setup.run_world(run)?.0));
+                }
+                values
+            }
+        };
+        Ok(Starts { cells, values })
+    }
+
+    /// Starting shares of run `run`, by `h * poles + p`.
+    pub fn run(&self, run: u64) -> &[f64] {
+        let i = match self.values.len() == self.cells {
+            true => 0,
+            false => run as usize * self.cells,
+        };
+        &self.values[i..i + self.cells]
+    }
 }
 
 /// What to simulate in memory.
@@ -130,23 +153,12 @@ pub fn simulate(setup: &Setup, kept: &[usize], checks: &[Check]) -> Result<Ensem
         .into_iter()
         .next()
         .ok_or_else(|| PlayError::Engine("the engine returned no tally for the plan".into()))?;
-    let starts = match setup.varied {
-        None => start_of(world).collect(),
-        Some(_) => {
-            let mut starts = Vec::with_capacity(setup.runs as usize * cells);
-            for run in 0..setup.runs {
-                starts.extend(start_of(&setup.run_world(run)?.0));
-            }
-            starts
-        }
-    };
     Ok(Ensemble {
         runs: setup.runs,
         kept: kept.to_vec(),
         cells,
         shares,
         tally,
-        starts,
     })
 }
 

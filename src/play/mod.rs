@@ -20,7 +20,7 @@ pub mod turn;
 pub mod watch;
 
 pub use attribution::{attribute, Attribution, AttributionRow, CauseKind};
-pub use ensemble::{simulate, Ensemble, Setup};
+pub use ensemble::{simulate, Ensemble, Setup, Starts};
 pub use game::{Action, Game, Move, SetHazard, SetLever, SetReaction, GAME_FORMAT, MAIN_BRANCH};
 pub use signposts::{Signposts, SIGNPOSTS_FILE};
 pub use storyline::{representative, storyline, StoryRow};

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::model::{Check, Condition, OccurrenceKind, Occurrences, World};
 
-use super::ensemble::{dominant, quantile, Ensemble};
+use super::ensemble::{dominant, quantile, Ensemble, Starts};
 use super::watch::{Subject, Watch};
 
 /// The checks a turn from quarter `from` (inclusive) to `to` (exclusive) needs, in order: one per
@@ -92,13 +92,14 @@ pub const MAX_LISTED: usize = 15;
 
 /// The turn's text: the situation at the end of quarter `to - 1`, changes since the end of quarter
 /// `from - 1` (or the start), what happened in between, and the signposts. `ensemble` keeps the
-/// quarters `kept(from, to, watches)` and was simulated with `checks(slots, from, to, watches)`.
-/// `draws` says what the runs draw besides the model's noise, if anything ("runs draw 200 calibrated
+/// quarters `kept(from, to, watches)` and was simulated with `checks(slots, from, to, watches)`;
+/// `starts` holds each run's start, from which a first turn's changes are measured. `draws` says what the runs draw besides the model's noise, if anything ("runs draw 200 calibrated
 /// parameter sets"), so that the room knows what the spreads include.
 pub fn render(
     world: &World,
     slots: &Occurrences,
     ensemble: &Ensemble,
+    starts: &Starts,
     (from, to): (usize, usize),
     watches: &[Watch],
     draws: Option<&str>,
@@ -148,7 +149,7 @@ pub fn render(
             let mut change: Vec<f64> = (0..runs)
                 .map(|r| {
                     let before = match from {
-                        0 => ensemble.start(r)[cell],
+                        0 => starts.run(r)[cell],
                         _ => ensemble.at(r, from - 1)[cell],
                     };
                     ensemble.at(r, now)[cell] - before
