@@ -12,11 +12,10 @@ use super::execute;
 /// Validate scenario files and print a short summary of each; nothing is run or written.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  greatgame check scenarios/*.toml\n  greatgame check scenarios/central_asia_2017.toml --runs 1000000   # its memory and output budget"
+    after_help = "Examples:\n  greatgame check scenarios/*.toml\n  greatgame check scenarios/central_asia_2017.toml --runs 1000000   # its memory and output budget\n  greatgame check   # the built-in baseline"
 )]
 pub struct Args {
-    /// Scenario files (TOML).
-    #[arg(required = true)]
+    /// Scenario files (TOML). Without any, the built-in baseline `central_asia_2017`, as `run` uses it.
     scenarios: Vec<PathBuf>,
     /// Runs to estimate the budget of [default: each scenario's `runs`].
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=scenario::MAX_RUNS as u64))]
@@ -29,18 +28,26 @@ pub struct Args {
 /// Runs the command: every file is checked; the first error is returned after all are tried.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let mut errors: Vec<anyhow::Error> = Vec::new();
-    for path in &args.scenarios {
-        match scenario::load(path)
-            .map_err(anyhow::Error::from)
-            .and_then(|loaded| {
-                let ensemble = ensemble(&loaded)?;
-                Ok((loaded, ensemble))
-            }) {
+    let builtin = [None];
+    let given: Vec<Option<&PathBuf>> = args.scenarios.iter().map(Some).collect();
+    let files = match given.is_empty() {
+        true => &builtin[..],
+        false => &given[..],
+    };
+    for path in files {
+        let loaded = match path {
+            Some(path) => scenario::load(path),
+            None => scenario::builtin(),
+        };
+        match loaded.map_err(anyhow::Error::from).and_then(|loaded| {
+            let ensemble = ensemble(&loaded)?;
+            Ok((loaded, ensemble))
+        }) {
             Ok((loaded, ensemble)) => execute::print(&(summary(&loaded, args) + &ensemble))?,
             Err(e) => errors.push(e),
         }
     }
-    let total = args.scenarios.len();
+    let total = files.len();
     let failed = errors.len();
     let mut errors = errors.into_iter();
     let Some(first) = errors.next() else {

@@ -259,3 +259,18 @@ fn the_shipped_ensembles_are_the_historys_and_feed_every_2018_scenario_with_its_
         common::ok(&["run", scenario.to_str().unwrap(), "--runs", "16", "--json"]);
     }
 }
+
+/// `check` without a file checks the built-in scenario, as `run` without one runs it, ensemble and all.
+#[test]
+fn check_without_a_file_checks_the_built_in_scenario() {
+    let out = common::ok(&["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("<built-in>/central_asia_2017.toml: ok\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("each run draws one of 200 sets from <built-in>/ensemble_2017.csv"),
+        "{text}"
+    );
+}
