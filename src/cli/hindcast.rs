@@ -105,6 +105,17 @@ fn ends(
         )
         .into());
     }
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(out, Path::new(&parameters.record.file)) {
+        return Err(InputError(format!(
+            "--ends {}: that is the ensemble the runs draw from; write the ends to another file (a scenario then names that one)",
+            out.display()
+        ))
+        .into());
+    }
     let out = output::replaceable(out)?;
     let sc = &loaded.scenario;
     let seed = args.opts.seed.unwrap_or(sc.meta.seed);

@@ -645,6 +645,10 @@ fn hindcast_ends_gives_each_set_where_its_own_run_ends() {
         ),
         (vec!["--parameters", sets, "--ends", e, "--json"], "--json"),
         (
+            vec!["--parameters", sets, "--ends", sets],
+            "the ensemble the runs draw from",
+        ),
+        (
             vec![
                 "--parameters",
                 sets,
@@ -661,5 +665,10 @@ fn hindcast_ends_gives_each_set_where_its_own_run_ends() {
         let stderr = String::from_utf8_lossy(&failed.stderr);
         assert!(stderr.contains(says), "{stderr}");
         assert!(!ends.exists(), "{extra:?} wrote {e}");
+        assert_eq!(
+            std::fs::read_to_string(sets).unwrap(),
+            SETS,
+            "{extra:?} changed {sets}"
+        );
     }
 }
