@@ -227,6 +227,14 @@ fn setting(text: &str, sep: char, at: &str) -> Result<Setting, InputError> {
             "{at}: expected `PATH = VALUE` with both a path and a value"
         )));
     }
+    // A number too large for a float is not a string the user meant: say so here.
+    if value.parse::<f64>().is_ok_and(f64::is_infinite)
+        && !value.trim_start_matches(['+', '-']).starts_with("inf")
+    {
+        return Err(InputError(format!(
+            "{at}: `{value}` is too large for a number (a number is at most about 1.8e308 in size); give a number in the key's range"
+        )));
+    }
     let value = value
         .parse::<toml_edit::Value>()
         .unwrap_or_else(|_| toml_edit::Value::from(value));

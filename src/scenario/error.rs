@@ -232,10 +232,22 @@ fn toml_path(error: &toml::de::Error) -> Vec<String> {
 }
 
 /// `path` joined with dots, each `[[table]]` element on the way named as validation names it: by its
-/// `name` or `code`, a `[[lever]]` by `pole.state` (`lever.Russia.KGZ.remittance_share`). The element is
+/// `code` (a state) or `name`, a `[[lever]]` by `pole.state` (`lever.Russia.KGZ.remittance_share`). The element is
 /// the one whose text holds byte `at`. The last segment, the key itself, is never an element.
 fn labelled_key(text: &str, path: &[String], at: usize) -> String {
-    let Ok(doc) = toml_edit::Document::parse(text) else {
+    // A value the TOML reader itself refuses (a number that overflows) leaves no document to read the
+    // labels from: read them from the text with that value replaced by 0, whose elements are the same.
+    let patched = {
+        let at = floor_char_boundary(text, at.min(text.len()));
+        let rest = &text[at..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']' | '#'))
+            .unwrap_or(rest.len());
+        format!("{}0{}", &text[..at], &rest[end..])
+    };
+    let Ok(doc) =
+        toml_edit::Document::parse(text).or_else(|_| toml_edit::Document::parse(patched.as_str()))
+    else {
         return path.join(".");
     };
     let mut key = Vec::new();
@@ -275,7 +287,7 @@ fn labelled_key(text: &str, path: &[String], at: usize) -> String {
 /// How validation names an element of `[[segment]]`, if it has what names it.
 fn label(segment: &str, table: &dyn TableLike) -> Option<String> {
     let text = |k: &str| table.get(k).and_then(Item::as_str);
-    match (text("name").or(text("code")), segment) {
+    match (text("code").or(text("name")), segment) {
         (Some(name), _) => Some(name.to_string()),
         (None, "lever") => Some(format!("{}.{}", text("pole")?, text("state")?)),
         (None, _) => None,
@@ -380,6 +392,16 @@ fn plain_message(text: &str, at: usize, message: &str) -> String {
         };
         let name = rest.split('`').next().unwrap_or("");
         return format!("missing field `{name}`, required in {place}");
+    }
+    if message == "floating-point number overflowed" {
+        let raw = value_text(text, at);
+        let raw = raw
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']'))
+            .next()
+            .unwrap_or(raw);
+        return format!(
+            "`{raw}` is too large for a number (a number is at most about 1.8e308 in size): give a number in the key's range"
+        );
     }
     if let Some((number, _)) = message
         .strip_prefix("invalid type: integer `")

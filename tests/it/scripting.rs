@@ -215,7 +215,7 @@ fn set_edits_the_scenario_before_validation_like_the_file() {
 
 #[test]
 fn a_bad_setting_exits_2_saying_what_is_allowed() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &["--set", "model.nope=1"],
             "expected one of `adjustment_rate`",
@@ -230,6 +230,10 @@ fn a_bad_setting_exits_2_saying_what_is_allowed() {
         ),
         (&["--set", "model.mood_sd=-1"], "expected 0..=10"),
         (&["--set", "model.mood_sd"], "expected `PATH = VALUE`"),
+        (
+            &["--set", "model.mood_sd=1e400"],
+            "`1e400` is too large for a number",
+        ),
     ];
     for (extra, want) in cases {
         let mut args = vec!["run", "--runs", "5", "--json"];
