@@ -282,8 +282,8 @@ enum Target {
 }
 
 /// A state's starting shares as its `alignment` table is written, for the setters of starting shares:
-/// they redo what `scenario::set_values` does to the text (the shares not given rescaled to make up the
-/// rest, in the table's order) and what validation does to the result (each share strictly between 0
+/// they redo what `scenario::set_values` does to the text (`scenario::rescale_shares`, in the table's
+/// order) and what validation does to the result (each share strictly between 0
 /// and 1, the sum within its tolerance of 1, then divided by the sum in pole order).
 #[derive(Clone, Debug, PartialEq)]
 struct Shares {
@@ -322,28 +322,6 @@ impl Shares {
             poles,
             written,
         })
-    }
-
-    /// Rescales the shares not `given` (positions in the table) so that all sum to 1, as
-    /// `scenario::set_values` does: nothing if they sum to zero or the given ones are outside 0..=1.
-    fn rescale(written: &mut [f64], given: &[usize]) {
-        let share: f64 = (0..written.len())
-            .filter(|j| given.contains(j))
-            .map(|j| written[j])
-            .sum();
-        let sum: f64 = (0..written.len())
-            .filter(|j| !given.contains(j))
-            .map(|j| written[j])
-            .sum();
-        if !(sum.is_finite() && sum > 0.0 && (0.0..=1.0).contains(&share)) {
-            return;
-        }
-        let scale = (1.0 - share) / sum;
-        for (j, w) in written.iter_mut().enumerate() {
-            if !given.contains(&j) {
-                *w *= scale;
-            }
-        }
     }
 
     /// The shares in pole order as validation makes them from `written`; `None` where validation
@@ -617,18 +595,18 @@ impl Direct {
         let mut plans = self.plans.clone();
         let mut coefficients = world.coefficients.values();
         // The starting shares as written, and the positions given so far, per entry of `shares`.
-        let mut written: Vec<(Vec<f64>, Vec<usize>)> = self
+        let mut written: Vec<(Vec<f64>, Vec<bool>)> = self
             .shares
             .iter()
-            .map(|s| (s.written.clone(), Vec::new()))
+            .map(|s| (s.written.clone(), vec![false; s.written.len()]))
             .collect();
         for (&target, &v) in self.targets.iter().zip(values) {
             match target {
                 Target::Share(k, j) => {
                     let (shares, given) = &mut written[k];
                     shares[j] = v;
-                    given.push(j);
-                    Shares::rescale(shares, given);
+                    given[j] = true;
+                    scenario::rescale_shares(shares, given);
                 }
                 Target::Hazard(k) => {
                     if !(0.0..=1.0).contains(&v) {

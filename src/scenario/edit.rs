@@ -211,30 +211,50 @@ fn rescale_others(table: &mut dyn toml_edit::TableLike, given: &[&str]) {
         item.as_float()
             .or_else(|| item.as_integer().map(|i| i as f64))
     };
-    let shares: Vec<(String, f64)> = table
+    let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
+    let mut shares: Vec<f64> = table
         .iter()
-        .map(|(k, v)| (k.to_string(), number(v).unwrap_or(f64::NAN)))
+        .map(|(_, v)| number(v).unwrap_or(f64::NAN))
         .collect();
-    let (fixed, others): (Vec<_>, Vec<_>) = shares
-        .into_iter()
-        .partition(|(k, _)| given.contains(&k.as_str()));
-    let share: f64 = fixed.iter().map(|(_, v)| v).sum();
-    let sum: f64 = others.iter().map(|(_, v)| v).sum();
-    // Shares outside 0..=1 are left for validation to report as they were given, not turned into
-    // negative shares of the other poles; with every pole given there is nothing to rescale.
-    if !(sum.is_finite() && sum > 0.0 && (0.0..=1.0).contains(&share)) {
+    let fixed: Vec<bool> = keys.iter().map(|k| given.contains(&k.as_str())).collect();
+    if !rescale_shares(&mut shares, &fixed) {
         return;
     }
-    let scale = (1.0 - share) / sum;
-    for (k, v) in others {
-        if let Some(item) = table.get_mut(&k) {
-            let mut new = Value::from(v * scale);
+    for ((k, v), fixed) in keys.iter().zip(shares).zip(fixed) {
+        if let (Some(item), false) = (table.get_mut(k), fixed) {
+            let mut new = Value::from(v);
             if let Some(old) = item.as_value() {
                 *new.decor_mut() = old.decor().clone();
             }
             *item = Item::Value(new);
         }
     }
+}
+
+/// Scales the shares whose flag in `given` is false so that, with the given ones as they are, all
+/// sum to 1 (the others keep their proportions); `false`, changing nothing, where the others sum to
+/// zero or are not all numbers (or there are none: every share was given), or the given ones sum to
+/// less than 0 or more than 1 (left for validation to report as they were given, not turned into
+/// negative shares). What `--set` does to a state's starting shares, and what the direct setters of
+/// `analysis::uncertain` redo, so that both give the same bits.
+pub fn rescale_shares(shares: &mut [f64], given: &[bool]) -> bool {
+    let part = |g: bool| -> f64 {
+        shares
+            .iter()
+            .zip(given)
+            .filter(|(_, &x)| x == g)
+            .map(|(v, _)| v)
+            .sum()
+    };
+    let (share, sum) = (part(true), part(false));
+    if !(sum.is_finite() && sum > 0.0 && (0.0..=1.0).contains(&share)) {
+        return false;
+    }
+    let scale = (1.0 - share) / sum;
+    for (v, _) in shares.iter_mut().zip(given).filter(|(_, &g)| !g) {
+        *v *= scale;
+    }
+    true
 }
 
 #[cfg(test)]
