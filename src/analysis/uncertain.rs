@@ -122,7 +122,7 @@ pub struct EnsembleError {
 }
 
 /// Columns of an ensemble file that are not parameters.
-pub const ENSEMBLE_EXTRA_COLUMNS: [&str; 4] = ["set", "distance", "passed", "weight"];
+pub const ENSEMBLE_EXTRA_COLUMNS: [&str; 5] = ["set", "distance", "passed", "weight", "end_run"];
 
 impl Ensemble {
     /// Reads the text of an ensemble file (`calibrate --ensemble`, `--parameters`,
@@ -955,19 +955,36 @@ impl PerRun for Varied {
     }
 }
 
-/// Where each set of `ensemble` leaves the checked scenario `sc` (read from `text`, named `file`): the
-/// shares at its last quarter of run `j` of the baseline under `seed`, simulated with set `j`'s values
-/// written in (run `j`'s own model stream, as in any batch of that seed). One row per set, by state
-/// then pole; the column names are [`end_columns`]. A scenario that starts where this one ends can give
-/// these as its starting shares, set by set (`hindcast --ends`), so that its runs start as spread as
-/// the history leaves them, not all at the history's mean. Errors: a set the scenario rejects.
+/// The most runs [`ends`] tries for one set before giving up on finding one that meets its checks.
+pub const ENDS_TRIES: u64 = 1000;
+
+/// Where one set of an ensemble leaves a scenario: the run that gave it, and its shares at the last
+/// quarter, by state then pole.
+#[derive(Clone, Debug, PartialEq)]
+pub struct End {
+    /// The run index (its model stream under the seed).
+    pub run: u64,
+    /// The shares at the last quarter, `[h * poles + p]`.
+    pub shares: Vec<f64>,
+}
+
+/// Where each set of `ensemble` leaves the checked scenario `sc` (read from `text`, named `file`),
+/// simulated with the set's values written in: for set `j` of `n`, the first of runs `j`, `j + n`,
+/// `j + 2n`, … (each its own model stream under `seed`, as in any batch) that meets every check of
+/// `meets` (as a sample of one run: a check asking for at least a share of runs holds in it, one asking
+/// for at most a share does not), at most [`ENDS_TRIES`] of them; with no checks, run `j`. A scenario
+/// that starts where this one ends can give these as its starting shares, set by set (`hindcast
+/// --ends`), so its runs start as spread as the history leaves them, and (with `meets`) only where the
+/// history's runs agree with the facts its start assumes. Errors: a set the scenario rejects, or one
+/// with no run meeting the checks.
 pub fn ends(
     text: &str,
     file: &str,
     sc: &Scenario,
     ensemble: &Ensemble,
     seed: u64,
-) -> Result<Vec<Vec<f64>>, ScenarioError> {
+    meets: &[crate::model::Check],
+) -> Result<Vec<End>, ScenarioError> {
     let paths: Vec<&str> = ensemble.names.iter().map(String::as_str).collect();
     let baseline = ["baseline".to_string()];
     let setters = Setters::new(text, sc, &paths, &baseline);
@@ -978,37 +995,54 @@ pub fn ends(
         ensemble,
         setters: setters.as_ref(),
     };
-    // Every set is built once first, so that a set the scenario rejects is reported with its error.
-    for j in 0..ensemble.sets.len() {
-        sets.build(j)?;
-    }
-    let batch = crate::engine::Batch {
-        world: &sc.world,
-        plans: std::slice::from_ref(&sc.baseline),
-        first_run: 0,
-        runs: ensemble.sets.len() as u64,
-        seed,
-        threads: None,
-        checks: &[],
-        keep_finals: true,
-        keep_trajectories: false,
-        varied: Some(&sets),
+    let failed = |message: String| {
+        ScenarioError::Invalid(Box::new(Located::nowhere(file, String::new(), message)))
     };
-    let mut rows = vec![Vec::new(); ensemble.sets.len()];
-    crate::engine::simulate(&batch, |chunk| {
-        for f in chunk.finals {
-            rows[f.run as usize] = f.state.alignment.clone();
+    let n = ensemble.sets.len() as u64;
+    let mut ends = Vec::with_capacity(ensemble.sets.len());
+    for j in 0..n {
+        // The set's world is built first, so that a set the scenario rejects is reported with its error.
+        sets.build(j as usize)?;
+        let found = (0..ENDS_TRIES).map(|k| j + k * n).find_map(|run| {
+            let batch = crate::engine::Batch {
+                world: &sc.world,
+                plans: std::slice::from_ref(&sc.baseline),
+                first_run: run,
+                runs: 1,
+                seed,
+                threads: Some(1),
+                checks: meets,
+                keep_finals: true,
+                keep_trajectories: false,
+                varied: Some(&sets),
+            };
+            let mut shares = Vec::new();
+            let outcome = crate::engine::simulate(&batch, |chunk| {
+                if let Some(f) = chunk.finals.first() {
+                    shares = f.state.alignment.clone();
+                }
+                Ok::<(), std::convert::Infallible>(())
+            });
+            let outcome = match outcome {
+                Ok(o) => o,
+                Err(e) => return Some(Err(failed(e.to_string()))),
+            };
+            let held = &outcome.tallies[0].checks;
+            let agrees = meets.iter().zip(held).all(|(c, &h)| c.passes(f64::from(h)));
+            agrees.then_some(Ok(End { run, shares }))
+        });
+        match found {
+            Some(end) => ends.push(end?),
+            None => {
+                let names: Vec<&str> = meets.iter().map(|c| c.name.as_str()).collect();
+                return Err(failed(format!(
+                    "set {j}: none of its first {ENDS_TRIES} runs meets every check of {}",
+                    names.join(", ")
+                )));
+            }
         }
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .map_err(|e| {
-        ScenarioError::Invalid(Box::new(Located::nowhere(
-            file,
-            String::new(),
-            e.to_string(),
-        )))
-    })?;
-    Ok(rows)
+    }
+    Ok(ends)
 }
 
 /// The names of the columns [`ends`] gives for `world`: `state.CODE.alignment.POLE`, by state then pole.
@@ -1025,7 +1059,7 @@ pub fn end_columns(world: &World) -> Vec<String> {
         .collect()
 }
 
-/// Run `j` takes set `j` of an ensemble (for [`ends`]).
+/// Run `r` takes set `r mod n` of an ensemble of `n` sets (for [`ends`]).
 #[derive(Debug)]
 struct SetPerRun<'a> {
     text: &'a str,
@@ -1049,6 +1083,7 @@ impl SetPerRun<'_> {
 
 impl PerRun for SetPerRun<'_> {
     fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String> {
-        self.build(run as usize).map_err(|e| e.to_string())
+        let n = self.ensemble.sets.len() as u64;
+        self.build((run % n) as usize).map_err(|e| e.to_string())
     }
 }

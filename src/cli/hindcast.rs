@@ -27,11 +27,18 @@ pub struct Args {
     strict: bool,
     /// Also write FILE: the parameter ensemble the runs draw from, each set with where it leaves the
     /// scenario: one more column per state and pole, `state.CODE.alignment.POLE`, the shares at the
-    /// last quarter of run j under set j (the seed's stream j). A scenario that starts where this one
+    /// last quarter of run j under set j (the seed's stream j; see --ends-if), and `end_run`, the run. A scenario that starts where this one
     /// ends can name FILE as its `parameters`, so each run starts where its set's history ended
     /// (docs/MODEL.md, "The 2018 start"). Needs an ensemble; not with --shard.
     #[arg(long, value_name = "FILE")]
     ends: Option<std::path::PathBuf>,
+    /// With --ends: each set's end is that of its first run (j, j + n, j + 2n, … for n sets; at most
+    /// 1,000) that meets every one of these [[check]]s, by name, as a sample of one run: a check asking
+    /// for at least a share of runs holds in it, one asking for at most a share does not. For the facts
+    /// a later scenario's start assumes (a membership, a base), so no set starts where its history
+    /// contradicts them.
+    #[arg(long, value_name = "CHECK", value_delimiter = ',', requires = "ends")]
+    ends_if: Vec<String>,
 }
 
 /// Runs the command.
@@ -119,8 +126,29 @@ fn ends(
     let out = output::replaceable(out)?;
     let sc = &loaded.scenario;
     let seed = args.opts.seed.unwrap_or(sc.meta.seed);
-    let rows = uncertain::ends(&loaded.text, &loaded.file, sc, &parameters.ensemble, seed)?;
-    let columns = uncertain::end_columns(&sc.world);
+    let mut meets = Vec::new();
+    for name in &args.ends_if {
+        let Some(check) = sc.checks.iter().find(|c| &c.name == name) else {
+            let names: Vec<&str> = sc.checks.iter().map(|c| c.name.as_str()).collect();
+            return Err(InputError(format!(
+                "--ends-if {name}: {} declares no [[check]] of that name; expected one of: {}",
+                loaded.file,
+                names.join(", ")
+            ))
+            .into());
+        };
+        meets.push(check.clone());
+    }
+    let ends = uncertain::ends(
+        &loaded.text,
+        &loaded.file,
+        sc,
+        &parameters.ensemble,
+        seed,
+        &meets,
+    )?;
+    let mut columns = uncertain::end_columns(&sc.world);
+    columns.push("end_run".into());
     let bytes = match execute::builtin_file(&parameters.record.file) {
         Some(bytes) => bytes.to_vec(),
         None => std::fs::read(&parameters.record.file).map_err(|e| {
@@ -141,9 +169,13 @@ fn ends(
             .map(|&i| &header[i])
             .chain(columns.iter().map(String::as_str)),
     )?;
-    for (record, row) in reader.records().zip(&rows) {
+    for (record, end) in reader.records().zip(&ends) {
         let record = record?;
-        let shares = row.iter().map(|x| x.to_string());
+        let shares = end
+            .shares
+            .iter()
+            .map(|x| x.to_string())
+            .chain([end.run.to_string()]);
         let cells: Vec<String> = keep
             .iter()
             .map(|&i| record.get(i).unwrap_or("").to_string())
@@ -154,6 +186,6 @@ fn ends(
     Ok((
         out,
         writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
-        rows.len(),
+        ends.len(),
     ))
 }

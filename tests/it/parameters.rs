@@ -142,6 +142,115 @@ fn shards_of_a_scenario_s_ensemble_merge_into_the_whole_run() {
     assert_eq!(manifest["parameters"], whole_manifest["parameters"]);
 }
 
+/// `hindcast --ends FILE --ends-if CHECKS`: each set's end is that of its first run (j, j + n, …) in
+/// which every named check agrees, as a sample of one run (a check asking for at most a share of
+/// runs: its condition does not hold there); `end_run` names the run, and `run` gives the same shares
+/// for it. A check no run agrees with, or an unknown name, is an error with nothing written.
+#[test]
+fn hindcast_ends_if_takes_each_set_s_first_run_that_agrees_with_the_checks() {
+    use crate::common::records;
+    let dir = tempfile::tempdir().unwrap();
+    let sets = dir.path().join("sets.csv");
+    std::fs::write(&sets, SETS).unwrap();
+    // AAA starts Russia-led (0.5 against 0.3 and 0.2): a run where Russia does not lead it at the
+    // end is the rarer one, and "at most 0.5 of runs" asks each chosen run for exactly that.
+    let checks = "\n[[check]]\nname = \"aaa_not_russian\"\nkind = \"dominant\"\nstate = \"AAA\"\npole = \"Russia\"\nmax_share = 0.5\n\n[[check]]\nname = \"aaa_leaves_sco\"\nkind = \"member\"\nstate = \"AAA\"\nbloc = \"SCO\"\nmax_share = 0.0\n";
+    let text = std::fs::read_to_string(data("small.toml")).unwrap() + checks;
+    let scenario = dir.path().join("small.toml");
+    std::fs::write(&scenario, &text).unwrap();
+    let (s, sets) = (scenario.to_str().unwrap(), sets.to_str().unwrap());
+    let ends = dir.path().join("ends.csv");
+    let e = ends.to_str().unwrap();
+    let out = dir.path().join("h");
+    let out = out.to_str().unwrap();
+    let hindcast = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec![
+            "hindcast",
+            s,
+            "--runs",
+            "20",
+            "--parameters",
+            sets,
+            "--ends",
+            e,
+        ];
+        args.extend(extra);
+        args.extend(["--out", out, "--quiet"]);
+        args.iter().map(|a| a.to_string()).collect()
+    };
+    ok(&strs(&hindcast(&["--ends-if", "aaa_not_russian"])));
+    let rows = records(&ends);
+    assert_eq!(rows.len(), 3);
+    let mut later = 0;
+    for (j, row) in rows.iter().enumerate() {
+        let run: u64 = row["end_run"].parse().unwrap();
+        assert_eq!(run % 3, j as u64, "set {j} ends with one of its own runs");
+        later += usize::from(run >= 3);
+        let share = |p: &str| -> f64 { row[&format!("state.AAA.alignment.{p}")].parse().unwrap() };
+        assert!(
+            share("Russia") < share("NATO").max(share("China")),
+            "set {j}: run {run} agrees with aaa_not_russian"
+        );
+        // `run` of that run index, every run taking set j, ends there.
+        let one = dir.path().join(format!("one{j}.csv"));
+        let header = SETS.lines().next().unwrap();
+        let line = SETS.lines().nth(j + 1).unwrap();
+        std::fs::write(&one, format!("{header}\n{line}\n")).unwrap();
+        let o = dir.path().join(format!("r{j}"));
+        let runs = (run + 1).to_string();
+        ok(&[
+            "run",
+            s,
+            "--runs",
+            &runs,
+            "--parameters",
+            one.to_str().unwrap(),
+            "--out",
+            o.to_str().unwrap(),
+            "--quiet",
+        ]);
+        for r in records(&o.join("runs.csv"))
+            .iter()
+            .filter(|r| r["run"] == run.to_string())
+        {
+            let end: f64 = row[&format!("state.{}.alignment.{}", r["state"], r["pole"])]
+                .parse()
+                .unwrap();
+            let score: f64 = r["score"].parse().unwrap();
+            assert!(
+                (end - score).abs() < 1e-6,
+                "set {j}, run {run}: {end} vs {score}"
+            );
+        }
+    }
+    assert!(
+        later > 0,
+        "Russia leads AAA in most runs, so some set needs a later run"
+    );
+    // No run agrees; an unknown name.
+    std::fs::remove_file(&ends).unwrap();
+    for (extra, says) in [
+        (
+            vec!["--ends-if", "aaa_leaves_sco"],
+            "none of its first 1000 runs",
+        ),
+        (
+            vec!["--ends-if", "no_such_check"],
+            "declares no [[check]] of that name",
+        ),
+    ] {
+        let failed = fails_with(2, &strs(&hindcast(&extra)));
+        let stderr = String::from_utf8_lossy(&failed.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!ends.exists(), "{extra:?} wrote {e}");
+    }
+}
+
+/// `args` as the `&str`s the command helpers take.
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 /// Shards of the built-in scenario merge into its whole run: its ensemble's starting shares are
 /// written to the last bit (`hindcast --ends`), and a part's JSON must carry every one exactly, or the
 /// merge refuses the part as changed since it was written (it did, before JSON numbers were read back
