@@ -142,6 +142,54 @@ fn shards_of_a_scenario_s_ensemble_merge_into_the_whole_run() {
     assert_eq!(manifest["parameters"], whole_manifest["parameters"]);
 }
 
+/// Asserts that `row`, a row of an `--ends` file, holds the shares `run` gives at the end of run `run`
+/// of `scenario` when every run takes set `j` of `SETS`, and that each state's shares sum to 1.
+fn assert_ends_as_run_does(
+    dir: &Path,
+    scenario: &str,
+    j: usize,
+    run: u64,
+    row: &std::collections::BTreeMap<String, String>,
+) {
+    let one = dir.join(format!("one{j}.csv"));
+    let header = SETS.lines().next().unwrap();
+    let line = SETS.lines().nth(j + 1).unwrap();
+    std::fs::write(&one, format!("{header}\n{line}\n")).unwrap();
+    let o = dir.join(format!("r{j}"));
+    let runs = (run + 1).to_string();
+    ok(&[
+        "run",
+        scenario,
+        "--runs",
+        &runs,
+        "--parameters",
+        one.to_str().unwrap(),
+        "--out",
+        o.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let mut sums: std::collections::BTreeMap<String, f64> = Default::default();
+    for r in crate::common::records(&o.join("runs.csv"))
+        .iter()
+        .filter(|r| r["run"] == run.to_string())
+    {
+        let end: f64 = row[&format!("state.{}.alignment.{}", r["state"], r["pole"])]
+            .parse()
+            .unwrap();
+        let score: f64 = r["score"].parse().unwrap();
+        let (state, pole) = (&r["state"], &r["pole"]);
+        assert!(
+            (end - score).abs() < 1e-6,
+            "set {j}, run {run}, {state} {pole}: {end} vs {score}"
+        );
+        *sums.entry(state.clone()).or_default() += end;
+    }
+    assert!(!sums.is_empty(), "run {run} is in runs.csv");
+    for (state, sum) in sums {
+        assert!((sum - 1.0).abs() < 1e-9, "set {j}, {state}: {sum}");
+    }
+}
+
 /// `hindcast --ends FILE --ends-if CHECKS`: each set's end is that of its first run (j, j + n, …) in
 /// which every named check agrees, as a sample of one run (a check asking for at most a share of
 /// runs: its condition does not hold there); `end_run` names the run, and `run` gives the same shares
@@ -192,36 +240,7 @@ fn hindcast_ends_if_takes_each_set_s_first_run_that_agrees_with_the_checks() {
             "set {j}: run {run} agrees with aaa_not_russian"
         );
         // `run` of that run index, every run taking set j, ends there.
-        let one = dir.path().join(format!("one{j}.csv"));
-        let header = SETS.lines().next().unwrap();
-        let line = SETS.lines().nth(j + 1).unwrap();
-        std::fs::write(&one, format!("{header}\n{line}\n")).unwrap();
-        let o = dir.path().join(format!("r{j}"));
-        let runs = (run + 1).to_string();
-        ok(&[
-            "run",
-            s,
-            "--runs",
-            &runs,
-            "--parameters",
-            one.to_str().unwrap(),
-            "--out",
-            o.to_str().unwrap(),
-            "--quiet",
-        ]);
-        for r in records(&o.join("runs.csv"))
-            .iter()
-            .filter(|r| r["run"] == run.to_string())
-        {
-            let end: f64 = row[&format!("state.{}.alignment.{}", r["state"], r["pole"])]
-                .parse()
-                .unwrap();
-            let score: f64 = r["score"].parse().unwrap();
-            assert!(
-                (end - score).abs() < 1e-6,
-                "set {j}, run {run}: {end} vs {score}"
-            );
-        }
+        assert_ends_as_run_does(dir.path(), s, j, run, row);
     }
     assert!(
         later > 0,
@@ -686,50 +705,12 @@ fn hindcast_ends_gives_each_set_where_its_own_run_ends() {
     let rows = records(&ends);
     let given = records(&dir.path().join("sets.csv"));
     assert_eq!(rows.len(), 3);
-    let sc = Scenario::from_toml(&text, "s.toml").unwrap();
     for (j, (row, set)) in rows.iter().zip(&given).enumerate() {
         for (k, v) in set {
             assert_eq!(&row[k], v, "set {j}: {k} kept as written");
         }
         // What `run` gives for run j when every run takes set j.
-        let one = dir.path().join(format!("one{j}.csv"));
-        let header = SETS.lines().next().unwrap();
-        let line = SETS.lines().nth(j + 1).unwrap();
-        std::fs::write(&one, format!("{header}\n{line}\n")).unwrap();
-        let o = dir.path().join(format!("r{j}"));
-        let runs = (j + 1).to_string();
-        ok(&[
-            "run",
-            s,
-            "--runs",
-            &runs,
-            "--parameters",
-            one.to_str().unwrap(),
-            "--out",
-            o.to_str().unwrap(),
-            "--quiet",
-        ]);
-        for h in &sc.world.states {
-            let mut sum = 0.0;
-            for p in &sc.world.poles {
-                let end: f64 = row[&format!("state.{}.alignment.{p}", h.code)]
-                    .parse()
-                    .unwrap();
-                sum += end;
-                let score: f64 = records(&o.join("runs.csv"))
-                    .iter()
-                    .find(|r| r["run"] == j.to_string() && r["state"] == h.code && &r["pole"] == p)
-                    .unwrap()["score"]
-                    .parse()
-                    .unwrap();
-                assert!(
-                    (end - score).abs() < 1e-6,
-                    "set {j}, {} {p}: {end} vs {score}",
-                    h.code
-                );
-            }
-            assert!((sum - 1.0).abs() < 1e-9, "set {j}, {}: {sum}", h.code);
-        }
+        assert_ends_as_run_does(dir.path(), s, j, j as u64, row);
     }
     // The file is an ensemble the scenario takes, starting shares and all.
     let from_ends = dir.path().join("from_ends");
