@@ -4,6 +4,7 @@
 use crate::output::{CompareRow, OutcomeRow, PairedOutcomeRow, SummaryRow};
 
 use super::data::Folder;
+use crate::stats::wilson95;
 
 /// A share or probability (0..=1) as a whole percentage; `>99%` and `<1%` rather than a rounded 100 or 0
 /// that did not happen in every run or in none.
@@ -37,19 +38,22 @@ pub fn pp(d: f64) -> String {
     text.replace('-', "−")
 }
 
-/// The 95% Monte Carlo margin of a probability with standard error `se`, in percentage points.
-pub fn margin(se: f64) -> String {
-    format!("±{:.1} pp", 1.96 * se * 100.0)
+/// The 95% Monte Carlo margin of a share `p` of `runs` runs, in percentage points: the wider side of
+/// its Wilson interval, as the tables on stdout print it, so the page and the terminal agree.
+pub fn margin(p: f64, runs: u64) -> String {
+    let count = (p * runs as f64).round().max(0.0) as u64;
+    let (low, high) = wilson95(count.min(runs), runs);
+    format!("±{:.1} pp", (p - low).max(high - p) * 100.0)
 }
 
-/// "97% of runs (±0.7 pp)", or "every run" and "no run" where the margin would be a meaningless zero.
-pub fn share_of_runs(p: f64, se: f64) -> String {
+/// "97% of runs (±0.7 pp)", or "every run" and "no run" where a margin would mislead.
+pub fn share_of_runs(p: f64, runs: u64) -> String {
     if p >= 1.0 {
         "every run".into()
     } else if p <= 0.0 {
         "no run".into()
     } else {
-        format!("{} of runs ({})", pct(p), margin(se))
+        format!("{} of runs ({})", pct(p), margin(p, runs))
     }
 }
 
@@ -129,7 +133,7 @@ pub fn briefing(f: &Folder) -> Briefing {
         let mut sentence = format!(
             "{} {verb} the dominant partner of {name} in {}.",
             top.subject,
-            share_of_runs(top.probability, top.mc_se)
+            share_of_runs(top.probability, f.manifest.runs)
         );
         if let Some(s) = summary_at(&f.summary, &baseline, horizon, &state, &top.subject) {
             sentence.push_str(&format!(
@@ -142,7 +146,14 @@ pub fn briefing(f: &Folder) -> Briefing {
         let others: Vec<String> = rows
             .iter()
             .filter(|r| r.probability >= 0.05)
-            .map(|r| format!("{} {} ({})", r.subject, pct(r.probability), margin(r.mc_se)))
+            .map(|r| {
+                format!(
+                    "{} {} ({})",
+                    r.subject,
+                    pct(r.probability),
+                    margin(r.probability, f.manifest.runs)
+                )
+            })
             .collect();
         if least.as_ref().is_none_or(|(p, _)| top.probability < *p) {
             least = Some((
@@ -230,9 +241,9 @@ fn changes(f: &Folder, outcomes: &[OutcomeRow], baseline: &str, horizon: &str) -
                 "; the chance that {} dominates {name} at {horizon} goes from {} ({}) to {} ({})",
                 row.pole,
                 pct(before.probability),
-                margin(before.mc_se),
+                margin(before.probability, f.manifest.runs),
                 pct(after.probability),
-                margin(after.mc_se)
+                margin(after.probability, f.manifest.runs)
             ));
         }
         sentence.push('.');
@@ -336,6 +347,9 @@ mod tests {
         assert_eq!(pp(-0.0663), "−6.6");
         assert_eq!(pp(0.0003), "+0.03");
         assert_eq!(pp(0.0), "0.0");
-        assert_eq!(margin(0.00357), "±0.7 pp");
+        // 8 of 10: Wilson 95% interval (0.4902, 0.9433) (Newcombe 1998), the wider side 31.0 pp.
+        assert_eq!(margin(0.8, 10), "±31.0 pp");
+        // Half of 2,000 runs: both sides 2.2 pp, as the normal margin gives there.
+        assert_eq!(margin(0.5, 2000), "±2.2 pp");
     }
 }

@@ -52,8 +52,10 @@ pub struct Dominance {
     pub pole: String,
     /// Share of runs, 0..=1.
     pub probability: f64,
-    /// Its Monte Carlo standard error.
-    pub mc_se: f64,
+    /// Its Wilson 95% interval over runs, as the tables on stdout give it.
+    pub low: f64,
+    /// The interval's upper end.
+    pub high: f64,
 }
 
 impl Folder {
@@ -382,17 +384,16 @@ fn dominance(
     for (t, quarter) in quarters.iter().enumerate() {
         for (h, state) in states.iter().enumerate() {
             for (p, pole) in poles.iter().enumerate() {
-                let probability = if n > 0.0 {
-                    counts[(t * states.len() + h) * poles.len() + p] as f64 / n
-                } else {
-                    0.0
-                };
+                let count = counts[(t * states.len() + h) * poles.len() + p];
+                let probability = if n > 0.0 { count as f64 / n } else { 0.0 };
+                let (low, high) = crate::stats::wilson95(count, n as u64);
                 rows.push(Dominance {
                     quarter: quarter.clone(),
                     state: state.clone(),
                     pole: pole.clone(),
                     probability,
-                    mc_se: (probability * (1.0 - probability) / n.max(1.0)).sqrt(),
+                    low,
+                    high,
                 });
             }
         }

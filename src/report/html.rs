@@ -288,7 +288,13 @@ fn dominance_section(
         let _ = write!(h, "<tr><td>{}</td>", esc(&f.state_title(state)));
         for pole in poles {
             let cell = find(state, pole)
-                .map(|r| format!("{} {}", pct(r.probability), margin(r.mc_se)))
+                .map(|r| {
+                    format!(
+                        "{} {}",
+                        pct(r.probability),
+                        margin(r.probability, f.manifest.runs)
+                    )
+                })
                 .unwrap_or_default();
             let _ = write!(h, "<td class=\"num\">{cell}</td>");
         }
@@ -318,10 +324,7 @@ fn dominance_section(
                             inner: Vec::new(),
                             outer: rows
                                 .iter()
-                                .map(|d| {
-                                    let m = 1.96 * d.mc_se;
-                                    ((d.probability - m).max(0.0) * 100.0, (d.probability + m).min(1.0) * 100.0)
-                                })
+                                .map(|d| (d.low * 100.0, d.high * 100.0))
                                 .collect(),
                         }
                     })

@@ -41,6 +41,11 @@ fn run_into(command: &str, scenario: &Path, runs: &str, dir: &Path, extra: &[&st
 
 /// The report of `compare` on the small scenario with trajectories, made by `--report`.
 fn small_compare_report(dir: &Path) -> String {
+    small_compare_report_and_stdout(dir).0
+}
+
+/// As `small_compare_report`, with what the command printed.
+fn small_compare_report_and_stdout(dir: &Path) -> (String, String) {
     let stdout = run_into(
         "compare",
         &data("small.toml"),
@@ -48,8 +53,9 @@ fn small_compare_report(dir: &Path) -> String {
         dir,
         &["--trajectories", "--report"],
     );
-    assert!(String::from_utf8_lossy(&stdout).contains("report in "));
-    fs::read_to_string(dir.join("report.html")).unwrap()
+    let stdout = String::from_utf8_lossy(&stdout).into_owned();
+    assert!(stdout.contains("report in "));
+    (fs::read_to_string(dir.join("report.html")).unwrap(), stdout)
 }
 
 /// Percent as the briefing writes it.
@@ -128,7 +134,7 @@ fn the_report_of_a_small_compare_has_every_section_and_chart() {
 #[test]
 fn the_briefing_states_the_numbers_in_the_csvs() {
     let dir = tempfile::tempdir().unwrap();
-    let html = small_compare_report(dir.path());
+    let (html, stdout) = small_compare_report_and_stdout(dir.path());
     let outcomes = csv_rows(&dir.path().join("outcomes.csv"));
     assert!(html.contains("What is likely by 2022Q4"));
     for state in ["AAA", "BBB", "NEU"] {
@@ -145,13 +151,21 @@ fn the_briefing_states_the_numbers_in_the_csvs() {
             })
             .unwrap();
         let p: f64 = top["probability"].parse().unwrap();
-        let se: f64 = top["mc_se"].parse().unwrap();
+        // The margin is the one the baseline table on stdout prints for the same state (the wider
+        // side of the Wilson interval), so the page and the terminal agree.
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{state} ")))
+            .unwrap_or_else(|| panic!("no table line for {state}: {stdout}"));
+        let printed = line
+            .split_whitespace()
+            .find(|w| w.starts_with('±'))
+            .unwrap_or_else(|| panic!("no margin in {line}"));
         let tail = match p {
             1.0 => format!("the dominant partner of {state} in every run."),
             _ => format!(
-                "the dominant partner of {state} in {} of runs (±{:.1} pp).",
-                pct(p),
-                1.96 * se * 100.0
+                "the dominant partner of {state} in {} of runs ({printed} pp).",
+                pct(p)
             ),
         };
         let sentence = html
