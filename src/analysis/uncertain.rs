@@ -126,7 +126,8 @@ pub const ENSEMBLE_EXTRA_COLUMNS: [&str; 5] = ["set", "distance", "passed", "wei
 
 impl Ensemble {
     /// Reads the text of an ensemble file (`calibrate --ensemble`, `--parameters`,
-    /// `scenario.parameters`): CSV with a header naming `set`, `distance` and `passed` (ignored here),
+    /// `scenario.parameters`): CSV with a header naming `set`, `distance` and `passed` (ignored here,
+    /// as is `end_run`, the run an `--ends` file took each start from),
     /// optionally `weight` (each set's weight; without it the sets are equally likely), and one dotted
     /// path per other column, then one row per set. Nothing about the columns is assumed beyond that
     /// form: which paths a scenario can take is checked by [`Varied::new`].
