@@ -2,7 +2,7 @@
 //! in which it held, with its 95% interval, against the share required.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use greatgame::analysis::uncertain;
 use greatgame::output;
@@ -68,8 +68,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let mut text = execute::headline_for(&loaded, &args.opts, &outcome, &dir, &what);
     text.push_str(&output::hindcast_table(&rows));
     text.push_str(&super::report::after_outputs(&dir, args.report)?);
-    if let Some((out, bytes, sets)) = ends {
-        output::write_atomic(&out, &bytes)?;
+    if let Some((file, sets)) = ends {
+        let out = file.path().to_path_buf();
+        file.commit()?;
         let _ = writeln!(
             text,
             "each set's end (its run's shares at the last quarter, {sets} sets) written to {}",
@@ -84,14 +85,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `--ends FILE`: the ensemble's file with each set's end appended, as bytes to write once the
-/// hindcast's outputs are written, and the number of sets. The file's other columns are kept as they
+/// `--ends FILE`: the ensemble's file with each set's end appended, written under a temp name in
+/// FILE's folder (so a folder that cannot take it fails before any output), to be committed once the
+/// hindcast's outputs are written; and the number of sets. The file's other columns are kept as they
 /// are; columns of starting shares it already has are replaced.
 fn ends(
     args: &Args,
     loaded: &greatgame::scenario::Loaded,
     out: &Path,
-) -> anyhow::Result<(PathBuf, Vec<u8>, usize)> {
+) -> anyhow::Result<(output::AtomicFile, usize)> {
     if let Some(s) = args.opts.shard {
         return Err(InputError(format!("--ends cannot be used with --shard {s}: each set's end is one run of every set; run it unsharded")).into());
     }
@@ -123,7 +125,8 @@ fn ends(
         ))
         .into());
     }
-    let out = output::replaceable(out)?;
+    let mut file = output::AtomicFile::create(out)
+        .map_err(|e| InputError(format!("--ends {}: {e}", out.display())))?;
     let sc = &loaded.scenario;
     let seed = args.opts.seed.unwrap_or(sc.meta.seed);
     let mut meets = Vec::new();
@@ -183,9 +186,7 @@ fn ends(
             .collect();
         writer.write_record(&cells)?;
     }
-    Ok((
-        out,
-        writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
-        ends.len(),
-    ))
+    let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::io::Write::write_all(&mut file, &bytes)?;
+    Ok((file, ends.len()))
 }

@@ -725,8 +725,11 @@ fn hindcast_ends_gives_each_set_where_its_own_run_ends() {
         from_ends.to_str().unwrap(),
         "--quiet",
     ]);
-    // Errors, with nothing written.
+    // Errors, with nothing written: neither FILE nor the hindcast's outputs.
     std::fs::remove_file(&ends).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+    let missing = dir.path().join("no-such-folder/ends.csv");
+    let missing = missing.to_str().unwrap().to_string();
     for (extra, says) in [
         (vec!["--ends", e], "needs a parameter ensemble"),
         (
@@ -737,6 +740,10 @@ fn hindcast_ends_gives_each_set_where_its_own_run_ends() {
         (
             vec!["--parameters", sets, "--ends", sets],
             "the ensemble the runs draw from",
+        ),
+        (
+            vec!["--parameters", sets, "--ends", missing.as_str()],
+            "cannot write",
         ),
         (
             vec![
@@ -755,6 +762,7 @@ fn hindcast_ends_gives_each_set_where_its_own_run_ends() {
         let stderr = String::from_utf8_lossy(&failed.stderr);
         assert!(stderr.contains(says), "{stderr}");
         assert!(!ends.exists(), "{extra:?} wrote {e}");
+        assert!(!out.exists(), "{extra:?} wrote the hindcast's outputs");
         assert_eq!(
             std::fs::read_to_string(sets).unwrap(),
             SETS,
