@@ -116,7 +116,10 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || matches!(
                 e.downcast_ref::<OutputError>(),
                 Some(
-                    OutputError::Dir { .. } | OutputError::Busy { .. } | OutputError::Target { .. }
+                    OutputError::Dir { .. }
+                        | OutputError::Busy { .. }
+                        | OutputError::Target { .. }
+                        | OutputError::NoFolder { .. }
                 )
             )
     });

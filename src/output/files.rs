@@ -35,6 +35,16 @@ pub enum OutputError {
         /// What it is and what to do.
         reason: String,
     },
+    /// The folder a file is to be written in is not there (or is not a folder).
+    #[error("{}: cannot write it: its folder {} {reason}; create it first or write elsewhere", path.display(), folder.display())]
+    NoFolder {
+        /// The file.
+        path: PathBuf,
+        /// Its folder.
+        folder: PathBuf,
+        /// "does not exist" or "is not a folder".
+        reason: &'static str,
+    },
     /// Writing or renaming a file failed.
     #[error("{}: cannot write: {source}", path.display())]
     Write {
@@ -121,13 +131,28 @@ impl Write for HashingFile {
 }
 
 /// Where to write to replace `path`: `path` itself, or, for a symbolic link to a regular file, the file
-/// it points to (the link is kept). Refuses a folder, device, FIFO or socket (or a link to one), and a
-/// read-only file: checked from the permission bits, so it holds even for root, who could write anyway.
+/// it points to (the link is kept). Refuses a path whose folder does not exist, a folder, device, FIFO
+/// or socket (or a link to one), and a read-only file: checked from the permission bits, so it holds even for root, who could write anyway.
 pub fn replaceable(path: &Path) -> Result<PathBuf, OutputError> {
     let refuse = |reason: &str| OutputError::Target {
         path: path.to_path_buf(),
         reason: reason.to_string(),
     };
+    // The folder it goes in must be there: found now, not after a long run whose result is then lost.
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let missing = |reason| OutputError::NoFolder {
+        path: path.to_path_buf(),
+        folder: folder.to_path_buf(),
+        reason,
+    };
+    match fs::metadata(folder) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(missing("is not a folder")),
+        Err(_) => return Err(missing("does not exist")),
+    }
     let link = match fs::symlink_metadata(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(path.to_path_buf()),
         Err(e) => {

@@ -729,3 +729,75 @@ fn r11_a_file_of_no_rows_still_has_its_header() {
         b"policy,run,quarter,state,pole,score\n"
     );
 }
+
+/// A file to be written in a folder that is not there is refused before the work that would fill it
+/// (a calibration, an ensemble, a hindcast's ends), with exit 2, naming the folder, and nothing else
+/// written; a "folder" that is a file is refused the same way.
+#[test]
+fn a_file_in_a_missing_folder_is_refused_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = crate::common::shipped("history_2005.toml");
+    let history = history.to_str().unwrap();
+    let ensemble = crate::common::shipped("ensemble_2005.csv");
+    let ensemble = ensemble.to_str().unwrap();
+    let missing = dir.path().join("no-such-folder");
+    let target = |name: &str| missing.join(name).to_str().unwrap().to_string();
+    let (write, ens, ends) = (target("h.toml"), target("e.csv"), target("ends.csv"));
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let cases: [Vec<&str>; 3] = [
+        vec![
+            "calibrate",
+            history,
+            "--runs",
+            "10",
+            "--samples",
+            "2",
+            "--refine",
+            "2",
+            "--write",
+            &write,
+        ],
+        vec![
+            "calibrate",
+            history,
+            "--runs",
+            "10",
+            "--ensemble",
+            "4",
+            "--method",
+            "rejection",
+            "--out",
+            &ens,
+        ],
+        vec![
+            "hindcast",
+            history,
+            "--runs",
+            "10",
+            "--parameters",
+            ensemble,
+            "--ends",
+            &ends,
+            "--out",
+            out,
+            "--quiet",
+        ],
+    ];
+    for args in &cases {
+        let failed = fails_with(2, args);
+        let stderr = String::from_utf8_lossy(&failed.stderr);
+        assert!(
+            stderr.contains("its folder") && stderr.contains("does not exist"),
+            "{stderr}"
+        );
+        assert!(
+            !missing.exists() && !Path::new(out).exists(),
+            "{args:?} wrote something"
+        );
+    }
+    std::fs::write(&missing, "a file").unwrap();
+    let failed = fails_with(2, &cases[2]);
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("is not a folder"));
+    assert!(!Path::new(out).exists());
+}
