@@ -137,6 +137,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             save = branch_path(&game_path, name);
         }
     }
+    // The game is saved after the turn's outputs are written: a place it cannot be saved is refused
+    // first, so no folder is left for a turn whose game was not saved.
+    greatgame::output::replaceable(&save)
+        .with_context(|| format!("saving the game to {}", save.display()))?;
     let mut loaded = load(&game, &save)?;
     execute::warn(&loaded);
     let mut made = Vec::new();

@@ -731,7 +731,7 @@ fn r11_a_file_of_no_rows_still_has_its_header() {
 }
 
 /// A file to be written in a folder that is not there is refused before the work that would fill it
-/// (a calibration, an ensemble, a hindcast's ends), with exit 2, naming the folder, and nothing else
+/// (a calibration, an ensemble, a hindcast's ends, a game's turn), with exit 2, naming the folder, and nothing else
 /// written; a "folder" that is a file is refused the same way.
 #[test]
 fn a_file_in_a_missing_folder_is_refused_before_the_work() {
@@ -743,9 +743,10 @@ fn a_file_in_a_missing_folder_is_refused_before_the_work() {
     let missing = dir.path().join("no-such-folder");
     let target = |name: &str| missing.join(name).to_str().unwrap().to_string();
     let (write, ens, ends) = (target("h.toml"), target("e.csv"), target("ends.csv"));
+    let game = target("g.json");
     let out = dir.path().join("out");
     let out = out.to_str().unwrap();
-    let cases: [Vec<&str>; 3] = [
+    let cases: [Vec<&str>; 4] = [
         vec![
             "calibrate",
             history,
@@ -782,6 +783,10 @@ fn a_file_in_a_missing_folder_is_refused_before_the_work() {
             "--out",
             out,
             "--quiet",
+        ],
+        // A game's turn writes its folder, then saves the game: refused before either.
+        vec![
+            "play", "--runs", "20", "--to", "2018Q1", "--save", &game, "--out", out, "--quiet",
         ],
     ];
     for args in &cases {
