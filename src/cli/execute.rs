@@ -448,13 +448,19 @@ pub fn stage_bytes(dir: &Path, name: &str, bytes: &[u8]) -> Result<Staged, Outpu
 
 /// A progress bar with ETA on stderr, hidden unless stderr is a terminal and `--quiet` is absent.
 fn progress_bar(opts: &Options, runs: u64) -> ProgressBar {
-    if opts.quiet || !io::stderr().is_terminal() {
+    progress(runs, "runs", opts.quiet)
+}
+
+/// A progress bar over `total` `unit`s with ETA on stderr, hidden when `quiet` or when stderr is not
+/// a terminal (so scripts and logs never see it).
+pub fn progress(total: u64, unit: &str, quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{bar:40} {human_pos}/{human_len} runs, {elapsed} elapsed, ETA {eta}",
-    ) {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{human_pos}}/{{human_len}} {unit}, {{elapsed}} elapsed, ETA {{eta}}"
+    )) {
         bar.set_style(style);
     }
     bar

@@ -74,6 +74,9 @@ pub struct Common {
     /// `--parameters none` leaves it out: every point at the scenario's values as written.
     #[arg(long, value_name = "FILE")]
     pub parameters: Option<PathBuf>,
+    /// No progress bar on stderr (it shows only when stderr is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Run a design over the scenario's uncertain parameters and write experiments.csv: one row per
@@ -436,7 +439,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let watch = interrupt::watch();
     let out = OutputDir::open(&dir, &[EXPERIMENTS_CSV, output::MANIFEST])?;
     let runs = args.common.runs;
-    let staged = stream_experiments(&prep, runs, first..first + count, &dir, |_| {})?;
+    let staged = stream_experiments(
+        &prep,
+        runs,
+        first..first + count,
+        &dir,
+        args.common.quiet,
+        |_| {},
+    )?;
     watch.check()?;
     out.commit(vec![staged], |files| {
         manifest_bytes(&prep.manifest("explore", runs, args.shard, (first, count), files))
@@ -482,9 +492,11 @@ pub fn stream_experiments(
     runs: u64,
     range: std::ops::Range<u64>,
     dir: &Path,
+    quiet: bool,
     mut each: impl FnMut(&greatgame::explore::PointResult),
 ) -> anyhow::Result<output::Staged> {
     let watch = interrupt::watch();
+    let bar = super::execute::progress(range.end - range.start, "points", quiet);
     let outcomes = prep.observe.columns(&prep.loaded.scenario.world);
     let path = dir.join(EXPERIMENTS_CSV);
     let csv_err = |source| OutputError::Csv {
@@ -498,6 +510,7 @@ pub fn stream_experiments(
     prep.experiment(runs)
         .run(range, |point| -> Result<(), Stop> {
             watch.check()?;
+            bar.inc(1);
             each(&point);
             for record in
                 output::experiment_records(point.point, &point.inputs, &prep.plans, &point.outcomes)
@@ -507,6 +520,7 @@ pub fn stream_experiments(
             Ok(())
         })
         .map_err(explore_error)?;
+    bar.finish_and_clear();
     let write_err = |source| OutputError::Write {
         path: path.clone(),
         source,

@@ -134,6 +134,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
                 args.common.runs,
                 0..points,
                 &out_dir,
+                args.common.quiet,
                 |p: &PointResult| {
                     for (o, &c) in outputs.iter_mut().zip(&picks) {
                         o.push(p.outcomes[c]);

@@ -736,3 +736,51 @@ fn a_design_with_an_ensemble_is_byte_identical_across_threads_and_shards() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a shard of the same experiment"));
 }
+
+/// A design shows its progress in points on a terminal (a pseudo-terminal from util-linux's `script`),
+/// and not with `--quiet`, nor when stderr is not a terminal (the tests' own runs, whose stderr stays
+/// empty).
+#[test]
+fn a_design_shows_its_progress_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |quiet: bool, out: &str| {
+        let out = dir.path().join(out);
+        let command = format!(
+            "{} explore --design lhs --samples 40 --runs 50 --factor model.mood_sd=0.1..0.2 --parameters none --policy baseline --out {}{}",
+            crate::common::BIN,
+            out.display(),
+            if quiet { " --quiet" } else { "" }
+        );
+        let output = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .output()
+            .expect("util-linux's script runs");
+        assert!(output.status.success(), "{output:?}");
+        assert!(out.join("experiments.csv").exists());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(run(false, "a").contains("/40 points"));
+    assert!(!run(true, "b").contains("points,"));
+    let plain = crate::common::ok(&[
+        "explore",
+        "--design",
+        "lhs",
+        "--samples",
+        "4",
+        "--runs",
+        "5",
+        "--factor",
+        "model.mood_sd=0.1..0.2",
+        "--parameters",
+        "none",
+        "--policy",
+        "baseline",
+        "--out",
+        dir.path().join("c").to_str().unwrap(),
+    ]);
+    assert!(
+        plain.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+}
