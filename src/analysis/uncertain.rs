@@ -989,7 +989,7 @@ pub fn ends(
     let paths: Vec<&str> = ensemble.names.iter().map(String::as_str).collect();
     let baseline = ["baseline".to_string()];
     let setters = Setters::new(text, sc, &paths, &baseline);
-    let sets = SetPerRun {
+    let sets = Sets {
         text,
         file,
         paths: &paths,
@@ -1002,12 +1002,12 @@ pub fn ends(
     let n = ensemble.sets.len() as u64;
     let mut ends = Vec::with_capacity(ensemble.sets.len());
     for j in 0..n {
-        // The set's world is built first, so that a set the scenario rejects is reported with its error.
-        sets.build(j as usize)?;
+        // The set's world, built once for all its tries (a set the scenario rejects is its error).
+        let (world, plans) = sets.build(j as usize)?;
         let found = (0..ENDS_TRIES).map(|k| j + k * n).find_map(|run| {
             let batch = crate::engine::Batch {
-                world: &sc.world,
-                plans: std::slice::from_ref(&sc.baseline),
+                world: &world,
+                plans: &plans,
                 first_run: run,
                 runs: 1,
                 seed,
@@ -1015,7 +1015,7 @@ pub fn ends(
                 checks: meets,
                 keep_finals: true,
                 keep_trajectories: false,
-                varied: Some(&sets),
+                varied: None,
             };
             let mut shares = Vec::new();
             let outcome = crate::engine::simulate(&batch, |chunk| {
@@ -1060,9 +1060,9 @@ pub fn end_columns(world: &World) -> Vec<String> {
         .collect()
 }
 
-/// Run `r` takes set `r mod n` of an ensemble of `n` sets (for [`ends`]).
+/// The sets of an ensemble, each built into the world and baseline it gives (for [`ends`]).
 #[derive(Debug)]
-struct SetPerRun<'a> {
+struct Sets<'a> {
     text: &'a str,
     file: &'a str,
     paths: &'a [&'a str],
@@ -1070,7 +1070,7 @@ struct SetPerRun<'a> {
     setters: Option<&'a Setters>,
 }
 
-impl SetPerRun<'_> {
+impl Sets<'_> {
     /// The world and baseline of set `j`.
     fn build(&self, j: usize) -> Result<(World, Vec<Plan>), ScenarioError> {
         let set = &self.ensemble.sets[j];
@@ -1079,12 +1079,5 @@ impl SetPerRun<'_> {
         }
         let sc = apply(self.text, self.file, self.paths, set)?;
         Ok((sc.world, vec![sc.baseline]))
-    }
-}
-
-impl PerRun for SetPerRun<'_> {
-    fn world(&self, run: u64) -> Result<(World, Vec<Plan>), String> {
-        let n = self.ensemble.sets.len() as u64;
-        self.build((run % n) as usize).map_err(|e| e.to_string())
     }
 }
