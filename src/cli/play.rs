@@ -247,6 +247,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let checks = turn::checks(&slots, game.previous, game.played, &watches);
     let kept = turn::kept(game.previous, game.played, &watches);
     let ensemble = play::simulate(&setup, &kept, &checks)?;
+    // Each run's start, which only a first turn measures its changes from.
+    let starts = match game.previous {
+        0 => Some(play::Starts::of(&setup)?),
+        _ => None,
+    };
     let draws = draws(varied.as_ref());
     let mut text = headline(&game, &save, world.quarter_label(0), draws.as_deref());
     for m in &made {
@@ -258,7 +263,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         world,
         &slots,
         &ensemble,
-        &play::Starts::of(&setup)?,
+        starts.as_ref(),
         (game.previous, game.played),
         &watches,
         draws.as_deref(),

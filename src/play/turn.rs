@@ -93,13 +93,15 @@ pub const MAX_LISTED: usize = 15;
 /// The turn's text: the situation at the end of quarter `to - 1`, changes since the end of quarter
 /// `from - 1` (or the start), what happened in between, and the signposts. `ensemble` keeps the
 /// quarters `kept(from, to, watches)` and was simulated with `checks(slots, from, to, watches)`;
-/// `starts` holds each run's start, from which a first turn's changes are measured. `draws` says what the runs draw besides the model's noise, if anything ("runs draw 200 calibrated
+/// `starts` holds each run's start, from which a first turn's changes are measured (`None` for a later
+/// turn, whose changes are from the quarter before it: its caller need not build every run's world).
+/// `draws` says what the runs draw besides the model's noise, if anything ("runs draw 200 calibrated
 /// parameter sets"), so that the room knows what the spreads include.
 pub fn render(
     world: &World,
     slots: &Occurrences,
     ensemble: &Ensemble,
-    starts: &Starts,
+    starts: Option<&Starts>,
     (from, to): (usize, usize),
     watches: &[Watch],
     draws: Option<&str>,
@@ -149,7 +151,8 @@ pub fn render(
             let mut change: Vec<f64> = (0..runs)
                 .map(|r| {
                     let before = match from {
-                        0 => starts.run(r)[cell],
+                        // unwrap OK: the one caller gives a first turn its starts.
+                        0 => starts.expect("a first turn's starts").run(r)[cell],
                         _ => ensemble.at(r, from - 1)[cell],
                     };
                     ensemble.at(r, now)[cell] - before
