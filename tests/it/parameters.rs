@@ -190,6 +190,17 @@ fn assert_ends_as_run_does(
     }
 }
 
+/// `SETS` as `dir/sets.csv`, and small.toml with `checks` appended as `dir/small.toml`: what the
+/// `--ends` tests run their hindcast on. Returns the scenario's path and the sets'.
+fn ends_setup(dir: &Path, checks: &str) -> (PathBuf, PathBuf) {
+    let sets = dir.join("sets.csv");
+    std::fs::write(&sets, SETS).unwrap();
+    let text = std::fs::read_to_string(data("small.toml")).unwrap() + checks;
+    let scenario = dir.join("small.toml");
+    std::fs::write(&scenario, &text).unwrap();
+    (scenario, sets)
+}
+
 /// `hindcast --ends FILE --ends-if CHECKS`: each set's end is that of its first run (j, j + n, …) in
 /// which every named check agrees, as a sample of one run (a check asking for at most a share of
 /// runs: its condition does not hold there); `end_run` names the run, and `run` gives the same shares
@@ -198,14 +209,10 @@ fn assert_ends_as_run_does(
 fn hindcast_ends_if_takes_each_set_s_first_run_that_agrees_with_the_checks() {
     use crate::common::records;
     let dir = tempfile::tempdir().unwrap();
-    let sets = dir.path().join("sets.csv");
-    std::fs::write(&sets, SETS).unwrap();
     // AAA starts Russia-led (0.5 against 0.3 and 0.2): a run where Russia does not lead it at the
     // end is the rarer one, and "at most 0.5 of runs" asks each chosen run for exactly that.
     let checks = "\n[[check]]\nname = \"aaa_not_russian\"\nkind = \"dominant\"\nstate = \"AAA\"\npole = \"Russia\"\nmax_share = 0.5\n\n[[check]]\nname = \"aaa_leaves_sco\"\nkind = \"member\"\nstate = \"AAA\"\nbloc = \"SCO\"\nmax_share = 0.0\n";
-    let text = std::fs::read_to_string(data("small.toml")).unwrap() + checks;
-    let scenario = dir.path().join("small.toml");
-    std::fs::write(&scenario, &text).unwrap();
+    let (scenario, sets) = ends_setup(dir.path(), checks);
     let (s, sets) = (scenario.to_str().unwrap(), sets.to_str().unwrap());
     let ends = dir.path().join("ends.csv");
     let e = ends.to_str().unwrap();
@@ -677,12 +684,8 @@ fn a_design_coordinate_takes_each_set_with_the_probability_a_run_draws_it() {
 fn hindcast_ends_gives_each_set_where_its_own_run_ends() {
     use crate::common::records;
     let dir = tempfile::tempdir().unwrap();
-    let sets = dir.path().join("sets.csv");
-    std::fs::write(&sets, SETS).unwrap();
     let check = "\n[[check]]\nname = \"aaa_russia\"\nkind = \"dominant\"\nstate = \"AAA\"\npole = \"Russia\"\nmin_share = 0.0\n";
-    let text = std::fs::read_to_string(data("small.toml")).unwrap() + check;
-    let scenario = dir.path().join("small.toml");
-    std::fs::write(&scenario, &text).unwrap();
+    let (scenario, sets) = ends_setup(dir.path(), check);
     let (s, sets) = (scenario.to_str().unwrap(), sets.to_str().unwrap());
     let ends = dir.path().join("ends.csv");
     let e = ends.to_str().unwrap();
