@@ -394,6 +394,15 @@ pub fn proportion(count: u64, n: u64) -> (f64, f64) {
     (p, (p * (1.0 - p) / n as f64).sqrt())
 }
 
+/// The 95% Monte Carlo margin of a share of `count` in `n` runs: the wider side of its Wilson interval,
+/// as the tables on stdout and the report both give it. At 0% or 100% the normal margin would be ±0,
+/// a certainty no finite number of runs supports.
+pub fn margin95(count: u64, n: u64) -> f64 {
+    let (p, _) = proportion(count, n);
+    let (low, high) = wilson95(count, n);
+    (p - low).max(high - p)
+}
+
 /// Wilson score 95% interval of a share of `count` in `n` runs; sound near 0 and 1, where the normal
 /// approximation is not (a check that held in every run still gets an interval below 1).
 pub fn wilson95(count: u64, n: u64) -> (f64, f64) {

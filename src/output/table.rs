@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use crate::engine::Outcome;
 use crate::model::World;
-use crate::stats::{hist_quantile, proportion, wilson95, BINS};
+use crate::stats::{hist_quantile, margin95, proportion, BINS};
 
 /// The widest line a table prints, in characters (a terminal or a projected slide).
 pub const WIDTH: usize = 100;
@@ -149,14 +149,6 @@ pub fn compare_table(
         "",
     ));
     s
-}
-
-/// The 95% Monte Carlo margin of a share of `count` in `n` runs: the wider side of its Wilson interval.
-/// At 0% or 100% the normal margin would be ±0, a certainty no finite number of runs supports.
-fn margin95(count: u64, n: u64) -> f64 {
-    let (p, _) = proportion(count, n);
-    let (low, high) = wilson95(count, n);
-    (p - low).max(high - p)
 }
 
 /// The hindcast table: every check with the share of runs in which it held, its 95% interval, the

@@ -4,7 +4,7 @@
 use crate::output::{CompareRow, OutcomeRow, PairedOutcomeRow, SummaryRow};
 
 use super::data::Folder;
-use crate::stats::wilson95;
+use crate::stats::margin95;
 
 /// A share or probability (0..=1) as a whole percentage; `>99%` and `<1%` rather than a rounded 100 or 0
 /// that did not happen in every run or in none.
@@ -41,9 +41,8 @@ pub fn pp(d: f64) -> String {
 /// The 95% Monte Carlo margin of a share `p` of `runs` runs, in percentage points: the wider side of
 /// its Wilson interval, as the tables on stdout print it, so the page and the terminal agree.
 pub fn margin(p: f64, runs: u64) -> String {
-    let count = (p * runs as f64).round().max(0.0) as u64;
-    let (low, high) = wilson95(count.min(runs), runs);
-    format!("±{:.1} pp", (p - low).max(high - p) * 100.0)
+    let count = ((p * runs as f64).round().max(0.0) as u64).min(runs);
+    format!("±{:.1} pp", margin95(count, runs) * 100.0)
 }
 
 /// "97% of runs (±0.7 pp)", or "every run" and "no run" where a margin would mislead.
