@@ -231,9 +231,7 @@ fn setting(text: &str, sep: char, at: &str) -> Result<Setting, InputError> {
     if value.parse::<f64>().is_ok_and(f64::is_infinite)
         && !value.trim_start_matches(['+', '-']).starts_with("inf")
     {
-        return Err(InputError(format!(
-            "{at}: `{value}` is too large for a number (a number is at most about 1.8e308 in size); give a number in the key's range"
-        )));
+        return Err(InputError(format!("{at}: {}", scenario::too_large(value))));
     }
     let value = value
         .parse::<toml_edit::Value>()

@@ -294,6 +294,14 @@ fn label(segment: &str, table: &dyn TableLike) -> Option<String> {
     }
 }
 
+/// What is wrong with `raw`, a number too large for a float, and what to give instead: for a value in
+/// a file and on the command line (`--set`) alike.
+pub fn too_large(raw: &str) -> String {
+    format!(
+        "`{raw}` is too large for a number (a number is at most about 1.8e308 in size): give a number in the key's range"
+    )
+}
+
 /// The rest of the line of `text` from byte `at`, without a trailing comment.
 fn value_text(text: &str, at: usize) -> &str {
     let rest = text.get(at..).unwrap_or("");
@@ -399,9 +407,7 @@ fn plain_message(text: &str, at: usize, message: &str) -> String {
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']'))
             .next()
             .unwrap_or(raw);
-        return format!(
-            "`{raw}` is too large for a number (a number is at most about 1.8e308 in size): give a number in the key's range"
-        );
+        return too_large(raw);
     }
     if let Some((number, _)) = message
         .strip_prefix("invalid type: integer `")

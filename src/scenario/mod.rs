@@ -21,7 +21,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 pub use edit::{rescale_shares, set_in, set_items, set_values};
-pub use error::{Located, ScenarioError};
+pub use error::{too_large, Located, ScenarioError};
 pub use schema::json_schema;
 pub use validate::{is_name, DEFAULT_RUNS, DEFAULT_SEED, MAX_QUARTERS, MAX_RUNS, NAME_RULE};
 pub use validate::{FreeParam, CHECK_KINDS, MAX_ADD, MAX_SCALE, SHARE_SUM_TOLERANCE};
