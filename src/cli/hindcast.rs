@@ -27,9 +27,10 @@ pub struct Args {
     strict: bool,
     /// Also write FILE: the parameter ensemble the runs draw from, each set with where it leaves the
     /// scenario: one more column per state and pole, `state.CODE.alignment.POLE`, the shares at the
-    /// last quarter of run j under set j (the seed's stream j; see --ends-if), and `end_run`, the run. A scenario that starts where this one
-    /// ends can name FILE as its `parameters`, so each run starts where its set's history ended
-    /// (docs/MODEL.md, "The 2018 start"). Needs an ensemble; not with --shard.
+    /// last quarter of run j under set j (the seed's stream j; see --ends-if), and `end_run`, the
+    /// run. A scenario that starts where this one ends can name FILE as its `parameters`, so each run
+    /// starts where its set's history ended (docs/MODEL.md, "The 2018 start"). Needs an ensemble; not
+    /// with --shard.
     #[arg(long, value_name = "FILE")]
     ends: Option<std::path::PathBuf>,
     /// With --ends: each set's end is that of its first run (j, j + n, j + 2n, … for n sets; at most
